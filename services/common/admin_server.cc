@@ -1,0 +1,62 @@
+#include "services/common/admin_server.h"
+
+#include <httplib.h>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/log.h"
+#include "services/common/metrics.h"
+
+namespace hosho {
+
+struct AdminServer::Impl {
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+};
+
+AdminServer::AdminServer() : impl_(std::make_unique<Impl>()) {}
+AdminServer::~AdminServer() { Stop(); }
+
+void AdminServer::AddPost(const std::string& path, std::function<absl::Status()> action) {
+  impl_->server.Post(path, [action](const httplib::Request&, httplib::Response& res) {
+    absl::Status status = action();
+    res.status = status.ok() ? 200 : 500;
+    res.set_content(status.ok() ? "ok\n" : absl::StrCat(status.ToString(), "\n"), "text/plain");
+  });
+}
+
+absl::Status AdminServer::Start(const std::string& host, int port, ReadinessProbe readiness) {
+  impl_->server.Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(Metrics().RenderText(), "text/plain; version=0.0.4");
+  });
+  impl_->server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+  impl_->server.Get("/readyz", [readiness](const httplib::Request&, httplib::Response& res) {
+    absl::Status status = readiness ? readiness() : absl::OkStatus();
+    res.status = status.ok() ? 200 : 503;
+    res.set_content(status.ok() ? "ready\n" : absl::StrCat("not ready: ", status.message(), "\n"),
+                    "text/plain");
+  });
+  if (port == 0) {
+    impl_->port = impl_->server.bind_to_any_port(host);
+  } else {
+    impl_->port = impl_->server.bind_to_port(host, port) ? port : -1;
+  }
+  if (impl_->port <= 0) {
+    return absl::UnavailableError(absl::StrCat("admin port ", host, ":", port, " cannot be bound"));
+  }
+  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  return absl::OkStatus();
+}
+
+void AdminServer::Stop() {
+  if (impl_->thread.joinable()) {
+    impl_->server.stop();
+    impl_->thread.join();
+  }
+}
+
+int AdminServer::port() const { return impl_->port; }
+
+}  // namespace hosho

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+
+namespace hosho {
+
+// The admin port: /metrics (Prometheus text), /healthz (process alive) and
+// /readyz (dependencies reachable, per the readiness probe given).
+class AdminServer {
+ public:
+  using ReadinessProbe = std::function<absl::Status()>;
+  AdminServer();
+  ~AdminServer();
+  AdminServer(const AdminServer&) = delete;
+  AdminServer& operator=(const AdminServer&) = delete;
+
+  absl::Status Start(const std::string& host, int port, ReadinessProbe readiness);
+  // Extra GET/POST routes (the devbroker's fault controls). Call before Start.
+  void AddPost(const std::string& path, std::function<absl::Status()> action);
+  void Stop();
+  int port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hosho

@@ -1,0 +1,112 @@
+#include "services/common/auth.h"
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/server_context.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/sealing.h"
+
+namespace hosho {
+
+absl::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kSubmitter: return "submitter";
+    case Role::kClerk: return "clerk";
+    case Role::kOperator: return "operator";
+    case Role::kIntegration: return "integration";
+    case Role::kService: return "service";
+  }
+  return "submitter";
+}
+
+absl::StatusOr<Role> ParseRole(absl::string_view name) {
+  for (Role r : {Role::kSubmitter, Role::kClerk, Role::kOperator, Role::kIntegration, Role::kService}) {
+    if (RoleName(r) == name) return r;
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown role '", name, "'"));
+}
+
+absl::StatusOr<Authenticator> Authenticator::FromYaml(absl::string_view yaml) {
+  Authenticator auth;
+  try {
+    YAML::Node root = YAML::Load(std::string(yaml));
+    auto read = [](const YAML::Node& item) -> absl::StatusOr<Principal> {
+      Principal p;
+      p.name = item["principal"].as<std::string>("");
+      p.office = item["office"].as<std::string>("");
+      auto role = ParseRole(item["role"].as<std::string>(""));
+      if (!role.ok()) return role.status();
+      p.role = *role;
+      if (p.name.empty()) return absl::InvalidArgumentError("principal name is empty");
+      return p;
+    };
+    for (const auto& item : root["tokens"]) {
+      auto p = read(item);
+      if (!p.ok()) return p.status();
+      const std::string hash = item["sha256"].as<std::string>("");
+      if (hash.size() != 64) return absl::InvalidArgumentError("token sha256 must be 64 hex digits");
+      auth.by_token_hash_[hash] = *p;
+    }
+    for (const auto& item : root["mtls"]) {
+      auto p = read(item);
+      if (!p.ok()) return p.status();
+      auth.by_common_name_[item["common_name"].as<std::string>("")] = *p;
+    }
+  } catch (const YAML::Exception&) {
+    return absl::InvalidArgumentError("principals file is not valid YAML");
+  }
+  return auth;
+}
+
+absl::StatusOr<Authenticator> Authenticator::FromFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("principals file not readable: ", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return FromYaml(buffer.str());
+}
+
+absl::StatusOr<Principal> Authenticator::Authenticate(const grpc::ServerContextBase& context) const {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it != metadata.end()) {
+    absl::string_view value(it->second.data(), it->second.size());
+    if (absl::StartsWithIgnoreCase(value, "Bearer ")) {
+      value.remove_prefix(7);
+      auto found = by_token_hash_.find(Sha256Hex(value));
+      if (found != by_token_hash_.end()) return found->second;
+    }
+    return absl::UnauthenticatedError("the bearer token is not recognised");
+  }
+  auto auth_context = context.auth_context();
+  if (auth_context && auth_context->IsPeerAuthenticated()) {
+    for (const auto& cn : auth_context->FindPropertyValues("x509_common_name")) {
+      auto found = by_common_name_.find(std::string(cn.data(), cn.size()));
+      if (found != by_common_name_.end()) return found->second;
+    }
+    return absl::UnauthenticatedError("the client certificate maps to no principal");
+  }
+  return absl::UnauthenticatedError("no credential: send 'authorization: Bearer <token>' or use mTLS");
+}
+
+absl::StatusOr<Principal> Authenticator::Require(const grpc::ServerContextBase& context,
+                                                 std::initializer_list<Role> roles) const {
+  auto principal = Authenticate(context);
+  if (!principal.ok()) return principal.status();
+  for (Role r : roles) {
+    if (principal->role == r) return principal;
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("role '", RoleName(principal->role), "' may not call this method"));
+}
+
+void AttachBearerToken(grpc::ClientContext* context, const std::string& token) {
+  if (!token.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+}
+
+}  // namespace hosho

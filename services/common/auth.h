@@ -1,0 +1,52 @@
+#pragma once
+
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+
+namespace grpc {
+class ServerContext;
+class ServerContextBase;
+class ClientContext;
+}  // namespace grpc
+
+namespace hosho {
+
+enum class Role { kSubmitter, kClerk, kOperator, kIntegration, kService };
+absl::string_view RoleName(Role role);
+absl::StatusOr<Role> ParseRole(absl::string_view name);
+
+// Who is calling: a name, a role, and the office the principal belongs to
+// (empty for roles that are not tied to an office).
+struct Principal {
+  std::string name;
+  Role role = Role::kSubmitter;
+  std::string office;
+};
+
+// Maps every RPC to a principal: a bearer token ("authorization: Bearer …",
+// stored only as SHA-256) or, on mTLS, the client certificate's common name.
+class Authenticator {
+ public:
+  // YAML: tokens: [{sha256, principal, role, office}], mtls: [{common_name, principal, role, office}]
+  static absl::StatusOr<Authenticator> FromYaml(absl::string_view yaml);
+  static absl::StatusOr<Authenticator> FromFile(const std::string& path);
+
+  // UNAUTHENTICATED when no known credential is presented.
+  absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase& context) const;
+  // As Authenticate, then PERMISSION_DENIED unless the role is one of `roles`.
+  absl::StatusOr<Principal> Require(const grpc::ServerContextBase& context,
+                                    std::initializer_list<Role> roles) const;
+
+ private:
+  absl::flat_hash_map<std::string, Principal> by_token_hash_;
+  absl::flat_hash_map<std::string, Principal> by_common_name_;
+};
+
+// Client side: adds "authorization: Bearer <token>" to a call.
+void AttachBearerToken(grpc::ClientContext* context, const std::string& token);
+
+}  // namespace hosho

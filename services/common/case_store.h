@@ -1,0 +1,97 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace hosho {
+
+// One step of a case's lifecycle, as the store applies it atomically.
+struct TransitionRequest {
+  std::string case_id;
+  // Idempotency key: applying the same event id twice changes nothing and
+  // returns the first result.
+  std::string event_id;
+  // States the case must be in; empty means the case must not exist yet (creation).
+  std::vector<std::string> expected_states;
+  std::optional<int64_t> expected_version;
+  std::string to_state;
+  std::string actor;
+  std::string reason;
+  absl::Time at;
+  // Fields of the case record set by this step.
+  std::vector<std::pair<std::string, std::string>> fields;
+  // Opaque bytes kept with the event id and returned on replay (the event the
+  // step produced), so that a redelivery re-sends exactly the first outcome.
+  std::string payload;
+  // In-flight index: the office now responsible and the deadline riding on the new state.
+  std::string office;
+  std::optional<absl::Time> deadline;
+  bool terminal = false;
+};
+
+struct TransitionResult {
+  bool replayed = false;
+  int64_t version = 0;
+  std::string state;
+  std::string payload;
+};
+
+struct HistoryRecord {
+  int64_t version = 0;
+  std::string from_state;
+  std::string to_state;
+  std::string actor;
+  std::string reason;
+  std::string event_id;
+  absl::Time at;
+};
+
+struct CaseRecord {
+  std::string case_id;
+  absl::flat_hash_map<std::string, std::string> fields;  // includes "state", "version"
+  std::vector<HistoryRecord> history;
+  std::string Field(absl::string_view name) const {
+    auto it = fields.find(name);
+    return it == fields.end() ? "" : it->second;
+  }
+};
+
+// In-flight cases (design §4). Errors: NOT_FOUND (no case), ALREADY_EXISTS
+// (creating an existing case), FAILED_PRECONDITION (wrong state), ABORTED
+// (wrong version), UNAVAILABLE (store away).
+class CaseStore {
+ public:
+  virtual ~CaseStore() = default;
+  virtual absl::StatusOr<TransitionResult> Apply(const TransitionRequest& request) = 0;
+  virtual absl::StatusOr<CaseRecord> Get(absl::string_view case_id) = 0;
+  // Most recent first; `office` empty lists every office.
+  virtual absl::StatusOr<std::vector<std::string>> ListCaseIds(absl::string_view office, int limit,
+                                                               int offset) = 0;
+  // Stores `value` under `key` unless a value is there; returns the value now stored.
+  virtual absl::StatusOr<std::string> PutIfAbsent(absl::string_view key, absl::string_view value,
+                                                  absl::Duration ttl) = 0;
+  // Records a notice once per delivery id; false when it was already recorded.
+  virtual absl::StatusOr<bool> RecordNotice(absl::string_view case_id, absl::string_view delivery_id,
+                                            absl::string_view payload) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> ListNotices(absl::string_view case_id) = 0;
+  virtual absl::Status Ping() = 0;
+};
+
+// Contracts as the registry keeps them (serialized hosho.v1.Contract).
+class ContractStore {
+ public:
+  virtual ~ContractStore() = default;
+  virtual absl::Status Put(absl::string_view contract_id, absl::string_view serialized) = 0;
+  virtual absl::StatusOr<std::string> Get(absl::string_view contract_id) = 0;  // NOT_FOUND
+  virtual absl::StatusOr<std::vector<std::string>> ListIds() = 0;
+};
+
+}  // namespace hosho

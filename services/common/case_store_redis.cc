@@ -1,0 +1,233 @@
+#include "services/common/case_store_redis.h"
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace hosho {
+namespace {
+
+std::string CaseKey(absl::string_view id) { return absl::StrCat("case:{", id, "}"); }
+
+// KEYS: case hash, history list, applied hash.
+// ARGV: 1 event_id, 2 expected states ("a,b"; "" = must not exist), 3 expected
+// version ("" = any), 4 to_state, 5 actor, 6 reason, 7 now_ms, 8 payload,
+// 9.. field/value pairs.
+constexpr char kTransitionLua[] = R"lua(
+local applied = redis.call('HGET', KEYS[3], ARGV[1])
+if applied then
+  return {'REPLAY', applied, redis.call('HGET', KEYS[1], 'office') or ''}
+end
+local state = redis.call('HGET', KEYS[1], 'state')
+if ARGV[2] == '' then
+  if state then return {'EXISTS', state, ''} end
+else
+  if not state then return {'NOT_FOUND', '', ''} end
+  local ok = false
+  for s in string.gmatch(ARGV[2], '[^,]+') do
+    if s == state then ok = true end
+  end
+  if not ok then return {'WRONG_STATE', state, ''} end
+end
+local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if ARGV[3] ~= '' and tonumber(ARGV[3]) ~= version then
+  return {'WRONG_VERSION', tostring(version), ''}
+end
+local prev_office = redis.call('HGET', KEYS[1], 'office') or ''
+version = version + 1
+redis.call('HSET', KEYS[1], 'state', ARGV[4], 'version', version, 'updated_ms', ARGV[7])
+for i = 9, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+redis.call('RPUSH', KEYS[2], cjson.encode({v = version, from = state or '', to = ARGV[4],
+  actor = ARGV[5], reason = ARGV[6], event_id = ARGV[1], at_ms = tonumber(ARGV[7])}))
+local record = version .. '\n' .. ARGV[4] .. '\n' .. ARGV[8]
+redis.call('HSET', KEYS[3], ARGV[1], record)
+return {'APPLIED', record, prev_office}
+)lua";
+
+absl::StatusOr<TransitionResult> ParseRecord(absl::string_view record, bool replayed) {
+  std::vector<absl::string_view> parts = absl::StrSplit(record, absl::MaxSplits('\n', 2));
+  TransitionResult result;
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &result.version)) {
+    return absl::DataLossError("case store: malformed applied record");
+  }
+  result.state = std::string(parts[1]);
+  result.payload = std::string(parts[2]);
+  result.replayed = replayed;
+  return result;
+}
+
+}  // namespace
+
+const std::string& RedisCaseStore::TransitionScript() {
+  static const std::string* script = new std::string(kTransitionLua);
+  return *script;
+}
+
+absl::StatusOr<TransitionResult> RedisCaseStore::Apply(const TransitionRequest& request) {
+  if (request.case_id.empty() || request.event_id.empty() || request.to_state.empty()) {
+    return absl::InvalidArgumentError("transition needs a case id, an event id and a target state");
+  }
+  const std::string key = CaseKey(request.case_id);
+  std::vector<std::string> args = {
+      request.event_id,
+      absl::StrJoin(request.expected_states, ","),
+      request.expected_version ? std::to_string(*request.expected_version) : "",
+      request.to_state,
+      request.actor,
+      request.reason,
+      std::to_string(absl::ToUnixMillis(request.at)),
+      request.payload};
+  for (const auto& [field, value] : request.fields) {
+    args.push_back(field);
+    args.push_back(value);
+  }
+  if (!request.office.empty()) {
+    args.push_back("office");
+    args.push_back(request.office);
+  }
+  if (request.deadline) {
+    args.push_back("deadline_ms");
+    args.push_back(std::to_string(absl::ToUnixMillis(*request.deadline)));
+  }
+  auto reply = redis_->Eval(TransitionScript(), {key, key + ":history", key + ":applied"}, args);
+  if (!reply.ok()) return reply.status();
+  if (reply->type != RedisReply::Type::kArray || reply->elements.size() != 3) {
+    return absl::DataLossError("case store: unexpected script reply");
+  }
+  const std::string& outcome = reply->elements[0].str;
+  const std::string& detail = reply->elements[1].str;
+  const std::string& prev_office = reply->elements[2].str;
+  if (outcome == "EXISTS") {
+    return absl::AlreadyExistsError(absl::StrCat("case ", request.case_id, " already exists (", detail, ")"));
+  }
+  if (outcome == "NOT_FOUND") return absl::NotFoundError(absl::StrCat("case ", request.case_id, " not found"));
+  if (outcome == "WRONG_STATE") {
+    return absl::FailedPreconditionError(absl::StrCat("case ", request.case_id, " is ", detail, ", expected ",
+                                                      absl::StrJoin(request.expected_states, " or ")));
+  }
+  if (outcome == "WRONG_VERSION") {
+    return absl::AbortedError(absl::StrCat("case ", request.case_id, " is at version ", detail));
+  }
+  auto result = ParseRecord(detail, outcome == "REPLAY");
+  if (!result.ok()) return result.status();
+
+  // The index lives outside the case's hash slot, so it is maintained after the
+  // script; it is derived data and this step is idempotent (replays heal it).
+  const std::string office = request.office.empty() ? prev_office : request.office;
+  if (!prev_office.empty() && prev_office != office) {
+    (void)redis_->Command({"ZREM", absl::StrCat("inflight:{", prev_office, "}"), request.case_id});
+  }
+  if (!office.empty()) {
+    const std::string inflight = absl::StrCat("inflight:{", office, "}");
+    if (request.terminal) {
+      (void)redis_->Command({"ZREM", inflight, request.case_id});
+    } else {
+      const absl::Time score = request.deadline.value_or(request.at);
+      (void)redis_->Command({"ZADD", inflight, std::to_string(absl::ToUnixMillis(score)), request.case_id});
+    }
+  }
+  if (request.expected_states.empty()) {
+    (void)redis_->Command(
+        {"ZADD", "cases:recent", "NX", std::to_string(absl::ToUnixMillis(request.at)), request.case_id});
+  }
+  return result;
+}
+
+absl::StatusOr<CaseRecord> RedisCaseStore::Get(absl::string_view case_id) {
+  const std::string key = CaseKey(case_id);
+  auto fields = redis_->Command({"HGETALL", key});
+  if (!fields.ok()) return fields.status();
+  if (fields->elements.empty()) return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
+  CaseRecord record;
+  record.case_id = std::string(case_id);
+  for (size_t i = 0; i + 1 < fields->elements.size(); i += 2) {
+    record.fields[fields->elements[i].str] = fields->elements[i + 1].str;
+  }
+  auto history = redis_->Command({"LRANGE", key + ":history", "0", "-1"});
+  if (!history.ok()) return history.status();
+  for (const auto& item : history->elements) {
+    nlohmann::json j = nlohmann::json::parse(item.str, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) return absl::DataLossError("case store: malformed history entry");
+    HistoryRecord h;
+    h.version = j.value("v", int64_t{0});
+    h.from_state = j.value("from", "");
+    h.to_state = j.value("to", "");
+    h.actor = j.value("actor", "");
+    h.reason = j.value("reason", "");
+    h.event_id = j.value("event_id", "");
+    h.at = absl::FromUnixMillis(j.value("at_ms", int64_t{0}));
+    record.history.push_back(std::move(h));
+  }
+  return record;
+}
+
+absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListCaseIds(absl::string_view office, int limit,
+                                                                     int offset) {
+  const std::string key = office.empty() ? "cases:recent" : absl::StrCat("inflight:{", office, "}");
+  auto reply = redis_->Command({"ZREVRANGE", key, std::to_string(offset), std::to_string(offset + limit - 1)});
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> ids;
+  for (const auto& e : reply->elements) ids.push_back(e.str);
+  return ids;
+}
+
+absl::StatusOr<std::string> RedisCaseStore::PutIfAbsent(absl::string_view key, absl::string_view value,
+                                                        absl::Duration ttl) {
+  std::vector<std::string> argv = {"SET", std::string(key), std::string(value), "NX", "GET"};
+  if (ttl > absl::ZeroDuration()) {
+    argv.push_back("PX");
+    argv.push_back(std::to_string(absl::ToInt64Milliseconds(ttl)));
+  }
+  auto reply = redis_->Command(argv);
+  if (!reply.ok()) return reply.status();
+  if (reply->type == RedisReply::Type::kNil) return std::string(value);
+  return reply->str;
+}
+
+absl::StatusOr<bool> RedisCaseStore::RecordNotice(absl::string_view case_id, absl::string_view delivery_id,
+                                                  absl::string_view payload) {
+  auto reply = redis_->Command(
+      {"HSETNX", CaseKey(case_id) + ":notices", std::string(delivery_id), std::string(payload)});
+  if (!reply.ok()) return reply.status();
+  return reply->integer == 1;
+}
+
+absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListNotices(absl::string_view case_id) {
+  auto reply = redis_->Command({"HVALS", CaseKey(case_id) + ":notices"});
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> out;
+  for (const auto& e : reply->elements) out.push_back(e.str);
+  return out;
+}
+
+absl::Status RedisContractStore::Put(absl::string_view contract_id, absl::string_view serialized) {
+  auto set = redis_->Command({"SET", absl::StrCat("contract:{", contract_id, "}"), std::string(serialized)});
+  if (!set.ok()) return set.status();
+  auto add = redis_->Command({"SADD", "contracts:all", std::string(contract_id)});
+  return add.ok() ? absl::OkStatus() : add.status();
+}
+
+absl::StatusOr<std::string> RedisContractStore::Get(absl::string_view contract_id) {
+  auto reply = redis_->Command({"GET", absl::StrCat("contract:{", contract_id, "}")});
+  if (!reply.ok()) return reply.status();
+  if (reply->type == RedisReply::Type::kNil) {
+    return absl::NotFoundError(absl::StrCat("contract ", contract_id, " not found"));
+  }
+  return reply->str;
+}
+
+absl::StatusOr<std::vector<std::string>> RedisContractStore::ListIds() {
+  auto reply = redis_->Command({"SMEMBERS", "contracts:all"});
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> out;
+  for (const auto& e : reply->elements) out.push_back(e.str);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace hosho

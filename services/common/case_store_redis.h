@@ -1,0 +1,47 @@
+#pragma once
+
+#include <memory>
+
+#include "services/common/case_store.h"
+#include "services/common/redis_client.h"
+
+namespace hosho {
+
+// Redis layout (design §4); every key of one case carries the hash tag {case_id}:
+//   case:{id}          hash: state, version, updated_ms and the case's fields
+//   case:{id}:history  list of JSON history entries
+//   case:{id}:applied  hash event_id → "version\nstate\npayload" (idempotency)
+//   case:{id}:notices  hash delivery_id → notice
+//   inflight:{office}  sorted set of open cases by deadline (ms)
+//   cases:recent       sorted set of every case by creation time (ms)
+class RedisCaseStore final : public CaseStore {
+ public:
+  explicit RedisCaseStore(RedisClient* redis) : redis_(redis) {}
+  absl::StatusOr<TransitionResult> Apply(const TransitionRequest& request) override;
+  absl::StatusOr<CaseRecord> Get(absl::string_view case_id) override;
+  absl::StatusOr<std::vector<std::string>> ListCaseIds(absl::string_view office, int limit, int offset) override;
+  absl::StatusOr<std::string> PutIfAbsent(absl::string_view key, absl::string_view value, absl::Duration ttl) override;
+  absl::StatusOr<bool> RecordNotice(absl::string_view case_id, absl::string_view delivery_id,
+                                    absl::string_view payload) override;
+  absl::StatusOr<std::vector<std::string>> ListNotices(absl::string_view case_id) override;
+  absl::Status Ping() override { return redis_->Ping(); }
+
+  // The transition script, exposed for its tests.
+  static const std::string& TransitionScript();
+
+ private:
+  RedisClient* redis_;
+};
+
+class RedisContractStore final : public ContractStore {
+ public:
+  explicit RedisContractStore(RedisClient* redis) : redis_(redis) {}
+  absl::Status Put(absl::string_view contract_id, absl::string_view serialized) override;
+  absl::StatusOr<std::string> Get(absl::string_view contract_id) override;
+  absl::StatusOr<std::vector<std::string>> ListIds() override;
+
+ private:
+  RedisClient* redis_;
+};
+
+}  // namespace hosho

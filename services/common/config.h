@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace hosho {
+
+// Service configuration: embedded defaults, then a YAML file, then environment
+// overrides. A dotted path "kafka.bootstrap_servers" is overridden by
+// HOSHO_KAFKA_BOOTSTRAP_SERVERS. Secrets are never inline: a key "x_file" names
+// a file whose content is the secret (GetSecret("x")).
+class Config {
+ public:
+  // `defaults_yaml` is the service's embedded defaults; `path` may be empty.
+  static absl::StatusOr<Config> Load(absl::string_view defaults_yaml, const std::string& path);
+  static absl::StatusOr<Config> FromYaml(absl::string_view yaml);
+
+  Config();
+  ~Config();
+  Config(const Config&);
+  Config& operator=(const Config&);
+
+  bool Has(absl::string_view path) const;
+  std::string GetString(absl::string_view path, absl::string_view fallback = "") const;
+  int64_t GetInt(absl::string_view path, int64_t fallback = 0) const;
+  double GetDouble(absl::string_view path, double fallback = 0) const;
+  bool GetBool(absl::string_view path, bool fallback = false) const;
+  std::vector<std::string> GetStringList(absl::string_view path) const;
+  // Children of a sequence node, each as its own Config.
+  std::vector<Config> GetList(absl::string_view path) const;
+  // Scalar children of a map node as key → value (e.g. kafka.properties).
+  std::vector<std::pair<std::string, std::string>> GetMap(absl::string_view path) const;
+  // Reads the file named by `<path>_file`; trailing newlines are trimmed.
+  absl::StatusOr<std::string> GetSecret(absl::string_view path) const;
+  // Resolves a relative file path against the directory of the loaded file.
+  std::string ResolvePath(absl::string_view value) const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
+}  // namespace hosho

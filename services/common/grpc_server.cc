@@ -1,0 +1,112 @@
+#include "services/common/grpc_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/config.h"
+#include "services/common/log.h"
+
+namespace hosho {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+bool IsLoopbackAddress(const std::string& host_port) {
+  absl::string_view host = host_port;
+  if (absl::StartsWith(host, "[")) {
+    return absl::StartsWith(host, "[::1]");
+  }
+  host = host.substr(0, host.rfind(':'));
+  return host == "localhost" || absl::StartsWith(host, "127.");
+}
+
+GrpcServerOptions GrpcServerOptionsFromConfig(const Config& config) {
+  GrpcServerOptions o;
+  o.listen_address = config.GetString("grpc.listen", o.listen_address);
+  o.dev_plaintext = config.GetBool("grpc.dev_plaintext", false);
+  o.tls_cert_file = config.ResolvePath(config.GetString("grpc.tls.cert_file"));
+  o.tls_key_file = config.ResolvePath(config.GetString("grpc.tls.key_file"));
+  o.tls_client_ca_file = config.ResolvePath(config.GetString("grpc.tls.client_ca_file"));
+  o.max_message_bytes = static_cast<int>(config.GetInt("grpc.max_message_bytes", o.max_message_bytes));
+  o.drain_timeout = absl::Milliseconds(config.GetInt("grpc.drain_timeout_ms", 10000));
+  o.sync_threads = static_cast<int>(config.GetInt("grpc.sync_threads", 0));
+  return o;
+}
+
+GrpcServerRunner::GrpcServerRunner(GrpcServerOptions options) : options_(std::move(options)) {}
+GrpcServerRunner::~GrpcServerRunner() { Shutdown(); }
+
+void GrpcServerRunner::AddService(grpc::Service* service) { services_.push_back(service); }
+
+absl::Status GrpcServerRunner::Start() {
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (!options_.tls_cert_file.empty()) {
+    auto cert = ReadFile(options_.tls_cert_file);
+    auto key = ReadFile(options_.tls_key_file);
+    if (!cert.ok()) return cert.status();
+    if (!key.ok()) return key.status();
+    grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    if (!options_.tls_client_ca_file.empty()) {
+      auto ca = ReadFile(options_.tls_client_ca_file);
+      if (!ca.ok()) return ca.status();
+      ssl.pem_root_certs = *ca;
+      ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    }
+    credentials = grpc::SslServerCredentials(ssl);
+  } else if (options_.dev_plaintext) {
+    if (!IsLoopbackAddress(options_.listen_address)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "plaintext gRPC is allowed only on loopback; ", options_.listen_address,
+          " needs grpc.tls.cert_file and grpc.tls.key_file"));
+    }
+    credentials = grpc::InsecureServerCredentials();
+  } else {
+    return absl::FailedPreconditionError(
+        "no TLS certificate configured and grpc.dev_plaintext is off: refusing to serve");
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.listen_address, credentials, &port_);
+  builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  builder.SetMaxSendMessageSize(options_.max_message_bytes);
+  if (options_.sync_threads > 0) {
+    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 1);
+    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, options_.sync_threads);
+  }
+  for (grpc::Service* service : services_) builder.RegisterService(service);
+  server_ = builder.BuildAndStart();
+  if (!server_ || port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen_address));
+  }
+  server_->GetHealthCheckService()->SetServingStatus(true);
+  LogInfo("grpc server listening", {{"address", options_.listen_address}, {"port", port_}});
+  return absl::OkStatus();
+}
+
+void GrpcServerRunner::Shutdown() {
+  if (!server_) return;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_timeout));
+  server_->Wait();
+  server_.reset();
+}
+
+}  // namespace hosho

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace grpc {
+class Service;
+class Server;
+}  // namespace grpc
+
+namespace hosho {
+
+class Config;
+
+// How the business port listens. TLS (optionally mTLS) from files; plaintext
+// only on a loopback address and only with dev_plaintext set.
+struct GrpcServerOptions {
+  std::string listen_address = "127.0.0.1:0";
+  bool dev_plaintext = false;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;  // set: mTLS, client certificates required
+  int max_message_bytes = 4 << 20;
+  absl::Duration drain_timeout = absl::Seconds(10);
+  int sync_threads = 0;  // 0: gRPC's default
+};
+
+// Reads grpc.listen, grpc.dev_plaintext, grpc.tls.{cert,key,client_ca}_file,
+// grpc.max_message_bytes, grpc.drain_timeout_ms.
+GrpcServerOptions GrpcServerOptionsFromConfig(const Config& config);
+
+// Starts a gRPC server with grpc.health.v1 and reflection, and drains it on stop.
+class GrpcServerRunner {
+ public:
+  explicit GrpcServerRunner(GrpcServerOptions options);
+  ~GrpcServerRunner();
+
+  void AddService(grpc::Service* service);
+  absl::Status Start();
+  int port() const { return port_; }
+  // Health goes NOT_SERVING, in-flight calls get the drain timeout, then stop.
+  void Shutdown();
+  grpc::Server* server() { return server_.get(); }
+
+ private:
+  GrpcServerOptions options_;
+  std::vector<grpc::Service*> services_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+// True for 127.0.0.0/8, ::1 and localhost.
+bool IsLoopbackAddress(const std::string& host_port);
+
+}  // namespace hosho

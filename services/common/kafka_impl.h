@@ -1,0 +1,83 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/common/clock.h"
+#include "services/common/kafka.h"
+
+namespace hosho {
+
+class Config;
+
+struct KafkaOptions {
+  std::string bootstrap_servers;
+  // Passed to librdkafka as is (security.protocol, sasl.*, ssl.*, tuning).
+  std::vector<std::pair<std::string, std::string>> properties;
+  std::string client_id = "hosho";
+};
+
+// kafka.bootstrap_servers, kafka.properties.*, kafka.sasl_password_file.
+KafkaOptions KafkaOptionsFromConfig(const Config& config, const std::string& client_id);
+
+struct ConsumerOptions {
+  std::string group_id;
+  std::vector<std::string> topics;
+  int max_attempts = 5;
+  absl::Duration initial_backoff = absl::Milliseconds(100);
+  absl::Duration max_backoff = absl::Seconds(5);
+  std::string dlq_suffix = ".dlq";
+};
+
+// Idempotent producer (enable.idempotence, acks=all), murmur2 partitioning.
+class KafkaProducer final : public EventProducer {
+ public:
+  static absl::StatusOr<std::unique_ptr<KafkaProducer>> Create(const KafkaOptions& options);
+  ~KafkaProducer() override;
+  absl::Status Send(const OutgoingRecord& record, absl::Duration timeout) override;
+  absl::Status Flush(absl::Duration timeout) override;
+
+ private:
+  struct Impl;
+  explicit KafkaProducer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+class KafkaConsumer final : public EventConsumer {
+ public:
+  // `dlq` receives records that exhausted their attempts; `clock` paces backoff.
+  static absl::StatusOr<std::unique_ptr<KafkaConsumer>> Create(const KafkaOptions& options,
+                                                               ConsumerOptions consumer,
+                                                               EventProducer* dlq, Clock* clock);
+  ~KafkaConsumer() override;
+  absl::Status Run(const RecordHandler& handler) override;
+  void Stop() override;
+  bool Assigned() const override;
+
+ private:
+  struct Impl;
+  explicit KafkaConsumer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// librdkafka's in-process mock cluster: real Kafka protocol on loopback.
+class MockKafkaCluster {
+ public:
+  static absl::StatusOr<std::unique_ptr<MockKafkaCluster>> Create(int brokers);
+  ~MockKafkaCluster();
+  std::string bootstrap_servers() const;
+  absl::Status CreateTopic(const std::string& name, int partitions);
+  absl::Status SetBrokerDown(int broker_id);
+  absl::Status SetBrokerUp(int broker_id);
+
+ private:
+  struct Impl;
+  explicit MockKafkaCluster(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hosho

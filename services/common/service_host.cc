@@ -1,0 +1,147 @@
+#include "services/common/service_host.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/log.h"
+#include "services/common/process.h"
+
+namespace hosho {
+
+ServiceHost::ServiceHost(std::string name, Config config)
+    : name_(std::move(name)), config_(std::move(config)),
+      grpc_(std::make_unique<GrpcServerRunner>(GrpcServerOptionsFromConfig(config_))) {}
+
+ServiceHost::~ServiceHost() = default;
+
+absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(std::string name, absl::string_view defaults_yaml,
+                                                                 int argc, char** argv) {
+  // Before any library starts a thread (librdkafka, gRPC), so all inherit the mask.
+  BlockTerminationSignals();
+  std::string path;
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (absl::StartsWith(arg, "--config=")) path = std::string(arg.substr(9));
+  }
+  auto config = Config::Load(defaults_yaml, path);
+  if (!config.ok()) return config.status();
+  InitLogging(name, ParseLogLevel(config->GetString("log.level", "info")));
+  return std::unique_ptr<ServiceHost>(new ServiceHost(std::move(name), *std::move(config)));
+}
+
+absl::StatusOr<RedisClient*> ServiceHost::Redis() {
+  if (!redis_) {
+    auto client = RedisClient::Create(RedisOptionsFromConfig(config_), &RealClock());
+    if (!client.ok()) return client.status();
+    redis_ = *std::move(client);
+  }
+  return redis_.get();
+}
+
+absl::StatusOr<EventProducer*> ServiceHost::Producer() {
+  if (!producer_) {
+    auto producer = KafkaProducer::Create(KafkaOptionsFromConfig(config_, name_));
+    if (!producer.ok()) return producer.status();
+    producer_ = *std::move(producer);
+  }
+  return producer_.get();
+}
+
+absl::StatusOr<EventConsumer*> ServiceHost::AddConsumer(std::vector<std::string> topics, RecordHandler handler) {
+  auto dlq = Producer();
+  if (!dlq.ok()) return dlq.status();
+  ConsumerOptions options;
+  options.group_id = config_.GetString("kafka.group_id", name_);
+  options.topics = std::move(topics);
+  options.max_attempts = static_cast<int>(config_.GetInt("kafka.max_attempts", 5));
+  options.initial_backoff = absl::Milliseconds(config_.GetInt("kafka.initial_backoff_ms", 100));
+  options.max_backoff = absl::Milliseconds(config_.GetInt("kafka.max_backoff_ms", 5000));
+  auto consumer = KafkaConsumer::Create(KafkaOptionsFromConfig(config_, name_), options, *dlq, &RealClock());
+  if (!consumer.ok()) return consumer.status();
+  auto slot = std::make_unique<ConsumerSlot>();
+  slot->consumer = *std::move(consumer);
+  slot->handler = std::move(handler);
+  EventConsumer* raw = slot->consumer.get();
+  consumers_.push_back(std::move(slot));
+  return raw;
+}
+
+absl::StatusOr<const Sealer*> ServiceHost::Sealing() {
+  if (!sealer_) {
+    const std::string path = config_.ResolvePath(config_.GetString("sealing.keyring_file"));
+    if (path.empty()) return absl::FailedPreconditionError("sealing.keyring_file is not configured");
+    auto ring = KeyRing::FromFile(path);
+    if (!ring.ok()) return ring.status();
+    sealer_ = std::make_unique<Sealer>(*std::move(ring));
+  }
+  return sealer_.get();
+}
+
+absl::StatusOr<const Authenticator*> ServiceHost::Auth() {
+  if (!auth_) {
+    const std::string path = config_.ResolvePath(config_.GetString("auth.principals_file"));
+    if (path.empty()) return absl::FailedPreconditionError("auth.principals_file is not configured");
+    auto auth = Authenticator::FromFile(path);
+    if (!auth.ok()) return auth.status();
+    auth_ = std::make_unique<Authenticator>(*std::move(auth));
+  }
+  return auth_.get();
+}
+
+void AddGrpcService(ServiceHost& host, grpc::Service* service) {
+  host.Grpc().AddService(service);
+}
+
+absl::Status ServiceHost::Ready() {
+  if (redis_) {
+    if (absl::Status s = redis_->Ping(); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+int ServiceHost::Run() {
+  if (absl::Status s = admin_.Start(config_.GetString("admin.host", "127.0.0.1"),
+                                    static_cast<int>(config_.GetInt("admin.port", 0)), [this] { return Ready(); });
+      !s.ok()) {
+    LogError("admin server failed", {{"error", s.ToString()}});
+    return 1;
+  }
+  const bool serve_grpc = config_.GetBool("grpc.enabled", true);
+  if (serve_grpc) {
+    if (absl::Status s = grpc_->Start(); !s.ok()) {
+      LogError("grpc server failed", {{"error", s.ToString()}});
+      return 1;
+    }
+  }
+  for (auto& slot : consumers_) {
+    ConsumerSlot* raw = slot.get();
+    raw->thread = std::thread([raw] {
+      if (absl::Status s = raw->consumer->Run(raw->handler); !s.ok()) {
+        LogError("consumer stopped with an error", {{"error", s.ToString()}});
+      }
+    });
+  }
+  LogInfo("service started", {{"admin_port", admin_.port()}, {"grpc_port", grpc_->port()}});
+  const int sig = WaitForTerminationSignal();
+  LogInfo("stopping", {{"signal", sig}});
+  // 1. gRPC: NOT_SERVING, drain in-flight calls.
+  if (serve_grpc) grpc_->Shutdown();
+  // 2. Consumers: finish the record in hand, store offsets, leave the group.
+  for (auto& slot : consumers_) slot->consumer->Stop();
+  for (auto& slot : consumers_) {
+    if (slot->thread.joinable()) slot->thread.join();
+  }
+  consumers_.clear();
+  // 3. Producer: flush within a bound.
+  if (producer_) {
+    if (absl::Status s = producer_->Flush(absl::Seconds(10)); !s.ok()) {
+      LogWarn("producer flush incomplete", {{"error", s.ToString()}});
+    }
+  }
+  admin_.Stop();
+  LogInfo("stopped");
+  return 0;
+}
+
+}  // namespace hosho

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/common/admin_server.h"
+#include "services/common/auth.h"
+#include "services/common/clock.h"
+#include "services/common/config.h"
+#include "services/common/grpc_server.h"
+#include "services/common/kafka_impl.h"
+#include "services/common/redis_client.h"
+#include "services/common/sealing.h"
+
+namespace hosho {
+
+// What every hosho service process shares: configuration, logs, the admin
+// port, the gRPC runner, Redis, Kafka, sealing and authentication, and the
+// orderly stop on SIGTERM (design §5: NOT_SERVING, drain, leave the group,
+// flush). A service's main() wires its library to this and nothing more.
+class ServiceHost {
+ public:
+  // Reads --config=PATH; the YAML overrides `defaults_yaml`, HOSHO_* overrides both.
+  static absl::StatusOr<std::unique_ptr<ServiceHost>> Create(std::string name, absl::string_view defaults_yaml,
+                                                             int argc, char** argv);
+  ~ServiceHost();
+
+  const std::string& name() const { return name_; }
+  const Config& config() const { return config_; }
+  Clock& clock() { return RealClock(); }
+
+  absl::StatusOr<RedisClient*> Redis();
+  absl::StatusOr<EventProducer*> Producer();
+  // A consumer in this service's group (kafka.group_id, default the service name).
+  absl::StatusOr<EventConsumer*> AddConsumer(std::vector<std::string> topics, RecordHandler handler);
+  absl::StatusOr<const Sealer*> Sealing();     // sealing.keyring_file
+  absl::StatusOr<const Authenticator*> Auth();  // auth.principals_file
+  GrpcServerRunner& Grpc() { return *grpc_; }
+
+  // Starts the admin port, the gRPC server and the consumers, then waits for
+  // SIGTERM/SIGINT and stops in order. Returns the process exit code.
+  int Run();
+
+ private:
+  ServiceHost(std::string name, Config config);
+  absl::Status Ready();
+
+  std::string name_;
+  Config config_;
+  std::unique_ptr<RedisClient> redis_;
+  std::unique_ptr<KafkaProducer> producer_;
+  std::unique_ptr<Sealer> sealer_;
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<GrpcServerRunner> grpc_;
+  AdminServer admin_;
+  struct ConsumerSlot {
+    std::unique_ptr<KafkaConsumer> consumer;
+    RecordHandler handler;
+    std::thread thread;
+  };
+  std::vector<std::unique_ptr<ConsumerSlot>> consumers_;
+  bool grpc_used_ = false;
+};
+
+// Registers `service` on the host's gRPC server (the server starts only when
+// at least one service was added).
+void AddGrpcService(ServiceHost& host, grpc::Service* service);
+
+}  // namespace hosho
