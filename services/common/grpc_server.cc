@@ -12,6 +12,8 @@
 #include "absl/time/clock.h"
 #include "services/common/config.h"
 #include "services/common/log.h"
+#include "services/common/metrics.h"
+#include "services/common/trace.h"
 
 namespace hosho {
 namespace {
@@ -25,6 +27,24 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 }
 
 }  // namespace
+
+grpc::Status ObserveRpc(absl::string_view method, absl::Time started, const grpc::Status& status) {
+  const std::string m(method);
+  Metrics()
+      .GetCounter("hosho_grpc_server_handled_total", "RPCs completed, by method and status code.",
+                  {{"method", m}, {"code", std::to_string(static_cast<int>(status.error_code()))}})
+      .Increment();
+  Metrics()
+      .GetHistogram("hosho_grpc_server_handling_seconds", "RPC handling time.", {{"method", m}})
+      .Observe(absl::ToDoubleSeconds(absl::Now() - started));
+  return status;
+}
+
+std::string TraceparentOf(const grpc::ServerContextBase& context) {
+  auto it = context.client_metadata().find("traceparent");
+  if (it == context.client_metadata().end()) return NewTraceparent();
+  return ChildTraceparent(absl::string_view(it->second.data(), it->second.size()));
+}
 
 bool IsLoopbackAddress(const std::string& host_port) {
   absl::string_view host = host_port;

@@ -5,9 +5,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace grpc {
+class Status;
+class ServerContextBase;
 class Service;
 class Server;
 }  // namespace grpc
@@ -52,6 +55,13 @@ class GrpcServerRunner {
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };
+
+// RED metrics per RPC: hosho_grpc_server_handled_total{method,code} and
+// hosho_grpc_server_handling_seconds{method}. Returns `status` for chaining.
+grpc::Status ObserveRpc(absl::string_view method, absl::Time started, const grpc::Status& status);
+
+// The caller's W3C traceparent (gRPC metadata), or a new trace.
+std::string TraceparentOf(const grpc::ServerContextBase& context);
 
 // True for 127.0.0.0/8, ::1 and localhost.
 bool IsLoopbackAddress(const std::string& host_port);

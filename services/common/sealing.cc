@@ -154,6 +154,11 @@ std::string Sha256Hex(absl::string_view data) {
   return Hex(out, sizeof out);
 }
 
+bool SecretEquals(absl::string_view a, absl::string_view b) {
+  SodiumReady();
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 std::string RandomHex(size_t bytes) {
   SodiumReady();
   std::string raw(bytes, '\0');

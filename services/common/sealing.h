@@ -73,6 +73,8 @@ class Sealer {
 
 // Hex SHA-256 (bearer tokens are stored as this).
 std::string Sha256Hex(absl::string_view data);
+// Compares two secrets in constant time (sodium_memcmp).
+bool SecretEquals(absl::string_view a, absl::string_view b);
 // Random bytes as lowercase hex.
 std::string RandomHex(size_t bytes);
 

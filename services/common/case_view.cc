@@ -1,0 +1,76 @@
+#include "services/common/case_view.h"
+
+#include "absl/strings/numbers.h"
+#include "services/common/events.h"
+
+namespace hosho {
+namespace {
+int64_t ToInt(const std::string& text) {
+  int64_t v = 0;
+  return absl::SimpleAtoi(text, &v) ? v : 0;
+}
+}  // namespace
+
+std::string EncodeRuleResults(const google::protobuf::RepeatedPtrField<hosho::v1::RuleResult>& results) {
+  hosho::v1::Case holder;
+  *holder.mutable_rule_results() = results;
+  return holder.SerializeAsString();
+}
+
+hosho::v1::Case CaseFromRecord(const CaseRecord& record) {
+  namespace f = case_fields;
+  hosho::v1::Case c;
+  c.set_case_id(record.case_id);
+  c.set_state(ParseStateName(record.Field("state")));
+  c.set_version(ToInt(record.Field("version")));
+  c.set_kind(static_cast<hosho::v1::GuaranteeKind>(ToInt(record.Field(f::kKind))));
+  c.set_issuer_kind(static_cast<hosho::v1::IssuerKind>(ToInt(record.Field(f::kIssuerKind))));
+  c.set_issuer(static_cast<hosho::v1::Issuer>(ToInt(record.Field(f::kIssuer))));
+  c.set_platform(static_cast<hosho::v1::Platform>(ToInt(record.Field(f::kPlatform))));
+  c.set_channel(static_cast<hosho::v1::Channel>(ToInt(record.Field(f::kChannel))));
+  c.set_action(static_cast<hosho::v1::HandoffAction>(ToInt(record.Field(f::kAction))));
+  c.set_contract_id(record.Field(f::kContractId));
+  c.set_office(record.Field("office"));
+  c.set_guarantee_number(record.Field(f::kGuaranteeNumber));
+  c.set_supersedes_case_id(record.Field(f::kSupersedes));
+  c.set_credential_key_id(record.Field(f::kCredentialKeyId));
+  c.set_amount_yen(ToInt(record.Field(f::kAmountYen)));
+  *c.mutable_received_at() = ToProto(absl::FromUnixMillis(ToInt(record.Field(f::kReceivedMs))));
+  *c.mutable_updated_at() = ToProto(absl::FromUnixMillis(ToInt(record.Field("updated_ms"))));
+  if (const std::string deadline = record.Field("deadline_ms"); !deadline.empty()) {
+    *c.mutable_deadline() = ToProto(absl::FromUnixMillis(ToInt(deadline)));
+  }
+  if (const std::string rules = record.Field(f::kRuleResults); !rules.empty()) {
+    hosho::v1::Case holder;
+    if (holder.ParseFromString(rules)) *c.mutable_rule_results() = holder.rule_results();
+  }
+  for (const HistoryRecord& h : record.history) {
+    auto* e = c.add_history();
+    e->set_version(h.version);
+    e->set_from_state(ParseStateName(h.from_state));
+    e->set_to_state(ParseStateName(h.to_state));
+    e->set_actor(h.actor);
+    e->set_reason(h.reason);
+    e->set_event_id(h.event_id);
+    *e->mutable_at() = ToProto(h.at);
+  }
+  return c;
+}
+
+bool MaySee(const Principal& principal, const CaseRecord& record) {
+  switch (principal.role) {
+    case Role::kOperator:
+    case Role::kIntegration:
+    case Role::kService:
+      return true;
+    case Role::kClerk:
+      return !principal.office.empty() &&
+             (principal.office == record.Field("office") || principal.office == record.Field(case_fields::kOrderingOffice) ||
+              principal.office == record.Field(case_fields::kDepartment));
+    case Role::kSubmitter:
+      return principal.name == record.Field(case_fields::kSubmittedBy);
+  }
+  return false;
+}
+
+}  // namespace hosho

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "hosho/v1/domain.pb.h"
+#include "services/common/auth.h"
+#include "services/common/case_store.h"
+
+namespace hosho {
+
+// Case record field names shared by the services that write them and the
+// read API that shows them.
+namespace case_fields {
+inline constexpr char kKind[] = "kind";
+inline constexpr char kIssuerKind[] = "issuer_kind";
+inline constexpr char kIssuer[] = "issuer";
+inline constexpr char kPlatform[] = "platform";
+inline constexpr char kContractId[] = "contract_id";
+inline constexpr char kOrderingOffice[] = "ordering_office";
+inline constexpr char kDepartment[] = "department_in_charge";
+inline constexpr char kGuaranteeNumber[] = "guarantee_number";
+inline constexpr char kChannel[] = "channel";
+inline constexpr char kReceivedMs[] = "received_ms";
+inline constexpr char kSupersedes[] = "supersedes_case_id";
+inline constexpr char kSubmittedBy[] = "submitted_by";
+inline constexpr char kCredentialKeyId[] = "credential_key_id";
+inline constexpr char kAmountYen[] = "amount_yen";
+inline constexpr char kRuleResults[] = "rule_results";  // serialized hosho.v1.Case with only rule_results
+inline constexpr char kAction[] = "action";
+}  // namespace case_fields
+
+// Builds the API view of a stored case (state, fields, full history).
+hosho::v1::Case CaseFromRecord(const CaseRecord& record);
+
+// Serializes rule results for the kRuleResults field.
+std::string EncodeRuleResults(const google::protobuf::RepeatedPtrField<hosho::v1::RuleResult>& results);
+
+// May `principal` see this case? Operators, integrations and services see every
+// case; clerks the cases of their office (ordering office, department in charge
+// or the office now responsible); submitters the cases they submitted.
+bool MaySee(const Principal& principal, const CaseRecord& record);
+
+}  // namespace hosho

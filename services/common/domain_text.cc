@@ -1,0 +1,103 @@
+#include "services/common/domain_text.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+
+namespace hosho {
+
+absl::StatusOr<hosho::v1::Date> ParseDate(absl::string_view text) {
+  std::vector<absl::string_view> parts = absl::StrSplit(text, '-');
+  int y = 0, m = 0, d = 0;
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &y) || !absl::SimpleAtoi(parts[1], &m) ||
+      !absl::SimpleAtoi(parts[2], &d)) {
+    return absl::InvalidArgumentError(absl::StrCat("not a date (YYYY-MM-DD): '", text, "'"));
+  }
+  const absl::CivilDay day(y, m, d);
+  if (day.year() != y || day.month() != m || day.day() != d) {
+    return absl::InvalidArgumentError(absl::StrCat("no such date: '", text, "'"));
+  }
+  return FromCivilDay(day);
+}
+
+std::string FormatDate(const hosho::v1::Date& date) {
+  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
+}
+
+absl::CivilDay ToCivilDay(const hosho::v1::Date& date) {
+  return absl::CivilDay(date.year(), date.month(), date.day());
+}
+
+hosho::v1::Date FromCivilDay(absl::CivilDay day) {
+  hosho::v1::Date date;
+  date.set_year(static_cast<int32_t>(day.year()));
+  date.set_month(day.month());
+  date.set_day(day.day());
+  return date;
+}
+
+bool IsSet(const hosho::v1::Date& date) { return date.year() != 0; }
+
+absl::TimeZone JapanTimeZone() {
+  static const absl::TimeZone* tz = [] {
+    auto* zone = new absl::TimeZone();
+    if (!absl::LoadTimeZone("Asia/Tokyo", zone)) *zone = absl::FixedTimeZone(9 * 3600);
+    return zone;
+  }();
+  return *tz;
+}
+
+hosho::v1::Date TodayInJapan(absl::Time now) {
+  return FromCivilDay(absl::ToCivilDay(now, JapanTimeZone()));
+}
+
+absl::StatusOr<int> ParseEnumName(const google::protobuf::EnumDescriptor* descriptor, absl::string_view prefix,
+                                  absl::string_view text) {
+  std::string upper = absl::AsciiStrToUpper(text);
+  if (!absl::StartsWith(upper, prefix)) upper = absl::StrCat(prefix, upper);
+  const auto* value = descriptor->FindValueByName(upper);
+  if (value == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown ", descriptor->name(), " '", text, "'"));
+  }
+  return value->number();
+}
+
+std::string ShortEnumName(const google::protobuf::EnumDescriptor* descriptor, absl::string_view prefix, int value) {
+  const auto* v = descriptor->FindValueByNumber(value);
+  if (v == nullptr) return absl::StrCat(value);
+  std::string name = v->name();
+  if (absl::StartsWith(name, prefix)) name.erase(0, prefix.size());
+  return name;
+}
+
+std::string KindNameJa(hosho::v1::GuaranteeKind kind) {
+  switch (kind) {
+    case hosho::v1::GUARANTEE_KIND_CONTRACT: return "契約保証";
+    case hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT: return "前払金保証";
+    case hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT: return "中間前払金保証";
+    default: return "保証";
+  }
+}
+
+std::string IssuerNameJa(hosho::v1::Issuer issuer) {
+  switch (issuer) {
+    case hosho::v1::ISSUER_EAST_JAPAN_CONSTRUCTION_SURETY: return "東日本建設業保証";
+    case hosho::v1::ISSUER_WEST_JAPAN_CONSTRUCTION_SURETY: return "西日本建設業保証";
+    case hosho::v1::ISSUER_HOKKAIDO_CONSTRUCTION_SURETY: return "北海道建設業信用保証";
+    case hosho::v1::ISSUER_AIOI_NISSAY_DOWA: return "あいおいニッセイ同和損害保険";
+    case hosho::v1::ISSUER_AIG: return "AIG損害保険";
+    case hosho::v1::ISSUER_KYOEI_FIRE_MARINE: return "共栄火災海上保険";
+    case hosho::v1::ISSUER_SOMPO_JAPAN: return "損害保険ジャパン";
+    case hosho::v1::ISSUER_DAIDO_FIRE_MARINE: return "大同火災海上保険";
+    case hosho::v1::ISSUER_TOKIO_MARINE_NICHIDO: return "東京海上日動火災保険";
+    case hosho::v1::ISSUER_NISSHIN_FIRE_MARINE: return "日新火災海上保険";
+    case hosho::v1::ISSUER_MITSUI_SUMITOMO: return "三井住友海上火災保険";
+    case hosho::v1::ISSUER_BANK: return "金融機関";
+    default: return "不明な発行者";
+  }
+}
+
+}  // namespace hosho

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
+#include "hosho/v1/domain.pb.h"
+
+namespace hosho {
+
+// "2026-04-01" ↔ Date.
+absl::StatusOr<hosho::v1::Date> ParseDate(absl::string_view text);
+std::string FormatDate(const hosho::v1::Date& date);
+absl::CivilDay ToCivilDay(const hosho::v1::Date& date);
+hosho::v1::Date FromCivilDay(absl::CivilDay day);
+bool IsSet(const hosho::v1::Date& date);
+// Today in the city's time zone (Asia/Tokyo).
+hosho::v1::Date TodayInJapan(absl::Time now);
+absl::TimeZone JapanTimeZone();
+
+// Enum value from its short name, case-insensitive: "contract" → GUARANTEE_KIND_CONTRACT
+// (the prefix is the enum's type name in upper snake case).
+absl::StatusOr<int> ParseEnumName(const google::protobuf::EnumDescriptor* descriptor, absl::string_view prefix,
+                                  absl::string_view text);
+// GUARANTEE_KIND_CONTRACT → "CONTRACT".
+std::string ShortEnumName(const google::protobuf::EnumDescriptor* descriptor, absl::string_view prefix, int value);
+
+// Japanese names for people.
+std::string KindNameJa(hosho::v1::GuaranteeKind kind);
+std::string IssuerNameJa(hosho::v1::Issuer issuer);
+
+}  // namespace hosho

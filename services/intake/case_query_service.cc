@@ -1,0 +1,79 @@
+#include "services/intake/case_query_service.h"
+
+#include "absl/strings/numbers.h"
+#include "services/common/case_view.h"
+#include "services/common/errors.h"
+#include "services/common/events.h"
+#include "services/common/grpc_server.h"
+
+namespace hosho {
+
+CaseQueryImpl::CaseQueryImpl(CaseStore* cases, const Authenticator* auth, Clock* clock, absl::Duration watch_poll)
+    : cases_(cases), auth_(auth), clock_(clock), watch_poll_(watch_poll) {}
+
+absl::StatusOr<hosho::v1::Case> CaseQueryImpl::Load(const Principal& principal, const std::string& case_id) {
+  auto record = cases_->Get(case_id);
+  if (!record.ok()) return record.status();
+  hosho::v1::Case c = CaseFromRecord(*record);
+  // Someone who may not see a case learns nothing, not even that it exists.
+  if (!MaySee(principal, *record)) return absl::NotFoundError("case " + case_id + " not found");
+  return c;
+}
+
+grpc::Status CaseQueryImpl::GetCase(grpc::ServerContext* context, const hosho::v1::GetCaseRequest* request,
+                                    hosho::v1::Case* response) {
+  const absl::Time started = absl::Now();
+  auto principal = auth_->Authenticate(*context);
+  if (!principal.ok()) return ObserveRpc("GetCase", started, ToGrpcStatus(principal.status()));
+  auto c = Load(*principal, request->case_id());
+  if (!c.ok()) return ObserveRpc("GetCase", started, ToGrpcStatus(c.status()));
+  *response = *std::move(c);
+  return ObserveRpc("GetCase", started, grpc::Status::OK);
+}
+
+grpc::Status CaseQueryImpl::ListCases(grpc::ServerContext* context, const hosho::v1::ListCasesRequest* request,
+                                      hosho::v1::ListCasesResponse* response) {
+  const absl::Time started = absl::Now();
+  auto principal = auth_->Authenticate(*context);
+  if (!principal.ok()) return ObserveRpc("ListCases", started, ToGrpcStatus(principal.status()));
+  std::string office = request->office();
+  if (principal->role == Role::kClerk && office.empty()) office = principal->office;
+  const int page_size = request->page_size() > 0 ? std::min(request->page_size(), 500) : 50;
+  int offset = 0;
+  if (!request->page_token().empty() && !absl::SimpleAtoi(request->page_token(), &offset)) {
+    return ObserveRpc("ListCases", started,
+                      ToGrpcStatus(ViolationStatus(absl::StatusCode::kInvalidArgument,
+                                                   {{"page_token", "PAGE_TOKEN_INVALID", "page_token が不正です"}})));
+  }
+  auto ids = cases_->ListCaseIds(office, page_size, offset);
+  if (!ids.ok()) return ObserveRpc("ListCases", started, ToGrpcStatus(ids.status()));
+  for (const std::string& id : *ids) {
+    auto c = Load(*principal, id);
+    if (!c.ok()) continue;
+    if (request->state() != hosho::v1::CASE_STATE_UNSPECIFIED && c->state() != request->state()) continue;
+    c->clear_history();  // lists are summaries; GetCase has the history
+    *response->add_cases() = *std::move(c);
+  }
+  if (static_cast<int>(ids->size()) == page_size) response->set_next_page_token(std::to_string(offset + page_size));
+  return ObserveRpc("ListCases", started, grpc::Status::OK);
+}
+
+grpc::Status CaseQueryImpl::WatchCase(grpc::ServerContext* context, const hosho::v1::WatchCaseRequest* request,
+                                      grpc::ServerWriter<hosho::v1::Case>* writer) {
+  auto principal = auth_->Authenticate(*context);
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  int64_t sent_version = -1;
+  while (!context->IsCancelled()) {
+    auto c = Load(*principal, request->case_id());
+    if (!c.ok()) return ToGrpcStatus(c.status());
+    if (c->version() != sent_version) {
+      sent_version = c->version();
+      if (!writer->Write(*c)) return grpc::Status::OK;
+      if (IsTerminal(c->state())) return grpc::Status::OK;
+    }
+    clock_->SleepFor(watch_poll_);
+  }
+  return grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled");
+}
+
+}  // namespace hosho

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "hosho/v1/cases.grpc.pb.h"
+#include "services/common/auth.h"
+#include "services/common/case_store.h"
+#include "services/common/clock.h"
+
+namespace hosho {
+
+// CaseService (get, list, watch). Served by hosho-intake until the console
+// (issue 6) takes it over; it reads the same Redis store.
+class CaseQueryImpl final : public hosho::v1::CaseService::Service {
+ public:
+  CaseQueryImpl(CaseStore* cases, const Authenticator* auth, Clock* clock,
+                absl::Duration watch_poll = absl::Milliseconds(50));
+
+  grpc::Status GetCase(grpc::ServerContext* context, const hosho::v1::GetCaseRequest* request,
+                       hosho::v1::Case* response) override;
+  grpc::Status ListCases(grpc::ServerContext* context, const hosho::v1::ListCasesRequest* request,
+                         hosho::v1::ListCasesResponse* response) override;
+  grpc::Status WatchCase(grpc::ServerContext* context, const hosho::v1::WatchCaseRequest* request,
+                         grpc::ServerWriter<hosho::v1::Case>* writer) override;
+
+ private:
+  absl::StatusOr<hosho::v1::Case> Load(const Principal& principal, const std::string& case_id);
+
+  CaseStore* cases_;
+  const Authenticator* auth_;
+  Clock* clock_;
+  absl::Duration watch_poll_;
+};
+
+}  // namespace hosho

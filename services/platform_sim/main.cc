@@ -1,0 +1,34 @@
+// hosho-platform-sim: simulated D-Sure and 保証証券等確認システム look-ups.
+#include "services/common/log.h"
+#include "services/common/service_host.h"
+#include "services/platform_sim/platform_sim_service.h"
+
+namespace {
+constexpr char kDefaults[] = R"yaml(
+grpc: {listen: "127.0.0.1:7105", dev_plaintext: false}
+admin: {port: 9105}
+platform_sim: {certificates_file: "", latency_ms: 0, failure_rate: 0}
+)yaml";
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto host = hosho::ServiceHost::Create("hosho-platform-sim", kDefaults, argc, argv);
+  if (!host.ok()) {
+    hosho::LogError("configuration failed", {{"error", host.status().ToString()}});
+    return 2;
+  }
+  const hosho::Config& config = (*host)->config();
+  auto book = hosho::CertificateBook::FromFile(config.ResolvePath(config.GetString("platform_sim.certificates_file")));
+  auto auth = (*host)->Auth();
+  if (!book.ok() || !auth.ok()) {
+    hosho::LogError("start-up failed", {{"error", (!book.ok() ? book.status() : auth.status()).ToString()}});
+    return 2;
+  }
+  hosho::LogInfo("certificates loaded", {{"count", static_cast<int64_t>(book->size())}});
+  hosho::PlatformSimOptions options;
+  options.latency = absl::Milliseconds(config.GetInt("platform_sim.latency_ms", 0));
+  options.failure_rate = config.GetDouble("platform_sim.failure_rate", 0);
+  hosho::PlatformSimService service(*std::move(book), *auth, &(*host)->clock(), options);
+  hosho::AddGrpcService(**host, &service);
+  return (*host)->Run();
+}

@@ -1,0 +1,40 @@
+// hosho-routing: consumes verdicts, decides who acts on a case, publishes routings.
+#include "services/common/case_store_redis.h"
+#include "services/common/events.h"
+#include "services/common/log.h"
+#include "services/common/service_host.h"
+#include "services/routing/routing_worker.h"
+
+namespace {
+constexpr char kDefaults[] = R"yaml(
+grpc: {listen: "127.0.0.1:7103", dev_plaintext: false}
+admin: {port: 9103}
+kafka: {bootstrap_servers: "127.0.0.1:19092", group_id: hosho-routing}
+redis: {host: 127.0.0.1, port: 6379}
+routing: {payment_deadline_days: 14, conclusion_sla_days: 7, operator_office: operators}
+)yaml";
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto created = hosho::ServiceHost::Create("hosho-routing", kDefaults, argc, argv);
+  if (!created.ok()) {
+    hosho::LogError("configuration failed", {{"error", created.status().ToString()}});
+    return 2;
+  }
+  hosho::ServiceHost& host = **created;
+  auto redis = host.Redis();
+  auto producer = host.Producer();
+  if (!redis.ok() || !producer.ok()) {
+    hosho::LogError("start-up failed", {{"error", (!redis.ok() ? redis.status() : producer.status()).ToString()}});
+    return 2;
+  }
+  hosho::RedisCaseStore cases(*redis);
+  hosho::RoutingWorker worker(&cases, *producer, &host.clock(), hosho::RoutingPolicyFromConfig(host.config()));
+  auto consumer = host.AddConsumer({hosho::topics::kVerifications},
+                                   [&worker](const hosho::KafkaRecord& r) { return worker.Handle(r); });
+  if (!consumer.ok()) {
+    hosho::LogError("start-up failed", {{"error", consumer.status().ToString()}});
+    return 2;
+  }
+  return host.Run();
+}
