@@ -59,4 +59,17 @@ void AdminServer::Stop() {
 
 int AdminServer::port() const { return impl_->port; }
 
+absl::StatusOr<std::pair<int, std::string>> HttpRequest(const std::string& host, int port, const std::string& method,
+                                                        const std::string& path) {
+  httplib::Client client(host, port);
+  client.set_connection_timeout(1, 0);
+  client.set_read_timeout(5, 0);
+  auto result = method == "POST" ? client.Post(path.c_str()) : client.Get(path.c_str());
+  if (!result) {
+    return absl::UnavailableError(absl::StrCat(method, " http://", host, ":", port, path, ": ",
+                                               httplib::to_string(result.error())));
+  }
+  return std::make_pair(result->status, result->body);
+}
+
 }  // namespace hosho

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace hosho {
 
@@ -29,5 +30,10 @@ class AdminServer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// A plain HTTP request to a loopback admin port (readiness checks, fault
+// controls). Returns the status code and body.
+absl::StatusOr<std::pair<int, std::string>> HttpRequest(const std::string& host, int port, const std::string& method,
+                                                        const std::string& path);
 
 }  // namespace hosho

@@ -41,6 +41,8 @@ class ServiceHost {
   absl::StatusOr<const Sealer*> Sealing();     // sealing.keyring_file
   absl::StatusOr<const Authenticator*> Auth();  // auth.principals_file
   GrpcServerRunner& Grpc() { return *grpc_; }
+  // Extra admin routes (call before Run).
+  AdminServer& Admin() { return admin_; }
 
   // Starts the admin port, the gRPC server and the consumers, then waits for
   // SIGTERM/SIGINT and stops in order. Returns the process exit code.

@@ -1,0 +1,129 @@
+#include "services/hoshoctl/client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/auth.h"
+#include "services/common/config.h"
+#include "services/common/errors.h"
+#include "services/common/grpc_client.h"
+
+namespace hosho {
+
+absl::StatusOr<Endpoints> EndpointsFromStackFile(const std::string& path) {
+  auto file = Config::Load("", path);
+  if (!file.ok()) return file.status();
+  Endpoints e;
+  e.intake = file->GetString("grpc.intake");
+  e.notification = file->GetString("grpc.notification");
+  for (const auto& [name, token_file] : file->GetMap("tokens")) e.token_files[name] = token_file;
+  if (e.intake.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": no grpc.intake endpoint"));
+  return e;
+}
+
+absl::StatusOr<std::unique_ptr<HoshoClient>> HoshoClient::Connect(const Endpoints& endpoints) {
+  std::unique_ptr<HoshoClient> client(new HoshoClient());
+  client->endpoints_ = endpoints;
+  ChannelOptions options;
+  options.target = endpoints.intake;
+  options.dev_plaintext = endpoints.dev_plaintext;
+  auto intake = MakeChannel(options);
+  if (!intake.ok()) return intake.status();
+  options.target = endpoints.notification.empty() ? endpoints.intake : endpoints.notification;
+  auto notification = MakeChannel(options);
+  if (!notification.ok()) return notification.status();
+  client->intake_ = hosho::v1::IntakeService::NewStub(*intake);
+  client->contracts_ = hosho::v1::ContractRegistry::NewStub(*intake);
+  client->cases_ = hosho::v1::CaseService::NewStub(*intake);
+  client->notifications_ = hosho::v1::NotificationService::NewStub(*notification);
+  return client;
+}
+
+absl::Status HoshoClient::ActAs(const std::string& principal) {
+  auto it = endpoints_.token_files.find(principal);
+  if (it == endpoints_.token_files.end()) return absl::NotFoundError(absl::StrCat("no token for ", principal));
+  std::ifstream in(it->second);
+  if (!std::getline(in, token_)) return absl::NotFoundError(absl::StrCat("token file unreadable for ", principal));
+  return absl::OkStatus();
+}
+
+void HoshoClient::Prepare(grpc::ClientContext* context, absl::Duration deadline) const {
+  context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  AttachBearerToken(context, token_);
+}
+
+absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> HoshoClient::Submit(const hosho::v1::SubmitGuaranteeRequest& request) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(15));
+  hosho::v1::SubmitGuaranteeResponse response;
+  if (grpc::Status s = intake_->SubmitGuarantee(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::StatusOr<hosho::v1::Case> HoshoClient::GetCase(const std::string& case_id) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(5));
+  hosho::v1::GetCaseRequest request;
+  request.set_case_id(case_id);
+  hosho::v1::Case response;
+  if (grpc::Status s = cases_->GetCase(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::StatusOr<hosho::v1::ListCasesResponse> HoshoClient::ListCases(const hosho::v1::ListCasesRequest& request) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(5));
+  hosho::v1::ListCasesResponse response;
+  if (grpc::Status s = cases_->ListCases(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::StatusOr<hosho::v1::Case> HoshoClient::WatchUntil(const std::string& case_id,
+                                                        const std::function<bool(const hosho::v1::Case&)>& done,
+                                                        absl::Duration deadline,
+                                                        const std::function<void(const hosho::v1::Case&)>& on_update) {
+  grpc::ClientContext context;
+  Prepare(&context, deadline);
+  hosho::v1::WatchCaseRequest request;
+  request.set_case_id(case_id);
+  auto reader = cases_->WatchCase(&context, request);
+  hosho::v1::Case last;
+  bool seen = false;
+  while (reader->Read(&last)) {
+    seen = true;
+    if (on_update) on_update(last);
+    if (done(last)) {
+      context.TryCancel();
+      reader->Finish();
+      return last;
+    }
+  }
+  grpc::Status s = reader->Finish();
+  if (seen && (s.ok() || s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)) return last;
+  return FromGrpcStatus(s.ok() ? grpc::Status(grpc::StatusCode::NOT_FOUND, "no update") : s);
+}
+
+absl::StatusOr<hosho::v1::Contract> HoshoClient::UpsertContract(const hosho::v1::Contract& contract) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(15));
+  hosho::v1::UpsertContractRequest request;
+  *request.mutable_contract() = contract;
+  hosho::v1::Contract response;
+  if (grpc::Status s = contracts_->UpsertContract(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::StatusOr<hosho::v1::ListNoticesResponse> HoshoClient::ListNotices(const std::string& case_id) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(5));
+  hosho::v1::ListNoticesRequest request;
+  request.set_case_id(case_id);
+  hosho::v1::ListNoticesResponse response;
+  if (grpc::Status s = notifications_->ListNotices(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+}  // namespace hosho

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "hosho/v1/cases.grpc.pb.h"
+#include "hosho/v1/contracts.grpc.pb.h"
+#include "hosho/v1/intake.grpc.pb.h"
+#include "hosho/v1/notification.grpc.pb.h"
+
+namespace hosho {
+
+class Config;
+
+// Endpoints and credentials of a running hosho, usually read from the
+// stack file that hosho-stack writes (.run/stack.yaml).
+struct Endpoints {
+  std::string intake;        // IntakeService, ContractRegistry, CaseService
+  std::string notification;  // NotificationService
+  bool dev_plaintext = true;
+  std::map<std::string, std::string> token_files;  // principal → file
+};
+
+absl::StatusOr<Endpoints> EndpointsFromStackFile(const std::string& path);
+
+// A thin client over hosho's gRPC APIs; every call carries the principal's
+// bearer token and a deadline.
+class HoshoClient {
+ public:
+  static absl::StatusOr<std::unique_ptr<HoshoClient>> Connect(const Endpoints& endpoints);
+
+  // Uses `principal`'s token for the calls that follow.
+  absl::Status ActAs(const std::string& principal);
+
+  absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> Submit(const hosho::v1::SubmitGuaranteeRequest& request);
+  absl::StatusOr<hosho::v1::Case> GetCase(const std::string& case_id);
+  absl::StatusOr<hosho::v1::ListCasesResponse> ListCases(const hosho::v1::ListCasesRequest& request);
+  // Streams the case until `done(case)` is true or the deadline passes; returns the last case seen.
+  absl::StatusOr<hosho::v1::Case> WatchUntil(const std::string& case_id,
+                                             const std::function<bool(const hosho::v1::Case&)>& done,
+                                             absl::Duration deadline,
+                                             const std::function<void(const hosho::v1::Case&)>& on_update = {});
+  absl::StatusOr<hosho::v1::Contract> UpsertContract(const hosho::v1::Contract& contract);
+  absl::StatusOr<hosho::v1::ListNoticesResponse> ListNotices(const std::string& case_id);
+
+ private:
+  HoshoClient() = default;
+  void Prepare(grpc::ClientContext* context, absl::Duration deadline) const;
+
+  Endpoints endpoints_;
+  std::string token_;
+  std::unique_ptr<hosho::v1::IntakeService::Stub> intake_;
+  std::unique_ptr<hosho::v1::ContractRegistry::Stub> contracts_;
+  std::unique_ptr<hosho::v1::CaseService::Stub> cases_;
+  std::unique_ptr<hosho::v1::NotificationService::Stub> notifications_;
+};
+
+}  // namespace hosho

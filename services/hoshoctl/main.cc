@@ -1,0 +1,187 @@
+// hoshoctl: the command line for people and scripts.
+//
+//   hoshoctl [--stack=.run/stack.yaml] [--as=PRINCIPAL] COMMAND ...
+//     submit --contract=ID --kind=contract --issuer-kind=surety_company --issuer=east_japan_construction_surety
+//            --request-id=ID (--guarantee-number=N --key-file=F | --viewing-url=U --password-file=F) [--amount=YEN]
+//     get CASE_ID            list [--office=X]         watch CASE_ID
+//     contract upsert FILE.yaml                         notices CASE_ID
+//     demo [--scenario=deploy/demo/scenario.yaml]       (prints the scenario table; exit 0 only if all OK)
+//
+// Secrets are read from files (or '-' for stdin), never from the command line.
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/text_format.h"
+#include "services/common/config.h"
+#include "services/common/domain_text.h"
+#include "services/common/errors.h"
+#include "services/common/events.h"
+#include "services/hoshoctl/client.h"
+#include "services/hoshoctl/scenario.h"
+#include "services/hoshoctl/yaml_input.h"
+
+namespace {
+
+using hosho::HoshoClient;
+
+int Usage() {
+  std::cerr << "usage: hoshoctl [--stack=.run/stack.yaml] [--as=PRINCIPAL] "
+               "submit|get|list|watch|contract upsert|notices|demo ...\n";
+  return 2;
+}
+
+int Fail(const absl::Status& status) {
+  std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": " << status.message() << "\n";
+  for (const auto& v : hosho::ViolationsOf(status)) {
+    std::cerr << "  " << v.field << ": " << v.code << " " << v.message_ja << "\n";
+  }
+  return 1;
+}
+
+std::string ReadSecretFile(const std::string& path) {
+  std::string secret;
+  if (path == "-") {
+    std::getline(std::cin, secret);
+  } else {
+    std::ifstream in(path);
+    std::getline(in, secret);
+  }
+  return secret;
+}
+
+void PrintCase(const hosho::v1::Case& c) {
+  std::cout << "case " << c.case_id() << "  " << hosho::StateName(c.state()) << "  v" << c.version() << "  "
+            << hosho::KindNameJa(c.kind()) << "  office=" << c.office() << "\n";
+  for (const auto& r : c.rule_results()) {
+    std::cout << "  rule " << r.rule() << (r.passed() ? " passed" : " FAILED " + r.code() + " " + r.message_ja())
+              << "\n";
+  }
+  for (const auto& h : c.history()) {
+    std::cout << "  " << absl::FormatTime("%Y-%m-%d %H:%M:%E3S", hosho::FromProto(h.at()), hosho::JapanTimeZone())
+              << "  " << hosho::StateName(h.from_state()) << " -> " << hosho::StateName(h.to_state()) << "  by "
+              << h.actor() << "  " << h.reason() << "\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string stack = ".run/stack.yaml";
+  std::string principal;
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> flags;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (absl::StartsWith(a, "--")) {
+      const size_t eq = a.find('=');
+      flags[a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2)] =
+          eq == std::string::npos ? "true" : a.substr(eq + 1);
+    } else {
+      positional.push_back(a);
+    }
+  }
+  if (flags.count("stack")) stack = flags["stack"];
+  if (flags.count("as")) principal = flags["as"];
+  if (positional.empty()) return Usage();
+  const std::string command = positional[0];
+
+  auto endpoints = hosho::EndpointsFromStackFile(stack);
+  if (!endpoints.ok()) return Fail(endpoints.status());
+  auto client = HoshoClient::Connect(*endpoints);
+  if (!client.ok()) return Fail(client.status());
+  HoshoClient& c = **client;
+  auto act = [&](const std::string& fallback) { return c.ActAs(principal.empty() ? fallback : principal); };
+
+  if (command == "demo") {
+    auto scenario = hosho::Config::Load("", flags.count("scenario") ? flags["scenario"] : "deploy/demo/scenario.yaml");
+    if (!scenario.ok()) return Fail(scenario.status());
+    auto rows = hosho::RunScenario(c, *scenario);
+    if (!rows.ok()) return Fail(rows.status());
+    std::cout << hosho::FormatScenarioTable(*rows);
+    for (const auto& r : *rows) {
+      if (!r.ok) return 1;
+    }
+    return 0;
+  }
+  if (command == "submit") {
+    if (auto s = act("demo-submitter"); !s.ok()) return Fail(s);
+    std::string yaml = absl::StrCat("request_id: \"", flags["request-id"], "\"\ncontract_id: \"", flags["contract"],
+                                    "\"\nkind: ", flags["kind"], "\nissuer_kind: ", flags["issuer-kind"],
+                                    "\nissuer: ", flags.count("issuer") ? flags["issuer"] : "unspecified",
+                                    "\nrequested_amount_yen: ", flags.count("amount") ? flags["amount"] : "0", "\n");
+    auto item = hosho::Config::FromYaml(yaml);
+    if (!item.ok()) return Fail(item.status());
+    auto request = hosho::SubmissionFromYaml(*item);
+    if (!request.ok()) return Fail(request.status());
+    if (flags.count("guarantee-number")) {
+      request->mutable_d_sure()->set_guarantee_number(flags["guarantee-number"]);
+      request->mutable_d_sure()->set_authentication_key(ReadSecretFile(flags["key-file"]));
+    } else if (flags.count("viewing-url")) {
+      request->mutable_confirmation_system()->set_viewing_url(flags["viewing-url"]);
+      request->mutable_confirmation_system()->set_viewing_password(ReadSecretFile(flags["password-file"]));
+    }
+    auto response = c.Submit(*request);
+    if (!response.ok()) return Fail(response.status());
+    std::cout << "case " << response->case_id() << " " << hosho::StateName(response->state())
+              << (response->replayed() ? " (replayed)" : "") << "\n";
+    return 0;
+  }
+  if (auto s = act("operator"); !s.ok()) return Fail(s);
+  if (command == "get" && positional.size() == 2) {
+    auto got = c.GetCase(positional[1]);
+    if (!got.ok()) return Fail(got.status());
+    PrintCase(*got);
+    return 0;
+  }
+  if (command == "list") {
+    hosho::v1::ListCasesRequest request;
+    request.set_office(flags["office"]);
+    request.set_page_size(100);
+    auto listed = c.ListCases(request);
+    if (!listed.ok()) return Fail(listed.status());
+    for (const auto& k : listed->cases()) {
+      std::cout << k.case_id() << "  " << hosho::StateName(k.state()) << "  " << hosho::KindNameJa(k.kind()) << "  "
+                << k.office() << "\n";
+    }
+    return 0;
+  }
+  if (command == "watch" && positional.size() == 2) {
+    auto last = c.WatchUntil(
+        positional[1], [](const hosho::v1::Case& k) { return hosho::IsTerminal(k.state()); }, absl::Hours(24),
+        [](const hosho::v1::Case& k) {
+          std::cout << hosho::StateName(k.state()) << " v" << k.version() << std::endl;
+        });
+    if (!last.ok()) return Fail(last.status());
+    return 0;
+  }
+  if (command == "notices" && positional.size() == 2) {
+    auto notices = c.ListNotices(positional[1]);
+    if (!notices.ok()) return Fail(notices.status());
+    for (const auto& n : notices->notices()) {
+      std::cout << n.delivery_id() << "  to " << n.recipient() << "  " << n.subject() << "\n  " << n.body() << "\n";
+    }
+    return 0;
+  }
+  if (command == "contract" && positional.size() == 3 && positional[1] == "upsert") {
+    if (principal.empty()) {
+      if (auto s = c.ActAs("city-contract-system"); !s.ok()) return Fail(s);
+    }
+    auto file = hosho::Config::Load("", positional[2]);
+    if (!file.ok()) return Fail(file.status());
+    auto items = file->GetList("contracts");
+    if (items.empty()) items.push_back(*file);
+    for (const auto& item : items) {
+      auto contract = hosho::ContractFromYaml(item);
+      if (!contract.ok()) return Fail(contract.status());
+      auto stored = c.UpsertContract(*contract);
+      if (!stored.ok()) return Fail(stored.status());
+      std::cout << "contract " << stored->contract_id() << " v" << stored->version() << "\n";
+    }
+    return 0;
+  }
+  return Usage();
+}

@@ -1,0 +1,94 @@
+#include "services/hoshoctl/yaml_input.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/config.h"
+#include "services/common/domain_text.h"
+
+namespace hosho {
+namespace {
+
+template <typename E>
+absl::StatusOr<E> Enum(const google::protobuf::EnumDescriptor* d, const char* prefix, const std::string& text) {
+  auto v = ParseEnumName(d, prefix, text);
+  if (!v.ok()) return v.status();
+  return static_cast<E>(*v);
+}
+
+absl::Status SetDate(const Config& c, const char* key, hosho::v1::Date* out) {
+  const std::string text = c.GetString(key);
+  if (text.empty()) return absl::OkStatus();
+  auto d = ParseDate(text);
+  if (!d.ok()) return d.status();
+  *out = *d;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<hosho::v1::Contract> ContractFromYaml(const Config& c) {
+  hosho::v1::Contract k;
+  k.set_contract_id(c.GetString("contract_id"));
+  k.set_contract_number(c.GetString("contract_number"));
+  k.set_project_name(c.GetString("project_name"));
+  k.set_project_location(c.GetString("project_location"));
+  k.set_ordering_office(c.GetString("ordering_office"));
+  k.set_department_in_charge(c.GetString("department_in_charge"));
+  auto category = Enum<hosho::v1::WorkCategory>(hosho::v1::WorkCategory_descriptor(), "WORK_CATEGORY_",
+                                                c.GetString("work_category"));
+  if (!category.ok()) return category.status();
+  k.set_work_category(*category);
+  k.mutable_contractor()->set_name(c.GetString("contractor.name"));
+  k.mutable_contractor()->set_address(c.GetString("contractor.address"));
+  k.mutable_contractor()->set_representative(c.GetString("contractor.representative"));
+  k.mutable_contractor()->set_contact_email(c.GetString("contractor.contact_email"));
+  k.set_price_yen(c.GetInt("price_yen"));
+  k.set_low_bid(c.GetBool("low_bid"));
+  k.set_intermediate_advance_approved(c.GetBool("intermediate_advance_approved"));
+  k.set_advance_paid_yen(c.GetInt("advance_paid_yen"));
+  k.set_beneficiary(c.GetString("beneficiary"));
+  if (auto s = SetDate(c, "period_start", k.mutable_period_start()); !s.ok()) return s;
+  if (auto s = SetDate(c, "period_end", k.mutable_period_end()); !s.ok()) return s;
+  return k;
+}
+
+absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> SubmissionFromYaml(const Config& c) {
+  hosho::v1::SubmitGuaranteeRequest r;
+  r.set_client_request_id(c.GetString("request_id"));
+  r.set_contract_id(c.GetString("contract_id"));
+  auto kind = Enum<hosho::v1::GuaranteeKind>(hosho::v1::GuaranteeKind_descriptor(), "GUARANTEE_KIND_", c.GetString("kind"));
+  if (!kind.ok()) return kind.status();
+  r.set_kind(*kind);
+  auto issuer_kind = Enum<hosho::v1::IssuerKind>(hosho::v1::IssuerKind_descriptor(), "ISSUER_KIND_",
+                                                 c.GetString("issuer_kind"));
+  if (!issuer_kind.ok()) return issuer_kind.status();
+  r.set_issuer_kind(*issuer_kind);
+  auto issuer = Enum<hosho::v1::Issuer>(hosho::v1::Issuer_descriptor(), "ISSUER_", c.GetString("issuer", "unspecified"));
+  if (!issuer.ok()) return issuer.status();
+  r.set_issuer(*issuer);
+  r.set_issuer_name(c.GetString("issuer_name"));
+  if (c.Has("channel")) {
+    auto channel = Enum<hosho::v1::Channel>(hosho::v1::Channel_descriptor(), "CHANNEL_", c.GetString("channel"));
+    if (!channel.ok()) return channel.status();
+    r.set_channel(*channel);
+  }
+  r.set_requested_amount_yen(c.GetInt("requested_amount_yen"));
+  if (c.Has("invoice.sha256")) {
+    auto* a = r.add_attachments();
+    a->set_kind(hosho::v1::AttachmentRef::KIND_INVOICE);
+    a->set_sha256(c.GetString("invoice.sha256"));
+    a->set_media_type("application/pdf");
+    a->set_size_bytes(c.GetInt("invoice.size_bytes"));
+    a->set_filename(c.GetString("invoice.filename"));
+  }
+  if (c.Has("d_sure.guarantee_number")) {
+    r.mutable_d_sure()->set_guarantee_number(c.GetString("d_sure.guarantee_number"));
+    r.mutable_d_sure()->set_authentication_key(c.GetString("d_sure.authentication_key"));
+  } else if (c.Has("confirmation_system.viewing_url")) {
+    r.mutable_confirmation_system()->set_viewing_url(c.GetString("confirmation_system.viewing_url"));
+    r.mutable_confirmation_system()->set_viewing_password(c.GetString("confirmation_system.viewing_password"));
+    r.mutable_confirmation_system()->set_certificate_number(c.GetString("confirmation_system.certificate_number"));
+  }
+  return r;
+}
+
+}  // namespace hosho

@@ -1,0 +1,269 @@
+#include "services/stack/stack.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "services/common/admin_server.h"
+#include "services/common/clock.h"
+#include "services/common/redis_client.h"
+#include "services/common/sealing.h"
+
+namespace hosho {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct DevPrincipal {
+  const char* name;
+  const char* role;
+  const char* office;
+};
+
+// Development principals; tokens are random per start and stored only hashed
+// in the principals file.
+constexpr DevPrincipal kPrincipals[] = {
+    {"demo-submitter", "submitter", ""},
+    {"city-contract-system", "integration", ""},
+    {"operator", "operator", ""},
+    {"contract-division-clerk", "clerk", "contract-division"},
+    {"hosho-verification", "service", ""},
+};
+
+absl::Status WriteFile(const fs::path& path, const std::string& content, bool secret) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path.string()));
+  out << content;
+  out.close();
+  if (secret) chmod(path.c_str(), 0600);
+  return absl::OkStatus();
+}
+
+std::string Tail(const std::string& path, size_t bytes) {
+  std::ifstream in(path);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return all.size() > bytes ? all.substr(all.size() - bytes) : all;
+}
+
+bool PortFree(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
+}  // namespace
+
+absl::StatusOr<int> FindFreePortRange(int count) {
+  std::mt19937 random(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(absl::ToUnixNanos(absl::Now())));
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int base = 20000 + static_cast<int>(random() % 30000);
+    bool all = true;
+    for (int i = 0; i < count && all; ++i) all = PortFree(base + i);
+    if (all) return base;
+  }
+  return absl::UnavailableError("no free range of loopback ports");
+}
+
+const std::vector<std::string>& Stack::ServiceNames() {
+  static const auto* names = new std::vector<std::string>{"platform-sim", "intake", "verification", "routing",
+                                                          "notification"};
+  return *names;
+}
+
+Stack::~Stack() { Stop(); }
+
+absl::StatusOr<std::string> Stack::Token(const std::string& principal) const {
+  auto it = endpoints_.token_files.find(principal);
+  if (it == endpoints_.token_files.end()) return absl::NotFoundError(absl::StrCat("no principal ", principal));
+  std::ifstream in(it->second);
+  std::string token;
+  std::getline(in, token);
+  return token;
+}
+
+absl::Status Stack::Launch(const std::string& name, std::vector<std::string> argv) {
+  auto child = ChildProcess::Spawn(argv, (fs::path(endpoints_.logs_dir) / (name + ".log")).string());
+  if (!child.ok()) return child.status();
+  processes_.emplace_back(name, *child);
+  return absl::OkStatus();
+}
+
+absl::Status Stack::AwaitReady(const std::string& name, int admin_port) {
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  ChildProcess* child = nullptr;
+  for (auto& [n, p] : processes_) {
+    if (n == name) child = &p;
+  }
+  while (absl::Now() < give_up) {
+    if (child != nullptr && !child->Running()) {
+      return absl::UnavailableError(absl::StrCat(name, " exited during start-up:\n",
+                                                 Tail(endpoints_.logs_dir + "/" + name + ".log", 2000)));
+    }
+    auto reply = HttpRequest("127.0.0.1", admin_port, "GET", "/readyz");
+    if (reply.ok() && reply->first == 200) return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(20));  // awaiting readiness
+  }
+  return absl::DeadlineExceededError(absl::StrCat(name, " not ready within 60 s"));
+}
+
+absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
+  std::unique_ptr<Stack> stack(new Stack(options));
+  const fs::path run = fs::absolute(options.run_dir);
+  const fs::path source = fs::absolute(options.source_dir);
+  const fs::path bin = fs::absolute(options.bin_dir);
+  std::error_code ec;
+  if (options.fresh) fs::remove_all(run, ec);
+  for (const char* sub : {"logs", "config", "secrets", "tokens", "redis"}) fs::create_directories(run / sub, ec);
+  chmod((run / "secrets").c_str(), 0700);
+  chmod((run / "tokens").c_str(), 0700);
+  StackEndpoints& e = stack->endpoints_;
+  e.logs_dir = (run / "logs").string();
+  const int b = options.port_base;
+  e.redis_port = b;
+  e.kafka_bootstrap = absl::StrCat("127.0.0.1:", b + 1);
+  e.devbroker_admin_port = b + 2;
+  int next = b + 3;
+  for (const std::string& name : ServiceNames()) {
+    e.grpc[name] = absl::StrCat("127.0.0.1:", next++);
+    e.admin[name] = next++;
+  }
+
+  // Secrets: a key ring, tokens, principals.
+  const fs::path keyring = run / "secrets" / "keyring.yaml";
+  if (auto s = WriteFile(keyring, KeyRing::GenerateYaml("dev-1"), true); !s.ok()) return s;
+  std::string principals = "tokens:\n";
+  for (const DevPrincipal& p : kPrincipals) {
+    const std::string token = RandomHex(24);
+    const fs::path file = run / "tokens" / (std::string(p.name) + ".token");
+    if (auto s = WriteFile(file, token + "\n", true); !s.ok()) return s;
+    e.token_files[p.name] = file.string();
+    absl::StrAppend(&principals, "  - {sha256: ", Sha256Hex(token), ", principal: ", p.name, ", role: ", p.role,
+                    ", office: \"", p.office, "\"}\n");
+  }
+  const fs::path principals_file = run / "secrets" / "principals.yaml";
+  if (auto s = WriteFile(principals_file, principals, true); !s.ok()) return s;
+
+  // Configuration shared by the services.
+  auto common = [&](const std::string& name) {
+    return absl::StrCat(
+        "log: {level: ", options.log_level, "}\n",
+        "grpc: {listen: \"", e.grpc[name], "\", dev_plaintext: true}\n",
+        "admin: {host: 127.0.0.1, port: ", e.admin[name], "}\n",
+        "kafka:\n  bootstrap_servers: \"", e.kafka_bootstrap, "\"\n  group_id: hosho-", name,
+        "\n  initial_backoff_ms: 50\n  max_backoff_ms: 1000\n  max_attempts: 5\n",
+        "  properties: {fetch.wait.max.ms: \"5\", session.timeout.ms: \"6000\", heartbeat.interval.ms: \"500\"}\n",
+        "redis: {host: 127.0.0.1, port: ", e.redis_port, "}\n",
+        "sealing: {keyring_file: \"", keyring.string(), "\"}\n",
+        "auth: {principals_file: \"", principals_file.string(), "\"}\n");
+  };
+  const std::string certificates =
+      options.certificates_file.empty() ? (source / "deploy/demo/certificates.yaml").string() : options.certificates_file;
+  std::map<std::string, std::string> extra = {
+      {"platform-sim", absl::StrCat("platform_sim: {certificates_file: \"", certificates, "\", latency_ms: ",
+                                    options.platform_latency_ms, ", failure_rate: ", options.platform_failure_rate,
+                                    "}\n")},
+      {"verification", absl::StrCat("connector: {target: \"", e.grpc["platform-sim"],
+                                    "\", dev_plaintext: true, token_file: \"", e.token_files["hosho-verification"],
+                                    "\"}\n")},
+  };
+  for (const std::string& name : ServiceNames()) {
+    if (auto s = WriteFile(run / "config" / (name + ".yaml"), common(name) + extra[name], false); !s.ok()) return s;
+  }
+  const fs::path broker_config = run / "config" / "devbroker.yaml";
+  if (auto s = WriteFile(broker_config,
+                         absl::StrCat("log: {level: ", options.log_level, "}\ngrpc: {enabled: false}\n",
+                                      "admin: {host: 127.0.0.1, port: ", e.devbroker_admin_port, "}\n",
+                                      "devbroker: {port: ", b + 1, ", topics_file: \"",
+                                      (source / "deploy/kafka/topics.yaml").string(), "\", bootstrap_file: \"",
+                                      (run / "kafka.bootstrap").string(), "\"}\n"),
+                         false);
+      !s.ok()) {
+    return s;
+  }
+
+  // 1. redis-server (AOF on, as in production).
+  if (auto s = stack->Launch("redis", {options.redis_server, "--port", std::to_string(e.redis_port), "--bind",
+                                       "127.0.0.1", "--dir", (run / "redis").string(), "--appendonly", "yes",
+                                       "--save", "", "--daemonize", "no", "--protected-mode", "yes"});
+      !s.ok()) {
+    return s;
+  }
+  {
+    RedisOptions ro;
+    ro.port = e.redis_port;
+    ro.pool_size = 1;
+    ro.reconnect_budget = absl::Seconds(20);
+    auto client = RedisClient::Create(ro, &RealClock());
+    if (!client.ok()) return client.status();
+    if (auto s = (*client)->Ping(); !s.ok()) {
+      return absl::UnavailableError(absl::StrCat("redis-server did not come up: ", s.message(), "\n",
+                                                 Tail(e.logs_dir + "/redis.log", 1500)));
+    }
+  }
+  // 2. The devbroker, 3. every service.
+  if (auto s = stack->Launch("devbroker", {(bin / "hosho-devbroker").string(), "--config=" + broker_config.string()});
+      !s.ok()) {
+    return s;
+  }
+  if (auto s = stack->AwaitReady("devbroker", e.devbroker_admin_port); !s.ok()) return s;
+  for (const std::string& name : ServiceNames()) {
+    if (auto s = stack->Launch(name, {(bin / ("hosho-" + name)).string(),
+                                      "--config=" + (run / "config" / (name + ".yaml")).string()});
+        !s.ok()) {
+      return s;
+    }
+  }
+  for (const std::string& name : ServiceNames()) {
+    if (auto s = stack->AwaitReady(name, e.admin[name]); !s.ok()) return s;
+  }
+  if (auto s = stack->WriteStackFile(); !s.ok()) return s;
+  return stack;
+}
+
+absl::Status Stack::WriteStackFile() const {
+  const fs::path run = fs::absolute(options_.run_dir);
+  std::string out = absl::StrCat("# Written by hosho-stack: where the running stack listens.\nkafka: \"",
+                                 endpoints_.kafka_bootstrap, "\"\nredis_port: ", endpoints_.redis_port,
+                                 "\ndevbroker_admin_port: ", endpoints_.devbroker_admin_port, "\nlogs: \"",
+                                 endpoints_.logs_dir, "\"\ngrpc:\n");
+  for (const auto& [name, addr] : endpoints_.grpc) absl::StrAppend(&out, "  ", name, ": \"", addr, "\"\n");
+  out += "admin:\n";
+  for (const auto& [name, port] : endpoints_.admin) absl::StrAppend(&out, "  ", name, ": ", port, "\n");
+  out += "tokens:\n";
+  for (const auto& [name, file] : endpoints_.token_files) absl::StrAppend(&out, "  ", name, ": \"", file, "\"\n");
+  return WriteFile(run / "stack.yaml", out, false);
+}
+
+std::vector<std::string> Stack::Exited() {
+  std::vector<std::string> out;
+  for (auto& [name, p] : processes_) {
+    if (!p.Running()) out.push_back(name);
+  }
+  return out;
+}
+
+int Stack::Stop() {
+  int first_failure = 0;
+  for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) {
+    const int code = it->second.Terminate(absl::Seconds(20));
+    if (code != 0 && first_failure == 0) first_failure = code;
+  }
+  processes_.clear();
+  return first_failure;
+}
+
+}  // namespace hosho

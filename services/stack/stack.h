@@ -1,0 +1,71 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/stack/child_process.h"
+
+namespace hosho {
+
+struct StackOptions {
+  std::string run_dir;      // state, configs, secrets, logs
+  std::string bin_dir;      // where hosho-* binaries are
+  std::string source_dir;   // repository root (deploy/ files)
+  int port_base = 17100;    // 13 consecutive ports from here
+  std::string redis_server = "/usr/bin/redis-server";
+  std::string certificates_file;  // default: <source_dir>/deploy/demo/certificates.yaml
+  int platform_latency_ms = 0;
+  double platform_failure_rate = 0;
+  std::string log_level = "info";
+  bool fresh = true;        // wipe the run directory's state first
+};
+
+// Where everything listens once a stack is up.
+struct StackEndpoints {
+  int redis_port = 0;
+  std::string kafka_bootstrap;
+  int devbroker_admin_port = 0;
+  std::map<std::string, std::string> grpc;  // service name → host:port
+  std::map<std::string, int> admin;         // service name → admin port
+  std::map<std::string, std::string> token_files;  // principal → token file
+  std::string logs_dir;
+};
+
+// Starts and stops the whole system on one machine: redis-server, the
+// devbroker and every hosho service, each with a generated configuration,
+// development tokens and a fresh sealing key ring. `./hosho demo`, the
+// end-to-end tests and the benchmark all start it this way.
+class Stack {
+ public:
+  static absl::StatusOr<std::unique_ptr<Stack>> Start(StackOptions options);
+  ~Stack();
+
+  const StackEndpoints& endpoints() const { return endpoints_; }
+  absl::StatusOr<std::string> Token(const std::string& principal) const;
+  // Writes <run_dir>/stack.yaml (read by hoshoctl).
+  absl::Status WriteStackFile() const;
+  // Stops every process, last started first. Returns the first non-zero exit.
+  int Stop();
+  // Names of processes that exited on their own.
+  std::vector<std::string> Exited();
+
+  // The service names, in start order.
+  static const std::vector<std::string>& ServiceNames();
+
+ private:
+  explicit Stack(StackOptions options) : options_(std::move(options)) {}
+  absl::Status Launch(const std::string& name, std::vector<std::string> argv);
+  absl::Status AwaitReady(const std::string& name, int admin_port);
+
+  StackOptions options_;
+  StackEndpoints endpoints_;
+  std::vector<std::pair<std::string, ChildProcess>> processes_;
+};
+
+// Picks a base port with `count` free consecutive loopback ports.
+absl::StatusOr<int> FindFreePortRange(int count);
+
+}  // namespace hosho
