@@ -81,6 +81,7 @@ KafkaOptions KafkaOptionsFromConfig(const Config& config, const std::string& cli
   KafkaOptions o;
   o.bootstrap_servers = config.GetString("kafka.bootstrap_servers", "127.0.0.1:19092");
   o.properties = config.GetMap("kafka.properties");
+  o.consumer_properties = config.GetMap("kafka.consumer_properties");
   if (auto password = config.GetSecret("kafka.sasl_password"); password.ok()) {
     o.properties.emplace_back("sasl.password", *password);
   }
@@ -259,6 +260,8 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const Kafka
   }
   KafkaOptions with_defaults = options;
   with_defaults.properties.insert(with_defaults.properties.begin(), {{"auto.offset.reset", "earliest"}});
+  with_defaults.properties.insert(with_defaults.properties.end(), options.consumer_properties.begin(),
+                                  options.consumer_properties.end());
   auto conf = BaseConf(with_defaults, {{"group.id", consumer.group_id},
                                        // Offsets are stored by hand after the effect; the
                                        // auto-committer commits only stored offsets.

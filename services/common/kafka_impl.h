@@ -18,10 +18,13 @@ struct KafkaOptions {
   std::string bootstrap_servers;
   // Passed to librdkafka as is (security.protocol, sasl.*, ssl.*, tuning).
   std::vector<std::pair<std::string, std::string>> properties;
+  // Applied to consumers only (fetch.wait.max.ms, session.timeout.ms, ...).
+  std::vector<std::pair<std::string, std::string>> consumer_properties;
   std::string client_id = "hosho";
 };
 
-// kafka.bootstrap_servers, kafka.properties.*, kafka.sasl_password_file.
+// kafka.bootstrap_servers, kafka.properties.*, kafka.consumer_properties.*,
+// kafka.sasl_password_file.
 KafkaOptions KafkaOptionsFromConfig(const Config& config, const std::string& client_id);
 
 struct ConsumerOptions {

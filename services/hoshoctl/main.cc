@@ -62,7 +62,8 @@ void PrintCase(const hosho::v1::Case& c) {
   }
   for (const auto& h : c.history()) {
     std::cout << "  " << absl::FormatTime("%Y-%m-%d %H:%M:%E3S", hosho::FromProto(h.at()), hosho::JapanTimeZone())
-              << "  " << hosho::StateName(h.from_state()) << " -> " << hosho::StateName(h.to_state()) << "  by "
+              << "  " << (h.from_state() == hosho::v1::CASE_STATE_UNSPECIFIED ? "-" : hosho::StateName(h.from_state()))
+              << " -> " << hosho::StateName(h.to_state()) << "  by "
               << h.actor() << "  " << h.reason() << "\n";
   }
 }

@@ -165,7 +165,8 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
         "admin: {host: 127.0.0.1, port: ", e.admin[name], "}\n",
         "kafka:\n  bootstrap_servers: \"", e.kafka_bootstrap, "\"\n  group_id: hosho-", name,
         "\n  initial_backoff_ms: 50\n  max_backoff_ms: 1000\n  max_attempts: 5\n",
-        "  properties: {fetch.wait.max.ms: \"5\", session.timeout.ms: \"6000\", heartbeat.interval.ms: \"500\"}\n",
+        "  properties: {reconnect.backoff.max.ms: \"1000\"}\n",
+        "  consumer_properties: {fetch.wait.max.ms: \"5\", session.timeout.ms: \"6000\", heartbeat.interval.ms: \"500\"}\n",
         "redis: {host: 127.0.0.1, port: ", e.redis_port, "}\n",
         "sealing: {keyring_file: \"", keyring.string(), "\"}\n",
         "auth: {principals_file: \"", principals_file.string(), "\"}\n");
@@ -181,7 +182,10 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
                                     "\"}\n")},
   };
   for (const std::string& name : ServiceNames()) {
-    if (auto s = WriteFile(run / "config" / (name + ".yaml"), common(name) + extra[name], false); !s.ok()) return s;
+    const auto more = options.extra_config.find(name);
+    const std::string config =
+        common(name) + extra[name] + (more != options.extra_config.end() ? more->second + "\n" : "");
+    if (auto s = WriteFile(run / "config" / (name + ".yaml"), config, false); !s.ok()) return s;
   }
   const fs::path broker_config = run / "config" / "devbroker.yaml";
   if (auto s = WriteFile(broker_config,

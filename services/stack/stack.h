@@ -21,6 +21,8 @@ struct StackOptions {
   double platform_failure_rate = 0;
   std::string log_level = "info";
   bool fresh = true;        // wipe the run directory's state first
+  // Extra YAML appended to a service's generated configuration (service name → YAML).
+  std::map<std::string, std::string> extra_config;
 };
 
 // Where everything listens once a stack is up.

@@ -1,0 +1,261 @@
+// The demo scenario against the real binaries: redis-server, hosho-devbroker
+// and every hosho service, started by the same launcher as `./hosho demo`.
+// Tests run in order on one stack; the last one stops it and reads every log.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "gtest/gtest.h"
+#include "services/common/config.h"
+#include "services/common/admin_server.h"
+#include "services/common/errors.h"
+#include "services/common/events.h"
+#include "services/common/grpc_client.h"
+#include "services/common/kafka_impl.h"
+#include "services/hoshoctl/client.h"
+#include "services/hoshoctl/scenario.h"
+#include "services/hoshoctl/yaml_input.h"
+#include "services/stack/stack.h"
+#include "tests/support/await.h"
+#include "tests/support/grpc_probe.h"
+#include "tests/support/redis_server.h"
+
+namespace hosho {
+namespace {
+
+namespace fs = std::filesystem;
+
+class DemoScenarioTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    StackOptions options;
+    options.run_dir = testing::MakeTempDir("hosho-e2e");
+    options.bin_dir = HOSHO_BIN_DIR;
+    options.source_dir = HOSHO_SOURCE_DIR;
+    options.port_base = *FindFreePortRange(13);
+    options.extra_config["intake"] = "intake: {send_timeout_ms: 2000}";
+    auto stack = Stack::Start(options);
+    ASSERT_TRUE(stack.ok()) << stack.status();
+    stack_ = stack->release();
+    run_dir_ = new std::string(options.run_dir);
+    auto endpoints = EndpointsFromStackFile(options.run_dir + "/stack.yaml");
+    ASSERT_TRUE(endpoints.ok()) << endpoints.status();
+    client_ = HoshoClient::Connect(*endpoints)->release();
+    scenario_ = new Config(*Config::Load("", std::string(HOSHO_SOURCE_DIR) + "/deploy/demo/scenario.yaml"));
+  }
+  static void TearDownTestSuite() {
+    delete client_;
+    delete stack_;
+    delete scenario_;
+    if (run_dir_ != nullptr) fs::remove_all(*run_dir_);
+    delete run_dir_;
+  }
+
+  // Every plaintext secret of the scenario.
+  static std::vector<std::string> PlantedSecrets() {
+    std::vector<std::string> out;
+    for (const Config& item : scenario_->GetList("submissions")) {
+      for (const char* key : {"d_sure.authentication_key", "confirmation_system.viewing_password"}) {
+        if (const std::string s = item.GetString(key); !s.empty()) out.push_back(s);
+      }
+    }
+    return out;
+  }
+
+  static Stack* stack_;
+  static std::string* run_dir_;
+  static HoshoClient* client_;
+  static Config* scenario_;
+  static std::vector<ScenarioRow>* rows_;
+};
+
+Stack* DemoScenarioTest::stack_ = nullptr;
+std::string* DemoScenarioTest::run_dir_ = nullptr;
+HoshoClient* DemoScenarioTest::client_ = nullptr;
+Config* DemoScenarioTest::scenario_ = nullptr;
+std::vector<ScenarioRow>* DemoScenarioTest::rows_ = new std::vector<ScenarioRow>();
+
+TEST_F(DemoScenarioTest, EveryCaseReachesItsExpectedState) {
+  ASSERT_NE(stack_, nullptr);
+  auto rows = RunScenario(*client_, *scenario_);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  *rows_ = *rows;
+  std::cout << FormatScenarioTable(*rows);
+  ASSERT_EQ(rows->size(), 8u);
+  for (const ScenarioRow& row : *rows) EXPECT_TRUE(row.ok) << row.label << ": " << row.actual;
+}
+
+TEST_F(DemoScenarioTest, GetCaseShowsTheWholeLifecycleWithActors) {
+  ASSERT_FALSE(rows_->empty());
+  ASSERT_TRUE(client_->ActAs("operator").ok());
+  auto c = client_->GetCase(rows_->front().case_id);  // flow A
+  ASSERT_TRUE(c.ok()) << c.status();
+  std::vector<std::string> states;
+  for (const auto& h : c->history()) {
+    states.push_back(StateName(h.to_state()));
+    EXPECT_FALSE(h.actor().empty());
+    EXPECT_FALSE(h.reason().empty());
+    EXPECT_FALSE(h.event_id().empty());
+  }
+  EXPECT_EQ(states, (std::vector<std::string>{"RECEIVED", "AWAITING_VERIFICATION", "VERIFYING", "VERIFIED", "ROUTED"}));
+  EXPECT_EQ(c->history(0).actor(), "demo-submitter");
+  EXPECT_EQ(c->action(), hosho::v1::HANDOFF_ACTION_CONCLUDE_CONTRACT);
+  EXPECT_EQ(c->rule_results_size(), 3);  // R05, R06, R07
+  EXPECT_EQ(c->credential_key_id(), "dev-1");
+}
+
+TEST_F(DemoScenarioTest, ReadsAreScopedToTheCallersOffice) {
+  ASSERT_GE(rows_->size(), 3u);
+  ASSERT_TRUE(client_->ActAs("contract-division-clerk").ok());
+  EXPECT_TRUE(client_->GetCase((*rows_)[0].case_id).ok());                      // contract-division's case
+  EXPECT_TRUE(absl::IsNotFound(client_->GetCase((*rows_)[2].case_id).status()));  // water-sewerage-policy's case
+}
+
+TEST_F(DemoScenarioTest, CallsWithoutAValidTokenAreRefused) {
+  Endpoints endpoints = *EndpointsFromStackFile(*run_dir_ + "/stack.yaml");
+  endpoints.token_files["forger"] = *run_dir_ + "/forged.token";
+  std::ofstream(*run_dir_ + "/forged.token") << "not-a-token\n";
+  auto forger = *HoshoClient::Connect(endpoints);
+  ASSERT_TRUE(forger->ActAs("forger").ok());
+  EXPECT_TRUE(absl::IsUnauthenticated(forger->GetCase((*rows_)[0].case_id).status()));
+  ASSERT_TRUE(client_->ActAs("demo-submitter").ok());
+  hosho::v1::Contract c;
+  c.set_contract_id("K-X");
+  EXPECT_TRUE(absl::IsPermissionDenied(client_->UpsertContract(c).status()));
+}
+
+TEST_F(DemoScenarioTest, EveryServiceIsHealthyAndListsItsApisByReflection) {
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"intake", {"hosho.v1.IntakeService", "hosho.v1.ContractRegistry", "hosho.v1.CaseService"}},
+      {"notification", {"hosho.v1.NotificationService"}},
+      {"platform-sim", {"hosho.v1.PlatformLookup"}},
+      {"verification", {}},
+      {"routing", {}},
+  };
+  for (const auto& [name, apis] : expected) {
+    ChannelOptions options;
+    options.target = stack_->endpoints().grpc.at(name);
+    options.dev_plaintext = true;
+    auto channel = *MakeChannel(options);
+    auto serving = testing::IsServing(channel);
+    ASSERT_TRUE(serving.ok()) << name << ": " << serving.status();
+    EXPECT_TRUE(*serving) << name;
+    auto services = testing::ListServicesByReflection(channel);
+    ASSERT_TRUE(services.ok()) << name << ": " << services.status();
+    EXPECT_NE(std::find(services->begin(), services->end(), "grpc.health.v1.Health"), services->end()) << name;
+    for (const std::string& api : apis) {
+      EXPECT_NE(std::find(services->begin(), services->end(), api), services->end()) << name << " lacks " << api;
+    }
+    auto metrics = HttpRequest("127.0.0.1", stack_->endpoints().admin.at(name), "GET", "/metrics");
+    ASSERT_TRUE(metrics.ok());
+    EXPECT_EQ(metrics->first, 200);
+  }
+  auto intake_metrics = HttpRequest("127.0.0.1", stack_->endpoints().admin.at("intake"), "GET", "/metrics");
+  EXPECT_NE(intake_metrics->second.find("hosho_intake_submissions_total{outcome=\"accepted\""), std::string::npos);
+  EXPECT_NE(intake_metrics->second.find("hosho_grpc_server_handling_seconds_bucket"), std::string::npos);
+}
+
+TEST_F(DemoScenarioTest, AnAcceptedSubmissionSurvivesABrokerOutage) {
+  ASSERT_TRUE(client_->ActAs("demo-submitter").ok());
+  auto submission = Config::FromYaml(R"yaml(
+request_id: outage-1
+contract_id: K-2026-0002
+kind: contract
+issuer_kind: surety_company
+issuer: east_japan_construction_surety
+d_sure: {guarantee_number: "DS-OUTAGE-1", authentication_key: "PLANTED-AK-OUTAGE-1"}
+)yaml");
+  auto request = *SubmissionFromYaml(*submission);
+  const int admin = stack_->endpoints().devbroker_admin_port;
+  ASSERT_EQ(HttpRequest("127.0.0.1", admin, "POST", "/brokers/1/down")->first, 200);
+  auto during = client_->Submit(request);
+  EXPECT_TRUE(absl::IsUnavailable(during.status())) << during.status();
+  ASSERT_EQ(HttpRequest("127.0.0.1", admin, "POST", "/brokers/1/up")->first, 200);
+  // The caller retries with the same request id, as the UNAVAILABLE answer asks, until Kafka is back.
+  absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> after = absl::UnknownError("not tried");
+  EXPECT_TRUE(testing::AwaitUntil([&] {
+    after = client_->Submit(request);
+    return after.ok();
+  }, absl::Seconds(60)));
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_TRUE(after->replayed());
+  EXPECT_EQ(during.status().message().find(after->case_id()) != std::string::npos, true)
+      << "the UNAVAILABLE answer names the case the retry will find";
+  ASSERT_TRUE(client_->ActAs("operator").ok());
+  // No certificate stands behind this key: the pipeline must still finish it (RETURNED, R01).
+  auto final_case = client_->WatchUntil(
+      after->case_id(), [](const hosho::v1::Case& c) { return IsTerminal(c.state()); }, absl::Seconds(60));
+  ASSERT_TRUE(final_case.ok()) << final_case.status();
+  EXPECT_EQ(StateName(final_case->state()), "RETURNED");
+  ASSERT_EQ(final_case->rule_results_size(), 1);
+  EXPECT_EQ(final_case->rule_results(0).code(), "R01_CREDENTIAL_OPENS_NOTHING");
+}
+
+TEST_F(DemoScenarioTest, NoPlantedSecretReachesKafkaRedisOrAnyLog) {
+  std::vector<std::string> secrets = PlantedSecrets();
+  secrets.push_back("PLANTED-AK-OUTAGE-1");
+  ASSERT_GE(secrets.size(), 7u);
+  // Kafka: every record of every topic.
+  KafkaOptions kafka;
+  kafka.bootstrap_servers = stack_->endpoints().kafka_bootstrap;
+  kafka.consumer_properties = {{"fetch.wait.max.ms", "5"}};
+  ConsumerOptions options;
+  options.group_id = "secret-audit";
+  options.topics = {topics::kSubmissions, topics::kVerifications, topics::kRoutings, topics::kNotifications,
+                    topics::kContracts};
+  auto consumer = *KafkaConsumer::Create(kafka, options, nullptr, &RealClock());
+  absl::Mutex mu;
+  size_t records = 0;
+  std::vector<std::string> leaks;
+  std::thread reader([&] {
+    (void)consumer->Run([&](const KafkaRecord& r) {
+      absl::MutexLock lock(&mu);
+      ++records;
+      for (const auto& s : secrets) {
+        if (r.value.find(s) != std::string::npos) leaks.push_back(r.topic + ": " + s);
+        for (const auto& [k, v] : r.headers) {
+          if (v.find(s) != std::string::npos) leaks.push_back(r.topic + " header " + k);
+        }
+      }
+      return absl::OkStatus();
+    });
+  });
+  // The scenario produced at least 5 submissions, 5 verdicts, 3 routings, 10 notices, 4 contracts.
+  EXPECT_TRUE(testing::AwaitUntil([&] {
+    absl::MutexLock lock(&mu);
+    return records >= 27;
+  }));
+  consumer->Stop();
+  reader.join();
+  EXPECT_TRUE(leaks.empty()) << leaks.front();
+
+  // Redis: every value of every key.
+  RedisOptions ro;
+  ro.port = stack_->endpoints().redis_port;
+  auto redis = *RedisClient::Create(ro, &RealClock());
+  auto keys = redis->Command({"KEYS", "*"});
+  ASSERT_TRUE(keys.ok());
+  EXPECT_GT(keys->elements.size(), 20u);
+  for (const auto& key : keys->elements) {
+    auto dump = redis->Command({"DUMP", key.str});
+    ASSERT_TRUE(dump.ok());
+    for (const auto& s : secrets) EXPECT_EQ(dump->str.find(s), std::string::npos) << key.str;
+  }
+
+  // Logs: stop everything (shutdown lines included), then read every file.
+  EXPECT_TRUE(stack_->Exited().empty()) << "a process died during the run: " << stack_->Exited().front();
+  stack_->Stop();
+  size_t files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(stack_->endpoints().logs_dir)) {
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    ++files;
+    EXPECT_GT(text.str().size(), 0u) << entry.path();
+    for (const auto& s : secrets) EXPECT_EQ(text.str().find(s), std::string::npos) << entry.path() << " holds " << s;
+  }
+  EXPECT_EQ(files, 7u);  // redis, devbroker and five services
+}
+
+}  // namespace
+}  // namespace hosho

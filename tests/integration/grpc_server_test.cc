@@ -1,0 +1,122 @@
+// The gRPC runner over real sockets: bearer-token authentication and roles,
+// health, reflection, and the refusal to serve plaintext beyond loopback.
+#include "services/common/grpc_server.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "gtest/gtest.h"
+#include "hosho/v1/echo.grpc.pb.h"
+#include "services/common/auth.h"
+#include "services/common/errors.h"
+#include "services/common/grpc_client.h"
+#include "services/common/sealing.h"
+#include "tests/support/grpc_probe.h"
+
+namespace hosho {
+namespace {
+
+class GuardedEcho final : public hosho::v1::Echo::Service {
+ public:
+  explicit GuardedEcho(const Authenticator* auth) : auth_(auth) {}
+  grpc::Status Echo(grpc::ServerContext* context, const hosho::v1::EchoMessage* request,
+                    hosho::v1::EchoMessage* response) override {
+    auto principal = auth_->Require(*context, {Role::kOperator, Role::kClerk});
+    if (!principal.ok()) return ToGrpcStatus(principal.status());
+    response->set_payload(request->payload() + "/" + principal->name + "@" + principal->office);
+    return grpc::Status::OK;
+  }
+
+ private:
+  const Authenticator* auth_;
+};
+
+class GrpcServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string yaml = "tokens:\n  - {sha256: " + Sha256Hex("clerk-token") +
+                             ", principal: alice, role: clerk, office: contract-division}\n  - {sha256: " +
+                             Sha256Hex("submitter-token") + ", principal: bob, role: submitter, office: \"\"}\n";
+    auth_ = std::make_unique<Authenticator>(*Authenticator::FromYaml(yaml));
+    service_ = std::make_unique<GuardedEcho>(auth_.get());
+    GrpcServerOptions options;
+    options.dev_plaintext = true;
+    options.drain_timeout = absl::Seconds(1);
+    runner_ = std::make_unique<GrpcServerRunner>(options);
+    runner_->AddService(service_.get());
+    ASSERT_TRUE(runner_->Start().ok());
+    ChannelOptions channel;
+    channel.target = "127.0.0.1:" + std::to_string(runner_->port());
+    channel.dev_plaintext = true;
+    channel_ = *MakeChannel(channel);
+    stub_ = hosho::v1::Echo::NewStub(channel_);
+  }
+
+  grpc::Status Call(const std::string& token, std::string* out) {
+    grpc::ClientContext context;
+    AttachBearerToken(&context, token);
+    hosho::v1::EchoMessage request, response;
+    request.set_payload("hi");
+    grpc::Status status = stub_->Echo(&context, request, &response);
+    *out = response.payload();
+    return status;
+  }
+
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<GuardedEcho> service_;
+  std::unique_ptr<GrpcServerRunner> runner_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<hosho::v1::Echo::Stub> stub_;
+};
+
+TEST_F(GrpcServerTest, AKnownTokenMapsToItsPrincipal) {
+  std::string out;
+  ASSERT_TRUE(Call("clerk-token", &out).ok());
+  EXPECT_EQ(out, "hi/alice@contract-division");
+}
+
+TEST_F(GrpcServerTest, NoTokenOrAnUnknownTokenIsUnauthenticated) {
+  std::string out;
+  EXPECT_EQ(Call("", &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Call("forged", &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(GrpcServerTest, AWrongRoleIsPermissionDenied) {
+  std::string out;
+  EXPECT_EQ(Call("submitter-token", &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(GrpcServerTest, HealthAndReflectionAreServed) {
+  auto serving = testing::IsServing(channel_);
+  ASSERT_TRUE(serving.ok()) << serving.status();
+  EXPECT_TRUE(*serving);
+  auto services = testing::ListServicesByReflection(channel_);
+  ASSERT_TRUE(services.ok()) << services.status();
+  EXPECT_NE(std::find(services->begin(), services->end(), "hosho.v1.Echo"), services->end());
+  EXPECT_NE(std::find(services->begin(), services->end(), "grpc.health.v1.Health"), services->end());
+}
+
+TEST_F(GrpcServerTest, ShutdownTurnsHealthNotServingAndStops) {
+  runner_->Shutdown();
+  EXPECT_FALSE(testing::IsServing(channel_).ok());
+}
+
+TEST(GrpcServerOptionsTest, PlaintextIsRefusedBeyondLoopbackAndWithoutTheFlag) {
+  GrpcServerOptions options;
+  options.listen_address = "0.0.0.0:0";
+  options.dev_plaintext = true;
+  EXPECT_TRUE(absl::IsFailedPrecondition(GrpcServerRunner(options).Start()));
+  options.listen_address = "127.0.0.1:0";
+  options.dev_plaintext = false;
+  EXPECT_TRUE(absl::IsFailedPrecondition(GrpcServerRunner(options).Start()));
+  ChannelOptions channel;
+  channel.target = "10.1.2.3:443";
+  channel.dev_plaintext = true;
+  EXPECT_TRUE(absl::IsFailedPrecondition(MakeChannel(channel).status()));
+  EXPECT_TRUE(IsLoopbackAddress("127.0.0.1:1"));
+  EXPECT_TRUE(IsLoopbackAddress("[::1]:1"));
+  EXPECT_TRUE(IsLoopbackAddress("localhost:1"));
+  EXPECT_FALSE(IsLoopbackAddress("0.0.0.0:1"));
+}
+
+}  // namespace
+}  // namespace hosho

@@ -1,0 +1,242 @@
+// hosho-intake's and hosho-verification's logic against a real redis-server and
+// the real Kafka protocol (librdkafka mock cluster): what is accepted is stored
+// before the answer, retries and redeliveries have one effect, secrets stay sealed.
+#include <atomic>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "services/common/case_store_redis.h"
+#include "services/common/errors.h"
+#include "services/common/events.h"
+#include "services/common/kafka_impl.h"
+#include "services/intake/intake_service.h"
+#include "services/verification/verification_worker.h"
+#include "services/common/trace.h"
+#include "tests/support/await.h"
+#include "tests/support/redis_server.h"
+
+namespace hosho {
+namespace {
+
+using testing::AwaitUntil;
+
+class FakeConnector : public PlatformConnector {  // a unit-level stand-in for the platform
+ public:
+  absl::StatusOr<hosho::v1::CertificateRecord> Lookup(hosho::v1::Platform, const std::string& credential) override {
+    ++calls;
+    hosho::v1::DSureCredential c;
+    c.ParseFromString(credential);
+    last_key = c.authentication_key();
+    return certificate;
+  }
+  std::atomic<int> calls{0};
+  std::string last_key;
+  hosho::v1::CertificateRecord certificate;
+};
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    redis_ = testing::RedisServer::Start();
+    redis_client_ = redis_->Client();
+    cases_ = std::make_unique<RedisCaseStore>(redis_client_.get());
+    contracts_ = std::make_unique<RedisContractStore>(redis_client_.get());
+    cluster_ = *MockKafkaCluster::Create(1);
+    for (const char* t : {topics::kSubmissions, topics::kVerifications}) ASSERT_TRUE(cluster_->CreateTopic(t, 2).ok());
+    kafka_.bootstrap_servers = cluster_->bootstrap_servers();
+    kafka_.consumer_properties = {{"fetch.wait.max.ms", "5"}, {"session.timeout.ms", "6000"}};
+    producer_ = *KafkaProducer::Create(kafka_);
+    sealer_ = std::make_unique<Sealer>(*KeyRing::FromYaml(KeyRing::GenerateYaml("k1")));
+
+    hosho::v1::Contract c;
+    c.set_contract_id("K-1");
+    c.set_contract_number("R8-1");
+    c.set_project_name("工事");
+    c.set_ordering_office("contract-division");
+    c.set_department_in_charge("road-maintenance");
+    c.set_work_category(hosho::v1::WORK_CATEGORY_CONSTRUCTION);
+    c.mutable_contractor()->set_name("建設");
+    c.set_price_yen(10'000'000);
+    c.mutable_period_start()->set_year(2026);
+    c.mutable_period_end()->set_year(2027);
+    ASSERT_TRUE(contracts_->Put("K-1", c.SerializeAsString()).ok());
+    ScopePolicy policy;
+    IntakeOptions options;
+    options.send_timeout = absl::Seconds(2);
+    intake_ = std::make_unique<IntakeServiceImpl>(cases_.get(), contracts_.get(), producer_.get(), sealer_.get(),
+                                                  nullptr, &RealClock(), policy, options);
+  }
+
+  hosho::v1::SubmitGuaranteeRequest Request(const std::string& request_id, const std::string& number = "DS-1") {
+    hosho::v1::SubmitGuaranteeRequest r;
+    r.set_client_request_id(request_id);
+    r.set_contract_id("K-1");
+    r.set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
+    r.set_issuer_kind(hosho::v1::ISSUER_KIND_SURETY_COMPANY);
+    r.set_issuer(hosho::v1::ISSUER_EAST_JAPAN_CONSTRUCTION_SURETY);
+    r.mutable_d_sure()->set_guarantee_number(number);
+    r.mutable_d_sure()->set_authentication_key("PLANTED-KEY-XYZ");
+    return r;
+  }
+
+  absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> Submit(hosho::v1::SubmitGuaranteeRequest r) {
+    return intake_->Submit(Principal{"tester", Role::kSubmitter, ""}, r, "00-" + std::string(32, 'a') + "-" +
+                                                                            std::string(16, 'b') + "-01");
+  }
+
+  // Every record on `topic`, read by a fresh group.
+  std::vector<KafkaRecord> ReadAll(const std::string& topic, size_t expected) {
+    ConsumerOptions o;
+    o.group_id = "reader-" + std::to_string(reader_++);
+    o.topics = {topic};
+    auto consumer = *KafkaConsumer::Create(kafka_, o, producer_.get(), &RealClock());
+    absl::Mutex mu;
+    std::vector<KafkaRecord> out;
+    std::thread t([&] {
+      (void)consumer->Run([&](const KafkaRecord& r) {
+        absl::MutexLock lock(&mu);
+        out.push_back(r);
+        return absl::OkStatus();
+      });
+    });
+    EXPECT_TRUE(AwaitUntil([&] {
+      absl::MutexLock lock(&mu);
+      return out.size() >= expected;
+    }));
+    consumer->Stop();
+    t.join();
+    return out;
+  }
+
+  std::unique_ptr<testing::RedisServer> redis_;
+  std::unique_ptr<RedisClient> redis_client_;
+  std::unique_ptr<RedisCaseStore> cases_;
+  std::unique_ptr<RedisContractStore> contracts_;
+  std::unique_ptr<MockKafkaCluster> cluster_;
+  KafkaOptions kafka_;
+  std::unique_ptr<KafkaProducer> producer_;
+  std::unique_ptr<Sealer> sealer_;
+  std::unique_ptr<IntakeServiceImpl> intake_;
+  int reader_ = 0;
+};
+
+TEST_F(PipelineTest, AnAcceptedSubmissionIsStoredInKafkaWithItsCredentialSealed) {
+  hosho::v1::SubmitGuaranteeRequest request = Request("r-1");
+  auto response = intake_->Submit(Principal{"tester", Role::kSubmitter, ""}, request, "");
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_TRUE(request.d_sure().authentication_key().empty()) << "plaintext must be wiped from the request";
+  auto records = ReadAll(topics::kSubmissions, 1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].key, response->case_id());
+  EXPECT_EQ(records[0].Header("event-type"), "submission_received");
+  EXPECT_EQ(records[0].Header("event-id"), response->case_id() + ":submitted");
+  EXPECT_EQ(records[0].value.find("PLANTED-KEY-XYZ"), std::string::npos);
+  auto envelope = *ParseEnvelope(records[0]);
+  const auto& sealed = envelope.submission_received().credential();
+  EXPECT_EQ(sealed.guarantee_number(), "DS-1");
+  auto opened = sealer_->Open(sealed.secret(), response->case_id());
+  ASSERT_TRUE(opened.ok());
+  hosho::v1::DSureCredential credential;
+  ASSERT_TRUE(credential.ParseFromString(opened->value()));
+  EXPECT_EQ(credential.authentication_key(), "PLANTED-KEY-XYZ");
+  auto stored = *cases_->Get(response->case_id());
+  EXPECT_EQ(stored.Field("state"), "RECEIVED");
+  for (const auto& [field, value] : stored.fields) {
+    EXPECT_EQ(value.find("PLANTED-KEY-XYZ"), std::string::npos) << field;
+  }
+}
+
+TEST_F(PipelineTest, TheSameRequestTwiceYieldsOneCaseAndOneEventId) {
+  auto first = Submit(Request("r-1"));
+  auto second = Submit(Request("r-1"));
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->case_id(), second->case_id());
+  EXPECT_FALSE(first->replayed());
+  EXPECT_TRUE(second->replayed());
+  auto records = ReadAll(topics::kSubmissions, 2);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].value, records[1].value) << "a replay re-sends the first event byte for byte";
+}
+
+TEST_F(PipelineTest, AReusedRequestIdWithOtherContentIsRefused) {
+  ASSERT_TRUE(Submit(Request("r-1")).ok());
+  auto other = Submit(Request("r-1", "DS-2"));
+  EXPECT_TRUE(absl::IsAlreadyExists(other.status()));
+  EXPECT_EQ(ViolationsOf(other.status()).front().code, "REQUEST_ID_REUSED");
+}
+
+TEST_F(PipelineTest, TheSameGuaranteeUnderAnotherRequestIdIsADuplicate) {
+  auto first = Submit(Request("r-1"));
+  ASSERT_TRUE(first.ok());
+  auto dup = Submit(Request("r-2"));
+  EXPECT_TRUE(absl::IsAlreadyExists(dup.status()));
+  auto v = ViolationsOf(dup.status());
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].code, "R14_DUPLICATE_GUARANTEE");
+  EXPECT_NE(v[0].message_ja.find(first->case_id()), std::string::npos);
+}
+
+TEST_F(PipelineTest, WithKafkaDownTheCallerIsToldToRetryAndTheRetryKeepsTheCase) {
+  ASSERT_TRUE(Submit(Request("warm-up", "DS-0")).ok());
+  ASSERT_TRUE(cluster_->SetBrokerDown(1).ok());
+  auto down = Submit(Request("r-1"));
+  EXPECT_TRUE(absl::IsUnavailable(down.status())) << down.status();
+  ASSERT_TRUE(cluster_->SetBrokerUp(1).ok());
+  auto retried = Submit(Request("r-1"));
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_TRUE(retried->replayed());
+  auto records = ReadAll(topics::kSubmissions, 2);
+  bool found = false;
+  for (const auto& r : records) found |= r.key == retried->case_id();
+  EXPECT_TRUE(found) << "the retried submission must be in Kafka";
+}
+
+TEST_F(PipelineTest, ARedeliveredSubmissionIsVerifiedOnceAndRepublishesTheFirstVerdict) {
+  auto accepted = Submit(Request("r-1"));
+  ASSERT_TRUE(accepted.ok());
+  auto submitted = ReadAll(topics::kSubmissions, 1);
+  ASSERT_EQ(submitted.size(), 1u);
+
+  FakeConnector connector;
+  connector.certificate.set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
+  connector.certificate.set_contractor_name("建設");
+  connector.certificate.set_project_name("工事");
+  connector.certificate.set_guaranteed_amount_yen(1'000'000);
+  connector.certificate.mutable_period_start()->set_year(2026);
+  connector.certificate.mutable_period_end()->set_year(2027);
+  VerificationWorker worker(cases_.get(), producer_.get(), sealer_.get(), &connector, &RealClock(),
+                            VerificationPolicy{}, {});
+  ASSERT_TRUE(worker.Handle(submitted[0]).ok());
+  EXPECT_EQ(connector.last_key, "PLANTED-KEY-XYZ");
+  const std::string version = cases_->Get(accepted->case_id())->Field("version");
+  ASSERT_TRUE(worker.Handle(submitted[0]).ok());
+  EXPECT_EQ(connector.calls.load(), 1);
+  auto record = *cases_->Get(accepted->case_id());
+  EXPECT_EQ(record.Field("state"), "VERIFIED");
+  EXPECT_EQ(record.Field("version"), version);
+  auto verdicts = ReadAll(topics::kVerifications, 2);
+  ASSERT_EQ(verdicts.size(), 2u);
+  EXPECT_EQ(verdicts[0].value, verdicts[1].value);
+  EXPECT_EQ(verdicts[0].Header("event-id"), accepted->case_id() + ":verified");
+  EXPECT_EQ(TraceIdOf(verdicts[0].Header("traceparent")), std::string(32, 'a'));
+}
+
+TEST_F(PipelineTest, AnUnknownCredentialReturnsTheCaseWithR01) {
+  auto accepted = Submit(Request("r-1"));
+  ASSERT_TRUE(accepted.ok());
+  auto submitted = ReadAll(topics::kSubmissions, 1);
+  class Nothing : public PlatformConnector {
+    absl::StatusOr<hosho::v1::CertificateRecord> Lookup(hosho::v1::Platform, const std::string&) override {
+      return absl::NotFoundError("no certificate");
+    }
+  } nothing;
+  VerificationWorker worker(cases_.get(), producer_.get(), sealer_.get(), &nothing, &RealClock(), VerificationPolicy{},
+                            {});
+  ASSERT_TRUE(worker.Handle(submitted[0]).ok());
+  auto record = *cases_->Get(accepted->case_id());
+  EXPECT_EQ(record.Field("state"), "RETURNED");
+}
+
+}  // namespace
+}  // namespace hosho

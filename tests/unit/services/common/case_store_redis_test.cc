@@ -1,0 +1,176 @@
+#include "services/common/case_store_redis.h"
+
+#include "gtest/gtest.h"
+#include "tests/support/redis_server.h"
+
+namespace hosho {
+namespace {
+
+class CaseStoreTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = testing::RedisServer::Start().release(); }
+  static void TearDownTestSuite() { delete server_; }
+  void SetUp() override {
+    server_->FlushAll();
+    client_ = server_->Client();
+    store_ = std::make_unique<RedisCaseStore>(client_.get());
+  }
+
+  TransitionRequest Create(const std::string& id) {
+    TransitionRequest t;
+    t.case_id = id;
+    t.event_id = id + ":submitted";
+    t.to_state = "RECEIVED";
+    t.actor = "tester";
+    t.reason = "受付";
+    t.at = absl::FromUnixMillis(1'700'000'000'000);
+    t.office = "contract-division";
+    t.fields = {{"kind", "1"}};
+    t.payload = "first-event";
+    return t;
+  }
+
+  TransitionRequest Step(const std::string& id, const std::string& event, const std::string& from,
+                         const std::string& to) {
+    TransitionRequest t = Create(id);
+    t.event_id = event;
+    t.expected_states = {from};
+    t.to_state = to;
+    t.fields.clear();
+    t.payload = "payload-of-" + event;
+    return t;
+  }
+
+  static testing::RedisServer* server_;
+  std::unique_ptr<RedisClient> client_;
+  std::unique_ptr<RedisCaseStore> store_;
+};
+
+testing::RedisServer* CaseStoreTest::server_ = nullptr;
+
+TEST_F(CaseStoreTest, CreateThenReadWithHistory) {
+  auto created = store_->Apply(Create("C1"));
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_FALSE(created->replayed);
+  EXPECT_EQ(created->version, 1);
+  auto record = store_->Get("C1");
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(record->Field("state"), "RECEIVED");
+  EXPECT_EQ(record->Field("kind"), "1");
+  EXPECT_EQ(record->Field("office"), "contract-division");
+  ASSERT_EQ(record->history.size(), 1u);
+  EXPECT_EQ(record->history[0].to_state, "RECEIVED");
+  EXPECT_EQ(record->history[0].reason, "受付");
+  EXPECT_EQ(record->history[0].event_id, "C1:submitted");
+}
+
+TEST_F(CaseStoreTest, CreatingAnExistingCaseWithAnotherEventIsRefused) {
+  ASSERT_TRUE(store_->Apply(Create("C1")).ok());
+  TransitionRequest again = Create("C1");
+  again.event_id = "C1:other";
+  EXPECT_TRUE(absl::IsAlreadyExists(store_->Apply(again).status()));
+}
+
+TEST_F(CaseStoreTest, WrongStateIsRefusedAndChangesNothing) {
+  ASSERT_TRUE(store_->Apply(Create("C1")).ok());
+  auto refused = store_->Apply(Step("C1", "C1:routed", "VERIFIED", "ROUTED"));
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused.status())) << refused.status();
+  auto record = *store_->Get("C1");
+  EXPECT_EQ(record.Field("state"), "RECEIVED");
+  EXPECT_EQ(record.Field("version"), "1");
+  EXPECT_EQ(record.history.size(), 1u);
+}
+
+TEST_F(CaseStoreTest, WrongVersionIsRefused) {
+  ASSERT_TRUE(store_->Apply(Create("C1")).ok());
+  TransitionRequest t = Step("C1", "C1:queued", "RECEIVED", "AWAITING_VERIFICATION");
+  t.expected_version = 7;
+  EXPECT_TRUE(absl::IsAborted(store_->Apply(t).status()));
+  t.expected_version = 1;
+  EXPECT_TRUE(store_->Apply(t).ok());
+}
+
+TEST_F(CaseStoreTest, SameEventTwiceIsAppliedOnceAndReturnsTheFirstResult) {
+  ASSERT_TRUE(store_->Apply(Create("C1")).ok());
+  auto first = store_->Apply(Step("C1", "C1:queued", "RECEIVED", "AWAITING_VERIFICATION"));
+  ASSERT_TRUE(first.ok());
+  TransitionRequest again = Step("C1", "C1:queued", "RECEIVED", "AWAITING_VERIFICATION");
+  again.payload = "a different outcome";
+  auto second = store_->Apply(again);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_TRUE(second->replayed);
+  EXPECT_EQ(second->version, first->version);
+  EXPECT_EQ(second->payload, "payload-of-C1:queued");
+  auto record = *store_->Get("C1");
+  EXPECT_EQ(record.Field("version"), "2");
+  EXPECT_EQ(record.history.size(), 2u);
+}
+
+TEST_F(CaseStoreTest, ReplayAfterTheCaseMovedOnStillReturnsTheFirstResult) {
+  ASSERT_TRUE(store_->Apply(Create("C1")).ok());
+  ASSERT_TRUE(store_->Apply(Step("C1", "C1:queued", "RECEIVED", "AWAITING_VERIFICATION")).ok());
+  ASSERT_TRUE(store_->Apply(Step("C1", "C1:verifying", "AWAITING_VERIFICATION", "VERIFYING")).ok());
+  auto replay = store_->Apply(Step("C1", "C1:queued", "RECEIVED", "AWAITING_VERIFICATION"));
+  ASSERT_TRUE(replay.ok());
+  EXPECT_TRUE(replay->replayed);
+  EXPECT_EQ(replay->state, "AWAITING_VERIFICATION");
+  EXPECT_EQ(store_->Get("C1")->Field("state"), "VERIFYING");
+}
+
+TEST_F(CaseStoreTest, BinaryPayloadsSurvive) {
+  TransitionRequest t = Create("C1");
+  t.payload = std::string("\x00\x01\n\xff\xfe", 5);
+  ASSERT_TRUE(store_->Apply(t).ok());
+  auto replay = store_->Apply(t);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_EQ(replay->payload, t.payload);
+}
+
+TEST_F(CaseStoreTest, InflightIndexFollowsOfficeAndTerminalStates) {
+  ASSERT_TRUE(store_->Apply(Create("C1")).ok());
+  EXPECT_EQ(*store_->ListCaseIds("contract-division", 10, 0), std::vector<std::string>{"C1"});
+  TransitionRequest routed = Step("C1", "C1:routed", "RECEIVED", "ROUTED");
+  routed.office = "road-maintenance";
+  ASSERT_TRUE(store_->Apply(routed).ok());
+  EXPECT_TRUE(store_->ListCaseIds("contract-division", 10, 0)->empty());
+  EXPECT_EQ(*store_->ListCaseIds("road-maintenance", 10, 0), std::vector<std::string>{"C1"});
+  TransitionRequest closed = Step("C1", "C1:closed", "ROUTED", "CLOSED");
+  closed.office = "road-maintenance";
+  closed.terminal = true;
+  ASSERT_TRUE(store_->Apply(closed).ok());
+  EXPECT_TRUE(store_->ListCaseIds("road-maintenance", 10, 0)->empty());
+  EXPECT_EQ(*store_->ListCaseIds("", 10, 0), std::vector<std::string>{"C1"});
+}
+
+TEST_F(CaseStoreTest, PutIfAbsentKeepsTheFirstValue) {
+  EXPECT_EQ(*store_->PutIfAbsent("idem:{p}:r1", "C1", absl::Hours(1)), "C1");
+  EXPECT_EQ(*store_->PutIfAbsent("idem:{p}:r1", "C2", absl::Hours(1)), "C1");
+}
+
+TEST_F(CaseStoreTest, NoticesAreRecordedOncePerDeliveryId) {
+  EXPECT_TRUE(*store_->RecordNotice("C1", "e1:office", "n1"));
+  EXPECT_FALSE(*store_->RecordNotice("C1", "e1:office", "n1-again"));
+  EXPECT_TRUE(*store_->RecordNotice("C1", "e1:contractor", "n2"));
+  auto notices = *store_->ListNotices("C1");
+  EXPECT_EQ(notices.size(), 2u);
+}
+
+TEST_F(CaseStoreTest, UnknownCaseIsNotFound) {
+  EXPECT_TRUE(absl::IsNotFound(store_->Get("nope").status()));
+  EXPECT_TRUE(absl::IsNotFound(store_->Apply(Step("nope", "e", "RECEIVED", "ROUTED")).status()));
+}
+
+TEST_F(CaseStoreTest, ReconnectsAfterTheServerRestarts) {
+  auto client = server_->Client(2, absl::Milliseconds(300));
+  RedisCaseStore store(client.get());
+  ASSERT_TRUE(store.Apply(Create("C1")).ok());
+  server_->Kill();
+  EXPECT_TRUE(absl::IsUnavailable(client->Ping()));
+  server_->Restart();
+  EXPECT_TRUE(client->Ping().ok());
+  // The script cache is gone with the old server: EVALSHA falls back to SCRIPT LOAD.
+  EXPECT_TRUE(store.Apply(Create("C2")).ok());
+}
+
+}  // namespace
+}  // namespace hosho

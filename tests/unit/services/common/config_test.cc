@@ -1,0 +1,44 @@
+#include "services/common/config.h"
+
+#include <stdlib.h>
+
+#include <fstream>
+
+#include "gtest/gtest.h"
+#include "tests/support/redis_server.h"
+
+namespace hosho {
+namespace {
+
+TEST(ConfigTest, FileOverridesDefaultsAndEnvironmentOverridesBoth) {
+  const std::string dir = testing::MakeTempDir("hosho-config");
+  std::ofstream(dir + "/svc.yaml") << "redis: {port: 7000}\nscope: {ordering_offices: [a, b]}\n";
+  auto config = Config::Load("redis: {host: h, port: 6379}\nlog: {level: info}\n", dir + "/svc.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->GetString("redis.host"), "h");
+  EXPECT_EQ(config->GetInt("redis.port"), 7000);
+  EXPECT_EQ(config->GetStringList("scope.ordering_offices"), (std::vector<std::string>{"a", "b"}));
+  setenv("HOSHO_REDIS_PORT", "7001", 1);
+  setenv("HOSHO_SCOPE_ORDERING_OFFICES", "x, y", 1);
+  EXPECT_EQ(config->GetInt("redis.port"), 7001);
+  EXPECT_EQ(config->GetStringList("scope.ordering_offices"), (std::vector<std::string>{"x", "y"}));
+  unsetenv("HOSHO_REDIS_PORT");
+  unsetenv("HOSHO_SCOPE_ORDERING_OFFICES");
+}
+
+TEST(ConfigTest, SecretsComeFromFilesRelativeToTheConfig) {
+  const std::string dir = testing::MakeTempDir("hosho-config");
+  std::ofstream(dir + "/token") << "s3cr3t\n";
+  std::ofstream(dir + "/svc.yaml") << "connector: {token_file: token}\n";
+  auto config = Config::Load("", dir + "/svc.yaml");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(*config->GetSecret("connector.token"), "s3cr3t");
+  EXPECT_TRUE(absl::IsNotFound(config->GetSecret("redis.password").status()));
+}
+
+TEST(ConfigTest, BadYamlIsAnError) {
+  EXPECT_FALSE(Config::FromYaml("a: [unclosed").ok());
+}
+
+}  // namespace
+}  // namespace hosho
