@@ -126,8 +126,12 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   const fs::path source = fs::absolute(options.source_dir);
   const fs::path bin = fs::absolute(options.bin_dir);
   std::error_code ec;
-  if (options.fresh) fs::remove_all(run, ec);
-  for (const char* sub : {"logs", "config", "secrets", "tokens", "redis"}) fs::create_directories(run / sub, ec);
+  // Only the launcher's own entries are wiped: the run directory may hold other files (the caller's output).
+  for (const char* sub : {"logs", "config", "secrets", "tokens", "redis"}) {
+    if (options.fresh) fs::remove_all(run / sub, ec);
+    fs::create_directories(run / sub, ec);
+  }
+  if (options.fresh) fs::remove(run / "stack.yaml", ec);
   chmod((run / "secrets").c_str(), 0700);
   chmod((run / "tokens").c_str(), 0700);
   StackEndpoints& e = stack->endpoints_;
