@@ -387,6 +387,94 @@ absl::Status KafkaConsumer::Run(const RecordHandler& handler) {
   return absl::OkStatus();
 }
 
+// ---------------------------------------------------------------- baseline probe
+
+absl::StatusOr<KafkaProbeResult> MeasureProduceConsume(const KafkaOptions& options, const std::string& topic,
+                                                       int messages, int payload_bytes) {
+  char err[512];
+  const std::string group = absl::StrCat("hosho-bench-probe-", absl::ToUnixNanos(absl::Now()));
+  KafkaOptions consumer_options = options;
+  consumer_options.properties.insert(consumer_options.properties.end(), options.consumer_properties.begin(),
+                                     options.consumer_properties.end());
+  auto cconf = BaseConf(consumer_options, {{"group.id", group}, {"auto.offset.reset", "earliest"},
+                                           {"enable.auto.commit", "false"}});
+  if (!cconf.ok()) return cconf.status();
+  rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf->get(), err, sizeof err);
+  if (consumer == nullptr) return absl::InternalError(err);
+  cconf->release();
+  rd_kafka_poll_set_consumer(consumer);
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_subscribe(consumer, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  // Wait for the assignment before producing.
+  const absl::Time join_deadline = absl::Now() + absl::Seconds(30);
+  bool assigned = false;
+  while (!assigned && absl::Now() < join_deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer, 50);
+    if (m != nullptr) rd_kafka_message_destroy(m);
+    rd_kafka_topic_partition_list_t* assignment = nullptr;
+    if (rd_kafka_assignment(consumer, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      assigned = assignment->cnt > 0;  // from the earliest offset: the topic holds only probe records
+      rd_kafka_topic_partition_list_destroy(assignment);
+    }
+  }
+  if (!assigned) {
+    rd_kafka_consumer_close(consumer);
+    rd_kafka_destroy(consumer);
+    return absl::DeadlineExceededError("probe consumer was not assigned partitions");
+  }
+  auto pconf = BaseConf(options, {{"enable.idempotence", "true"}, {"acks", "all"}, {"linger.ms", "5"}});
+  if (!pconf.ok()) return pconf.status();
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconf->get(), err, sizeof err);
+  if (producer == nullptr) return absl::InternalError(err);
+  pconf->release();
+
+  std::atomic<int64_t> consumed{0};
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    while (!stop.load() && consumed.load() < messages) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer, 50);
+      if (m == nullptr) continue;
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) ++consumed;
+      rd_kafka_message_destroy(m);
+    }
+  });
+  const std::string payload(static_cast<size_t>(payload_bytes), 'x');
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < messages; ++i) {
+    const std::string key = std::to_string(i);
+    while (true) {
+      rd_kafka_resp_err_t e = rd_kafka_producev(
+          producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+          RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        stop = true;
+        reader.join();
+        rd_kafka_destroy(producer);
+        rd_kafka_consumer_close(consumer);
+        rd_kafka_destroy(consumer);
+        return absl::UnavailableError(rd_kafka_err2str(e));
+      }
+      rd_kafka_poll(producer, 5);
+    }
+    rd_kafka_poll(producer, 0);
+  }
+  rd_kafka_flush(producer, 60000);
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  while (consumed.load() < messages && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(1));
+  const absl::Time end = absl::Now();
+  stop = true;
+  reader.join();
+  rd_kafka_destroy(producer);
+  rd_kafka_consumer_close(consumer);
+  rd_kafka_destroy(consumer);
+  if (consumed.load() < messages) return absl::DeadlineExceededError("probe records were not all consumed");
+  return KafkaProbeResult{consumed.load(), end - start};
+}
+
 // ---------------------------------------------------------------- mock cluster
 
 struct MockKafkaCluster::Impl {

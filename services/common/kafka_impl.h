@@ -67,6 +67,17 @@ class KafkaConsumer final : public EventConsumer {
   std::unique_ptr<Impl> impl_;
 };
 
+// Raw produce→consume throughput through a broker with the same delivery
+// settings (idempotent, acks=all) but none of hosho's per-record work: the
+// benchmark's Kafka baseline. Counts from the first produce to the last record
+// consumed by a fresh group.
+struct KafkaProbeResult {
+  int64_t messages = 0;
+  absl::Duration elapsed;
+};
+absl::StatusOr<KafkaProbeResult> MeasureProduceConsume(const KafkaOptions& options, const std::string& topic,
+                                                       int messages, int payload_bytes);
+
 // librdkafka's in-process mock cluster: real Kafka protocol on loopback.
 class MockKafkaCluster {
  public:

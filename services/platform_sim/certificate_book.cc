@@ -62,7 +62,10 @@ absl::StatusOr<CertificateBook> CertificateBook::FromConfig(const Config& file) 
     auto record = ParseRecord(item, item.GetString("record.guarantee_number", e.platform == hosho::v1::PLATFORM_D_SURE ? e.locator : ""));
     if (!record.ok()) return absl::InvalidArgumentError(absl::StrCat("certificate #", index, ": ", record.status().message()));
     e.record = *std::move(record);
-    book.entries_.push_back(std::move(e));
+    auto key = std::make_pair(static_cast<int>(e.platform), e.locator);
+    if (!book.entries_.emplace(std::move(key), std::move(e)).second) {
+      return absl::InvalidArgumentError(absl::StrCat("certificate #", index, ": the locator appears twice"));
+    }
     ++index;
   }
   return book;
@@ -74,26 +77,25 @@ absl::StatusOr<CertificateBook> CertificateBook::FromFile(const std::string& pat
   return FromConfig(*file);
 }
 
+absl::StatusOr<hosho::v1::CertificateRecord> CertificateBook::Find(hosho::v1::Platform platform,
+                                                                  const std::string& locator,
+                                                                  const std::string& secret) const {
+  auto it = entries_.find(std::make_pair(static_cast<int>(platform), locator));
+  // A wrong key and an unknown number look the same from outside.
+  if (it == entries_.end() || !SecretEquals(it->second.secret, secret)) {
+    return absl::NotFoundError("no certificate for this credential");
+  }
+  return it->second.record;
+}
+
 absl::StatusOr<hosho::v1::CertificateRecord> CertificateBook::LookupDSure(
     const std::string& guarantee_number, const std::string& authentication_key) const {
-  for (const Entry& e : entries_) {
-    if (e.platform == hosho::v1::PLATFORM_D_SURE && e.locator == guarantee_number &&
-        SecretEquals(e.secret, authentication_key)) {
-      return e.record;
-    }
-  }
-  return absl::NotFoundError("no certificate for this guarantee number and authentication key");
+  return Find(hosho::v1::PLATFORM_D_SURE, guarantee_number, authentication_key);
 }
 
 absl::StatusOr<hosho::v1::CertificateRecord> CertificateBook::LookupConfirmationSystem(
     const std::string& viewing_url, const std::string& viewing_password) const {
-  for (const Entry& e : entries_) {
-    if (e.platform == hosho::v1::PLATFORM_CONFIRMATION_SYSTEM && e.locator == viewing_url &&
-        SecretEquals(e.secret, viewing_password)) {
-      return e.record;
-    }
-  }
-  return absl::NotFoundError("no certificate for this viewing URL and password");
+  return Find(hosho::v1::PLATFORM_CONFIRMATION_SYSTEM, viewing_url, viewing_password);
 }
 
 }  // namespace hosho

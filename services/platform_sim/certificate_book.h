@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "hosho/v1/domain.pb.h"
 
@@ -40,7 +41,10 @@ class CertificateBook {
     std::string secret;   // authentication key or viewing password
     hosho::v1::CertificateRecord record;
   };
-  std::vector<Entry> entries_;
+  absl::StatusOr<hosho::v1::CertificateRecord> Find(hosho::v1::Platform platform, const std::string& locator,
+                                                    const std::string& secret) const;
+  // Keyed by platform and locator.
+  absl::flat_hash_map<std::pair<int, std::string>, Entry> entries_;
 };
 
 }  // namespace hosho

@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
   }
   hosho::RedisCaseStore cases(*redis);
   hosho::RoutingWorker worker(&cases, *producer, &host.clock(), hosho::RoutingPolicyFromConfig(host.config()));
+  if (host.config().GetBool("routing.bench_auto_handoff", false)) {
+    hosho::LogWarn("BENCH MODE: hand-offs are acknowledged automatically; never run a city like this");
+    worker.EnableBenchAutoHandoff();
+  }
   auto consumer = host.AddConsumer({hosho::topics::kVerifications},
                                    [&worker](const hosho::KafkaRecord& r) { return worker.Handle(r); });
   if (!consumer.ok()) {

@@ -68,6 +68,31 @@ absl::Status RoutingWorker::Handle(const KafkaRecord& record) {
       .Increment();
   LogInfo("case routed", {{"case_id", case_id}, {"office", published.routing_decided().office()},
                           {"replayed", applied->replayed}});
+  if (!bench_auto_handoff_) return absl::OkStatus();
+  using S = hosho::v1::CaseState;
+  const bool contract = submission.kind() == hosho::v1::GUARANTEE_KIND_CONTRACT;
+  const std::vector<std::tuple<const char*, S, S>> steps =
+      contract ? std::vector<std::tuple<const char*, S, S>>{
+                     {":concluded", hosho::v1::CASE_STATE_ROUTED, hosho::v1::CASE_STATE_CONTRACT_CONCLUDED},
+                     {":forwarded", hosho::v1::CASE_STATE_CONTRACT_CONCLUDED, hosho::v1::CASE_STATE_FORWARDED},
+                     {":closed", hosho::v1::CASE_STATE_FORWARDED, hosho::v1::CASE_STATE_CLOSED}}
+               : std::vector<std::tuple<const char*, S, S>>{
+                     {":handed-off", hosho::v1::CASE_STATE_ROUTED, hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF},
+                     {":closed", hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF, hosho::v1::CASE_STATE_CLOSED}};
+  for (const auto& [suffix, from, to] : steps) {
+    TransitionRequest step;
+    step.case_id = case_id;
+    step.event_id = absl::StrCat(case_id, suffix);
+    step.expected_states = {StateName(from)};
+    step.to_state = StateName(to);
+    step.actor = "bench-auto-handoff";
+    step.reason = "ベンチマーク用の自動受領";
+    step.at = clock_->Now();
+    step.office = decision.office;
+    step.terminal = to == hosho::v1::CASE_STATE_CLOSED;
+    auto done = cases_->Apply(step);
+    if (!done.ok() && !absl::IsFailedPrecondition(done.status())) return done.status();
+  }
   return absl::OkStatus();
 }
 

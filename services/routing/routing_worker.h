@@ -14,6 +14,10 @@ class RoutingWorker {
  public:
   RoutingWorker(CaseStore* cases, EventProducer* producer, Clock* clock, RoutingPolicy policy,
                 absl::Duration send_timeout = absl::Seconds(10));
+  // Bench mode only (routing.bench_auto_handoff): the receiving office's
+  // hand-off is acknowledged at once so that `./hosho bench` can drive cases to
+  // CLOSED before HandoffService exists. Never enable it for a city.
+  void EnableBenchAutoHandoff() { bench_auto_handoff_ = true; }
   absl::Status Handle(const KafkaRecord& record);
 
  private:
@@ -22,6 +26,7 @@ class RoutingWorker {
   Clock* clock_;
   RoutingPolicy policy_;
   absl::Duration send_timeout_;
+  bool bench_auto_handoff_ = false;
 };
 
 }  // namespace hosho
