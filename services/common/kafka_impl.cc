@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <algorithm>
+#include <deque>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -194,6 +195,16 @@ struct KafkaConsumer::Impl {
   std::atomic<bool> stop{false};
   std::atomic<bool> assigned{false};
   bool closed = false;
+  const RecordHandler* handler = nullptr;
+
+  // A lane takes the records of the partitions that map to it, in order.
+  struct Lane {
+    absl::Mutex mu;
+    std::deque<rd_kafka_message_t*> queue ABSL_GUARDED_BY(mu);
+    bool busy ABSL_GUARDED_BY(mu) = false;
+    std::thread thread;
+  };
+  std::vector<std::unique_ptr<Lane>> lanes;
 
   ~Impl() {
     if (rk != nullptr) {
@@ -211,20 +222,25 @@ struct KafkaConsumer::Impl {
     }
     return !stop.load();
   }
+
+  // Waits until every lane has finished what it was given (before a revoke).
+  void DrainLanes() {
+    for (auto& lane : lanes) {
+      absl::MutexLock lock(&lane->mu);
+      auto idle = [l = lane.get(), this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(l->mu) {
+        return (l->queue.empty() && !l->busy) || stop.load();
+      };
+      lane->mu.Await(absl::Condition(&idle));
+    }
+  }
+
+  void RunLane(Lane* lane);
+  void Process(const rd_kafka_message_t* m);
 };
 
 namespace {
 void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
-                 void* opaque) {
-  auto* assigned = static_cast<std::atomic<bool>*>(opaque);
-  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    rd_kafka_assign(rk, partitions);
-    *assigned = partitions->cnt > 0;
-  } else {
-    rd_kafka_assign(rk, nullptr);
-    *assigned = false;
-  }
-}
+                 void* opaque);
 
 KafkaRecord ToRecord(const rd_kafka_message_t* m) {
   KafkaRecord r;
@@ -249,14 +265,127 @@ KafkaRecord ToRecord(const rd_kafka_message_t* m) {
 }
 }  // namespace
 
+void KafkaConsumer::Impl::RunLane(Lane* lane) {
+  while (true) {
+    rd_kafka_message_t* m = nullptr;
+    {
+      absl::MutexLock lock(&lane->mu);
+      auto ready = [lane, this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(lane->mu) {
+        return !lane->queue.empty() || stop.load();
+      };
+      lane->mu.Await(absl::Condition(&ready));
+      if (stop.load()) break;
+      m = lane->queue.front();
+      lane->queue.pop_front();
+      lane->busy = true;
+    }
+    Process(m);
+    rd_kafka_message_destroy(m);
+    absl::MutexLock lock(&lane->mu);
+    lane->busy = false;
+  }
+  // Records not taken are left unstored: they are delivered again.
+  absl::MutexLock lock(&lane->mu);
+  for (rd_kafka_message_t* m : lane->queue) rd_kafka_message_destroy(m);
+  lane->queue.clear();
+}
+
+void KafkaConsumer::Impl::Process(const rd_kafka_message_t* m) {
+  const KafkaRecord record = ToRecord(m);
+  const Labels labels{{"group", options.group_id}, {"topic", record.topic}};
+  Metrics()
+      .GetGauge("hosho_consumer_lag_seconds", "Age of the record last taken by the consumer.", labels)
+      .Set(absl::ToDoubleSeconds(absl::Now() - record.timestamp));
+  const absl::Time started = absl::Now();
+  bool store = false;
+  absl::Status last;
+  int attempts = 0;
+  absl::Duration backoff = options.initial_backoff;
+  while (!stop.load()) {
+    ++attempts;
+    last = (*handler)(record);
+    if (last.ok()) {
+      store = true;
+      break;
+    }
+    if (absl::IsCancelled(last)) {
+      stop = true;  // stop without storing: the record will be redelivered
+      break;
+    }
+    LogWarn("record handler failed",
+            {{"group", options.group_id}, {"topic", record.topic}, {"partition", record.partition},
+             {"offset", record.offset}, {"attempt", attempts}, {"error", std::string(last.message())}});
+    if (absl::IsInvalidArgument(last) || attempts >= options.max_attempts) break;
+    if (!Backoff(backoff)) break;
+    backoff = std::min(backoff * 2, options.max_backoff);
+  }
+  if (!store && !stop.load()) {
+    // Exhausted: the record goes to the DLQ, and only then does the partition move on.
+    OutgoingRecord dead{record.topic + options.dlq_suffix, record.key, record.value, record.headers};
+    dead.headers.emplace_back("dlq-error", std::string(last.message()));
+    dead.headers.emplace_back("dlq-error-code", absl::StatusCodeToString(last.code()));
+    dead.headers.emplace_back("dlq-source-topic", record.topic);
+    dead.headers.emplace_back("dlq-source-partition", std::to_string(record.partition));
+    dead.headers.emplace_back("dlq-source-offset", std::to_string(record.offset));
+    dead.headers.emplace_back("dlq-attempts", std::to_string(attempts));
+    dead.headers.emplace_back("dlq-group", options.group_id);
+    absl::Duration dlq_backoff = options.initial_backoff;
+    while (!stop.load()) {
+      absl::Status sent =
+          dlq != nullptr ? dlq->Send(dead, absl::Seconds(30)) : absl::FailedPreconditionError("no DLQ producer");
+      if (sent.ok()) {
+        store = true;
+        Metrics().GetCounter("hosho_dlq_records_total", "Records written to a DLQ.", labels).Increment();
+        LogError("record sent to DLQ", {{"group", options.group_id}, {"topic", record.topic},
+                                        {"partition", record.partition}, {"offset", record.offset},
+                                        {"attempts", attempts}, {"error", std::string(last.message())}});
+        break;
+      }
+      LogError("DLQ write failed; retrying", {{"topic", dead.topic}, {"error", std::string(sent.message())}});
+      if (!Backoff(dlq_backoff)) break;
+      dlq_backoff = std::min(dlq_backoff * 2, options.max_backoff);
+    }
+  }
+  if (store) {
+    rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(offsets, record.topic.c_str(), record.partition)->offset = record.offset + 1;
+    rd_kafka_offsets_store(rk, offsets);
+    rd_kafka_topic_partition_list_destroy(offsets);
+    Metrics()
+        .GetCounter("hosho_consumer_records_total", "Records taken by consumers, by outcome.",
+                    {{"group", options.group_id}, {"topic", record.topic}, {"outcome", last.ok() ? "ok" : "dlq"}})
+        .Increment();
+    Metrics()
+        .GetHistogram("hosho_consumer_handle_seconds", "Time to take one record, retries included.",
+                      {{"group", options.group_id}})
+        .Observe(absl::ToDoubleSeconds(absl::Now() - started));
+  }
+}
+
+namespace {
+void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                 void* opaque) {
+  auto* impl = static_cast<KafkaConsumer::Impl*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    rd_kafka_assign(rk, partitions);
+    impl->assigned = partitions->cnt > 0;
+  } else {
+    // Finish what the lanes hold, so their offsets are stored before the partitions go.
+    impl->DrainLanes();
+    rd_kafka_assign(rk, nullptr);
+    impl->assigned = false;
+  }
+}
+}  // namespace
+
 KafkaConsumer::KafkaConsumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 KafkaConsumer::~KafkaConsumer() = default;
 
 absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const KafkaOptions& options,
                                                                      ConsumerOptions consumer,
                                                                      EventProducer* dlq, Clock* clock) {
-  if (consumer.group_id.empty() || consumer.topics.empty()) {
-    return absl::InvalidArgumentError("consumer needs a group id and topics");
+  if (consumer.group_id.empty() || consumer.topics.empty() || consumer.lanes < 1) {
+    return absl::InvalidArgumentError("consumer needs a group id, topics and at least one lane");
   }
   KafkaOptions with_defaults = options;
   with_defaults.properties.insert(with_defaults.properties.begin(), {{"auto.offset.reset", "earliest"}});
@@ -270,7 +399,7 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const Kafka
   if (!conf.ok()) return conf.status();
   auto impl = std::make_unique<Impl>();
   rd_kafka_conf_set_rebalance_cb(conf->get(), OnRebalance);
-  rd_kafka_conf_set_opaque(conf->get(), &impl->assigned);
+  rd_kafka_conf_set_opaque(conf->get(), impl.get());
   rd_kafka_conf_set_log_cb(conf->get(), LogCallback);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err, sizeof err);
@@ -289,6 +418,7 @@ void KafkaConsumer::Stop() { impl_->stop = true; }
 
 absl::Status KafkaConsumer::Run(const RecordHandler& handler) {
   Impl& s = *impl_;
+  s.handler = &handler;
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(
       static_cast<int>(s.options.topics.size()));
   for (const auto& t : s.options.topics) {
@@ -299,7 +429,12 @@ absl::Status KafkaConsumer::Run(const RecordHandler& handler) {
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return absl::UnavailableError(absl::StrCat("kafka subscribe: ", rd_kafka_err2str(err)));
   }
-  const Labels group{{"group", s.options.group_id}};
+  for (int i = 0; i < s.options.lanes; ++i) {
+    s.lanes.push_back(std::make_unique<Impl::Lane>());
+    Impl::Lane* lane = s.lanes.back().get();
+    lane->thread = std::thread([&s, lane] { s.RunLane(lane); });
+  }
+  constexpr size_t kLaneDepth = 64;  // backpressure: polling waits for a slow lane
   while (!s.stop.load()) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(s.rk, 100);
     if (m == nullptr) continue;
@@ -310,77 +445,25 @@ absl::Status KafkaConsumer::Run(const RecordHandler& handler) {
       rd_kafka_message_destroy(m);
       continue;
     }
-    const KafkaRecord record = ToRecord(m);
-    const Labels labels{{"group", s.options.group_id}, {"topic", record.topic}};
-    Metrics()
-        .GetGauge("hosho_consumer_lag_seconds", "Age of the record last taken by the consumer.", labels)
-        .Set(absl::ToDoubleSeconds(absl::Now() - record.timestamp));
-    const absl::Time started = absl::Now();
-    bool store = false;
-    absl::Status last;
-    int attempts = 0;
-    absl::Duration backoff = s.options.initial_backoff;
-    while (!s.stop.load()) {
-      ++attempts;
-      last = handler(record);
-      if (last.ok()) {
-        store = true;
-        break;
-      }
-      if (absl::IsCancelled(last)) {
-        s.stop = true;  // stop without storing: the record will be redelivered
-        break;
-      }
-      LogWarn("record handler failed",
-              {{"group", s.options.group_id}, {"topic", record.topic}, {"partition", record.partition},
-               {"offset", record.offset}, {"attempt", attempts}, {"error", std::string(last.message())}});
-      if (absl::IsInvalidArgument(last) || attempts >= s.options.max_attempts) break;
-      if (!s.Backoff(backoff)) break;
-      backoff = std::min(backoff * 2, s.options.max_backoff);
+    // One partition always maps to one lane: its records keep their order.
+    Impl::Lane* lane = s.lanes[static_cast<size_t>(m->partition) % s.lanes.size()].get();
+    absl::MutexLock lock(&lane->mu);
+    auto room = [lane, &s]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(lane->mu) {
+      return lane->queue.size() < kLaneDepth || s.stop.load();
+    };
+    lane->mu.Await(absl::Condition(&room));
+    if (s.stop.load()) {
+      rd_kafka_message_destroy(m);
+      break;
     }
-    if (!store && !s.stop.load()) {
-      // Exhausted: the record goes to the DLQ, and only then does the partition move on.
-      OutgoingRecord dead{record.topic + s.options.dlq_suffix, record.key, record.value, record.headers};
-      dead.headers.emplace_back("dlq-error", std::string(last.message()));
-      dead.headers.emplace_back("dlq-error-code", absl::StatusCodeToString(last.code()));
-      dead.headers.emplace_back("dlq-source-topic", record.topic);
-      dead.headers.emplace_back("dlq-source-partition", std::to_string(record.partition));
-      dead.headers.emplace_back("dlq-source-offset", std::to_string(record.offset));
-      dead.headers.emplace_back("dlq-attempts", std::to_string(attempts));
-      dead.headers.emplace_back("dlq-group", s.options.group_id);
-      absl::Duration dlq_backoff = s.options.initial_backoff;
-      while (!s.stop.load()) {
-        absl::Status sent = s.dlq != nullptr ? s.dlq->Send(dead, absl::Seconds(30))
-                                             : absl::FailedPreconditionError("no DLQ producer");
-        if (sent.ok()) {
-          store = true;
-          Metrics().GetCounter("hosho_dlq_records_total", "Records written to a DLQ.", labels).Increment();
-          LogError("record sent to DLQ", {{"group", s.options.group_id}, {"topic", record.topic},
-                                          {"partition", record.partition}, {"offset", record.offset},
-                                          {"attempts", attempts}, {"error", std::string(last.message())}});
-          break;
-        }
-        LogError("DLQ write failed; retrying", {{"topic", dead.topic}, {"error", std::string(sent.message())}});
-        if (!s.Backoff(dlq_backoff)) break;
-        dlq_backoff = std::min(dlq_backoff * 2, s.options.max_backoff);
-      }
-    }
-    if (store) {
-      rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(1);
-      rd_kafka_topic_partition_list_add(offsets, record.topic.c_str(), record.partition)->offset =
-          record.offset + 1;
-      rd_kafka_offsets_store(s.rk, offsets);
-      rd_kafka_topic_partition_list_destroy(offsets);
-      Metrics()
-          .GetCounter("hosho_consumer_records_total", "Records taken by consumers, by outcome.",
-                      {{"group", s.options.group_id}, {"topic", record.topic}, {"outcome", last.ok() ? "ok" : "dlq"}})
-          .Increment();
-      Metrics()
-          .GetHistogram("hosho_consumer_handle_seconds", "Time to take one record, retries included.", group)
-          .Observe(absl::ToDoubleSeconds(absl::Now() - started));
-    }
-    rd_kafka_message_destroy(m);
+    lane->queue.push_back(m);
   }
+  s.stop = true;
+  for (auto& lane : s.lanes) {
+    { absl::MutexLock lock(&lane->mu); }  // wake the lane: its condition reads `stop`
+    if (lane->thread.joinable()) lane->thread.join();
+  }
+  s.lanes.clear();
   // Leave the group; stored offsets are committed on close.
   rd_kafka_consumer_close(s.rk);
   s.closed = true;

@@ -34,6 +34,9 @@ struct ConsumerOptions {
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(5);
   std::string dlq_suffix = ".dlq";
+  // Records of one partition are handled in order by one lane; lanes run in
+  // parallel. Offsets are still stored only after each record's effect.
+  int lanes = 1;
 };
 
 // Idempotent producer (enable.idempotence, acks=all), murmur2 partitioning.
@@ -52,6 +55,7 @@ class KafkaProducer final : public EventProducer {
 
 class KafkaConsumer final : public EventConsumer {
  public:
+  struct Impl;
   // `dlq` receives records that exhausted their attempts; `clock` paces backoff.
   static absl::StatusOr<std::unique_ptr<KafkaConsumer>> Create(const KafkaOptions& options,
                                                                ConsumerOptions consumer,
@@ -62,7 +66,6 @@ class KafkaConsumer final : public EventConsumer {
   bool Assigned() const override;
 
  private:
-  struct Impl;
   explicit KafkaConsumer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

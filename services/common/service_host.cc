@@ -57,6 +57,7 @@ absl::StatusOr<EventConsumer*> ServiceHost::AddConsumer(std::vector<std::string>
   options.max_attempts = static_cast<int>(config_.GetInt("kafka.max_attempts", 5));
   options.initial_backoff = absl::Milliseconds(config_.GetInt("kafka.initial_backoff_ms", 100));
   options.max_backoff = absl::Milliseconds(config_.GetInt("kafka.max_backoff_ms", 5000));
+  options.lanes = static_cast<int>(config_.GetInt("kafka.lanes", 6));
   auto consumer = KafkaConsumer::Create(KafkaOptionsFromConfig(config_, name_), options, *dlq, &RealClock());
   if (!consumer.ok()) return consumer.status();
   auto slot = std::make_unique<ConsumerSlot>();
