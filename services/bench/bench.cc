@@ -380,8 +380,7 @@ absl::StatusOr<BenchReport> RunBench(const BenchOptions& options) {
     report.completed_per_s = report.closed_completed / std::max(1e-9, absl::ToDoubleSeconds(last - start));
   }
   const int64_t memory_after = UsedMemory(**redis);
-  report.redis_bytes_per_case =
-      static_cast<double>(memory_after - memory_before) / std::max(1, next - measured_from);
+  report.redis_bytes_per_case = static_cast<double>(memory_after - memory_before) / std::max(1, next - measured_from);
   const std::vector<std::string> exited = (*stack)->Exited();
   (*stack)->Stop();
   std::error_code ec;
@@ -394,11 +393,12 @@ std::string FormatReport(const BenchReport& r) {
   std::string out = absl::StrCat("hosho bench on ", r.machine, "\n\n");
   absl::StrAppendFormat(&out, "baseline  gRPC unary echo (callback API)      %10.0f calls/s\n", r.echo_qps);
   absl::StrAppendFormat(&out, "baseline  produce→consume via devbroker       %10.0f msgs/s\n\n", r.kafka_msgs_per_s);
-  out += "open loop  rate/s  achieved  completed  failed  intake p50/p99/p99.9 ms      submit→notified p50/p99/p99.9 ms\n";
+  out +=
+      "open loop  rate/s  achieved  completed  failed  intake p50/p99/p99.9 ms      submit→notified p50/p99/p99.9 ms\n";
   for (const auto& o : r.open_loop) {
-    absl::StrAppendFormat(&out, "           %6d  %8.1f  %9zu  %6zu  %7.2f /%7.2f /%7.2f      %7.2f /%7.2f /%7.2f\n", o.rate,
-                          o.achieved_per_s, o.completed, o.failed, o.intake.p50_ms, o.intake.p99_ms, o.intake.p999_ms,
-                          o.e2e.p50_ms, o.e2e.p99_ms, o.e2e.p999_ms);
+    absl::StrAppendFormat(&out, "           %6d  %8.1f  %9zu  %6zu  %7.2f /%7.2f /%7.2f      %7.2f /%7.2f /%7.2f\n",
+                          o.rate, o.achieved_per_s, o.completed, o.failed, o.intake.p50_ms, o.intake.p99_ms,
+                          o.intake.p999_ms, o.e2e.p50_ms, o.e2e.p99_ms, o.e2e.p999_ms);
   }
   absl::StrAppendFormat(&out, "\nclosed loop  %zu submitted, %zu completed (CLOSED), %zu failed\n", r.closed_submitted,
                         r.closed_completed, r.closed_failed);
@@ -406,7 +406,8 @@ std::string FormatReport(const BenchReport& r) {
                         r.completed_per_s, r.closed_intake.p50_ms, r.closed_intake.p99_ms, r.closed_intake.p999_ms);
   absl::StrAppendFormat(&out, "\nredis bytes per case   %.0f\n", r.redis_bytes_per_case);
   absl::StrAppendFormat(&out, "ratios  completed/echo %.4f   completed/kafka %.4f\n",
-                        r.completed_per_s / std::max(1.0, r.echo_qps), r.completed_per_s / std::max(1.0, r.kafka_msgs_per_s));
+                        r.completed_per_s / std::max(1.0, r.echo_qps),
+                        r.completed_per_s / std::max(1.0, r.kafka_msgs_per_s));
   return out;
 }
 
@@ -418,7 +419,8 @@ std::string ReportJson(const BenchReport& r) {
   const OpenLoopResult* any = at200 != nullptr ? at200 : (r.open_loop.empty() ? nullptr : &r.open_loop.back());
   std::string open;
   for (const auto& o : r.open_loop) {
-    absl::StrAppendFormat(&open, "%s{\"rate\": %d, \"achieved_per_s\": %.2f, \"completed\": %zu, \"failed\": %zu, "
+    absl::StrAppendFormat(&open,
+                          "%s{\"rate\": %d, \"achieved_per_s\": %.2f, \"completed\": %zu, \"failed\": %zu, "
                           "\"intake_p50_ms\": %.3f, \"intake_p99_ms\": %.3f, \"intake_p999_ms\": %.3f, "
                           "\"e2e_p50_ms\": %.3f, \"e2e_p99_ms\": %.3f, \"e2e_p999_ms\": %.3f}",
                           open.empty() ? "" : ", ", o.rate, o.achieved_per_s, o.completed, o.failed, o.intake.p50_ms,

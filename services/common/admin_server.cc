@@ -29,14 +29,12 @@ absl::Status AdminServer::Start(const std::string& host, int port, ReadinessProb
   impl_->server.Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(Metrics().RenderText(), "text/plain; version=0.0.4");
   });
-  impl_->server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("ok\n", "text/plain");
-  });
+  impl_->server.Get("/healthz",
+                    [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
   impl_->server.Get("/readyz", [readiness](const httplib::Request&, httplib::Response& res) {
     absl::Status status = readiness ? readiness() : absl::OkStatus();
     res.status = status.ok() ? 200 : 503;
-    res.set_content(status.ok() ? "ready\n" : absl::StrCat("not ready: ", status.message(), "\n"),
-                    "text/plain");
+    res.set_content(status.ok() ? "ready\n" : absl::StrCat("not ready: ", status.message(), "\n"), "text/plain");
   });
   if (port == 0) {
     impl_->port = impl_->server.bind_to_any_port(host);
@@ -66,8 +64,8 @@ absl::StatusOr<std::pair<int, std::string>> HttpRequest(const std::string& host,
   client.set_read_timeout(5, 0);
   auto result = method == "POST" ? client.Post(path.c_str()) : client.Get(path.c_str());
   if (!result) {
-    return absl::UnavailableError(absl::StrCat(method, " http://", host, ":", port, path, ": ",
-                                               httplib::to_string(result.error())));
+    return absl::UnavailableError(
+        absl::StrCat(method, " http://", host, ":", port, path, ": ", httplib::to_string(result.error())));
   }
   return std::make_pair(result->status, result->body);
 }

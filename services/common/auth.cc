@@ -15,11 +15,16 @@ namespace hosho {
 
 absl::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kSubmitter: return "submitter";
-    case Role::kClerk: return "clerk";
-    case Role::kOperator: return "operator";
-    case Role::kIntegration: return "integration";
-    case Role::kService: return "service";
+    case Role::kSubmitter:
+      return "submitter";
+    case Role::kClerk:
+      return "clerk";
+    case Role::kOperator:
+      return "operator";
+    case Role::kIntegration:
+      return "integration";
+    case Role::kService:
+      return "service";
   }
   return "submitter";
 }
@@ -101,8 +106,7 @@ absl::StatusOr<Principal> Authenticator::Require(const grpc::ServerContextBase& 
   for (Role r : roles) {
     if (principal->role == r) return principal;
   }
-  return absl::PermissionDeniedError(
-      absl::StrCat("role '", RoleName(principal->role), "' may not call this method"));
+  return absl::PermissionDeniedError(absl::StrCat("role '", RoleName(principal->role), "' may not call this method"));
 }
 
 void AttachBearerToken(grpc::ClientContext* context, const std::string& token) {

@@ -1,11 +1,11 @@
 #pragma once
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace grpc {
 class ServerContext;
@@ -38,8 +38,7 @@ class Authenticator {
   // UNAUTHENTICATED when no known credential is presented.
   absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase& context) const;
   // As Authenticate, then PERMISSION_DENIED unless the role is one of `roles`.
-  absl::StatusOr<Principal> Require(const grpc::ServerContextBase& context,
-                                    std::initializer_list<Role> roles) const;
+  absl::StatusOr<Principal> Require(const grpc::ServerContextBase& context, std::initializer_list<Role> roles) const;
 
  private:
   absl::flat_hash_map<std::string, Principal> by_token_hash_;

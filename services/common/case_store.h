@@ -3,12 +3,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace hosho {
@@ -73,8 +73,7 @@ class CaseStore {
   virtual absl::StatusOr<TransitionResult> Apply(const TransitionRequest& request) = 0;
   virtual absl::StatusOr<CaseRecord> Get(absl::string_view case_id) = 0;
   // Most recent first; `office` empty lists every office.
-  virtual absl::StatusOr<std::vector<std::string>> ListCaseIds(absl::string_view office, int limit,
-                                                               int offset) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> ListCaseIds(absl::string_view office, int limit, int offset) = 0;
   // Stores `value` under `key` unless a value is there; returns the value now stored.
   virtual absl::StatusOr<std::string> PutIfAbsent(absl::string_view key, absl::string_view value,
                                                   absl::Duration ttl) = 0;

@@ -73,15 +73,14 @@ absl::StatusOr<TransitionResult> RedisCaseStore::Apply(const TransitionRequest& 
     return absl::InvalidArgumentError("transition needs a case id, an event id and a target state");
   }
   const std::string key = CaseKey(request.case_id);
-  std::vector<std::string> args = {
-      request.event_id,
-      absl::StrJoin(request.expected_states, ","),
-      request.expected_version ? std::to_string(*request.expected_version) : "",
-      request.to_state,
-      request.actor,
-      request.reason,
-      std::to_string(absl::ToUnixMillis(request.at)),
-      request.payload};
+  std::vector<std::string> args = {request.event_id,
+                                   absl::StrJoin(request.expected_states, ","),
+                                   request.expected_version ? std::to_string(*request.expected_version) : "",
+                                   request.to_state,
+                                   request.actor,
+                                   request.reason,
+                                   std::to_string(absl::ToUnixMillis(request.at)),
+                                   request.payload};
   for (const auto& [field, value] : request.fields) {
     args.push_back(field);
     args.push_back(value);
@@ -166,8 +165,7 @@ absl::StatusOr<CaseRecord> RedisCaseStore::Get(absl::string_view case_id) {
   return record;
 }
 
-absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListCaseIds(absl::string_view office, int limit,
-                                                                     int offset) {
+absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListCaseIds(absl::string_view office, int limit, int offset) {
   const std::string key = office.empty() ? "cases:recent" : absl::StrCat("inflight:{", office, "}");
   auto reply = redis_->Command({"ZREVRANGE", key, std::to_string(offset), std::to_string(offset + limit - 1)});
   if (!reply.ok()) return reply.status();
@@ -191,8 +189,8 @@ absl::StatusOr<std::string> RedisCaseStore::PutIfAbsent(absl::string_view key, a
 
 absl::StatusOr<bool> RedisCaseStore::RecordNotice(absl::string_view case_id, absl::string_view delivery_id,
                                                   absl::string_view payload) {
-  auto reply = redis_->Command(
-      {"HSETNX", CaseKey(case_id) + ":notices", std::string(delivery_id), std::string(payload)});
+  auto reply =
+      redis_->Command({"HSETNX", CaseKey(case_id) + ":notices", std::string(delivery_id), std::string(payload)});
   if (!reply.ok()) return reply.status();
   return reply->integer == 1;
 }

@@ -64,9 +64,9 @@ bool MaySee(const Principal& principal, const CaseRecord& record) {
     case Role::kService:
       return true;
     case Role::kClerk:
-      return !principal.office.empty() &&
-             (principal.office == record.Field("office") || principal.office == record.Field(case_fields::kOrderingOffice) ||
-              principal.office == record.Field(case_fields::kDepartment));
+      return !principal.office.empty() && (principal.office == record.Field("office") ||
+                                           principal.office == record.Field(case_fields::kOrderingOffice) ||
+                                           principal.office == record.Field(case_fields::kDepartment));
     case Role::kSubmitter:
       return principal.name == record.Field(case_fields::kSubmittedBy);
   }

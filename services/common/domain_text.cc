@@ -27,9 +27,7 @@ std::string FormatDate(const hosho::v1::Date& date) {
   return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
 }
 
-absl::CivilDay ToCivilDay(const hosho::v1::Date& date) {
-  return absl::CivilDay(date.year(), date.month(), date.day());
-}
+absl::CivilDay ToCivilDay(const hosho::v1::Date& date) { return absl::CivilDay(date.year(), date.month(), date.day()); }
 
 hosho::v1::Date FromCivilDay(absl::CivilDay day) {
   hosho::v1::Date date;
@@ -50,9 +48,7 @@ absl::TimeZone JapanTimeZone() {
   return *tz;
 }
 
-hosho::v1::Date TodayInJapan(absl::Time now) {
-  return FromCivilDay(absl::ToCivilDay(now, JapanTimeZone()));
-}
+hosho::v1::Date TodayInJapan(absl::Time now) { return FromCivilDay(absl::ToCivilDay(now, JapanTimeZone())); }
 
 absl::StatusOr<int> ParseEnumName(const google::protobuf::EnumDescriptor* descriptor, absl::string_view prefix,
                                   absl::string_view text) {
@@ -75,28 +71,45 @@ std::string ShortEnumName(const google::protobuf::EnumDescriptor* descriptor, ab
 
 std::string KindNameJa(hosho::v1::GuaranteeKind kind) {
   switch (kind) {
-    case hosho::v1::GUARANTEE_KIND_CONTRACT: return "契約保証";
-    case hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT: return "前払金保証";
-    case hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT: return "中間前払金保証";
-    default: return "保証";
+    case hosho::v1::GUARANTEE_KIND_CONTRACT:
+      return "契約保証";
+    case hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT:
+      return "前払金保証";
+    case hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT:
+      return "中間前払金保証";
+    default:
+      return "保証";
   }
 }
 
 std::string IssuerNameJa(hosho::v1::Issuer issuer) {
   switch (issuer) {
-    case hosho::v1::ISSUER_EAST_JAPAN_CONSTRUCTION_SURETY: return "東日本建設業保証";
-    case hosho::v1::ISSUER_WEST_JAPAN_CONSTRUCTION_SURETY: return "西日本建設業保証";
-    case hosho::v1::ISSUER_HOKKAIDO_CONSTRUCTION_SURETY: return "北海道建設業信用保証";
-    case hosho::v1::ISSUER_AIOI_NISSAY_DOWA: return "あいおいニッセイ同和損害保険";
-    case hosho::v1::ISSUER_AIG: return "AIG損害保険";
-    case hosho::v1::ISSUER_KYOEI_FIRE_MARINE: return "共栄火災海上保険";
-    case hosho::v1::ISSUER_SOMPO_JAPAN: return "損害保険ジャパン";
-    case hosho::v1::ISSUER_DAIDO_FIRE_MARINE: return "大同火災海上保険";
-    case hosho::v1::ISSUER_TOKIO_MARINE_NICHIDO: return "東京海上日動火災保険";
-    case hosho::v1::ISSUER_NISSHIN_FIRE_MARINE: return "日新火災海上保険";
-    case hosho::v1::ISSUER_MITSUI_SUMITOMO: return "三井住友海上火災保険";
-    case hosho::v1::ISSUER_BANK: return "金融機関";
-    default: return "不明な発行者";
+    case hosho::v1::ISSUER_EAST_JAPAN_CONSTRUCTION_SURETY:
+      return "東日本建設業保証";
+    case hosho::v1::ISSUER_WEST_JAPAN_CONSTRUCTION_SURETY:
+      return "西日本建設業保証";
+    case hosho::v1::ISSUER_HOKKAIDO_CONSTRUCTION_SURETY:
+      return "北海道建設業信用保証";
+    case hosho::v1::ISSUER_AIOI_NISSAY_DOWA:
+      return "あいおいニッセイ同和損害保険";
+    case hosho::v1::ISSUER_AIG:
+      return "AIG損害保険";
+    case hosho::v1::ISSUER_KYOEI_FIRE_MARINE:
+      return "共栄火災海上保険";
+    case hosho::v1::ISSUER_SOMPO_JAPAN:
+      return "損害保険ジャパン";
+    case hosho::v1::ISSUER_DAIDO_FIRE_MARINE:
+      return "大同火災海上保険";
+    case hosho::v1::ISSUER_TOKIO_MARINE_NICHIDO:
+      return "東京海上日動火災保険";
+    case hosho::v1::ISSUER_NISSHIN_FIRE_MARINE:
+      return "日新火災海上保険";
+    case hosho::v1::ISSUER_MITSUI_SUMITOMO:
+      return "三井住友海上火災保険";
+    case hosho::v1::ISSUER_BANK:
+      return "金融機関";
+    default:
+      return "不明な発行者";
   }
 }
 

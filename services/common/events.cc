@@ -58,9 +58,8 @@ OutgoingRecord ToRecord(absl::string_view topic, const hosho::events::v1::Envelo
 absl::StatusOr<hosho::events::v1::Envelope> ParseEnvelope(const KafkaRecord& record) {
   hosho::events::v1::Envelope envelope;
   if (!envelope.ParseFromString(record.value) || envelope.event_id().empty() || envelope.case_id().empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("record at ", record.topic, "/", record.partition, "@", record.offset,
-                     " is not a hosho.events.v1.Envelope"));
+    return absl::InvalidArgumentError(absl::StrCat("record at ", record.topic, "/", record.partition, "@",
+                                                   record.offset, " is not a hosho.events.v1.Envelope"));
   }
   return envelope;
 }

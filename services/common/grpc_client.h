@@ -15,9 +15,9 @@ class Config;
 
 struct ChannelOptions {
   std::string target;
-  bool dev_plaintext = false;   // loopback only
-  std::string ca_file;          // server CA for TLS
-  std::string cert_file;        // client certificate for mTLS
+  bool dev_plaintext = false;  // loopback only
+  std::string ca_file;         // server CA for TLS
+  std::string cert_file;       // client certificate for mTLS
   std::string key_file;
 };
 

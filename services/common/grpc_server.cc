@@ -91,9 +91,9 @@ absl::Status GrpcServerRunner::Start() {
     credentials = grpc::SslServerCredentials(ssl);
   } else if (options_.dev_plaintext) {
     if (!IsLoopbackAddress(options_.listen_address)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "plaintext gRPC is allowed only on loopback; ", options_.listen_address,
-          " needs grpc.tls.cert_file and grpc.tls.key_file"));
+      return absl::FailedPreconditionError(absl::StrCat("plaintext gRPC is allowed only on loopback; ",
+                                                        options_.listen_address,
+                                                        " needs grpc.tls.cert_file and grpc.tls.key_file"));
     }
     credentials = grpc::InsecureServerCredentials();
   } else {

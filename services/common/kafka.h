@@ -3,12 +3,11 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace hosho {

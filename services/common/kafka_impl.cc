@@ -111,14 +111,12 @@ KafkaProducer::KafkaProducer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 KafkaProducer::~KafkaProducer() = default;
 
 absl::StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const KafkaOptions& options) {
-  std::vector<std::pair<std::string, std::string>> fixed = {
-      {"enable.idempotence", "true"}, {"acks", "all"}};
+  std::vector<std::pair<std::string, std::string>> fixed = {{"enable.idempotence", "true"}, {"acks", "all"}};
   KafkaOptions with_defaults = options;
   // Defaults a deployment may override.
-  with_defaults.properties.insert(with_defaults.properties.begin(),
-                                  {{"partitioner", "murmur2_random"},
-                                   {"linger.ms", "1"},
-                                   {"message.timeout.ms", "30000"}});
+  with_defaults.properties.insert(
+      with_defaults.properties.begin(),
+      {{"partitioner", "murmur2_random"}, {"linger.ms", "1"}, {"message.timeout.ms", "30000"}});
   auto conf = BaseConf(with_defaults, fixed);
   if (!conf.ok()) return conf.status();
   rd_kafka_conf_set_dr_msg_cb(conf->get(), OnDelivery);
@@ -129,8 +127,7 @@ absl::StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const Kafka
   conf->release();  // owned by rk now
   auto impl = std::make_unique<Impl>();
   impl->rk = rk;
-  impl->send_seconds = &Metrics().GetHistogram("hosho_kafka_send_seconds",
-                                               "Time from produce to delivery report.");
+  impl->send_seconds = &Metrics().GetHistogram("hosho_kafka_send_seconds", "Time from produce to delivery report.");
   Impl* raw = impl.get();
   impl->poller = std::thread([raw] {
     while (!raw->stop.load()) rd_kafka_poll(raw->rk, 50);
@@ -149,12 +146,12 @@ absl::Status KafkaProducer::Send(const OutgoingRecord& record, absl::Duration ti
       rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
                           static_cast<ssize_t>(value.size()));
     }
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        impl_->rk, RD_KAFKA_V_TOPIC(record.topic.c_str()),
-        RD_KAFKA_V_KEY(const_cast<char*>(record.key.data()), record.key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
-        RD_KAFKA_V_OPAQUE(holder), RD_KAFKA_V_END);
+    rd_kafka_resp_err_t err =
+        rd_kafka_producev(impl_->rk, RD_KAFKA_V_TOPIC(record.topic.c_str()),
+                          RD_KAFKA_V_KEY(const_cast<char*>(record.key.data()), record.key.size()),
+                          RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
+                          RD_KAFKA_V_OPAQUE(holder), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     rd_kafka_headers_destroy(headers);
     delete holder;
@@ -166,8 +163,7 @@ absl::Status KafkaProducer::Send(const OutgoingRecord& record, absl::Duration ti
   }
   absl::MutexLock lock(&waiter->mu);
   if (!waiter->mu.AwaitWithDeadline(absl::Condition(&waiter->done), deadline)) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("kafka did not confirm the record on ", record.topic, " in time"));
+    return absl::DeadlineExceededError(absl::StrCat("kafka did not confirm the record on ", record.topic, " in time"));
   }
   if (waiter->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return absl::UnavailableError(
@@ -227,9 +223,8 @@ struct KafkaConsumer::Impl {
   void DrainLanes() {
     for (auto& lane : lanes) {
       absl::MutexLock lock(&lane->mu);
-      auto idle = [l = lane.get(), this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(l->mu) {
-        return (l->queue.empty() && !l->busy) || stop.load();
-      };
+      auto idle = [l = lane.get(), this]()
+                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(l->mu) { return (l->queue.empty() && !l->busy) || stop.load(); };
       lane->mu.Await(absl::Condition(&idle));
     }
   }
@@ -239,8 +234,7 @@ struct KafkaConsumer::Impl {
 };
 
 namespace {
-void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
-                 void* opaque);
+void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions, void* opaque);
 
 KafkaRecord ToRecord(const rd_kafka_message_t* m) {
   KafkaRecord r;
@@ -270,9 +264,8 @@ void KafkaConsumer::Impl::RunLane(Lane* lane) {
     rd_kafka_message_t* m = nullptr;
     {
       absl::MutexLock lock(&lane->mu);
-      auto ready = [lane, this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(lane->mu) {
-        return !lane->queue.empty() || stop.load();
-      };
+      auto ready = [lane, this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(lane->mu) { return !lane->queue.empty() || stop.load(); };
       lane->mu.Await(absl::Condition(&ready));
       if (stop.load()) break;
       m = lane->queue.front();
@@ -312,9 +305,12 @@ void KafkaConsumer::Impl::Process(const rd_kafka_message_t* m) {
       stop = true;  // stop without storing: the record will be redelivered
       break;
     }
-    LogWarn("record handler failed",
-            {{"group", options.group_id}, {"topic", record.topic}, {"partition", record.partition},
-             {"offset", record.offset}, {"attempt", attempts}, {"error", std::string(last.message())}});
+    LogWarn("record handler failed", {{"group", options.group_id},
+                                      {"topic", record.topic},
+                                      {"partition", record.partition},
+                                      {"offset", record.offset},
+                                      {"attempt", attempts},
+                                      {"error", std::string(last.message())}});
     if (absl::IsInvalidArgument(last) || attempts >= options.max_attempts) break;
     if (!Backoff(backoff)) break;
     backoff = std::min(backoff * 2, options.max_backoff);
@@ -336,9 +332,12 @@ void KafkaConsumer::Impl::Process(const rd_kafka_message_t* m) {
       if (sent.ok()) {
         store = true;
         Metrics().GetCounter("hosho_dlq_records_total", "Records written to a DLQ.", labels).Increment();
-        LogError("record sent to DLQ", {{"group", options.group_id}, {"topic", record.topic},
-                                        {"partition", record.partition}, {"offset", record.offset},
-                                        {"attempts", attempts}, {"error", std::string(last.message())}});
+        LogError("record sent to DLQ", {{"group", options.group_id},
+                                        {"topic", record.topic},
+                                        {"partition", record.partition},
+                                        {"offset", record.offset},
+                                        {"attempts", attempts},
+                                        {"error", std::string(last.message())}});
         break;
       }
       LogError("DLQ write failed; retrying", {{"topic", dead.topic}, {"error", std::string(sent.message())}});
@@ -363,8 +362,7 @@ void KafkaConsumer::Impl::Process(const rd_kafka_message_t* m) {
 }
 
 namespace {
-void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
-                 void* opaque) {
+void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions, void* opaque) {
   auto* impl = static_cast<KafkaConsumer::Impl*>(opaque);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     rd_kafka_assign(rk, partitions);
@@ -382,8 +380,8 @@ KafkaConsumer::KafkaConsumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 KafkaConsumer::~KafkaConsumer() = default;
 
 absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const KafkaOptions& options,
-                                                                     ConsumerOptions consumer,
-                                                                     EventProducer* dlq, Clock* clock) {
+                                                                     ConsumerOptions consumer, EventProducer* dlq,
+                                                                     Clock* clock) {
   if (consumer.group_id.empty() || consumer.topics.empty() || consumer.lanes < 1) {
     return absl::InvalidArgumentError("consumer needs a group id, topics and at least one lane");
   }
@@ -419,8 +417,8 @@ void KafkaConsumer::Stop() { impl_->stop = true; }
 absl::Status KafkaConsumer::Run(const RecordHandler& handler) {
   Impl& s = *impl_;
   s.handler = &handler;
-  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(
-      static_cast<int>(s.options.topics.size()));
+  rd_kafka_topic_partition_list_t* topics =
+      rd_kafka_topic_partition_list_new(static_cast<int>(s.options.topics.size()));
   for (const auto& t : s.options.topics) {
     rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
   }
@@ -479,8 +477,8 @@ absl::StatusOr<KafkaProbeResult> MeasureProduceConsume(const KafkaOptions& optio
   KafkaOptions consumer_options = options;
   consumer_options.properties.insert(consumer_options.properties.end(), options.consumer_properties.begin(),
                                      options.consumer_properties.end());
-  auto cconf = BaseConf(consumer_options, {{"group.id", group}, {"auto.offset.reset", "earliest"},
-                                           {"enable.auto.commit", "false"}});
+  auto cconf = BaseConf(consumer_options,
+                        {{"group.id", group}, {"auto.offset.reset", "earliest"}, {"enable.auto.commit", "false"}});
   if (!cconf.ok()) return cconf.status();
   rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf->get(), err, sizeof err);
   if (consumer == nullptr) return absl::InternalError(err);
@@ -528,10 +526,10 @@ absl::StatusOr<KafkaProbeResult> MeasureProduceConsume(const KafkaOptions& optio
   for (int i = 0; i < messages; ++i) {
     const std::string key = std::to_string(i);
     while (true) {
-      rd_kafka_resp_err_t e = rd_kafka_producev(
-          producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-          RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      rd_kafka_resp_err_t e = rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()),
+                                                RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+                                                RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
+                                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
       if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
       if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         stop = true;
@@ -587,9 +585,7 @@ absl::StatusOr<std::unique_ptr<MockKafkaCluster>> MockKafkaCluster::Create(int b
   return std::unique_ptr<MockKafkaCluster>(new MockKafkaCluster(std::move(impl)));
 }
 
-std::string MockKafkaCluster::bootstrap_servers() const {
-  return rd_kafka_mock_cluster_bootstraps(impl_->cluster);
-}
+std::string MockKafkaCluster::bootstrap_servers() const { return rd_kafka_mock_cluster_bootstraps(impl_->cluster); }
 
 absl::Status MockKafkaCluster::CreateTopic(const std::string& name, int partitions) {
   rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(impl_->cluster, name.c_str(), partitions, 1);

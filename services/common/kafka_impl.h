@@ -57,8 +57,7 @@ class KafkaConsumer final : public EventConsumer {
  public:
   struct Impl;
   // `dlq` receives records that exhausted their attempts; `clock` paces backoff.
-  static absl::StatusOr<std::unique_ptr<KafkaConsumer>> Create(const KafkaOptions& options,
-                                                               ConsumerOptions consumer,
+  static absl::StatusOr<std::unique_ptr<KafkaConsumer>> Create(const KafkaOptions& options, ConsumerOptions consumer,
                                                                EventProducer* dlq, Clock* clock);
   ~KafkaConsumer() override;
   absl::Status Run(const RecordHandler& handler) override;

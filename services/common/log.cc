@@ -18,10 +18,14 @@ LogLevel g_min_level = LogLevel::kInfo;
 
 const char* LevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -47,8 +51,8 @@ bool IsSecretFieldName(absl::string_view key) {
       absl::EndsWith(lower, "_id")) {
     return false;
   }
-  for (absl::string_view word : {"password", "secret", "token", "authorization", "credential",
-                                "authentication_key", "auth_key", "passphrase", "cookie"}) {
+  for (absl::string_view word : {"password", "secret", "token", "authorization", "credential", "authentication_key",
+                                 "auth_key", "passphrase", "cookie"}) {
     if (absl::StrContains(lower, word)) return true;
   }
   return absl::EndsWith(lower, "_key");
@@ -57,11 +61,21 @@ bool IsSecretFieldName(absl::string_view key) {
 void AppendJsonEscaped(std::string& out, absl::string_view text) {
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += absl::StrFormat("\\u%04x", c);
@@ -72,8 +86,7 @@ void AppendJsonEscaped(std::string& out, absl::string_view text) {
   }
 }
 
-std::string FormatLogLine(LogLevel level, absl::string_view message,
-                          std::initializer_list<LogField> fields) {
+std::string FormatLogLine(LogLevel level, absl::string_view message, std::initializer_list<LogField> fields) {
   std::string service;
   {
     absl::MutexLock lock(&g_mu);

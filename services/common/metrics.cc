@@ -43,8 +43,7 @@ Histogram::Histogram(std::vector<double> bounds)
 }
 
 void Histogram::Observe(double value) {
-  const size_t index =
-      std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin();
+  const size_t index = std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin();
   buckets_[index].fetch_add(1, std::memory_order_relaxed);
   AddAtomic(sum_, value);
   count_.fetch_add(1, std::memory_order_relaxed);
@@ -67,8 +66,7 @@ std::vector<double> LatencyBuckets() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }
 
-Counter& MetricsRegistry::GetCounter(absl::string_view name, absl::string_view help,
-                                     const Labels& labels) {
+Counter& MetricsRegistry::GetCounter(absl::string_view name, absl::string_view help, const Labels& labels) {
   absl::MutexLock lock(&mu_);
   auto& family = families_[name];
   if (!family) family = std::make_unique<Family>(Family{std::string(help), "counter", {}, {}, {}});
@@ -86,8 +84,8 @@ Gauge& MetricsRegistry::GetGauge(absl::string_view name, absl::string_view help,
   return *metric;
 }
 
-Histogram& MetricsRegistry::GetHistogram(absl::string_view name, absl::string_view help,
-                                         const Labels& labels, std::vector<double> bounds) {
+Histogram& MetricsRegistry::GetHistogram(absl::string_view name, absl::string_view help, const Labels& labels,
+                                         std::vector<double> bounds) {
   absl::MutexLock lock(&mu_);
   auto& family = families_[name];
   if (!family) family = std::make_unique<Family>(Family{std::string(help), "histogram", {}, {}, {}});
@@ -112,8 +110,8 @@ std::string MetricsRegistry::RenderText() const {
     for (const auto& [labels, h] : family->histograms) {
       const Histogram::Snapshot s = h->Take();
       for (size_t i = 0; i < s.bounds.size(); ++i) {
-        absl::StrAppend(&out, name, "_bucket", Braces(labels, absl::StrCat("le=\"", s.bounds[i], "\"")),
-                        " ", s.cumulative[i], "\n");
+        absl::StrAppend(&out, name, "_bucket", Braces(labels, absl::StrCat("le=\"", s.bounds[i], "\"")), " ",
+                        s.cumulative[i], "\n");
       }
       absl::StrAppend(&out, name, "_bucket", Braces(labels, "le=\"+Inf\""), " ", s.cumulative.back(), "\n");
       absl::StrAppend(&out, name, "_sum", Braces(labels), " ", s.sum, "\n");

@@ -15,7 +15,6 @@
 namespace hosho {
 namespace {
 
-
 RedisReply Convert(const redisReply* r) {
   RedisReply out;
   switch (r->type) {
@@ -70,7 +69,8 @@ RedisClient::~RedisClient() {
 }
 
 absl::StatusOr<redisContext*> RedisClient::Connect() {
-  redisContext* c = redisConnectWithTimeout(options_.host.c_str(), options_.port, absl::ToTimeval(options_.connect_timeout));
+  redisContext* c =
+      redisConnectWithTimeout(options_.host.c_str(), options_.port, absl::ToTimeval(options_.connect_timeout));
   if (c == nullptr || c->err != 0) {
     std::string why = c != nullptr ? c->errstr : "allocation failed";
     if (c != nullptr) redisFree(c);
@@ -107,9 +107,8 @@ absl::StatusOr<redisContext*> RedisClient::Connect() {
 absl::StatusOr<redisContext*> RedisClient::Acquire() {
   {
     absl::MutexLock lock(&mu_);
-    auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return !idle_.empty() || open_ < options_.pool_size;
-    };
+    auto available = [this]()
+                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !idle_.empty() || open_ < options_.pool_size; };
     mu_.Await(absl::Condition(&available));
     if (!idle_.empty()) {
       redisContext* c = idle_.back();
@@ -158,8 +157,7 @@ absl::StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& 
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto c = Acquire();
     if (!c.ok()) return c.status();
-    auto* r = static_cast<redisReply*>(
-        redisCommandArgv(*c, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
+    auto* r = static_cast<redisReply*>(redisCommandArgv(*c, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
     if (r == nullptr) {
       Release(*c, false);
       continue;

@@ -83,10 +83,10 @@ std::string KeyRing::GenerateYaml(absl::string_view key_id) {
   crypto_aead_xchacha20poly1305_ietf_keygen(key);
   randombytes_buf(fp, sizeof fp);
   std::string out = absl::StrCat(
-      "active: ", key_id, "\nfingerprint_key: ",
-      absl::Base64Escape(absl::string_view(reinterpret_cast<char*>(fp), sizeof fp)), "\nkeys:\n  - id: ",
-      key_id, "\n    key: ", absl::Base64Escape(absl::string_view(reinterpret_cast<char*>(key), sizeof key)),
-      "\n");
+      "active: ", key_id,
+      "\nfingerprint_key: ", absl::Base64Escape(absl::string_view(reinterpret_cast<char*>(fp), sizeof fp)),
+      "\nkeys:\n  - id: ", key_id,
+      "\n    key: ", absl::Base64Escape(absl::string_view(reinterpret_cast<char*>(key), sizeof key)), "\n");
   sodium_memzero(key, sizeof key);
   sodium_memzero(fp, sizeof fp);
   return out;
@@ -102,11 +102,11 @@ absl::StatusOr<hosho::v1::SealedSecret> Sealer::Seal(absl::string_view plaintext
   randombytes_buf(nonce, sizeof nonce);
   std::string ciphertext(plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
   unsigned long long written = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(
-      reinterpret_cast<unsigned char*>(ciphertext.data()), &written,
-      reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
-      reinterpret_cast<const unsigned char*>(associated_data.data()), associated_data.size(), nullptr,
-      nonce, reinterpret_cast<const unsigned char*>(it->second.data()));
+  crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(ciphertext.data()), &written,
+                                             reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
+                                             reinterpret_cast<const unsigned char*>(associated_data.data()),
+                                             associated_data.size(), nullptr, nonce,
+                                             reinterpret_cast<const unsigned char*>(it->second.data()));
   ciphertext.resize(written);
   hosho::v1::SealedSecret sealed;
   sealed.set_key_id(ring_.active_);
@@ -141,8 +141,8 @@ absl::StatusOr<SecretBytes> Sealer::Open(const hosho::v1::SealedSecret& sealed,
 
 std::string Sealer::Fingerprint(absl::string_view plaintext) const {
   unsigned char out[32];
-  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(plaintext.data()),
-                     plaintext.size(), reinterpret_cast<const unsigned char*>(ring_.fingerprint_key_.data()),
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
+                     reinterpret_cast<const unsigned char*>(ring_.fingerprint_key_.data()),
                      ring_.fingerprint_key_.size());
   return std::string(reinterpret_cast<char*>(out), sizeof out);
 }

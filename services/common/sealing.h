@@ -1,10 +1,10 @@
 #pragma once
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "hosho/v1/domain.pb.h"
 
 namespace hosho {
@@ -57,11 +57,9 @@ class KeyRing {
 class Sealer {
  public:
   explicit Sealer(KeyRing ring);
-  absl::StatusOr<hosho::v1::SealedSecret> Seal(absl::string_view plaintext,
-                                               absl::string_view associated_data) const;
+  absl::StatusOr<hosho::v1::SealedSecret> Seal(absl::string_view plaintext, absl::string_view associated_data) const;
   // Fails with DATA_LOSS when the ciphertext, nonce or associated data was altered.
-  absl::StatusOr<SecretBytes> Open(const hosho::v1::SealedSecret& sealed,
-                                   absl::string_view associated_data) const;
+  absl::StatusOr<SecretBytes> Open(const hosho::v1::SealedSecret& sealed, absl::string_view associated_data) const;
   // Keyed BLAKE2b-256: equal inputs give equal fingerprints, and nobody without
   // the key can test a guess.
   std::string Fingerprint(absl::string_view plaintext) const;

@@ -10,7 +10,8 @@
 namespace hosho {
 
 ServiceHost::ServiceHost(std::string name, Config config)
-    : name_(std::move(name)), config_(std::move(config)),
+    : name_(std::move(name)),
+      config_(std::move(config)),
       grpc_(std::make_unique<GrpcServerRunner>(GrpcServerOptionsFromConfig(config_))) {}
 
 ServiceHost::~ServiceHost() = default;
@@ -90,9 +91,7 @@ absl::StatusOr<const Authenticator*> ServiceHost::Auth() {
   return auth_.get();
 }
 
-void AddGrpcService(ServiceHost& host, grpc::Service* service) {
-  host.Grpc().AddService(service);
-}
+void AddGrpcService(ServiceHost& host, grpc::Service* service) { host.Grpc().AddService(service); }
 
 absl::Status ServiceHost::Ready() {
   if (redis_) {

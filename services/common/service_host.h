@@ -3,11 +3,11 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "services/common/admin_server.h"
 #include "services/common/auth.h"
 #include "services/common/clock.h"
@@ -38,7 +38,7 @@ class ServiceHost {
   absl::StatusOr<EventProducer*> Producer();
   // A consumer in this service's group (kafka.group_id, default the service name).
   absl::StatusOr<EventConsumer*> AddConsumer(std::vector<std::string> topics, RecordHandler handler);
-  absl::StatusOr<const Sealer*> Sealing();     // sealing.keyring_file
+  absl::StatusOr<const Sealer*> Sealing();      // sealing.keyring_file
   absl::StatusOr<const Authenticator*> Auth();  // auth.principals_file
   GrpcServerRunner& Grpc() { return *grpc_; }
   // Extra admin routes (call before Run).

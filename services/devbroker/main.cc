@@ -49,8 +49,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   hosho::TcpForwarder forwarder;
-  if (absl::Status s = forwarder.Start(static_cast<int>(config.GetInt("devbroker.port", 19092)), host_port.first,
-                                       broker_port);
+  if (absl::Status s =
+          forwarder.Start(static_cast<int>(config.GetInt("devbroker.port", 19092)), host_port.first, broker_port);
       !s.ok()) {
     hosho::LogError("bootstrap port failed", {{"error", s.ToString()}});
     return 2;
@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
   host.Admin().AddPost("/brokers/1/down", [mock] { return mock->SetBrokerDown(1); });
   host.Admin().AddPost("/brokers/1/up", [mock] { return mock->SetBrokerUp(1); });
   hosho::LogInfo("devbroker ready", {{"bootstrap", "127.0.0.1:" + std::to_string(forwarder.port())},
-                                     {"broker", broker}, {"topics", static_cast<int64_t>(catalogue->size())}});
+                                     {"broker", broker},
+                                     {"topics", static_cast<int64_t>(catalogue->size())}});
   const int code = host.Run();
   forwarder.Stop();
   return code;

@@ -55,7 +55,8 @@ void HoshoClient::Prepare(grpc::ClientContext* context, absl::Duration deadline)
   AttachBearerToken(context, token_);
 }
 
-absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> HoshoClient::Submit(const hosho::v1::SubmitGuaranteeRequest& request) {
+absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> HoshoClient::Submit(
+    const hosho::v1::SubmitGuaranteeRequest& request) {
   grpc::ClientContext context;
   Prepare(&context, absl::Seconds(15));
   hosho::v1::SubmitGuaranteeResponse response;

@@ -63,8 +63,7 @@ void PrintCase(const hosho::v1::Case& c) {
   for (const auto& h : c.history()) {
     std::cout << "  " << absl::FormatTime("%Y-%m-%d %H:%M:%E3S", hosho::FromProto(h.at()), hosho::JapanTimeZone())
               << "  " << (h.from_state() == hosho::v1::CASE_STATE_UNSPECIFIED ? "-" : hosho::StateName(h.from_state()))
-              << " -> " << hosho::StateName(h.to_state()) << "  by "
-              << h.actor() << "  " << h.reason() << "\n";
+              << " -> " << hosho::StateName(h.to_state()) << "  by " << h.actor() << "  " << h.reason() << "\n";
   }
 }
 
@@ -153,9 +152,7 @@ int main(int argc, char** argv) {
   if (command == "watch" && positional.size() == 2) {
     auto last = c.WatchUntil(
         positional[1], [](const hosho::v1::Case& k) { return hosho::IsTerminal(k.state()); }, absl::Hours(24),
-        [](const hosho::v1::Case& k) {
-          std::cout << hosho::StateName(k.state()) << " v" << k.version() << std::endl;
-        });
+        [](const hosho::v1::Case& k) { std::cout << hosho::StateName(k.state()) << " v" << k.version() << std::endl; });
     if (!last.ok()) return Fail(last.status());
     return 0;
   }

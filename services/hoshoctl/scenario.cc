@@ -42,8 +42,8 @@ absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const 
     auto contract = ContractFromYaml(item);
     if (!contract.ok()) return contract.status();
     if (auto stored = client.UpsertContract(*contract); !stored.ok()) {
-      return absl::Status(stored.status().code(), absl::StrCat("contract ", contract->contract_id(), ": ",
-                                                              stored.status().message()));
+      return absl::Status(stored.status().code(),
+                          absl::StrCat("contract ", contract->contract_id(), ": ", stored.status().message()));
     }
   }
 
@@ -90,7 +90,8 @@ absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const 
     if (!same_as.empty()) {
       row.expected = absl::StrCat("same case as ", same_as, " (replay)");
       const bool same = case_by_request[same_as] == response->case_id() && response->replayed();
-      row.actual = same ? "same case, replayed" : absl::StrCat("case ", response->case_id(), " replayed=", response->replayed());
+      row.actual =
+          same ? "same case, replayed" : absl::StrCat("case ", response->case_id(), " replayed=", response->replayed());
       row.ok = same;
       rows.push_back(row);
       continue;
@@ -158,8 +159,8 @@ std::string FormatScenarioTable(const std::vector<ScenarioRow>& rows) {
   std::string out;
   auto line = [&](const std::string& a, const std::string& b, const std::string& c, const std::string& d,
                   const std::string& e) {
-    absl::StrAppend(&out, Pad(a, w_label), "  ", Pad(b, w_case), "  ", Pad(c, w_expected), "  ", Pad(d, w_actual),
-                    "  ", e, "\n");
+    absl::StrAppend(&out, Pad(a, w_label), "  ", Pad(b, w_case), "  ", Pad(c, w_expected), "  ", Pad(d, w_actual), "  ",
+                    e, "\n");
   };
   line("case", "id", "expected", "actual", "");
   line(std::string(w_label, '-'), std::string(w_case, '-'), std::string(w_expected, '-'), std::string(w_actual, '-'),

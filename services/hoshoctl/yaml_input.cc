@@ -55,14 +55,16 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> SubmissionFromYaml(const Confi
   hosho::v1::SubmitGuaranteeRequest r;
   r.set_client_request_id(c.GetString("request_id"));
   r.set_contract_id(c.GetString("contract_id"));
-  auto kind = Enum<hosho::v1::GuaranteeKind>(hosho::v1::GuaranteeKind_descriptor(), "GUARANTEE_KIND_", c.GetString("kind"));
+  auto kind =
+      Enum<hosho::v1::GuaranteeKind>(hosho::v1::GuaranteeKind_descriptor(), "GUARANTEE_KIND_", c.GetString("kind"));
   if (!kind.ok()) return kind.status();
   r.set_kind(*kind);
-  auto issuer_kind = Enum<hosho::v1::IssuerKind>(hosho::v1::IssuerKind_descriptor(), "ISSUER_KIND_",
-                                                 c.GetString("issuer_kind"));
+  auto issuer_kind =
+      Enum<hosho::v1::IssuerKind>(hosho::v1::IssuerKind_descriptor(), "ISSUER_KIND_", c.GetString("issuer_kind"));
   if (!issuer_kind.ok()) return issuer_kind.status();
   r.set_issuer_kind(*issuer_kind);
-  auto issuer = Enum<hosho::v1::Issuer>(hosho::v1::Issuer_descriptor(), "ISSUER_", c.GetString("issuer", "unspecified"));
+  auto issuer =
+      Enum<hosho::v1::Issuer>(hosho::v1::Issuer_descriptor(), "ISSUER_", c.GetString("issuer", "unspecified"));
   if (!issuer.ok()) return issuer.status();
   r.set_issuer(*issuer);
   r.set_issuer_name(c.GetString("issuer_name"));

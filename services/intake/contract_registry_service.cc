@@ -14,23 +14,26 @@ std::vector<FieldViolation> CheckContract(const hosho::v1::Contract& c) {
   if (c.contract_id().empty() || c.contract_id().size() > 64) {
     v.push_back({"contract.contract_id", "CONTRACT_ID_INVALID", "契約IDは1〜64文字で指定してください"});
   }
-  if (c.contract_number().empty()) v.push_back({"contract.contract_number", "CONTRACT_NUMBER_MISSING", "工事番号を入力してください"});
-  if (c.project_name().empty()) v.push_back({"contract.project_name", "PROJECT_NAME_MISSING", "工事名を入力してください"});
-  if (c.ordering_office().empty()) v.push_back({"contract.ordering_office", "ORDERING_OFFICE_MISSING", "発注課を指定してください"});
+  if (c.contract_number().empty())
+    v.push_back({"contract.contract_number", "CONTRACT_NUMBER_MISSING", "工事番号を入力してください"});
+  if (c.project_name().empty())
+    v.push_back({"contract.project_name", "PROJECT_NAME_MISSING", "工事名を入力してください"});
+  if (c.ordering_office().empty())
+    v.push_back({"contract.ordering_office", "ORDERING_OFFICE_MISSING", "発注課を指定してください"});
   if (c.department_in_charge().empty()) {
     v.push_back({"contract.department_in_charge", "DEPARTMENT_MISSING", "工事担当課を指定してください"});
   }
-  if (c.contractor().name().empty()) v.push_back({"contract.contractor.name", "CONTRACTOR_NAME_MISSING", "受注者名を入力してください"});
+  if (c.contractor().name().empty())
+    v.push_back({"contract.contractor.name", "CONTRACTOR_NAME_MISSING", "受注者名を入力してください"});
   if (c.price_yen() <= 0) v.push_back({"contract.price_yen", "PRICE_INVALID", "請負代金額は1円以上で入力してください"});
-  if (!IsSet(c.period_start()) || !IsSet(c.period_end()) ||
-      ToCivilDay(c.period_end()) < ToCivilDay(c.period_start())) {
+  if (!IsSet(c.period_start()) || !IsSet(c.period_end()) || ToCivilDay(c.period_end()) < ToCivilDay(c.period_start())) {
     v.push_back({"contract.period_end", "PERIOD_INVALID", "工期の開始日と終了日を正しく入力してください"});
   }
   return v;
 }
 
-ContractRegistryImpl::ContractRegistryImpl(ContractStore* contracts, EventProducer* producer,
-                                           const Authenticator* auth, Clock* clock)
+ContractRegistryImpl::ContractRegistryImpl(ContractStore* contracts, EventProducer* producer, const Authenticator* auth,
+                                           Clock* clock)
     : contracts_(contracts), producer_(producer), auth_(auth), clock_(clock) {}
 
 grpc::Status ContractRegistryImpl::UpsertContract(grpc::ServerContext* context,
@@ -52,11 +55,11 @@ grpc::Status ContractRegistryImpl::UpsertContract(grpc::ServerContext* context,
     return ObserveRpc("UpsertContract", started, ToGrpcStatus(existing.status()));
   }
   if (request->expected_version() != 0 && request->expected_version() != current_version) {
-    return ObserveRpc("UpsertContract", started,
-                      ToGrpcStatus(ViolationStatus(absl::StatusCode::kAborted,
-                                                   {{"expected_version", "CONTRACT_VERSION_MISMATCH",
-                                                     "契約は他の更新により変更されています（現在の版 " +
-                                                         std::to_string(current_version) + "）"}})));
+    return ObserveRpc(
+        "UpsertContract", started,
+        ToGrpcStatus(ViolationStatus(absl::StatusCode::kAborted, {{"expected_version", "CONTRACT_VERSION_MISMATCH",
+                                                                   "契約は他の更新により変更されています（現在の版 " +
+                                                                       std::to_string(current_version) + "）"}})));
   }
   contract.set_version(current_version + 1);
   hosho::events::v1::Envelope envelope;
@@ -67,15 +70,17 @@ grpc::Status ContractRegistryImpl::UpsertContract(grpc::ServerContext* context,
   *envelope.mutable_contract_upserted()->mutable_contract() = contract;
   envelope.mutable_contract_upserted()->set_upserted_by(principal->name);
   // Publish first: the registry never holds a version the topic does not.
-  if (absl::Status s = producer_->Send(ToRecord(topics::kContracts, envelope, TraceparentOf(*context)), absl::Seconds(10));
+  if (absl::Status s =
+          producer_->Send(ToRecord(topics::kContracts, envelope, TraceparentOf(*context)), absl::Seconds(10));
       !s.ok()) {
-    return ObserveRpc("UpsertContract", started, ToGrpcStatus(absl::UnavailableError("契約イベントを保存できませんでした")));
+    return ObserveRpc("UpsertContract", started,
+                      ToGrpcStatus(absl::UnavailableError("契約イベントを保存できませんでした")));
   }
   if (absl::Status s = contracts_->Put(contract.contract_id(), contract.SerializeAsString()); !s.ok()) {
     return ObserveRpc("UpsertContract", started, ToGrpcStatus(s));
   }
-  LogInfo("contract upserted", {{"contract_id", contract.contract_id()}, {"version", contract.version()},
-                                {"principal", principal->name}});
+  LogInfo("contract upserted",
+          {{"contract_id", contract.contract_id()}, {"version", contract.version()}, {"principal", principal->name}});
   *response = contract;
   return ObserveRpc("UpsertContract", started, grpc::Status::OK);
 }

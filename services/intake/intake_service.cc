@@ -40,10 +40,16 @@ std::string NewCaseId(absl::Time now) {
 }
 
 IntakeServiceImpl::IntakeServiceImpl(CaseStore* cases, ContractStore* contracts, EventProducer* producer,
-                                     const Sealer* sealer, const Authenticator* auth, Clock* clock,
-                                     ScopePolicy policy, IntakeOptions options)
-    : cases_(cases), contracts_(contracts), producer_(producer), sealer_(sealer), auth_(auth), clock_(clock),
-      policy_(std::move(policy)), options_(options) {}
+                                     const Sealer* sealer, const Authenticator* auth, Clock* clock, ScopePolicy policy,
+                                     IntakeOptions options)
+    : cases_(cases),
+      contracts_(contracts),
+      producer_(producer),
+      sealer_(sealer),
+      auth_(auth),
+      clock_(clock),
+      policy_(std::move(policy)),
+      options_(options) {}
 
 grpc::Status IntakeServiceImpl::SubmitGuarantee(grpc::ServerContext* context, const SubmitGuaranteeRequest* request,
                                                 hosho::v1::SubmitGuaranteeResponse* response) {
@@ -86,8 +92,8 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
       CheckSubmission(request, contract_found ? &contract : nullptr, policy_, today);
   if (!violations.empty()) {
     CountSubmission("refused", violations.front().code);
-    LogInfo("submission refused", {{"code", violations.front().code}, {"principal", principal.name},
-                                   {"contract_id", request.contract_id()}});
+    LogInfo("submission refused",
+            {{"code", violations.front().code}, {"principal", principal.name}, {"contract_id", request.contract_id()}});
     return ViolationStatus(CodeFor(violations), violations);
   }
 
@@ -132,10 +138,9 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
 
   // R14 at the door: one guarantee per contract and purpose, unless it amends a case.
   if (request.supersedes_case_id().empty()) {
-    auto holder = cases_->PutIfAbsent(
-        absl::StrCat("dup:{", request.contract_id(), "}:", request.kind(), ":",
-                     absl::BytesToHexString(credential.fingerprint())),
-        case_id, absl::ZeroDuration());
+    auto holder = cases_->PutIfAbsent(absl::StrCat("dup:{", request.contract_id(), "}:", request.kind(), ":",
+                                                   absl::BytesToHexString(credential.fingerprint())),
+                                      case_id, absl::ZeroDuration());
     if (!holder.ok()) return holder.status();
     if (*holder != case_id) {
       CountSubmission("refused", "R14_DUPLICATE_GUARANTEE");
@@ -161,14 +166,14 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   submission->set_requested_amount_yen(request.requested_amount_yen());
   *submission->mutable_attachments() = request.attachments();
   submission->set_channel(request.channel() == hosho::v1::CHANNEL_UNSPECIFIED ? hosho::v1::CHANNEL_API
-                                                                                : request.channel());
+                                                                              : request.channel());
   submission->set_submitted_by(principal.name);
   submission->set_supersedes_case_id(request.supersedes_case_id());
   *submission->mutable_submitted_on() = today;
   *submission->mutable_received_at() = ToProto(now);
 
   const std::string office = request.kind() == hosho::v1::GUARANTEE_KIND_CONTRACT ? contract.ordering_office()
-                                                                                   : contract.department_in_charge();
+                                                                                  : contract.department_in_charge();
   namespace f = case_fields;
   TransitionRequest create;
   create.case_id = case_id;
@@ -205,12 +210,14 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   if (absl::Status sent = producer_->Send(record, options_.send_timeout); !sent.ok()) {
     CountSubmission("unavailable", "KAFKA_UNAVAILABLE");
     LogWarn("submission not stored in kafka", {{"case_id", case_id}, {"error", std::string(sent.message())}});
-    return absl::UnavailableError(
-        absl::StrCat("受付イベントを保存できませんでした。同じ client_request_id で再送してください (case ", case_id, ")"));
+    return absl::UnavailableError(absl::StrCat(
+        "受付イベントを保存できませんでした。同じ client_request_id で再送してください (case ", case_id, ")"));
   }
   CountSubmission(replayed ? "replayed" : "accepted", "");
-  LogInfo("submission accepted", {{"case_id", case_id}, {"replayed", replayed},
-                                  {"kind", hosho::v1::GuaranteeKind_Name(request.kind())}, {"office", office}});
+  LogInfo("submission accepted", {{"case_id", case_id},
+                                  {"replayed", replayed},
+                                  {"kind", hosho::v1::GuaranteeKind_Name(request.kind())},
+                                  {"office", office}});
   hosho::v1::SubmitGuaranteeResponse response;
   response.set_case_id(case_id);
   response.set_replayed(replayed);

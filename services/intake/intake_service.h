@@ -11,9 +11,9 @@
 namespace hosho {
 
 struct IntakeOptions {
-  absl::Duration send_timeout = absl::Seconds(10);     // wait for Kafka to store the event
+  absl::Duration send_timeout = absl::Seconds(10);  // wait for Kafka to store the event
   absl::Duration idempotency_ttl = absl::Hours(24 * 30);
-  absl::Duration verification_sla = absl::Hours(72);   // deadline riding on the new case
+  absl::Duration verification_sla = absl::Hours(72);  // deadline riding on the new case
 };
 
 // SubmitGuarantee: checks R01–R03, seals the credential at once, creates the

@@ -46,9 +46,12 @@ ScopePolicy ScopePolicyFromConfig(const Config& config) {
 
 hosho::v1::Platform PlatformOf(const SubmitGuaranteeRequest& request) {
   switch (request.credential_case()) {
-    case SubmitGuaranteeRequest::kDSure: return hosho::v1::PLATFORM_D_SURE;
-    case SubmitGuaranteeRequest::kConfirmationSystem: return hosho::v1::PLATFORM_CONFIRMATION_SYSTEM;
-    default: return hosho::v1::PLATFORM_UNSPECIFIED;
+    case SubmitGuaranteeRequest::kDSure:
+      return hosho::v1::PLATFORM_D_SURE;
+    case SubmitGuaranteeRequest::kConfirmationSystem:
+      return hosho::v1::PLATFORM_CONFIRMATION_SYSTEM;
+    default:
+      return hosho::v1::PLATFORM_UNSPECIFIED;
   }
 }
 
@@ -72,10 +75,11 @@ std::vector<FieldViolation> CheckSubmission(const SubmitGuaranteeRequest& reques
   const auto kind = request.issuer_kind();
   const auto issuer = request.issuer();
   if (kind == hosho::v1::ISSUER_KIND_BANK || issuer == hosho::v1::ISSUER_BANK) {
-    v.push_back({"issuer_kind", "R02_BANK_NOT_ELIGIBLE",
-                 "金融機関の保証は電子保証の対象外です。紙の保証書を提出してください"});
+    v.push_back(
+        {"issuer_kind", "R02_BANK_NOT_ELIGIBLE", "金融機関の保証は電子保証の対象外です。紙の保証書を提出してください"});
   } else if (kind == hosho::v1::ISSUER_KIND_UNSPECIFIED) {
-    v.push_back({"issuer_kind", "R02_ISSUER_KIND_MISSING", "保証の発行者の種類（保証事業会社・保険会社）を指定してください"});
+    v.push_back(
+        {"issuer_kind", "R02_ISSUER_KIND_MISSING", "保証の発行者の種類（保証事業会社・保険会社）を指定してください"});
   } else if (kind == hosho::v1::ISSUER_KIND_SURETY_COMPANY && !IsSuretyCompany(issuer)) {
     v.push_back({"issuer", "R02_ISSUER_NOT_LISTED",
                  "この保証事業会社は電子保証の対象ではありません（東日本・西日本・北海道の建設業保証会社のみ）"});

@@ -39,18 +39,25 @@ std::vector<Notice> BuildNotices(const hosho::events::v1::Envelope& e) {
     const std::string deadline = absl::FormatTime("%Y-%m-%d", FromProto(r.deadline()), JapanTimeZone());
     std::string task;
     switch (r.action()) {
-      case hosho::v1::HANDOFF_ACTION_CONCLUDE_CONTRACT: task = "契約締結の手続きをお願いします"; break;
-      case hosho::v1::HANDOFF_ACTION_PROCESS_PAYMENT: task = "支払処理をお願いします"; break;
-      default: task = "回付先の確認をお願いします"; break;
+      case hosho::v1::HANDOFF_ACTION_CONCLUDE_CONTRACT:
+        task = "契約締結の手続きをお願いします";
+        break;
+      case hosho::v1::HANDOFF_ACTION_PROCESS_PAYMENT:
+        task = "支払処理をお願いします";
+        break;
+      default:
+        task = "回付先の確認をお願いします";
+        break;
     }
     out.push_back(Make(e, Notice::AUDIENCE_OFFICE, r.office(), c,
                        absl::StrCat("案件 ", e.case_id(), "（", KindNameJa(s.kind()), "）の確認が完了しました。", task,
                                     "。期限: ", deadline),
                        received));
     if (!c.contractor().contact_email().empty()) {
-      out.push_back(Make(e, Notice::AUDIENCE_CONTRACTOR, c.contractor().contact_email(), c,
-                         absl::StrCat(KindNameJa(s.kind()), "の確認が完了し、担当課へ回付しました（案件 ", e.case_id(), "）"),
-                         received));
+      out.push_back(
+          Make(e, Notice::AUDIENCE_CONTRACTOR, c.contractor().contact_email(), c,
+               absl::StrCat(KindNameJa(s.kind()), "の確認が完了し、担当課へ回付しました（案件 ", e.case_id(), "）"),
+               received));
     }
   } else if (e.has_verification_completed() &&
              e.verification_completed().verdict() == hosho::events::v1::VerificationCompleted::VERDICT_RETURNED) {
@@ -68,8 +75,8 @@ std::vector<Notice> BuildNotices(const hosho::events::v1::Envelope& e) {
                        absl::StrCat("案件 ", e.case_id(), " は不備のため差し戻しました。", reasons), received));
     if (!c.contractor().contact_email().empty()) {
       out.push_back(Make(e, Notice::AUDIENCE_CONTRACTOR, c.contractor().contact_email(), c,
-                         absl::StrCat("提出された", KindNameJa(s.kind()), "に不備がありました。内容をご確認のうえ再提出してください。",
-                                      reasons),
+                         absl::StrCat("提出された", KindNameJa(s.kind()),
+                                      "に不備がありました。内容をご確認のうえ再提出してください。", reasons),
                          received));
     }
   }

@@ -24,7 +24,8 @@ absl::StatusOr<hosho::v1::CertificateRecord> ParseRecord(const Config& c, const 
   r.set_contract_price_yen(c.GetInt("record.contract_price_yen"));
   r.set_guaranteed_amount_yen(c.GetInt("record.guaranteed_amount_yen"));
   r.set_advance_amount_yen(c.GetInt("record.advance_amount_yen"));
-  for (auto [field, setter] : std::initializer_list<std::pair<const char*, hosho::v1::Date* (hosho::v1::CertificateRecord::*)()>>{
+  for (auto [field, setter] :
+       std::initializer_list<std::pair<const char*, hosho::v1::Date* (hosho::v1::CertificateRecord::*)()>>{
            {"record.period_start", &hosho::v1::CertificateRecord::mutable_period_start},
            {"record.period_end", &hosho::v1::CertificateRecord::mutable_period_end},
            {"record.issue_date", &hosho::v1::CertificateRecord::mutable_issue_date}}) {
@@ -59,8 +60,10 @@ absl::StatusOr<CertificateBook> CertificateBook::FromConfig(const Config& file) 
     if (e.locator.empty() || e.secret.empty()) {
       return absl::InvalidArgumentError(absl::StrCat("certificate #", index, ": locator and secret are required"));
     }
-    auto record = ParseRecord(item, item.GetString("record.guarantee_number", e.platform == hosho::v1::PLATFORM_D_SURE ? e.locator : ""));
-    if (!record.ok()) return absl::InvalidArgumentError(absl::StrCat("certificate #", index, ": ", record.status().message()));
+    auto record = ParseRecord(
+        item, item.GetString("record.guarantee_number", e.platform == hosho::v1::PLATFORM_D_SURE ? e.locator : ""));
+    if (!record.ok())
+      return absl::InvalidArgumentError(absl::StrCat("certificate #", index, ": ", record.status().message()));
     e.record = *std::move(record);
     auto key = std::make_pair(static_cast<int>(e.platform), e.locator);
     if (!book.entries_.emplace(std::move(key), std::move(e)).second) {
@@ -78,8 +81,8 @@ absl::StatusOr<CertificateBook> CertificateBook::FromFile(const std::string& pat
 }
 
 absl::StatusOr<hosho::v1::CertificateRecord> CertificateBook::Find(hosho::v1::Platform platform,
-                                                                  const std::string& locator,
-                                                                  const std::string& secret) const {
+                                                                   const std::string& locator,
+                                                                   const std::string& secret) const {
   auto it = entries_.find(std::make_pair(static_cast<int>(platform), locator));
   // A wrong key and an unknown number look the same from outside.
   if (it == entries_.end() || !SecretEquals(it->second.secret, secret)) {
@@ -88,8 +91,8 @@ absl::StatusOr<hosho::v1::CertificateRecord> CertificateBook::Find(hosho::v1::Pl
   return it->second.record;
 }
 
-absl::StatusOr<hosho::v1::CertificateRecord> CertificateBook::LookupDSure(
-    const std::string& guarantee_number, const std::string& authentication_key) const {
+absl::StatusOr<hosho::v1::CertificateRecord> CertificateBook::LookupDSure(const std::string& guarantee_number,
+                                                                          const std::string& authentication_key) const {
   return Find(hosho::v1::PLATFORM_D_SURE, guarantee_number, authentication_key);
 }
 

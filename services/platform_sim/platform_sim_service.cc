@@ -27,8 +27,7 @@ grpc::Status PlatformSimService::Admit(grpc::ServerContext* context, const char*
   return grpc::Status::OK;
 }
 
-grpc::Status PlatformSimService::LookupDSure(grpc::ServerContext* context,
-                                             const hosho::v1::LookupDSureRequest* request,
+grpc::Status PlatformSimService::LookupDSure(grpc::ServerContext* context, const hosho::v1::LookupDSureRequest* request,
                                              hosho::v1::CertificateRecord* response) {
   if (grpc::Status admitted = Admit(context, "d_sure"); !admitted.ok()) return admitted;
   auto record = book_.LookupDSure(request->credential().guarantee_number(), request->credential().authentication_key());
@@ -37,12 +36,12 @@ grpc::Status PlatformSimService::LookupDSure(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status PlatformSimService::LookupConfirmationSystem(
-    grpc::ServerContext* context, const hosho::v1::LookupConfirmationSystemRequest* request,
-    hosho::v1::CertificateRecord* response) {
+grpc::Status PlatformSimService::LookupConfirmationSystem(grpc::ServerContext* context,
+                                                          const hosho::v1::LookupConfirmationSystemRequest* request,
+                                                          hosho::v1::CertificateRecord* response) {
   if (grpc::Status admitted = Admit(context, "confirmation_system"); !admitted.ok()) return admitted;
-  auto record = book_.LookupConfirmationSystem(request->credential().viewing_url(),
-                                               request->credential().viewing_password());
+  auto record =
+      book_.LookupConfirmationSystem(request->credential().viewing_url(), request->credential().viewing_password());
   if (!record.ok()) return ToGrpcStatus(record.status());
   *response = *std::move(record);
   return grpc::Status::OK;

@@ -13,7 +13,7 @@ namespace hosho {
 
 struct PlatformSimOptions {
   absl::Duration latency = absl::ZeroDuration();  // added to every look-up
-  double failure_rate = 0;                         // share of look-ups answered UNAVAILABLE
+  double failure_rate = 0;                        // share of look-ups answered UNAVAILABLE
   uint64_t seed = 1;
 };
 

@@ -66,16 +66,18 @@ absl::Status RoutingWorker::Handle(const KafkaRecord& record) {
       .GetCounter("hosho_routing_decisions_total", "Routing decisions published.",
                   {{"action", hosho::v1::HandoffAction_Name(published.routing_decided().action())}})
       .Increment();
-  LogInfo("case routed", {{"case_id", case_id}, {"office", published.routing_decided().office()},
-                          {"replayed", applied->replayed}});
+  LogInfo("case routed",
+          {{"case_id", case_id}, {"office", published.routing_decided().office()}, {"replayed", applied->replayed}});
   if (!bench_auto_handoff_) return absl::OkStatus();
   using S = hosho::v1::CaseState;
   const bool contract = submission.kind() == hosho::v1::GUARANTEE_KIND_CONTRACT;
   const std::vector<std::tuple<const char*, S, S>> steps =
-      contract ? std::vector<std::tuple<const char*, S, S>>{
-                     {":concluded", hosho::v1::CASE_STATE_ROUTED, hosho::v1::CASE_STATE_CONTRACT_CONCLUDED},
-                     {":forwarded", hosho::v1::CASE_STATE_CONTRACT_CONCLUDED, hosho::v1::CASE_STATE_FORWARDED},
-                     {":closed", hosho::v1::CASE_STATE_FORWARDED, hosho::v1::CASE_STATE_CLOSED}}
+      contract ? std::vector<std::tuple<const char*, S, S>>{{":concluded", hosho::v1::CASE_STATE_ROUTED,
+                                                             hosho::v1::CASE_STATE_CONTRACT_CONCLUDED},
+                                                            {":forwarded", hosho::v1::CASE_STATE_CONTRACT_CONCLUDED,
+                                                             hosho::v1::CASE_STATE_FORWARDED},
+                                                            {":closed", hosho::v1::CASE_STATE_FORWARDED,
+                                                             hosho::v1::CASE_STATE_CLOSED}}
                : std::vector<std::tuple<const char*, S, S>>{
                      {":handed-off", hosho::v1::CASE_STATE_ROUTED, hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF},
                      {":closed", hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF, hosho::v1::CASE_STATE_CLOSED}};

@@ -17,11 +17,16 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     absl::string_view a = argv[i];
     auto value = [&](absl::string_view flag) { return std::string(a.substr(flag.size())); };
-    if (absl::StartsWith(a, "--run-dir=")) options.run_dir = value("--run-dir=");
-    else if (absl::StartsWith(a, "--bin-dir=")) options.bin_dir = value("--bin-dir=");
-    else if (absl::StartsWith(a, "--source-dir=")) options.source_dir = value("--source-dir=");
-    else if (absl::StartsWith(a, "--port-base=")) (void)absl::SimpleAtoi(value("--port-base="), &options.port_base);
-    else if (absl::StartsWith(a, "--log-level=")) options.log_level = value("--log-level=");
+    if (absl::StartsWith(a, "--run-dir="))
+      options.run_dir = value("--run-dir=");
+    else if (absl::StartsWith(a, "--bin-dir="))
+      options.bin_dir = value("--bin-dir=");
+    else if (absl::StartsWith(a, "--source-dir="))
+      options.source_dir = value("--source-dir=");
+    else if (absl::StartsWith(a, "--port-base="))
+      (void)absl::SimpleAtoi(value("--port-base="), &options.port_base);
+    else if (absl::StartsWith(a, "--log-level="))
+      options.log_level = value("--log-level=");
     else {
       std::cerr << "usage: hosho-stack [--run-dir=.run] [--bin-dir=build/bin] [--source-dir=.] [--port-base=17100]\n";
       return 2;

@@ -31,10 +31,8 @@ struct DevPrincipal {
 // Development principals; tokens are random per start and stored only hashed
 // in the principals file.
 constexpr DevPrincipal kPrincipals[] = {
-    {"demo-submitter", "submitter", ""},
-    {"city-contract-system", "integration", ""},
-    {"operator", "operator", ""},
-    {"contract-division-clerk", "clerk", "contract-division"},
+    {"demo-submitter", "submitter", ""},   {"city-contract-system", "integration", ""},
+    {"operator", "operator", ""},          {"contract-division-clerk", "clerk", "contract-division"},
     {"hosho-verification", "service", ""},
 };
 
@@ -79,8 +77,8 @@ absl::StatusOr<int> FindFreePortRange(int count) {
 }
 
 const std::vector<std::string>& Stack::ServiceNames() {
-  static const auto* names = new std::vector<std::string>{"platform-sim", "intake", "verification", "routing",
-                                                          "notification"};
+  static const auto* names =
+      new std::vector<std::string>{"platform-sim", "intake", "verification", "routing", "notification"};
   return *names;
 }
 
@@ -110,8 +108,8 @@ absl::Status Stack::AwaitReady(const std::string& name, int admin_port) {
   }
   while (absl::Now() < give_up) {
     if (child != nullptr && !child->Running()) {
-      return absl::UnavailableError(absl::StrCat(name, " exited during start-up:\n",
-                                                 Tail(endpoints_.logs_dir + "/" + name + ".log", 2000)));
+      return absl::UnavailableError(
+          absl::StrCat(name, " exited during start-up:\n", Tail(endpoints_.logs_dir + "/" + name + ".log", 2000)));
     }
     auto reply = HttpRequest("127.0.0.1", admin_port, "GET", "/readyz");
     if (reply.ok() && reply->first == 200) return absl::OkStatus();
@@ -163,27 +161,26 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
 
   // Configuration shared by the services.
   auto common = [&](const std::string& name) {
-    return absl::StrCat(
-        "log: {level: ", options.log_level, "}\n",
-        "grpc: {listen: \"", e.grpc[name], "\", dev_plaintext: true}\n",
-        "admin: {host: 127.0.0.1, port: ", e.admin[name], "}\n",
-        "kafka:\n  bootstrap_servers: \"", e.kafka_bootstrap, "\"\n  group_id: hosho-", name,
-        "\n  initial_backoff_ms: 50\n  max_backoff_ms: 1000\n  max_attempts: 5\n",
-        "  properties: {reconnect.backoff.max.ms: \"1000\"}\n",
-        "  consumer_properties: {fetch.wait.max.ms: \"5\", session.timeout.ms: \"6000\", heartbeat.interval.ms: \"500\"}\n",
-        "redis: {host: 127.0.0.1, port: ", e.redis_port, "}\n",
-        "sealing: {keyring_file: \"", keyring.string(), "\"}\n",
-        "auth: {principals_file: \"", principals_file.string(), "\"}\n");
+    return absl::StrCat("log: {level: ", options.log_level, "}\n", "grpc: {listen: \"", e.grpc[name],
+                        "\", dev_plaintext: true}\n", "admin: {host: 127.0.0.1, port: ", e.admin[name], "}\n",
+                        "kafka:\n  bootstrap_servers: \"", e.kafka_bootstrap, "\"\n  group_id: hosho-", name,
+                        "\n  initial_backoff_ms: 50\n  max_backoff_ms: 1000\n  max_attempts: 5\n",
+                        "  properties: {reconnect.backoff.max.ms: \"1000\"}\n",
+                        "  consumer_properties: {fetch.wait.max.ms: \"5\", session.timeout.ms: \"6000\", "
+                        "heartbeat.interval.ms: \"500\"}\n",
+                        "redis: {host: 127.0.0.1, port: ", e.redis_port, "}\n", "sealing: {keyring_file: \"",
+                        keyring.string(), "\"}\n", "auth: {principals_file: \"", principals_file.string(), "\"}\n");
   };
-  const std::string certificates =
-      options.certificates_file.empty() ? (source / "deploy/demo/certificates.yaml").string() : options.certificates_file;
+  const std::string certificates = options.certificates_file.empty()
+                                       ? (source / "deploy/demo/certificates.yaml").string()
+                                       : options.certificates_file;
   std::map<std::string, std::string> extra = {
-      {"platform-sim", absl::StrCat("platform_sim: {certificates_file: \"", certificates, "\", latency_ms: ",
-                                    options.platform_latency_ms, ", failure_rate: ", options.platform_failure_rate,
-                                    "}\n")},
-      {"verification", absl::StrCat("connector: {target: \"", e.grpc["platform-sim"],
-                                    "\", dev_plaintext: true, token_file: \"", e.token_files["hosho-verification"],
-                                    "\"}\n")},
+      {"platform-sim", absl::StrCat("platform_sim: {certificates_file: \"", certificates,
+                                    "\", latency_ms: ", options.platform_latency_ms,
+                                    ", failure_rate: ", options.platform_failure_rate, "}\n")},
+      {"verification",
+       absl::StrCat("connector: {target: \"", e.grpc["platform-sim"], "\", dev_plaintext: true, token_file: \"",
+                    e.token_files["hosho-verification"], "\"}\n")},
   };
   for (const std::string& name : ServiceNames()) {
     const auto more = options.extra_config.find(name);
@@ -192,21 +189,21 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
     if (auto s = WriteFile(run / "config" / (name + ".yaml"), config, false); !s.ok()) return s;
   }
   const fs::path broker_config = run / "config" / "devbroker.yaml";
-  if (auto s = WriteFile(broker_config,
-                         absl::StrCat("log: {level: ", options.log_level, "}\ngrpc: {enabled: false}\n",
-                                      "admin: {host: 127.0.0.1, port: ", e.devbroker_admin_port, "}\n",
-                                      "devbroker: {port: ", b + 1, ", topics_file: \"",
-                                      (source / "deploy/kafka/topics.yaml").string(), "\", bootstrap_file: \"",
-                                      (run / "kafka.bootstrap").string(), "\"}\n"),
-                         false);
+  if (auto s = WriteFile(
+          broker_config,
+          absl::StrCat("log: {level: ", options.log_level, "}\ngrpc: {enabled: false}\n",
+                       "admin: {host: 127.0.0.1, port: ", e.devbroker_admin_port, "}\n", "devbroker: {port: ", b + 1,
+                       ", topics_file: \"", (source / "deploy/kafka/topics.yaml").string(), "\", bootstrap_file: \"",
+                       (run / "kafka.bootstrap").string(), "\"}\n"),
+          false);
       !s.ok()) {
     return s;
   }
 
   // 1. redis-server (AOF on, as in production).
   if (auto s = stack->Launch("redis", {options.redis_server, "--port", std::to_string(e.redis_port), "--bind",
-                                       "127.0.0.1", "--dir", (run / "redis").string(), "--appendonly", "yes",
-                                       "--save", "", "--daemonize", "no", "--protected-mode", "yes"});
+                                       "127.0.0.1", "--dir", (run / "redis").string(), "--appendonly", "yes", "--save",
+                                       "", "--daemonize", "no", "--protected-mode", "yes"});
       !s.ok()) {
     return s;
   }
@@ -218,8 +215,8 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
     auto client = RedisClient::Create(ro, &RealClock());
     if (!client.ok()) return client.status();
     if (auto s = (*client)->Ping(); !s.ok()) {
-      return absl::UnavailableError(absl::StrCat("redis-server did not come up: ", s.message(), "\n",
-                                                 Tail(e.logs_dir + "/redis.log", 1500)));
+      return absl::UnavailableError(
+          absl::StrCat("redis-server did not come up: ", s.message(), "\n", Tail(e.logs_dir + "/redis.log", 1500)));
     }
   }
   // 2. The devbroker, 3. every service.
@@ -229,8 +226,8 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   }
   if (auto s = stack->AwaitReady("devbroker", e.devbroker_admin_port); !s.ok()) return s;
   for (const std::string& name : ServiceNames()) {
-    if (auto s = stack->Launch(name, {(bin / ("hosho-" + name)).string(),
-                                      "--config=" + (run / "config" / (name + ".yaml")).string()});
+    if (auto s = stack->Launch(
+            name, {(bin / ("hosho-" + name)).string(), "--config=" + (run / "config" / (name + ".yaml")).string()});
         !s.ok()) {
       return s;
     }

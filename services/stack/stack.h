@@ -11,16 +11,16 @@
 namespace hosho {
 
 struct StackOptions {
-  std::string run_dir;      // state, configs, secrets, logs
-  std::string bin_dir;      // where hosho-* binaries are
-  std::string source_dir;   // repository root (deploy/ files)
-  int port_base = 17100;    // 13 consecutive ports from here
+  std::string run_dir;     // state, configs, secrets, logs
+  std::string bin_dir;     // where hosho-* binaries are
+  std::string source_dir;  // repository root (deploy/ files)
+  int port_base = 17100;   // 13 consecutive ports from here
   std::string redis_server = "/usr/bin/redis-server";
   std::string certificates_file;  // default: <source_dir>/deploy/demo/certificates.yaml
   int platform_latency_ms = 0;
   double platform_failure_rate = 0;
   std::string log_level = "info";
-  bool fresh = true;        // wipe the run directory's state first
+  bool fresh = true;  // wipe the run directory's state first
   // Extra YAML appended to a service's generated configuration (service name → YAML).
   std::map<std::string, std::string> extra_config;
 };
@@ -30,8 +30,8 @@ struct StackEndpoints {
   int redis_port = 0;
   std::string kafka_bootstrap;
   int devbroker_admin_port = 0;
-  std::map<std::string, std::string> grpc;  // service name → host:port
-  std::map<std::string, int> admin;         // service name → admin port
+  std::map<std::string, std::string> grpc;         // service name → host:port
+  std::map<std::string, int> admin;                // service name → admin port
   std::map<std::string, std::string> token_files;  // principal → token file
   std::string logs_dir;
 };

@@ -14,7 +14,7 @@ GrpcPlatformConnector::GrpcPlatformConnector(std::shared_ptr<grpc::Channel> chan
     : stub_(hosho::v1::PlatformLookup::NewStub(channel)), token_(std::move(token)), deadline_(deadline) {}
 
 absl::StatusOr<hosho::v1::CertificateRecord> GrpcPlatformConnector::Lookup(hosho::v1::Platform platform,
-                                                                          const std::string& credential) {
+                                                                           const std::string& credential) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
   AttachBearerToken(&context, token_);

@@ -65,12 +65,13 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
                        absl::StrCat("証書の種類（", KindNameJa(cert.kind()), "）が提出の種類（", KindNameJa(kind),
                                     "）と一致しません")));
   } else if (!contract.beneficiary().empty() && cert.beneficiary() != contract.beneficiary()) {
-    out.push_back(Fail("R05", "R05_BENEFICIARY_MISMATCH", "certificate.beneficiary",
-                       absl::StrCat("発注者（", cert.beneficiary(), "）が当市（", contract.beneficiary(), "）ではありません")));
+    out.push_back(
+        Fail("R05", "R05_BENEFICIARY_MISMATCH", "certificate.beneficiary",
+             absl::StrCat("発注者（", cert.beneficiary(), "）が当市（", contract.beneficiary(), "）ではありません")));
   } else if (cert.contractor_name() != contract.contractor().name()) {
     out.push_back(Fail("R05", "R05_CONTRACTOR_MISMATCH", "certificate.contractor_name",
-                       absl::StrCat("受注者名（", cert.contractor_name(), "）が契約の受注者（", contract.contractor().name(),
-                                    "）と一致しません")));
+                       absl::StrCat("受注者名（", cert.contractor_name(), "）が契約の受注者（",
+                                    contract.contractor().name(), "）と一致しません")));
   } else if (cert.project_name() != contract.project_name()) {
     out.push_back(Fail("R05", "R05_PROJECT_MISMATCH", "certificate.project_name",
                        absl::StrCat("工事名（", cert.project_name(), "）が契約の工事名（", contract.project_name(),
@@ -89,9 +90,10 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
     const double ratio = contract.low_bid() ? policy.low_bid_contract_guarantee_ratio : policy.contract_guarantee_ratio;
     const int64_t least = AtLeast(price, ratio);
     if (cert.guaranteed_amount_yen() < least) {
-      out.push_back(Fail("R06", "R06_AMOUNT_TOO_LOW", "certificate.guaranteed_amount_yen",
-                         absl::StrCat("保証金額 ", Yen(cert.guaranteed_amount_yen()), " は請負代金額の",
-                                      contract.low_bid() ? "10分の3" : "10分の1", "（", Yen(least), "）以上が必要です")));
+      out.push_back(
+          Fail("R06", "R06_AMOUNT_TOO_LOW", "certificate.guaranteed_amount_yen",
+               absl::StrCat("保証金額 ", Yen(cert.guaranteed_amount_yen()), " は請負代金額の",
+                            contract.low_bid() ? "10分の3" : "10分の1", "（", Yen(least), "）以上が必要です")));
     } else {
       out.push_back(Pass("R06", "certificate.guaranteed_amount_yen"));
     }
@@ -100,9 +102,9 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
         ToCivilDay(cert.period_start()) > ToCivilDay(contract.period_start()) ||
         ToCivilDay(cert.period_end()) < ToCivilDay(contract.period_end())) {
       out.push_back(Fail("R07", "R07_PERIOD_NOT_COVERED", "certificate.period_end",
-                         absl::StrCat("保証期間（", FormatDate(cert.period_start()), "〜", FormatDate(cert.period_end()),
-                                      "）が工期（", FormatDate(contract.period_start()), "〜",
-                                      FormatDate(contract.period_end()), "）を含んでいません")));
+                         absl::StrCat("保証期間（", FormatDate(cert.period_start()), "〜",
+                                      FormatDate(cert.period_end()), "）が工期（", FormatDate(contract.period_start()),
+                                      "〜", FormatDate(contract.period_end()), "）を含んでいません")));
     } else {
       out.push_back(Pass("R07", "certificate.period_end"));
     }
@@ -113,8 +115,8 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
     const int64_t most = AtMost(price, policy.advance_max_ratio);
     if (cert.advance_amount_yen() > most) {
       out.push_back(Fail("R08", "R08_ADVANCE_TOO_HIGH", "certificate.advance_amount_yen",
-                         absl::StrCat("前払金額 ", Yen(cert.advance_amount_yen()), " は請負代金額の10分の4（", Yen(most),
-                                      "）以内でなければなりません")));
+                         absl::StrCat("前払金額 ", Yen(cert.advance_amount_yen()), " は請負代金額の10分の4（",
+                                      Yen(most), "）以内でなければなりません")));
     } else if (cert.advance_amount_yen() != submission.requested_amount_yen()) {
       out.push_back(Fail("R08", "R08_INVOICE_MISMATCH", "requested_amount_yen",
                          absl::StrCat("前払金額 ", Yen(cert.advance_amount_yen()), " が請求額 ",
@@ -129,8 +131,8 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
     const int64_t most = AtMost(price, policy.intermediate_max_ratio);
     const int64_t total_most = AtMost(price, policy.advances_total_max_ratio);
     if (contract.advance_paid_yen() <= 0) {
-      out.push_back(Fail("R10", "R10_NO_PRIOR_ADVANCE", "contract.advance_paid_yen",
-                         "中間前払金の前に前払金の支払いが必要です"));
+      out.push_back(
+          Fail("R10", "R10_NO_PRIOR_ADVANCE", "contract.advance_paid_yen", "中間前払金の前に前払金の支払いが必要です"));
     } else if (!contract.intermediate_advance_approved()) {
       out.push_back(Fail("R10", "R10_NOT_APPROVED", "contract.intermediate_advance_approved",
                          "中間前払金の認定を受けていません"));
@@ -138,17 +140,20 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
       out.push_back(Fail("R10", "R10_AMOUNT_TOO_HIGH", "certificate.advance_amount_yen",
                          absl::StrCat("中間前払金額は請負代金額の10分の2（", Yen(most), "）以内でなければなりません")));
     } else if (contract.advance_paid_yen() + cert.advance_amount_yen() > total_most) {
-      out.push_back(Fail("R10", "R10_TOTAL_TOO_HIGH", "certificate.advance_amount_yen",
-                         absl::StrCat("前払金と中間前払金の合計は請負代金額の10分の6（", Yen(total_most), "）以内です")));
+      out.push_back(
+          Fail("R10", "R10_TOTAL_TOO_HIGH", "certificate.advance_amount_yen",
+               absl::StrCat("前払金と中間前払金の合計は請負代金額の10分の6（", Yen(total_most), "）以内です")));
     } else if (cert.advance_amount_yen() != submission.requested_amount_yen()) {
-      out.push_back(Fail("R10", "R10_INVOICE_MISMATCH", "requested_amount_yen",
-                         absl::StrCat("中間前払金額が請求額 ", Yen(submission.requested_amount_yen()), " と一致しません")));
+      out.push_back(
+          Fail("R10", "R10_INVOICE_MISMATCH", "requested_amount_yen",
+               absl::StrCat("中間前払金額が請求額 ", Yen(submission.requested_amount_yen()), " と一致しません")));
     } else {
       out.push_back(Pass("R10", "certificate.advance_amount_yen"));
     }
   }
 
-  if (kind == hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT || kind == hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT) {
+  if (kind == hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT ||
+      kind == hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT) {
     // R09: the guarantee runs at least to the completion date.
     if (!IsSet(cert.period_end()) || ToCivilDay(cert.period_end()) < ToCivilDay(contract.period_end())) {
       out.push_back(Fail("R09", "R09_ENDS_BEFORE_COMPLETION", "certificate.period_end",

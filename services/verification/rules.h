@@ -11,11 +11,11 @@ class Config;
 
 // Per-city thresholds (domain §4), as fractions of the contract price.
 struct VerificationPolicy {
-  double contract_guarantee_ratio = 0.1;         // R06 ≥ 1/10
-  double low_bid_contract_guarantee_ratio = 0.3; // R06 ≥ 3/10 for 低入札
-  double advance_max_ratio = 0.4;                // R08 ≤ 4/10
-  double intermediate_max_ratio = 0.2;           // R10 ≤ 2/10
-  double advances_total_max_ratio = 0.6;         // R10 advance + intermediate ≤ 6/10
+  double contract_guarantee_ratio = 0.1;          // R06 ≥ 1/10
+  double low_bid_contract_guarantee_ratio = 0.3;  // R06 ≥ 3/10 for 低入札
+  double advance_max_ratio = 0.4;                 // R08 ≤ 4/10
+  double intermediate_max_ratio = 0.2;            // R10 ≤ 2/10
+  double advances_total_max_ratio = 0.6;          // R10 advance + intermediate ≤ 6/10
 };
 
 VerificationPolicy VerificationPolicyFromConfig(const Config& config);

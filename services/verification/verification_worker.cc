@@ -15,7 +15,12 @@ using hosho::events::v1::VerificationCompleted;
 VerificationWorker::VerificationWorker(CaseStore* cases, EventProducer* producer, const Sealer* sealer,
                                        PlatformConnector* connector, Clock* clock, VerificationPolicy policy,
                                        VerificationOptions options)
-    : cases_(cases), producer_(producer), sealer_(sealer), connector_(connector), clock_(clock), policy_(policy),
+    : cases_(cases),
+      producer_(producer),
+      sealer_(sealer),
+      connector_(connector),
+      clock_(clock),
+      policy_(policy),
       options_(std::move(options)) {}
 
 absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
@@ -86,7 +91,8 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
       r.set_rule("R01");
       r.set_code("R01_CREDENTIAL_OPENS_NOTHING");
       r.set_field("credential");
-      r.set_message_ja("提出された認証情報で保証証書を確認できませんでした。認証キー（またはURL・パスワード）をご確認ください");
+      r.set_message_ja(
+          "提出された認証情報で保証証書を確認できませんでした。認証キー（またはURL・パスワード）をご確認ください");
       results.push_back(r);
     } else if (!certificate.ok()) {
       Metrics().GetCounter("hosho_verification_connector_errors_total", "Connector look-ups that failed.").Increment();
@@ -119,13 +125,14 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
 
   hosho::events::v1::Envelope published;
   if (!published.ParseFromString(recorded->payload)) return absl::DataLossError("stored verdict is unreadable");
-  OutgoingRecord outgoing =
-      ToRecord(topics::kVerifications, published, ChildTraceparent(record.Header("traceparent")));
+  OutgoingRecord outgoing = ToRecord(topics::kVerifications, published, ChildTraceparent(record.Header("traceparent")));
   if (absl::Status sent = producer_->Send(outgoing, options_.send_timeout); !sent.ok()) return sent;
   Metrics()
       .GetCounter("hosho_verification_verdicts_total", "Verdicts published.", {{"state", recorded->state}})
       .Increment();
-  LogInfo("verdict published", {{"case_id", case_id}, {"state", recorded->state}, {"replayed", recorded->replayed},
+  LogInfo("verdict published", {{"case_id", case_id},
+                                {"state", recorded->state},
+                                {"replayed", recorded->replayed},
                                 {"trace_id", TraceIdOf(record.Header("traceparent"))}});
   return absl::OkStatus();
 }

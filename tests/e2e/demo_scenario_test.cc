@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "gtest/gtest.h"
-#include "services/common/config.h"
 #include "services/common/admin_server.h"
+#include "services/common/config.h"
 #include "services/common/errors.h"
 #include "services/common/events.h"
 #include "services/common/grpc_client.h"
@@ -107,7 +107,7 @@ TEST_F(DemoScenarioTest, GetCaseShowsTheWholeLifecycleWithActors) {
 TEST_F(DemoScenarioTest, ReadsAreScopedToTheCallersOffice) {
   ASSERT_GE(rows_->size(), 3u);
   ASSERT_TRUE(client_->ActAs("contract-division-clerk").ok());
-  EXPECT_TRUE(client_->GetCase((*rows_)[0].case_id).ok());                      // contract-division's case
+  EXPECT_TRUE(client_->GetCase((*rows_)[0].case_id).ok());                        // contract-division's case
   EXPECT_TRUE(absl::IsNotFound(client_->GetCase((*rows_)[2].case_id).status()));  // water-sewerage-policy's case
 }
 
@@ -173,10 +173,12 @@ d_sure: {guarantee_number: "DS-OUTAGE-1", authentication_key: "PLANTED-AK-OUTAGE
   ASSERT_EQ(HttpRequest("127.0.0.1", admin, "POST", "/brokers/1/up")->first, 200);
   // The caller retries with the same request id, as the UNAVAILABLE answer asks, until Kafka is back.
   absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> after = absl::UnknownError("not tried");
-  EXPECT_TRUE(testing::AwaitUntil([&] {
-    after = client_->Submit(request);
-    return after.ok();
-  }, absl::Seconds(60)));
+  EXPECT_TRUE(testing::AwaitUntil(
+      [&] {
+        after = client_->Submit(request);
+        return after.ok();
+      },
+      absl::Seconds(60)));
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_TRUE(after->replayed());
   EXPECT_EQ(during.status().message().find(after->case_id()) != std::string::npos, true)

@@ -33,9 +33,10 @@ class GuardedEcho final : public hosho::v1::Echo::Service {
 class GrpcServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string yaml = "tokens:\n  - {sha256: " + Sha256Hex("clerk-token") +
-                             ", principal: alice, role: clerk, office: contract-division}\n  - {sha256: " +
-                             Sha256Hex("submitter-token") + ", principal: bob, role: submitter, office: \"\"}\n";
+    const std::string yaml =
+        "tokens:\n  - {sha256: " + Sha256Hex("clerk-token") +
+        ", principal: alice, role: clerk, office: contract-division}\n  - {sha256: " + Sha256Hex("submitter-token") +
+        ", principal: bob, role: submitter, office: \"\"}\n";
     auth_ = std::make_unique<Authenticator>(*Authenticator::FromYaml(yaml));
     service_ = std::make_unique<GuardedEcho>(auth_.get());
     GrpcServerOptions options;

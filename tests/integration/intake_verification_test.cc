@@ -10,9 +10,9 @@
 #include "services/common/errors.h"
 #include "services/common/events.h"
 #include "services/common/kafka_impl.h"
+#include "services/common/trace.h"
 #include "services/intake/intake_service.h"
 #include "services/verification/verification_worker.h"
-#include "services/common/trace.h"
 #include "tests/support/await.h"
 #include "tests/support/redis_server.h"
 
@@ -81,8 +81,8 @@ class PipelineTest : public ::testing::Test {
   }
 
   absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> Submit(hosho::v1::SubmitGuaranteeRequest r) {
-    return intake_->Submit(Principal{"tester", Role::kSubmitter, ""}, r, "00-" + std::string(32, 'a') + "-" +
-                                                                            std::string(16, 'b') + "-01");
+    return intake_->Submit(Principal{"tester", Role::kSubmitter, ""}, r,
+                           "00-" + std::string(32, 'a') + "-" + std::string(16, 'b') + "-01");
   }
 
   // Every record on `topic`, read by a fresh group.

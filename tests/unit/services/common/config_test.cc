@@ -36,9 +36,7 @@ TEST(ConfigTest, SecretsComeFromFilesRelativeToTheConfig) {
   EXPECT_TRUE(absl::IsNotFound(config->GetSecret("redis.password").status()));
 }
 
-TEST(ConfigTest, BadYamlIsAnError) {
-  EXPECT_FALSE(Config::FromYaml("a: [unclosed").ok());
-}
+TEST(ConfigTest, BadYamlIsAnError) { EXPECT_FALSE(Config::FromYaml("a: [unclosed").ok()); }
 
 }  // namespace
 }  // namespace hosho

@@ -10,8 +10,9 @@ namespace hosho {
 namespace {
 
 TEST(ErrorsTest, ViolationsTravelAsGoogleRpcDetails) {
-  absl::Status status = ViolationStatus(absl::StatusCode::kInvalidArgument,
-                                        {{"issuer_kind", "R02_BANK_NOT_ELIGIBLE", "金融機関の保証は電子保証の対象外です"}});
+  absl::Status status =
+      ViolationStatus(absl::StatusCode::kInvalidArgument,
+                      {{"issuer_kind", "R02_BANK_NOT_ELIGIBLE", "金融機関の保証は電子保証の対象外です"}});
   grpc::Status wire = ToGrpcStatus(status);
   EXPECT_EQ(wire.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   google::rpc::Status details;

@@ -25,8 +25,8 @@ class KafkaTest : public ::testing::Test {
     ASSERT_TRUE(cluster_->CreateTopic("t", 1).ok());
     ASSERT_TRUE(cluster_->CreateTopic("t.dlq", 1).ok());
     options_.bootstrap_servers = cluster_->bootstrap_servers();
-    options_.consumer_properties = {{"fetch.wait.max.ms", "5"}, {"session.timeout.ms", "6000"},
-                                    {"heartbeat.interval.ms", "500"}};
+    options_.consumer_properties = {
+        {"fetch.wait.max.ms", "5"}, {"session.timeout.ms", "6000"}, {"heartbeat.interval.ms", "500"}};
     auto producer = KafkaProducer::Create(options_);
     ASSERT_TRUE(producer.ok()) << producer.status();
     producer_ = *std::move(producer);

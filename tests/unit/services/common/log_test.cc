@@ -6,10 +6,12 @@ namespace hosho {
 namespace {
 
 TEST(LogTest, SecretFieldsAreRedacted) {
-  const std::string line = FormatLogLine(
-      LogLevel::kInfo, "submitted",
-      {{"authentication_key", "AK-SECRET"}, {"viewing_password", "PW-SECRET"}, {"token", "T"}, {"case_id", "HS-1"},
-       {"key_id", "k1"}});
+  const std::string line = FormatLogLine(LogLevel::kInfo, "submitted",
+                                         {{"authentication_key", "AK-SECRET"},
+                                          {"viewing_password", "PW-SECRET"},
+                                          {"token", "T"},
+                                          {"case_id", "HS-1"},
+                                          {"key_id", "k1"}});
   EXPECT_EQ(line.find("AK-SECRET"), std::string::npos);
   EXPECT_EQ(line.find("PW-SECRET"), std::string::npos);
   EXPECT_NE(line.find("\"case_id\":\"HS-1\""), std::string::npos);

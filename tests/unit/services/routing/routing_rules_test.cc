@@ -22,7 +22,8 @@ TEST(RoutingRulesTest, AdvancesGoToTheDepartmentWithTheFourteenDayDeadline) {
   c.set_ordering_office("contract-division");
   c.set_department_in_charge("road-maintenance");
   const absl::Time t = absl::FromUnixSeconds(1'790'000'000);
-  for (auto kind : {hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT, hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT}) {
+  for (auto kind :
+       {hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT, hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT}) {
     RoutingDecision d = DecideRouting(kind, c, t, RoutingPolicy{});
     EXPECT_EQ(d.office, "road-maintenance");
     EXPECT_EQ(d.action, hosho::v1::HANDOFF_ACTION_PROCESS_PAYMENT);
