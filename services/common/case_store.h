@@ -72,6 +72,8 @@ class CaseStore {
   virtual ~CaseStore() = default;
   virtual absl::StatusOr<TransitionResult> Apply(const TransitionRequest& request) = 0;
   virtual absl::StatusOr<CaseRecord> Get(absl::string_view case_id) = 0;
+  // Only the state (cheaper than Get); NOT_FOUND when there is no case.
+  virtual absl::StatusOr<std::string> GetState(absl::string_view case_id) = 0;
   // Most recent first; `office` empty lists every office.
   virtual absl::StatusOr<std::vector<std::string>> ListCaseIds(absl::string_view office, int limit, int offset) = 0;
   // Stores `value` under `key` unless a value is there; returns the value now stored.

@@ -116,24 +116,26 @@ absl::StatusOr<TransitionResult> RedisCaseStore::Apply(const TransitionRequest& 
   if (!result.ok()) return result.status();
 
   // The index lives outside the case's hash slot, so it is maintained after the
-  // script; it is derived data and this step is idempotent (replays heal it).
+  // script, in one pipelined round trip; it is derived data and this step is
+  // idempotent (replays heal it).
   const std::string office = request.office.empty() ? prev_office : request.office;
+  std::vector<std::vector<std::string>> index;
   if (!prev_office.empty() && prev_office != office) {
-    (void)redis_->Command({"ZREM", absl::StrCat("inflight:{", prev_office, "}"), request.case_id});
+    index.push_back({"ZREM", absl::StrCat("inflight:{", prev_office, "}"), request.case_id});
   }
   if (!office.empty()) {
     const std::string inflight = absl::StrCat("inflight:{", office, "}");
     if (request.terminal) {
-      (void)redis_->Command({"ZREM", inflight, request.case_id});
+      index.push_back({"ZREM", inflight, request.case_id});
     } else {
       const absl::Time score = request.deadline.value_or(request.at);
-      (void)redis_->Command({"ZADD", inflight, std::to_string(absl::ToUnixMillis(score)), request.case_id});
+      index.push_back({"ZADD", inflight, std::to_string(absl::ToUnixMillis(score)), request.case_id});
     }
   }
   if (request.expected_states.empty()) {
-    (void)redis_->Command(
-        {"ZADD", "cases:recent", "NX", std::to_string(absl::ToUnixMillis(request.at)), request.case_id});
+    index.push_back({"ZADD", "cases:recent", "NX", std::to_string(absl::ToUnixMillis(request.at)), request.case_id});
   }
+  (void)redis_->Pipeline(index);
   return result;
 }
 
@@ -163,6 +165,13 @@ absl::StatusOr<CaseRecord> RedisCaseStore::Get(absl::string_view case_id) {
     record.history.push_back(std::move(h));
   }
   return record;
+}
+
+absl::StatusOr<std::string> RedisCaseStore::GetState(absl::string_view case_id) {
+  auto reply = redis_->Command({"HGET", CaseKey(case_id), "state"});
+  if (!reply.ok()) return reply.status();
+  if (reply->type == RedisReply::Type::kNil) return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
+  return reply->str;
 }
 
 absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListCaseIds(absl::string_view office, int limit, int offset) {

@@ -39,6 +39,13 @@ class EventProducer {
  public:
   virtual ~EventProducer() = default;
   virtual absl::Status Send(const OutgoingRecord& record, absl::Duration timeout) = 0;
+  // Sends all and waits for every delivery report; OK only if all were stored.
+  virtual absl::Status SendAll(const std::vector<OutgoingRecord>& records, absl::Duration timeout) {
+    for (const auto& r : records) {
+      if (absl::Status s = Send(r, timeout); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
   virtual absl::Status Flush(absl::Duration timeout) = 0;
 };
 

@@ -136,38 +136,52 @@ absl::StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const Kafka
 }
 
 absl::Status KafkaProducer::Send(const OutgoingRecord& record, absl::Duration timeout) {
+  return SendAll({record}, timeout);
+}
+
+absl::Status KafkaProducer::SendAll(const std::vector<OutgoingRecord>& records, absl::Duration timeout) {
   const absl::Time start = absl::Now();
   const absl::Time deadline = start + timeout;
-  auto waiter = std::make_shared<DeliveryWaiter>();
-  while (true) {
-    auto* holder = new std::shared_ptr<DeliveryWaiter>(waiter);
-    rd_kafka_headers_t* headers = rd_kafka_headers_new(record.headers.size());
-    for (const auto& [name, value] : record.headers) {
-      rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
-                          static_cast<ssize_t>(value.size()));
+  std::vector<std::shared_ptr<DeliveryWaiter>> waiters;
+  waiters.reserve(records.size());
+  for (const OutgoingRecord& record : records) {
+    auto waiter = std::make_shared<DeliveryWaiter>();
+    while (true) {
+      auto* holder = new std::shared_ptr<DeliveryWaiter>(waiter);
+      rd_kafka_headers_t* headers = rd_kafka_headers_new(record.headers.size());
+      for (const auto& [name, value] : record.headers) {
+        rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                            static_cast<ssize_t>(value.size()));
+      }
+      rd_kafka_resp_err_t err = rd_kafka_producev(
+          impl_->rk, RD_KAFKA_V_TOPIC(record.topic.c_str()),
+          RD_KAFKA_V_KEY(const_cast<char*>(record.key.data()), record.key.size()),
+          RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(holder),
+          RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      rd_kafka_headers_destroy(headers);
+      delete holder;
+      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && absl::Now() < deadline) {
+        absl::SleepFor(absl::Milliseconds(2));  // the poller thread drains delivery reports
+        continue;
+      }
+      return absl::UnavailableError(
+          absl::StrCat("kafka produce to ", record.topic, ": ", rd_kafka_err2str(err)));
     }
-    rd_kafka_resp_err_t err =
-        rd_kafka_producev(impl_->rk, RD_KAFKA_V_TOPIC(record.topic.c_str()),
-                          RD_KAFKA_V_KEY(const_cast<char*>(record.key.data()), record.key.size()),
-                          RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
-                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
-                          RD_KAFKA_V_OPAQUE(holder), RD_KAFKA_V_END);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-    rd_kafka_headers_destroy(headers);
-    delete holder;
-    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && absl::Now() < deadline) {
-      absl::SleepFor(absl::Milliseconds(2));  // the poller thread drains delivery reports
-      continue;
+    waiters.push_back(std::move(waiter));
+  }
+  for (size_t i = 0; i < waiters.size(); ++i) {
+    DeliveryWaiter& waiter = *waiters[i];
+    absl::MutexLock lock(&waiter.mu);
+    if (!waiter.mu.AwaitWithDeadline(absl::Condition(&waiter.done), deadline)) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("kafka did not confirm the record on ", records[i].topic, " in time"));
     }
-    return absl::UnavailableError(absl::StrCat("kafka produce to ", record.topic, ": ", rd_kafka_err2str(err)));
-  }
-  absl::MutexLock lock(&waiter->mu);
-  if (!waiter->mu.AwaitWithDeadline(absl::Condition(&waiter->done), deadline)) {
-    return absl::DeadlineExceededError(absl::StrCat("kafka did not confirm the record on ", record.topic, " in time"));
-  }
-  if (waiter->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return absl::UnavailableError(
-        absl::StrCat("kafka delivery to ", record.topic, " failed: ", rd_kafka_err2str(waiter->err)));
+    if (waiter.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return absl::UnavailableError(
+          absl::StrCat("kafka delivery to ", records[i].topic, " failed: ", rd_kafka_err2str(waiter.err)));
+    }
   }
   impl_->send_seconds->Observe(absl::ToDoubleSeconds(absl::Now() - start));
   return absl::OkStatus();

@@ -45,6 +45,7 @@ class KafkaProducer final : public EventProducer {
   static absl::StatusOr<std::unique_ptr<KafkaProducer>> Create(const KafkaOptions& options);
   ~KafkaProducer() override;
   absl::Status Send(const OutgoingRecord& record, absl::Duration timeout) override;
+  absl::Status SendAll(const std::vector<OutgoingRecord>& records, absl::Duration timeout) override;
   absl::Status Flush(absl::Duration timeout) override;
 
  private:

@@ -200,6 +200,40 @@ absl::StatusOr<RedisReply> RedisClient::Eval(const std::string& script, const st
   return absl::UnavailableError("redis script could not be loaded");
 }
 
+absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> RedisClient::Pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  if (commands.empty()) return std::vector<absl::StatusOr<RedisReply>>{};
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto c = Acquire();
+    if (!c.ok()) return c.status();
+    for (const auto& argv : commands) {
+      std::vector<const char*> ptrs;
+      std::vector<size_t> lens;
+      for (const auto& a : argv) {
+        ptrs.push_back(a.data());
+        lens.push_back(a.size());
+      }
+      redisAppendCommandArgv(*c, static_cast<int>(argv.size()), ptrs.data(), lens.data());
+    }
+    std::vector<absl::StatusOr<RedisReply>> out;
+    bool lost = false;
+    for (size_t i = 0; i < commands.size(); ++i) {
+      void* raw = nullptr;
+      if (redisGetReply(*c, &raw) != REDIS_OK || raw == nullptr) {
+        lost = true;
+        break;
+      }
+      auto* r = static_cast<redisReply*>(raw);
+      out.push_back(r->type == REDIS_REPLY_ERROR ? absl::StatusOr<RedisReply>(ErrorReply(r)) : Convert(r));
+      freeReplyObject(r);
+    }
+    Release(*c, !lost);
+    if (!lost) return out;
+    if (!out.empty()) break;  // part of the pipeline ran: do not run it twice
+  }
+  return absl::UnavailableError("redis connection lost during a pipeline");
+}
+
 absl::Status RedisClient::Ping() {
   auto reply = Command({"PING"});
   return reply.ok() ? absl::OkStatus() : reply.status();

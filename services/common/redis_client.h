@@ -52,6 +52,9 @@ class RedisClient {
   // EVALSHA with SCRIPT LOAD on NOSCRIPT.
   absl::StatusOr<RedisReply> Eval(const std::string& script, const std::vector<std::string>& keys,
                                   const std::vector<std::string>& args);
+  // Several commands in one round trip; one reply (or error) per command.
+  absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> Pipeline(
+      const std::vector<std::vector<std::string>>& commands);
   absl::Status Ping();
 
  private:

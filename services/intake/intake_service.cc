@@ -221,8 +221,11 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   hosho::v1::SubmitGuaranteeResponse response;
   response.set_case_id(case_id);
   response.set_replayed(replayed);
-  auto current = cases_->Get(case_id);
-  response.set_state(current.ok() ? ParseStateName(current->Field("state")) : hosho::v1::CASE_STATE_RECEIVED);
+  response.set_state(hosho::v1::CASE_STATE_RECEIVED);
+  if (replayed) {
+    // A replay answers with where the case is now.
+    if (auto state = cases_->GetState(case_id); state.ok()) response.set_state(ParseStateName(*state));
+  }
   return response;
 }
 

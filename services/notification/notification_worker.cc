@@ -15,6 +15,7 @@ NotificationWorker::NotificationWorker(CaseStore* cases, EventProducer* producer
 absl::Status NotificationWorker::Handle(const KafkaRecord& record) {
   auto envelope = ParseEnvelope(record);
   if (!envelope.ok()) return envelope.status();
+  std::vector<OutgoingRecord> records;
   for (hosho::v1::Notice notice : BuildNotices(*envelope)) {
     *notice.mutable_recorded_at() = ToProto(clock_->Now());
     auto recorded = cases_->RecordNotice(notice.case_id(), notice.delivery_id(), notice.SerializeAsString());
@@ -27,12 +28,8 @@ absl::Status NotificationWorker::Handle(const KafkaRecord& record) {
     out.mutable_notice_recorded()->set_delivery_id(notice.delivery_id());
     out.mutable_notice_recorded()->set_recipient(notice.recipient());
     out.mutable_notice_recorded()->set_subject(notice.subject());
-    // Re-published on a redelivery too (same event id): the topic must hold it.
-    if (absl::Status s = producer_->Send(
-            ToRecord(topics::kNotifications, out, ChildTraceparent(record.Header("traceparent"))), send_timeout_);
-        !s.ok()) {
-      return s;
-    }
+    // Published on a redelivery too (same event id): the topic must hold it.
+    records.push_back(ToRecord(topics::kNotifications, out, ChildTraceparent(record.Header("traceparent"))));
     if (*recorded) {
       Metrics()
           .GetCounter("hosho_notices_recorded_total", "Notices recorded, by audience.",
@@ -41,6 +38,7 @@ absl::Status NotificationWorker::Handle(const KafkaRecord& record) {
       LogInfo("notice recorded", {{"case_id", notice.case_id()}, {"delivery_id", notice.delivery_id()}});
     }
   }
+  if (absl::Status s = producer_->SendAll(records, send_timeout_); !s.ok()) return s;
   return absl::OkStatus();
 }
 

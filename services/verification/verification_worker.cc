@@ -70,9 +70,9 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
   verdict.actor = options_.connector_name;
   verdict.at = clock_->Now();
   verdict.office = office;
-  auto current = cases_->Get(case_id);
+  auto current = cases_->GetState(case_id);
   if (!current.ok()) return current.status();
-  if (current->Field("state") == StateName(hosho::v1::CASE_STATE_VERIFYING)) {
+  if (*current == StateName(hosho::v1::CASE_STATE_VERIFYING)) {
     hosho::events::v1::Envelope out;
     out.set_event_id(verdict.event_id);
     out.set_case_id(case_id);
