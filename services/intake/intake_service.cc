@@ -61,7 +61,7 @@ grpc::Status IntakeServiceImpl::SubmitGuarantee(grpc::ServerContext* context, co
     WipeCredential(mutable_request);
     return ObserveRpc("SubmitGuarantee", started, ToGrpcStatus(principal.status()));
   }
-  auto result = Submit(*principal, mutable_request, TraceparentOf(*context));
+  auto result = Submit(*principal, mutable_request, TraceparentOf(*context), absl::FromChrono(context->deadline()));
   if (!result.ok()) return ObserveRpc("SubmitGuarantee", started, ToGrpcStatus(result.status()));
   *response = *std::move(result);
   return ObserveRpc("SubmitGuarantee", started, grpc::Status::OK);
@@ -69,7 +69,8 @@ grpc::Status IntakeServiceImpl::SubmitGuarantee(grpc::ServerContext* context, co
 
 absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(const Principal& principal,
                                                                              SubmitGuaranteeRequest& request,
-                                                                             const std::string& traceparent) {
+                                                                             const std::string& traceparent,
+                                                                             absl::Time deadline) {
   struct Wiper {
     SubmitGuaranteeRequest& r;
     ~Wiper() { WipeCredential(r); }
@@ -207,7 +208,8 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   // first event (same event id): consumers apply it once.
   OutgoingRecord record = ToRecord(topics::kSubmissions, envelope, traceparent);
   record.value = created->payload;
-  if (absl::Status sent = producer_->Send(record, options_.send_timeout); !sent.ok()) {
+  const absl::Duration budget = std::min(options_.send_timeout, deadline - clock_->Now());
+  if (absl::Status sent = producer_->Send(record, std::max(budget, absl::ZeroDuration())); !sent.ok()) {
     CountSubmission("unavailable", "KAFKA_UNAVAILABLE");
     LogWarn("submission not stored in kafka", {{"case_id", case_id}, {"error", std::string(sent.message())}});
     return absl::UnavailableError(absl::StrCat(

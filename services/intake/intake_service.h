@@ -26,10 +26,12 @@ class IntakeServiceImpl final : public hosho::v1::IntakeService::Service {
   grpc::Status SubmitGuarantee(grpc::ServerContext* context, const hosho::v1::SubmitGuaranteeRequest* request,
                                hosho::v1::SubmitGuaranteeResponse* response) override;
 
-  // The logic behind the RPC. Wipes the request's plaintext credential.
+  // The logic behind the RPC. Wipes the request's plaintext credential. The
+  // wait for Kafka is bounded by the caller's deadline as well as send_timeout.
   absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> Submit(const Principal& principal,
                                                             hosho::v1::SubmitGuaranteeRequest& request,
-                                                            const std::string& traceparent);
+                                                            const std::string& traceparent,
+                                                            absl::Time deadline = absl::InfiniteFuture());
 
  private:
   CaseStore* cases_;

@@ -1,6 +1,8 @@
 // The demo scenario against the real binaries: redis-server, hosho-devbroker
 // and every hosho service, started by the same launcher as `./hosho demo`.
 // Tests run in order on one stack; the last one stops it and reads every log.
+#include <sys/wait.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -193,9 +195,55 @@ d_sure: {guarantee_number: "DS-OUTAGE-1", authentication_key: "PLANTED-AK-OUTAGE
   EXPECT_EQ(final_case->rule_results(0).code(), "R01_CREDENTIAL_OPENS_NOTHING");
 }
 
+// Runs hoshoctl against the stack; returns its exit status and output.
+std::pair<int, std::string> Hoshoctl(const std::string& run_dir, const std::string& args) {
+  const std::string command =
+      std::string(HOSHO_BIN_DIR) + "/hoshoctl --stack=" + run_dir + "/stack.yaml " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST_F(DemoScenarioTest, HoshoctlSubmitsGetsListsWatchesAndShowsNotices) {
+  const std::string key_file = *run_dir_ + "/cli.key";
+  std::ofstream(key_file) << "PLANTED-AK-CLI-1\n";
+  auto [rc, out] = Hoshoctl(*run_dir_,
+                            "submit --contract=K-2026-0003 --kind=contract --issuer-kind=surety_company "
+                            "--issuer=west_japan_construction_surety --request-id=cli-1 --guarantee-number=DS-CLI-1 "
+                            "--key-file=" +
+                                key_file);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(out.find("PLANTED-AK-CLI-1"), std::string::npos);
+  ASSERT_EQ(out.rfind("case HS-", 0), 0u) << out;
+  const std::string case_id = out.substr(5, out.find(' ', 5) - 5);
+  auto watched = Hoshoctl(*run_dir_, "watch " + case_id);  // returns at the terminal state
+  ASSERT_EQ(watched.first, 0) << watched.second;
+  EXPECT_NE(watched.second.find("RETURNED"), std::string::npos) << watched.second;
+  auto got = Hoshoctl(*run_dir_, "get " + case_id);
+  ASSERT_EQ(got.first, 0) << got.second;
+  EXPECT_NE(got.second.find("R01_CREDENTIAL_OPENS_NOTHING"), std::string::npos) << got.second;
+  EXPECT_NE(got.second.find("- -> RECEIVED  by demo-submitter"), std::string::npos) << got.second;
+  auto listed = Hoshoctl(*run_dir_, "list");
+  EXPECT_NE(listed.second.find(case_id), std::string::npos);
+  ASSERT_TRUE(testing::AwaitUntil([&] {
+    return Hoshoctl(*run_dir_, "notices " + case_id).second.find("【電子保証】R8-橋梁-0003") != std::string::npos;
+  }));
+  auto refused = Hoshoctl(*run_dir_,
+                          "submit --contract=K-2026-0001 --kind=contract --issuer-kind=bank --issuer=bank "
+                          "--request-id=cli-2 --guarantee-number=BK --key-file=" +
+                              key_file);
+  EXPECT_EQ(refused.first, 1);
+  EXPECT_NE(refused.second.find("issuer_kind: R02_BANK_NOT_ELIGIBLE"), std::string::npos) << refused.second;
+}
+
 TEST_F(DemoScenarioTest, NoPlantedSecretReachesKafkaRedisOrAnyLog) {
   std::vector<std::string> secrets = PlantedSecrets();
   secrets.push_back("PLANTED-AK-OUTAGE-1");
+  secrets.push_back("PLANTED-AK-CLI-1");
   ASSERT_GE(secrets.size(), 7u);
   // Kafka: every record of every topic.
   KafkaOptions kafka;
