@@ -38,10 +38,7 @@ if ARGV[3] ~= '' and tonumber(ARGV[3]) ~= version then
 end
 local prev_office = redis.call('HGET', KEYS[1], 'office') or ''
 version = version + 1
-redis.call('HSET', KEYS[1], 'state', ARGV[4], 'version', version, 'updated_ms', ARGV[7])
-for i = 9, #ARGV, 2 do
-  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-end
+redis.call('HSET', KEYS[1], 'state', ARGV[4], 'version', version, 'updated_ms', ARGV[7], unpack(ARGV, 9))
 redis.call('RPUSH', KEYS[2], cjson.encode({v = version, from = state or '', to = ARGV[4],
   actor = ARGV[5], reason = ARGV[6], event_id = ARGV[1], at_ms = tonumber(ARGV[7])}))
 local record = version .. '\n' .. ARGV[4] .. '\n' .. ARGV[8]

@@ -153,12 +153,12 @@ absl::Status KafkaProducer::SendAll(const std::vector<OutgoingRecord>& records, 
         rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
                             static_cast<ssize_t>(value.size()));
       }
-      rd_kafka_resp_err_t err = rd_kafka_producev(
-          impl_->rk, RD_KAFKA_V_TOPIC(record.topic.c_str()),
-          RD_KAFKA_V_KEY(const_cast<char*>(record.key.data()), record.key.size()),
-          RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(holder),
-          RD_KAFKA_V_END);
+      rd_kafka_resp_err_t err =
+          rd_kafka_producev(impl_->rk, RD_KAFKA_V_TOPIC(record.topic.c_str()),
+                            RD_KAFKA_V_KEY(const_cast<char*>(record.key.data()), record.key.size()),
+                            RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
+                            RD_KAFKA_V_OPAQUE(holder), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
       rd_kafka_headers_destroy(headers);
       delete holder;
@@ -166,8 +166,7 @@ absl::Status KafkaProducer::SendAll(const std::vector<OutgoingRecord>& records, 
         absl::SleepFor(absl::Milliseconds(2));  // the poller thread drains delivery reports
         continue;
       }
-      return absl::UnavailableError(
-          absl::StrCat("kafka produce to ", record.topic, ": ", rd_kafka_err2str(err)));
+      return absl::UnavailableError(absl::StrCat("kafka produce to ", record.topic, ": ", rd_kafka_err2str(err)));
     }
     waiters.push_back(std::move(waiter));
   }

@@ -11,6 +11,7 @@
 #include "services/common/grpc_server.h"
 #include "services/common/log.h"
 #include "services/common/metrics.h"
+#include "services/common/trace.h"
 
 namespace hosho {
 namespace {
@@ -217,6 +218,7 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   }
   CountSubmission(replayed ? "replayed" : "accepted", "");
   LogInfo("submission accepted", {{"case_id", case_id},
+                                  {"trace_id", TraceIdOf(traceparent)},
                                   {"replayed", replayed},
                                   {"kind", hosho::v1::GuaranteeKind_Name(request.kind())},
                                   {"office", office}});

@@ -35,7 +35,9 @@ absl::Status NotificationWorker::Handle(const KafkaRecord& record) {
           .GetCounter("hosho_notices_recorded_total", "Notices recorded, by audience.",
                       {{"audience", hosho::v1::Notice::Audience_Name(notice.audience())}})
           .Increment();
-      LogInfo("notice recorded", {{"case_id", notice.case_id()}, {"delivery_id", notice.delivery_id()}});
+      LogInfo("notice recorded", {{"case_id", notice.case_id()},
+                                  {"delivery_id", notice.delivery_id()},
+                                  {"trace_id", TraceIdOf(record.Header("traceparent"))}});
     }
   }
   if (absl::Status s = producer_->SendAll(records, send_timeout_); !s.ok()) return s;
