@@ -1,6 +1,8 @@
 #include "services/common/service_host.h"
 
 #include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -116,9 +118,12 @@ int ServiceHost::Run() {
   }
   for (auto& slot : consumers_) {
     ConsumerSlot* raw = slot.get();
-    raw->thread = std::thread([raw] {
+    raw->thread = std::thread([this, raw] {
       if (absl::Status s = raw->consumer->Run(raw->handler); !s.ok()) {
-        LogError("consumer stopped with an error", {{"error", s.ToString()}});
+        // A service that cannot consume must not look healthy: stop, exit non-zero, be restarted.
+        LogError("consumer stopped with an error; stopping the service", {{"error", s.ToString()}});
+        consumer_failed_ = true;
+        kill(getpid(), SIGTERM);
       }
     });
   }
@@ -141,7 +146,7 @@ int ServiceHost::Run() {
   }
   admin_.Stop();
   LogInfo("stopped");
-  return 0;
+  return consumer_failed_ ? 1 : 0;
 }
 
 }  // namespace hosho

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -66,7 +67,7 @@ class ServiceHost {
     std::thread thread;
   };
   std::vector<std::unique_ptr<ConsumerSlot>> consumers_;
-  bool grpc_used_ = false;
+  std::atomic<bool> consumer_failed_{false};
 };
 
 // Registers `service` on the host's gRPC server (the server starts only when
