@@ -166,7 +166,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
                         "kafka:\n  bootstrap_servers: \"", e.kafka_bootstrap, "\"\n  group_id: hosho-", name,
                         "\n  initial_backoff_ms: 50\n  max_backoff_ms: 1000\n  max_attempts: 5\n",
                         "  properties: {reconnect.backoff.max.ms: \"1000\"}\n",
-                        "  consumer_properties: {fetch.wait.max.ms: \"5\", session.timeout.ms: \"6000\", "
+                        "  consumer_properties: {fetch.wait.max.ms: \"1\", session.timeout.ms: \"6000\", "
                         "heartbeat.interval.ms: \"500\"}\n",
                         "redis: {host: 127.0.0.1, port: ", e.redis_port, "}\n", "sealing: {keyring_file: \"",
                         keyring.string(), "\"}\n", "auth: {principals_file: \"", principals_file.string(), "\"}\n");
