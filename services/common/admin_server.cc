@@ -17,7 +17,7 @@ struct AdminServer::Impl {
 AdminServer::AdminServer() : impl_(std::make_unique<Impl>()) {}
 AdminServer::~AdminServer() { Stop(); }
 
-void AdminServer::AddPost(const std::string& path, std::function<absl::Status()> action) {
+void AdminServer::AddPost(const std::string& path, const std::function<absl::Status()>& action) {
   impl_->server.Post(path, [action](const httplib::Request&, httplib::Response& res) {
     absl::Status status = action();
     res.status = status.ok() ? 200 : 500;
@@ -25,7 +25,7 @@ void AdminServer::AddPost(const std::string& path, std::function<absl::Status()>
   });
 }
 
-absl::Status AdminServer::Start(const std::string& host, int port, ReadinessProbe readiness) {
+absl::Status AdminServer::Start(const std::string& host, int port, const ReadinessProbe& readiness) {
   impl_->server.Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(Metrics().RenderText(), "text/plain; version=0.0.4");
   });

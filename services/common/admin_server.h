@@ -20,9 +20,9 @@ class AdminServer {
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
 
-  absl::Status Start(const std::string& host, int port, ReadinessProbe readiness);
+  absl::Status Start(const std::string& host, int port, const ReadinessProbe& readiness);
   // Extra GET/POST routes (the devbroker's fault controls). Call before Start.
-  void AddPost(const std::string& path, std::function<absl::Status()> action);
+  void AddPost(const std::string& path, const std::function<absl::Status()>& action);
   void Stop();
   int port() const;
 

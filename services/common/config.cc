@@ -59,6 +59,8 @@ Config::Config() : impl_(std::make_shared<Impl>()) {}
 Config::~Config() = default;
 Config::Config(const Config&) = default;
 Config& Config::operator=(const Config&) = default;
+Config::Config(Config&&) noexcept = default;
+Config& Config::operator=(Config&&) noexcept = default;
 
 absl::StatusOr<Config> Config::FromYaml(absl::string_view yaml) {
   Config config;

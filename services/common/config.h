@@ -24,6 +24,8 @@ class Config {
   ~Config();
   Config(const Config&);
   Config& operator=(const Config&);
+  Config(Config&&) noexcept;
+  Config& operator=(Config&&) noexcept;
 
   bool Has(absl::string_view path) const;
   std::string GetString(absl::string_view path, absl::string_view fallback = "") const;

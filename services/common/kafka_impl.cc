@@ -124,7 +124,7 @@ absl::StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const Kafka
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), err, sizeof err);
   if (rk == nullptr) return absl::InternalError(absl::StrCat("kafka producer: ", err));
-  conf->release();  // owned by rk now
+  (void)conf->release();  // owned by rk now
   auto impl = std::make_unique<Impl>();
   impl->rk = rk;
   impl->send_seconds = &Metrics().GetHistogram("hosho_kafka_send_seconds", "Time from produce to delivery report.");
@@ -415,7 +415,7 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const Kafka
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err, sizeof err);
   if (rk == nullptr) return absl::InternalError(absl::StrCat("kafka consumer: ", err));
-  conf->release();
+  (void)conf->release();  // owned by rk now
   rd_kafka_poll_set_consumer(rk);
   impl->rk = rk;
   impl->options = std::move(consumer);
@@ -495,7 +495,7 @@ absl::StatusOr<KafkaProbeResult> MeasureProduceConsume(const KafkaOptions& optio
   if (!cconf.ok()) return cconf.status();
   rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf->get(), err, sizeof err);
   if (consumer == nullptr) return absl::InternalError(err);
-  cconf->release();
+  (void)cconf->release();  // owned by the consumer now
   rd_kafka_poll_set_consumer(consumer);
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(list, topic.c_str(), RD_KAFKA_PARTITION_UA);
@@ -522,7 +522,7 @@ absl::StatusOr<KafkaProbeResult> MeasureProduceConsume(const KafkaOptions& optio
   if (!pconf.ok()) return pconf.status();
   rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconf->get(), err, sizeof err);
   if (producer == nullptr) return absl::InternalError(err);
-  pconf->release();
+  (void)pconf->release();  // owned by the producer now
 
   std::atomic<int64_t> consumed{0};
   std::atomic<bool> stop{false};

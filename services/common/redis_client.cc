@@ -77,7 +77,7 @@ absl::StatusOr<redisContext*> RedisClient::Connect() {
     return absl::UnavailableError(absl::StrCat("redis ", options_.host, ":", options_.port, ": ", why));
   }
   redisSetTimeout(c, absl::ToTimeval(options_.command_timeout));
-  auto run = [&](std::vector<std::string> argv) -> absl::Status {
+  auto run = [&](const std::vector<std::string>& argv) -> absl::Status {
     std::vector<const char*> ptrs;
     std::vector<size_t> lens;
     for (const auto& a : argv) {

@@ -36,7 +36,7 @@ class CertificateBook {
 
  private:
   struct Entry {
-    hosho::v1::Platform platform;
+    hosho::v1::Platform platform = hosho::v1::PLATFORM_UNSPECIFIED;
     std::string locator;  // guarantee number or viewing URL
     std::string secret;   // authentication key or viewing password
     hosho::v1::CertificateRecord record;

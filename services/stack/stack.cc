@@ -93,7 +93,7 @@ absl::StatusOr<std::string> Stack::Token(const std::string& principal) const {
   return token;
 }
 
-absl::Status Stack::Launch(const std::string& name, std::vector<std::string> argv) {
+absl::Status Stack::Launch(const std::string& name, const std::vector<std::string>& argv) {
   auto child = ChildProcess::Spawn(argv, (fs::path(endpoints_.logs_dir) / (name + ".log")).string());
   if (!child.ok()) return child.status();
   processes_.emplace_back(name, *child);

@@ -59,7 +59,7 @@ class Stack {
 
  private:
   explicit Stack(StackOptions options) : options_(std::move(options)) {}
-  absl::Status Launch(const std::string& name, std::vector<std::string> argv);
+  absl::Status Launch(const std::string& name, const std::vector<std::string>& argv);
   absl::Status AwaitReady(const std::string& name, int admin_port);
 
   StackOptions options_;

@@ -9,7 +9,7 @@
 
 namespace hosho {
 
-GrpcPlatformConnector::GrpcPlatformConnector(std::shared_ptr<grpc::Channel> channel, std::string token,
+GrpcPlatformConnector::GrpcPlatformConnector(const std::shared_ptr<grpc::Channel>& channel, std::string token,
                                              absl::Duration deadline)
     : stub_(hosho::v1::PlatformLookup::NewStub(channel)), token_(std::move(token)), deadline_(deadline) {}
 

@@ -11,7 +11,7 @@ namespace hosho {
 // if one is ever published).
 class GrpcPlatformConnector final : public PlatformConnector {
  public:
-  GrpcPlatformConnector(std::shared_ptr<grpc::Channel> channel, std::string token, absl::Duration deadline);
+  GrpcPlatformConnector(const std::shared_ptr<grpc::Channel>& channel, std::string token, absl::Duration deadline);
   absl::StatusOr<hosho::v1::CertificateRecord> Lookup(hosho::v1::Platform platform,
                                                       const std::string& credential) override;
 
