@@ -40,9 +40,9 @@ class GrpcTlsTest : public ::testing::Test {
     const std::string d = *dir_;
     const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
     const std::string script = absl::StrCat(
-        "set -e; cd ", d, "; exec >openssl.log 2>&1;",
-        "openssl req -x509 ", key, " -keyout ca.key -out ca.crt -days 1 -subj /CN=hosho-test-ca;",
-        "openssl req ", key, " -keyout server.key -out server.csr -subj /CN=localhost;",
+        "set -e; cd ", d, "; exec >openssl.log 2>&1;", "openssl req -x509 ", key,
+        " -keyout ca.key -out ca.crt -days 1 -subj /CN=hosho-test-ca;", "openssl req ", key,
+        " -keyout server.key -out server.csr -subj /CN=localhost;",
         "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > san.ext;",
         "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 "
         "-extfile san.ext;",

@@ -1,5 +1,5 @@
 // hosho-intake's and hosho-verification's logic against a real redis-server and
-// the real Kafka protocol (librdkafka mock cluster): what is accepted is stored
+// the hosho-devbroker binary (real Kafka protocol): what is accepted is stored
 // before the answer, retries and redeliveries have one effect, secrets stay sealed.
 #include <atomic>
 #include <thread>
@@ -14,6 +14,7 @@
 #include "services/intake/intake_service.h"
 #include "services/verification/verification_worker.h"
 #include "tests/support/await.h"
+#include "tests/support/devbroker_process.h"
 #include "tests/support/redis_server.h"
 
 namespace hosho {
@@ -42,9 +43,9 @@ class PipelineTest : public ::testing::Test {
     redis_client_ = redis_->Client();
     cases_ = std::make_unique<RedisCaseStore>(redis_client_.get());
     contracts_ = std::make_unique<RedisContractStore>(redis_client_.get());
-    cluster_ = *MockKafkaCluster::Create(1);
-    for (const char* t : {topics::kSubmissions, topics::kVerifications}) ASSERT_TRUE(cluster_->CreateTopic(t, 2).ok());
-    kafka_.bootstrap_servers = cluster_->bootstrap_servers();
+    broker_ = testing::DevbrokerProcess::Start();
+    kafka_.bootstrap_servers = broker_->bootstrap();
+    kafka_.properties = {{"reconnect.backoff.max.ms", "1000"}};
     kafka_.consumer_properties = {{"fetch.wait.max.ms", "5"}, {"session.timeout.ms", "6000"}};
     producer_ = *KafkaProducer::Create(kafka_);
     sealer_ = std::make_unique<Sealer>(*KeyRing::FromYaml(KeyRing::GenerateYaml("k1")));
@@ -113,7 +114,7 @@ class PipelineTest : public ::testing::Test {
   std::unique_ptr<RedisClient> redis_client_;
   std::unique_ptr<RedisCaseStore> cases_;
   std::unique_ptr<RedisContractStore> contracts_;
-  std::unique_ptr<MockKafkaCluster> cluster_;
+  std::unique_ptr<testing::DevbrokerProcess> broker_;
   KafkaOptions kafka_;
   std::unique_ptr<KafkaProducer> producer_;
   std::unique_ptr<Sealer> sealer_;
@@ -179,12 +180,18 @@ TEST_F(PipelineTest, TheSameGuaranteeUnderAnotherRequestIdIsADuplicate) {
 
 TEST_F(PipelineTest, WithKafkaDownTheCallerIsToldToRetryAndTheRetryKeepsTheCase) {
   ASSERT_TRUE(Submit(Request("warm-up", "DS-0")).ok());
-  ASSERT_TRUE(cluster_->SetBrokerDown(1).ok());
+  ASSERT_TRUE(broker_->SetBrokerDown().ok());
   auto down = Submit(Request("r-1"));
   EXPECT_TRUE(absl::IsUnavailable(down.status())) << down.status();
-  ASSERT_TRUE(cluster_->SetBrokerUp(1).ok());
-  auto retried = Submit(Request("r-1"));
+  ASSERT_TRUE(broker_->SetBrokerUp().ok());
+  // The caller retries the same request, as UNAVAILABLE asks, until Kafka is back.
+  absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> retried = absl::UnknownError("not tried");
+  EXPECT_TRUE(AwaitUntil([&] {
+    retried = Submit(Request("r-1"));
+    return retried.ok();
+  }));
   ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->case_id(), down.status().message().substr(down.status().message().rfind("HS-"), 24));
   EXPECT_TRUE(retried->replayed());
   auto records = ReadAll(topics::kSubmissions, 2);
   bool found = false;
