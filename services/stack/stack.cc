@@ -261,6 +261,28 @@ std::vector<std::string> Stack::Exited() {
   return out;
 }
 
+absl::StatusOr<int> Stack::StopService(const std::string& name) {
+  for (auto it = processes_.begin(); it != processes_.end(); ++it) {
+    if (it->first == name) {
+      const int code = it->second.Terminate(absl::Seconds(20));
+      processes_.erase(it);
+      return code;
+    }
+  }
+  return absl::NotFoundError(absl::StrCat("no running process ", name));
+}
+
+absl::Status Stack::RestartService(const std::string& name) {
+  const fs::path run = fs::absolute(options_.run_dir);
+  const fs::path bin = fs::absolute(options_.bin_dir);
+  if (auto s = Launch(name,
+                      {(bin / ("hosho-" + name)).string(), "--config=" + (run / "config" / (name + ".yaml")).string()});
+      !s.ok()) {
+    return s;
+  }
+  return AwaitReady(name, endpoints_.admin.at(name));
+}
+
 int Stack::Stop() {
   int first_failure = 0;
   for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) {

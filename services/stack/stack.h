@@ -53,6 +53,10 @@ class Stack {
   int Stop();
   // Names of processes that exited on their own.
   std::vector<std::string> Exited();
+  // Stops one service (SIGTERM, orderly) and returns its exit status; Restart starts it
+  // again with the same configuration and waits until it is ready.
+  absl::StatusOr<int> StopService(const std::string& name);
+  absl::Status RestartService(const std::string& name);
 
   // The service names, in start order.
   static const std::vector<std::string>& ServiceNames();

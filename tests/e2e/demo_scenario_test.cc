@@ -195,6 +195,31 @@ d_sure: {guarantee_number: "DS-OUTAGE-1", authentication_key: "PLANTED-AK-OUTAGE
   EXPECT_EQ(final_case->rule_results(0).code(), "R01_CREDENTIAL_OPENS_NOTHING");
 }
 
+TEST_F(DemoScenarioTest, ACaseAcceptedWhileVerificationIsDownCompletesWhenItReturns) {
+  auto stopped = stack_->StopService("verification");
+  ASSERT_TRUE(stopped.ok()) << stopped.status();
+  EXPECT_EQ(*stopped, 0) << "an orderly stop exits 0";
+  ASSERT_TRUE(client_->ActAs("demo-submitter").ok());
+  auto request = *SubmissionFromYaml(*Config::FromYaml(R"yaml(
+request_id: restart-1
+contract_id: K-2026-0002
+kind: contract
+issuer_kind: surety_company
+issuer: hokkaido_construction_surety
+d_sure: {guarantee_number: "DS-RESTART-1", authentication_key: "PLANTED-AK-RESTART-1"}
+)yaml"));
+  auto accepted = client_->Submit(request);
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  ASSERT_TRUE(client_->ActAs("operator").ok());
+  EXPECT_EQ(StateName(client_->GetCase(accepted->case_id())->state()), "RECEIVED");
+  ASSERT_TRUE(stack_->RestartService("verification").ok());
+  auto done = client_->WatchUntil(
+      accepted->case_id(), [](const hosho::v1::Case& c) { return IsTerminal(c.state()); }, absl::Seconds(60));
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(StateName(done->state()), "RETURNED");  // no certificate stands behind this key
+  EXPECT_EQ(done->rule_results(0).code(), "R01_CREDENTIAL_OPENS_NOTHING");
+}
+
 // Runs hoshoctl against the stack; returns its exit status and output.
 std::pair<int, std::string> Hoshoctl(const std::string& run_dir, const std::string& args) {
   const std::string command =
@@ -244,6 +269,7 @@ TEST_F(DemoScenarioTest, NoPlantedSecretReachesKafkaRedisOrAnyLog) {
   std::vector<std::string> secrets = PlantedSecrets();
   secrets.push_back("PLANTED-AK-OUTAGE-1");
   secrets.push_back("PLANTED-AK-CLI-1");
+  secrets.push_back("PLANTED-AK-RESTART-1");
   ASSERT_GE(secrets.size(), 7u);
   // Kafka: every record of every topic.
   KafkaOptions kafka;
