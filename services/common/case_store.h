@@ -71,6 +71,13 @@ class CaseStore {
  public:
   virtual ~CaseStore() = default;
   virtual absl::StatusOr<TransitionResult> Apply(const TransitionRequest& request) = 0;
+  // Consecutive steps in one round trip, applied in order, one result each. A
+  // step that fails leaves the later ones to fail on their expected state.
+  virtual std::vector<absl::StatusOr<TransitionResult>> ApplyAll(const std::vector<TransitionRequest>& steps) {
+    std::vector<absl::StatusOr<TransitionResult>> out;
+    for (const auto& step : steps) out.push_back(Apply(step));
+    return out;
+  }
   virtual absl::StatusOr<CaseRecord> Get(absl::string_view case_id) = 0;
   // Only the state (cheaper than Get); NOT_FOUND when there is no case.
   virtual absl::StatusOr<std::string> GetState(absl::string_view case_id) = 0;

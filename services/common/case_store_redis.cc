@@ -65,11 +65,9 @@ const std::string& RedisCaseStore::TransitionScript() {
   return *script;
 }
 
-absl::StatusOr<TransitionResult> RedisCaseStore::Apply(const TransitionRequest& request) {
-  if (request.case_id.empty() || request.event_id.empty() || request.to_state.empty()) {
-    return absl::InvalidArgumentError("transition needs a case id, an event id and a target state");
-  }
-  const std::string key = CaseKey(request.case_id);
+namespace {
+
+std::vector<std::string> ScriptArgs(const TransitionRequest& request) {
   std::vector<std::string> args = {request.event_id,
                                    absl::StrJoin(request.expected_states, ","),
                                    request.expected_version ? std::to_string(*request.expected_version) : "",
@@ -90,14 +88,19 @@ absl::StatusOr<TransitionResult> RedisCaseStore::Apply(const TransitionRequest& 
     args.push_back("deadline_ms");
     args.push_back(std::to_string(absl::ToUnixMillis(*request.deadline)));
   }
-  auto reply = redis_->Eval(TransitionScript(), {key, key + ":history", key + ":applied"}, args);
+  return args;
+}
+
+// The script's answer as a result, and the office the case had before.
+absl::StatusOr<TransitionResult> ParseScriptReply(const TransitionRequest& request,
+                                                  const absl::StatusOr<RedisReply>& reply, std::string* prev_office) {
   if (!reply.ok()) return reply.status();
   if (reply->type != RedisReply::Type::kArray || reply->elements.size() != 3) {
     return absl::DataLossError("case store: unexpected script reply");
   }
   const std::string& outcome = reply->elements[0].str;
   const std::string& detail = reply->elements[1].str;
-  const std::string& prev_office = reply->elements[2].str;
+  *prev_office = reply->elements[2].str;
   if (outcome == "EXISTS") {
     return absl::AlreadyExistsError(absl::StrCat("case ", request.case_id, " already exists (", detail, ")"));
   }
@@ -109,31 +112,60 @@ absl::StatusOr<TransitionResult> RedisCaseStore::Apply(const TransitionRequest& 
   if (outcome == "WRONG_VERSION") {
     return absl::AbortedError(absl::StrCat("case ", request.case_id, " is at version ", detail));
   }
-  auto result = ParseRecord(detail, outcome == "REPLAY");
-  if (!result.ok()) return result.status();
+  return ParseRecord(detail, outcome == "REPLAY");
+}
 
-  // The index lives outside the case's hash slot, so it is maintained after the
-  // script, in one pipelined round trip; it is derived data and this step is
-  // idempotent (replays heal it).
+// Index commands for an applied step. The index lives outside the case's hash
+// slot, so it is maintained after the script; it is derived data, and a replay
+// of the same step heals it.
+void AppendIndexUpdates(const TransitionRequest& request, const std::string& prev_office,
+                        std::vector<std::vector<std::string>>* index) {
   const std::string office = request.office.empty() ? prev_office : request.office;
-  std::vector<std::vector<std::string>> index;
   if (!prev_office.empty() && prev_office != office) {
-    index.push_back({"ZREM", absl::StrCat("inflight:{", prev_office, "}"), request.case_id});
+    index->push_back({"ZREM", absl::StrCat("inflight:{", prev_office, "}"), request.case_id});
   }
   if (!office.empty()) {
     const std::string inflight = absl::StrCat("inflight:{", office, "}");
     if (request.terminal) {
-      index.push_back({"ZREM", inflight, request.case_id});
+      index->push_back({"ZREM", inflight, request.case_id});
     } else {
       const absl::Time score = request.deadline.value_or(request.at);
-      index.push_back({"ZADD", inflight, std::to_string(absl::ToUnixMillis(score)), request.case_id});
+      index->push_back({"ZADD", inflight, std::to_string(absl::ToUnixMillis(score)), request.case_id});
     }
   }
   if (request.expected_states.empty()) {
-    index.push_back({"ZADD", "cases:recent", "NX", std::to_string(absl::ToUnixMillis(request.at)), request.case_id});
+    index->push_back({"ZADD", "cases:recent", "NX", std::to_string(absl::ToUnixMillis(request.at)), request.case_id});
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<TransitionResult> RedisCaseStore::Apply(const TransitionRequest& request) {
+  std::vector<absl::StatusOr<TransitionResult>> results = ApplyAll({request});
+  return results.front();
+}
+
+std::vector<absl::StatusOr<TransitionResult>> RedisCaseStore::ApplyAll(const std::vector<TransitionRequest>& steps) {
+  std::vector<absl::StatusOr<TransitionResult>> results;
+  std::vector<RedisClient::ScriptCall> calls;
+  for (const TransitionRequest& r : steps) {
+    if (r.case_id.empty() || r.event_id.empty() || r.to_state.empty()) {
+      return std::vector<absl::StatusOr<TransitionResult>>(
+          steps.size(), absl::InvalidArgumentError("transition needs a case id, an event id and a target state"));
+    }
+    const std::string key = CaseKey(r.case_id);
+    calls.push_back({{key, key + ":history", key + ":applied"}, ScriptArgs(r)});
+  }
+  auto replies = redis_->EvalMany(TransitionScript(), calls);
+  if (!replies.ok()) return std::vector<absl::StatusOr<TransitionResult>>(steps.size(), replies.status());
+  std::vector<std::vector<std::string>> index;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    std::string prev_office;
+    results.push_back(ParseScriptReply(steps[i], (*replies)[i], &prev_office));
+    if (results.back().ok()) AppendIndexUpdates(steps[i], prev_office, &index);
   }
   (void)redis_->Pipeline(index);
-  return result;
+  return results;
 }
 
 absl::StatusOr<CaseRecord> RedisCaseStore::Get(absl::string_view case_id) {

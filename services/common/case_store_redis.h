@@ -18,6 +18,7 @@ class RedisCaseStore final : public CaseStore {
  public:
   explicit RedisCaseStore(RedisClient* redis) : redis_(redis) {}
   absl::StatusOr<TransitionResult> Apply(const TransitionRequest& request) override;
+  std::vector<absl::StatusOr<TransitionResult>> ApplyAll(const std::vector<TransitionRequest>& steps) override;
   absl::StatusOr<CaseRecord> Get(absl::string_view case_id) override;
   absl::StatusOr<std::string> GetState(absl::string_view case_id) override;
   absl::StatusOr<std::vector<std::string>> ListCaseIds(absl::string_view office, int limit, int offset) override;

@@ -173,6 +173,13 @@ absl::StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& 
 
 absl::StatusOr<RedisReply> RedisClient::Eval(const std::string& script, const std::vector<std::string>& keys,
                                              const std::vector<std::string>& args) {
+  auto replies = EvalMany(script, {{keys, args}});
+  if (!replies.ok()) return replies.status();
+  return replies->front();
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> RedisClient::EvalMany(const std::string& script,
+                                                                              const std::vector<ScriptCall>& calls) {
   std::string sha;
   {
     absl::MutexLock lock(&mu_);
@@ -187,15 +194,22 @@ absl::StatusOr<RedisReply> RedisClient::Eval(const std::string& script, const st
       absl::MutexLock lock(&mu_);
       script_sha_[script] = sha;
     }
-    std::vector<std::string> argv = {"EVALSHA", sha, std::to_string(keys.size())};
-    argv.insert(argv.end(), keys.begin(), keys.end());
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto reply = Command(argv);
-    if (!reply.ok() && absl::StrContains(reply.status().message(), "NOSCRIPT")) {
-      sha.clear();  // the server restarted or flushed its scripts
+    std::vector<std::vector<std::string>> commands;
+    for (const ScriptCall& call : calls) {
+      std::vector<std::string> argv = {"EVALSHA", sha, std::to_string(call.keys.size())};
+      argv.insert(argv.end(), call.keys.begin(), call.keys.end());
+      argv.insert(argv.end(), call.args.begin(), call.args.end());
+      commands.push_back(std::move(argv));
+    }
+    auto replies = Pipeline(commands);
+    if (!replies.ok()) return replies.status();
+    // NOSCRIPT (a restarted or flushed server) fails every call alike, before any ran.
+    if (!replies->empty() && !replies->front().ok() &&
+        absl::StrContains(replies->front().status().message(), "NOSCRIPT")) {
+      sha.clear();
       continue;
     }
-    return reply;
+    return replies;
   }
   return absl::UnavailableError("redis script could not be loaded");
 }

@@ -52,6 +52,13 @@ class RedisClient {
   // EVALSHA with SCRIPT LOAD on NOSCRIPT.
   absl::StatusOr<RedisReply> Eval(const std::string& script, const std::vector<std::string>& keys,
                                   const std::vector<std::string>& args);
+  // The same script several times in one round trip (EVALSHA, SCRIPT LOAD on NOSCRIPT).
+  struct ScriptCall {
+    std::vector<std::string> keys;
+    std::vector<std::string> args;
+  };
+  absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> EvalMany(const std::string& script,
+                                                                   const std::vector<ScriptCall>& calls);
   // Several commands in one round trip; one reply (or error) per command.
   absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> Pipeline(
       const std::vector<std::vector<std::string>>& commands);

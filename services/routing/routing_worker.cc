@@ -81,6 +81,7 @@ absl::Status RoutingWorker::Handle(const KafkaRecord& record) {
                : std::vector<std::tuple<const char*, S, S>>{
                      {":handed-off", hosho::v1::CASE_STATE_ROUTED, hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF},
                      {":closed", hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF, hosho::v1::CASE_STATE_CLOSED}};
+  std::vector<TransitionRequest> chain;
   for (const auto& [suffix, from, to] : steps) {
     TransitionRequest step;
     step.case_id = case_id;
@@ -92,7 +93,9 @@ absl::Status RoutingWorker::Handle(const KafkaRecord& record) {
     step.at = clock_->Now();
     step.office = decision.office;
     step.terminal = to == hosho::v1::CASE_STATE_CLOSED;
-    auto done = cases_->Apply(step);
+    chain.push_back(std::move(step));
+  }
+  for (const auto& done : cases_->ApplyAll(chain)) {
     if (!done.ok() && !absl::IsFailedPrecondition(done.status())) return done.status();
   }
   return absl::OkStatus();

@@ -43,16 +43,15 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
     t.reason = std::move(reason);
     t.at = clock_->Now();
     t.office = office;
-    return cases_->Apply(t);
+    return t;
   };
 
-  // 1. Queued for verification, 2. taken by the connector.
-  for (auto [suffix, from, to, reason] :
-       {std::tuple{":queued", hosho::v1::CASE_STATE_RECEIVED, hosho::v1::CASE_STATE_AWAITING_VERIFICATION,
-                   "確認待ちに登録しました"},
-        std::tuple{":verifying", hosho::v1::CASE_STATE_AWAITING_VERIFICATION, hosho::v1::CASE_STATE_VERIFYING,
-                   "自動照会を開始しました"}}) {
-    auto result = step(suffix, from, to, reason);
+  // 1. Queued for verification, 2. taken by the connector: one round trip.
+  const auto taken = cases_->ApplyAll({step(":queued", hosho::v1::CASE_STATE_RECEIVED,
+                                            hosho::v1::CASE_STATE_AWAITING_VERIFICATION, "確認待ちに登録しました"),
+                                       step(":verifying", hosho::v1::CASE_STATE_AWAITING_VERIFICATION,
+                                            hosho::v1::CASE_STATE_VERIFYING, "自動照会を開始しました")});
+  for (const auto& result : taken) {
     if (absl::IsFailedPrecondition(result.status())) {
       // The case moved on without this step (e.g. withdrawn): nothing to do.
       LogInfo("submission skipped", {{"case_id", case_id}, {"reason", std::string(result.status().message())}});

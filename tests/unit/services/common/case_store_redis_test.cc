@@ -155,6 +155,30 @@ TEST_F(CaseStoreTest, NoticesAreRecordedOncePerDeliveryId) {
   EXPECT_EQ(notices.size(), 2u);
 }
 
+TEST_F(CaseStoreTest, ApplyAllAppliesConsecutiveStepsInOrder) {
+  ASSERT_TRUE(store_->Apply(Create("C1")).ok());
+  auto results = store_->ApplyAll({Step("C1", "C1:queued", "RECEIVED", "AWAITING_VERIFICATION"),
+                                   Step("C1", "C1:verifying", "AWAITING_VERIFICATION", "VERIFYING")});
+  ASSERT_EQ(results.size(), 2u);
+  ASSERT_TRUE(results[0].ok() && results[1].ok());
+  EXPECT_EQ(results[1]->version, 3);
+  EXPECT_EQ(store_->Get("C1")->Field("state"), "VERIFYING");
+  // Again: both are replays and nothing changes.
+  auto again = store_->ApplyAll({Step("C1", "C1:queued", "RECEIVED", "AWAITING_VERIFICATION"),
+                                 Step("C1", "C1:verifying", "AWAITING_VERIFICATION", "VERIFYING")});
+  EXPECT_TRUE(again[0]->replayed && again[1]->replayed);
+  EXPECT_EQ(store_->Get("C1")->history.size(), 3u);
+}
+
+TEST_F(CaseStoreTest, ApplyAllStopsHavingEffectAfterAFailedStep) {
+  ASSERT_TRUE(store_->Apply(Create("C1")).ok());
+  auto results = store_->ApplyAll({Step("C1", "C1:routed", "VERIFIED", "ROUTED"),
+                                   Step("C1", "C1:concluded", "ROUTED", "CONTRACT_CONCLUDED")});
+  EXPECT_TRUE(absl::IsFailedPrecondition(results[0].status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(results[1].status()));
+  EXPECT_EQ(store_->Get("C1")->Field("version"), "1");
+}
+
 TEST_F(CaseStoreTest, UnknownCaseIsNotFound) {
   EXPECT_TRUE(absl::IsNotFound(store_->Get("nope").status()));
   EXPECT_TRUE(absl::IsNotFound(store_->Apply(Step("nope", "e", "RECEIVED", "ROUTED")).status()));
