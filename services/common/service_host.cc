@@ -1,6 +1,8 @@
 #include "services/common/service_host.h"
 
 #include <grpcpp/grpcpp.h>
+
+#include <cstdlib>
 #include <signal.h>
 #include <unistd.h>
 
@@ -91,6 +93,11 @@ absl::StatusOr<const Authenticator*> ServiceHost::Auth() {
     auth_ = std::make_unique<Authenticator>(*std::move(auth));
   }
   return auth_.get();
+}
+
+void ExitOnStartupError(const absl::Status& status) {
+  LogError("start-up failed", {{"error", status.ToString()}});
+  std::exit(2);
 }
 
 void AddGrpcService(ServiceHost& host, grpc::Service* service) { host.Grpc().AddService(service); }

@@ -70,6 +70,14 @@ class ServiceHost {
   std::atomic<bool> consumer_failed_{false};
 };
 
+// For main(): the value, or a logged start-up error and exit status 2.
+[[noreturn]] void ExitOnStartupError(const absl::Status& status);
+template <typename T>
+T ValueOrExit(absl::StatusOr<T> value) {
+  if (!value.ok()) ExitOnStartupError(value.status());
+  return *std::move(value);
+}
+
 // Registers `service` on the host's gRPC server (the server starts only when
 // at least one service was added).
 void AddGrpcService(ServiceHost& host, grpc::Service* service);

@@ -19,29 +19,16 @@ scope:
   work_categories: [construction, surveying_consulting]
   insurer_route_opens: "2026-04-01"
 )yaml";
-
-template <typename T>
-T* OrExit(absl::StatusOr<T*> value) {
-  if (!value.ok()) {
-    hosho::LogError("start-up failed", {{"error", value.status().ToString()}});
-    std::exit(2);
-  }
-  return *value;
-}
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto created = hosho::ServiceHost::Create("hosho-intake", kDefaults, argc, argv);
-  if (!created.ok()) {
-    hosho::LogError("configuration failed", {{"error", created.status().ToString()}});
-    return 2;
-  }
-  hosho::ServiceHost& host = **created;
+  auto created = hosho::ValueOrExit(hosho::ServiceHost::Create("hosho-intake", kDefaults, argc, argv));
+  hosho::ServiceHost& host = *created;
   const hosho::Config& config = host.config();
-  hosho::RedisClient* redis = OrExit(host.Redis());
-  hosho::EventProducer* producer = OrExit(host.Producer());
-  const hosho::Sealer* sealer = OrExit(host.Sealing());
-  const hosho::Authenticator* auth = OrExit(host.Auth());
+  hosho::RedisClient* redis = hosho::ValueOrExit(host.Redis());
+  hosho::EventProducer* producer = hosho::ValueOrExit(host.Producer());
+  const hosho::Sealer* sealer = hosho::ValueOrExit(host.Sealing());
+  const hosho::Authenticator* auth = hosho::ValueOrExit(host.Auth());
 
   hosho::RedisCaseStore cases(redis);
   hosho::RedisContractStore contracts(redis);

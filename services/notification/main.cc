@@ -16,29 +16,13 @@ redis: {host: 127.0.0.1, port: 6379}
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto created = hosho::ServiceHost::Create("hosho-notification", kDefaults, argc, argv);
-  if (!created.ok()) {
-    hosho::LogError("configuration failed", {{"error", created.status().ToString()}});
-    return 2;
-  }
-  hosho::ServiceHost& host = **created;
-  auto redis = host.Redis();
-  auto producer = host.Producer();
-  auto auth = host.Auth();
-  if (!redis.ok() || !producer.ok() || !auth.ok()) {
-    absl::Status s = !redis.ok() ? redis.status() : !producer.ok() ? producer.status() : auth.status();
-    hosho::LogError("start-up failed", {{"error", s.ToString()}});
-    return 2;
-  }
-  hosho::RedisCaseStore cases(*redis);
-  hosho::NotificationWorker worker(&cases, *producer, &host.clock());
-  hosho::NotificationServiceImpl service(&cases, *auth);
+  auto created = hosho::ValueOrExit(hosho::ServiceHost::Create("hosho-notification", kDefaults, argc, argv));
+  hosho::ServiceHost& host = *created;
+  hosho::RedisCaseStore cases(hosho::ValueOrExit(host.Redis()));
+  hosho::NotificationWorker worker(&cases, hosho::ValueOrExit(host.Producer()), &host.clock());
+  hosho::NotificationServiceImpl service(&cases, hosho::ValueOrExit(host.Auth()));
   hosho::AddGrpcService(host, &service);
-  auto consumer = host.AddConsumer({hosho::topics::kRoutings, hosho::topics::kVerifications},
-                                   [&worker](const hosho::KafkaRecord& r) { return worker.Handle(r); });
-  if (!consumer.ok()) {
-    hosho::LogError("start-up failed", {{"error", consumer.status().ToString()}});
-    return 2;
-  }
+  hosho::ValueOrExit(host.AddConsumer({hosho::topics::kRoutings, hosho::topics::kVerifications},
+                                      [&worker](const hosho::KafkaRecord& r) { return worker.Handle(r); }));
   return host.Run();
 }

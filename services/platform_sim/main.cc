@@ -12,23 +12,16 @@ platform_sim: {certificates_file: "", latency_ms: 0, failure_rate: 0}
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto host = hosho::ServiceHost::Create("hosho-platform-sim", kDefaults, argc, argv);
-  if (!host.ok()) {
-    hosho::LogError("configuration failed", {{"error", host.status().ToString()}});
-    return 2;
-  }
-  const hosho::Config& config = (*host)->config();
-  auto book = hosho::CertificateBook::FromFile(config.ResolvePath(config.GetString("platform_sim.certificates_file")));
-  auto auth = (*host)->Auth();
-  if (!book.ok() || !auth.ok()) {
-    hosho::LogError("start-up failed", {{"error", (!book.ok() ? book.status() : auth.status()).ToString()}});
-    return 2;
-  }
-  hosho::LogInfo("certificates loaded", {{"count", static_cast<int64_t>(book->size())}});
+  auto host = hosho::ValueOrExit(hosho::ServiceHost::Create("hosho-platform-sim", kDefaults, argc, argv));
+  const hosho::Config& config = host->config();
+  auto book = hosho::ValueOrExit(
+      hosho::CertificateBook::FromFile(config.ResolvePath(config.GetString("platform_sim.certificates_file"))));
+  const hosho::Authenticator* auth = hosho::ValueOrExit(host->Auth());
+  hosho::LogInfo("certificates loaded", {{"count", static_cast<int64_t>(book.size())}});
   hosho::PlatformSimOptions options;
   options.latency = absl::Milliseconds(config.GetInt("platform_sim.latency_ms", 0));
   options.failure_rate = config.GetDouble("platform_sim.failure_rate", 0);
-  hosho::PlatformSimService service(*std::move(book), *auth, &(*host)->clock(), options);
-  hosho::AddGrpcService(**host, &service);
-  return (*host)->Run();
+  hosho::PlatformSimService service(std::move(book), auth, &host->clock(), options);
+  hosho::AddGrpcService(*host, &service);
+  return host->Run();
 }

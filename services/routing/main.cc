@@ -16,29 +16,16 @@ routing: {payment_deadline_days: 14, conclusion_sla_days: 7, operator_office: op
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto created = hosho::ServiceHost::Create("hosho-routing", kDefaults, argc, argv);
-  if (!created.ok()) {
-    hosho::LogError("configuration failed", {{"error", created.status().ToString()}});
-    return 2;
-  }
-  hosho::ServiceHost& host = **created;
-  auto redis = host.Redis();
-  auto producer = host.Producer();
-  if (!redis.ok() || !producer.ok()) {
-    hosho::LogError("start-up failed", {{"error", (!redis.ok() ? redis.status() : producer.status()).ToString()}});
-    return 2;
-  }
-  hosho::RedisCaseStore cases(*redis);
-  hosho::RoutingWorker worker(&cases, *producer, &host.clock(), hosho::RoutingPolicyFromConfig(host.config()));
+  auto created = hosho::ValueOrExit(hosho::ServiceHost::Create("hosho-routing", kDefaults, argc, argv));
+  hosho::ServiceHost& host = *created;
+  hosho::RedisCaseStore cases(hosho::ValueOrExit(host.Redis()));
+  hosho::RoutingWorker worker(&cases, hosho::ValueOrExit(host.Producer()), &host.clock(),
+                              hosho::RoutingPolicyFromConfig(host.config()));
   if (host.config().GetBool("routing.bench_auto_handoff", false)) {
     hosho::LogWarn("BENCH MODE: hand-offs are acknowledged automatically; never run a city like this");
     worker.EnableBenchAutoHandoff();
   }
-  auto consumer = host.AddConsumer({hosho::topics::kVerifications},
-                                   [&worker](const hosho::KafkaRecord& r) { return worker.Handle(r); });
-  if (!consumer.ok()) {
-    hosho::LogError("start-up failed", {{"error", consumer.status().ToString()}});
-    return 2;
-  }
+  hosho::ValueOrExit(host.AddConsumer({hosho::topics::kVerifications},
+                                      [&worker](const hosho::KafkaRecord& r) { return worker.Handle(r); }));
   return host.Run();
 }

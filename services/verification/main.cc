@@ -16,32 +16,19 @@ redis: {host: 127.0.0.1, port: 6379}
 connector: {target: "127.0.0.1:7105", dev_plaintext: false, deadline_ms: 5000}
 rules: {contract_guarantee_ratio: 0.1, low_bid_contract_guarantee_ratio: 0.3, advance_max_ratio: 0.4}
 )yaml";
-
-template <typename T>
-T OrExit(absl::StatusOr<T> value) {
-  if (!value.ok()) {
-    hosho::LogError("start-up failed", {{"error", value.status().ToString()}});
-    std::exit(2);
-  }
-  return *std::move(value);
-}
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto created = hosho::ServiceHost::Create("hosho-verification", kDefaults, argc, argv);
-  if (!created.ok()) {
-    hosho::LogError("configuration failed", {{"error", created.status().ToString()}});
-    return 2;
-  }
-  hosho::ServiceHost& host = **created;
+  auto created = hosho::ValueOrExit(hosho::ServiceHost::Create("hosho-verification", kDefaults, argc, argv));
+  hosho::ServiceHost& host = *created;
   const hosho::Config& config = host.config();
-  hosho::RedisCaseStore cases(OrExit(host.Redis()));
-  auto channel = OrExit(hosho::MakeChannel(hosho::ChannelOptionsFromConfig(config, "connector")));
-  hosho::GrpcPlatformConnector connector(channel, OrExit(config.GetSecret("connector.token")),
+  hosho::RedisCaseStore cases(hosho::ValueOrExit(host.Redis()));
+  auto channel = hosho::ValueOrExit(hosho::MakeChannel(hosho::ChannelOptionsFromConfig(config, "connector")));
+  hosho::GrpcPlatformConnector connector(channel, hosho::ValueOrExit(config.GetSecret("connector.token")),
                                          absl::Milliseconds(config.GetInt("connector.deadline_ms", 5000)));
-  hosho::VerificationWorker worker(&cases, OrExit(host.Producer()), OrExit(host.Sealing()), &connector, &host.clock(),
-                                   hosho::VerificationPolicyFromConfig(config), {});
-  OrExit(host.AddConsumer({hosho::topics::kSubmissions},
-                          [&worker](const hosho::KafkaRecord& r) { return worker.Handle(r); }));
+  hosho::VerificationWorker worker(&cases, hosho::ValueOrExit(host.Producer()), hosho::ValueOrExit(host.Sealing()),
+                                   &connector, &host.clock(), hosho::VerificationPolicyFromConfig(config), {});
+  hosho::ValueOrExit(host.AddConsumer({hosho::topics::kSubmissions},
+                                      [&worker](const hosho::KafkaRecord& r) { return worker.Handle(r); }));
   return host.Run();
 }
