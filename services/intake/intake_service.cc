@@ -99,6 +99,25 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
     return ViolationStatus(CodeFor(violations), violations);
   }
 
+  // An amendment names the case it amends: it must exist and be for the same contract and kind
+  // (otherwise the duplicate rule below could be bypassed with any value).
+  if (!request.supersedes_case_id().empty()) {
+    auto amended = cases_->Get(request.supersedes_case_id());
+    if (!amended.ok() && !absl::IsNotFound(amended.status())) return amended.status();
+    if (!amended.ok() || !MaySee(principal, *amended)) {
+      CountSubmission("refused", "SUPERSEDED_CASE_NOT_FOUND");
+      return ViolationStatus(absl::StatusCode::kNotFound, {{"supersedes_case_id", "SUPERSEDED_CASE_NOT_FOUND",
+                                                            "変更の対象とする案件が見つかりません"}});
+    }
+    if (amended->Field(case_fields::kContractId) != request.contract_id() ||
+        amended->Field(case_fields::kKind) != std::to_string(request.kind())) {
+      CountSubmission("refused", "SUPERSEDED_CASE_MISMATCH");
+      return ViolationStatus(absl::StatusCode::kFailedPrecondition,
+                             {{"supersedes_case_id", "SUPERSEDED_CASE_MISMATCH",
+                               "変更の対象とする案件は、同じ契約・同じ種類の保証でなければなりません"}});
+    }
+  }
+
   // Idempotency on (principal, client_request_id). The stored value binds the
   // request id to its case and to a keyed fingerprint of the whole request, so a
   // reused id with different content is refused instead of silently merged.

@@ -178,6 +178,25 @@ TEST_F(PipelineTest, TheSameGuaranteeUnderAnotherRequestIdIsADuplicate) {
   EXPECT_NE(v[0].message_ja.find(first->case_id()), std::string::npos);
 }
 
+TEST_F(PipelineTest, AnAmendmentMustNameAnExistingCaseOfTheSameContractAndKind) {
+  auto first = Submit(Request("r-1"));
+  ASSERT_TRUE(first.ok());
+  auto bogus = Request("r-2");
+  bogus.set_supersedes_case_id("HS-20260101-000000000000");
+  auto refused = Submit(bogus);
+  EXPECT_TRUE(absl::IsNotFound(refused.status()));
+  EXPECT_EQ(ViolationsOf(refused.status()).front().code, "SUPERSEDED_CASE_NOT_FOUND");
+  auto other_kind = Request("r-3");
+  other_kind.set_kind(hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT);
+  other_kind.set_supersedes_case_id(first->case_id());
+  EXPECT_EQ(ViolationsOf(Submit(other_kind).status()).front().code, "SUPERSEDED_CASE_MISMATCH");
+  auto amendment = Request("r-4");  // same guarantee number, amending the first case
+  amendment.set_supersedes_case_id(first->case_id());
+  auto accepted = Submit(amendment);
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  EXPECT_NE(accepted->case_id(), first->case_id());
+}
+
 TEST_F(PipelineTest, WithKafkaDownTheCallerIsToldToRetryAndTheRetryKeepsTheCase) {
   ASSERT_TRUE(Submit(Request("warm-up", "DS-0")).ok());
   ASSERT_TRUE(broker_->SetBrokerDown().ok());
