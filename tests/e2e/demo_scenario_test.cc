@@ -257,6 +257,15 @@ TEST_F(DemoScenarioTest, HoshoctlSubmitsGetsListsWatchesAndShowsNotices) {
   ASSERT_TRUE(testing::AwaitUntil([&] {
     return Hoshoctl(*run_dir_, "notices " + case_id).second.find("【電子保証】R8-橋梁-0003") != std::string::npos;
   }));
+  const std::string contract_file = *run_dir_ + "/cli-contract.yaml";
+  std::ofstream(contract_file) << "contract_id: K-CLI-1\ncontract_number: R8-CLI-1\nproject_name: CLI工事\n"
+                                  "ordering_office: contract-division\ndepartment_in_charge: bridges\n"
+                                  "work_category: construction\ncontractor: {name: CLI建設}\nprice_yen: 1000000\n"
+                                  "period_start: \"2027-01-01\"\nperiod_end: \"2027-06-30\"\n";
+  auto upserted = Hoshoctl(*run_dir_, "contract upsert " + contract_file);
+  EXPECT_EQ(upserted.first, 0) << upserted.second;
+  EXPECT_EQ(upserted.second, "contract K-CLI-1 v1\n");
+  EXPECT_EQ(Hoshoctl(*run_dir_, "contract upsert " + contract_file).second, "contract K-CLI-1 v2\n");
   auto refused = Hoshoctl(*run_dir_,
                           "submit --contract=K-2026-0001 --kind=contract --issuer-kind=bank --issuer=bank "
                           "--request-id=cli-2 --guarantee-number=BK --key-file=" +

@@ -172,8 +172,8 @@ TEST_F(CaseStoreTest, ApplyAllAppliesConsecutiveStepsInOrder) {
 
 TEST_F(CaseStoreTest, ApplyAllStopsHavingEffectAfterAFailedStep) {
   ASSERT_TRUE(store_->Apply(Create("C1")).ok());
-  auto results = store_->ApplyAll({Step("C1", "C1:routed", "VERIFIED", "ROUTED"),
-                                   Step("C1", "C1:concluded", "ROUTED", "CONTRACT_CONCLUDED")});
+  auto results = store_->ApplyAll(
+      {Step("C1", "C1:routed", "VERIFIED", "ROUTED"), Step("C1", "C1:concluded", "ROUTED", "CONTRACT_CONCLUDED")});
   EXPECT_TRUE(absl::IsFailedPrecondition(results[0].status()));
   EXPECT_TRUE(absl::IsFailedPrecondition(results[1].status()));
   EXPECT_EQ(store_->Get("C1")->Field("version"), "1");
