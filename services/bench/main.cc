@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "services/bench/bench.h"
@@ -14,6 +15,7 @@
 
 int main(int argc, char** argv) {
   hosho::InitLogging("hosho-bench", hosho::LogLevel::kError);
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);  // as in the services
   hosho::BenchOptions options;
   for (int i = 1; i < argc; ++i) {
     absl::string_view a = argv[i];

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
 #include "services/common/process.h"
@@ -24,6 +25,9 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(std::string nam
                                                                  int argc, char** argv) {
   // Before any library starts a thread (librdkafka, gRPC), so all inherit the mask.
   BlockTerminationSignals();
+  // Debian's Abseil is built with mutex deadlock detection on; it costs every lock a graph
+  // update. Services turn it off (tests keep it, where it catches lock-order bugs).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::string path;
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];
