@@ -97,7 +97,9 @@ class CaseStore {
 class ContractStore {
  public:
   virtual ~ContractStore() = default;
-  virtual absl::Status Put(absl::string_view contract_id, absl::string_view serialized) = 0;
+  // Stores `serialized` as `version` only if the stored version is `version - 1` (0: none yet);
+  // ABORTED with the stored version otherwise. Safe with several replicas writing.
+  virtual absl::Status PutVersion(absl::string_view contract_id, absl::string_view serialized, int64_t version) = 0;
   virtual absl::StatusOr<std::string> Get(absl::string_view contract_id) = 0;  // NOT_FOUND
   virtual absl::StatusOr<std::vector<std::string>> ListIds() = 0;
 };

@@ -241,9 +241,24 @@ absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListNotices(absl::strin
   return out;
 }
 
-absl::Status RedisContractStore::Put(absl::string_view contract_id, absl::string_view serialized) {
-  auto set = redis_->Command({"SET", absl::StrCat("contract:{", contract_id, "}"), std::string(serialized)});
-  if (!set.ok()) return set.status();
+// KEYS: contract, its version. ARGV: serialized contract, new version.
+constexpr char kContractCasLua[] = R"lua(
+local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+if current ~= tonumber(ARGV[2]) - 1 then return current end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+return -1
+)lua";
+
+absl::Status RedisContractStore::PutVersion(absl::string_view contract_id, absl::string_view serialized,
+                                            int64_t version) {
+  const std::string key = absl::StrCat("contract:{", contract_id, "}");
+  auto reply =
+      redis_->Eval(kContractCasLua, {key, key + ":version"}, {std::string(serialized), std::to_string(version)});
+  if (!reply.ok()) return reply.status();
+  if (reply->integer != -1) {
+    return absl::AbortedError(absl::StrCat("contract ", contract_id, " is at version ", reply->integer));
+  }
   auto add = redis_->Command({"SADD", "contracts:all", std::string(contract_id)});
   return add.ok() ? absl::OkStatus() : add.status();
 }

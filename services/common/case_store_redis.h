@@ -38,7 +38,7 @@ class RedisCaseStore final : public CaseStore {
 class RedisContractStore final : public ContractStore {
  public:
   explicit RedisContractStore(RedisClient* redis) : redis_(redis) {}
-  absl::Status Put(absl::string_view contract_id, absl::string_view serialized) override;
+  absl::Status PutVersion(absl::string_view contract_id, absl::string_view serialized, int64_t version) override;
   absl::StatusOr<std::string> Get(absl::string_view contract_id) override;
   absl::StatusOr<std::vector<std::string>> ListIds() override;
 

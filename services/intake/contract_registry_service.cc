@@ -45,7 +45,6 @@ grpc::Status ContractRegistryImpl::UpsertContract(grpc::ServerContext* context,
   if (auto v = CheckContract(request->contract()); !v.empty()) {
     return ObserveRpc("UpsertContract", started, ToGrpcStatus(ViolationStatus(absl::StatusCode::kInvalidArgument, v)));
   }
-  absl::MutexLock lock(&upsert_mu_);
   hosho::v1::Contract contract = request->contract();
   int64_t current_version = 0;
   if (auto existing = contracts_->Get(contract.contract_id()); existing.ok()) {
@@ -54,14 +53,25 @@ grpc::Status ContractRegistryImpl::UpsertContract(grpc::ServerContext* context,
   } else if (!absl::IsNotFound(existing.status())) {
     return ObserveRpc("UpsertContract", started, ToGrpcStatus(existing.status()));
   }
+  auto conflict = [&](int64_t at) {
+    return ObserveRpc("UpsertContract", started,
+                      ToGrpcStatus(ViolationStatus(
+                          absl::StatusCode::kAborted,
+                          {{"expected_version", "CONTRACT_VERSION_MISMATCH",
+                            "契約は他の更新により変更されています（現在の版 " + std::to_string(at) + "）"}})));
+  };
   if (request->expected_version() != 0 && request->expected_version() != current_version) {
-    return ObserveRpc(
-        "UpsertContract", started,
-        ToGrpcStatus(ViolationStatus(absl::StatusCode::kAborted, {{"expected_version", "CONTRACT_VERSION_MISMATCH",
-                                                                   "契約は他の更新により変更されています（現在の版 " +
-                                                                       std::to_string(current_version) + "）"}})));
+    return conflict(current_version);
   }
   contract.set_version(current_version + 1);
+  // The version step is a compare-and-set in the store, so concurrent upserts (from several
+  // replicas too) cannot both become the same version. Then the event: if Kafka does not confirm
+  // it, the caller is told to retry, and the retry publishes the next version.
+  if (absl::Status s = contracts_->PutVersion(contract.contract_id(), contract.SerializeAsString(), contract.version());
+      !s.ok()) {
+    if (absl::IsAborted(s)) return conflict(current_version + 1);
+    return ObserveRpc("UpsertContract", started, ToGrpcStatus(s));
+  }
   hosho::events::v1::Envelope envelope;
   envelope.set_event_id(absl::StrCat(contract.contract_id(), ":v", contract.version()));
   envelope.set_case_id(contract.contract_id());
@@ -69,15 +79,11 @@ grpc::Status ContractRegistryImpl::UpsertContract(grpc::ServerContext* context,
   envelope.set_producer("hosho-intake");
   *envelope.mutable_contract_upserted()->mutable_contract() = contract;
   envelope.mutable_contract_upserted()->set_upserted_by(principal->name);
-  // Publish first: the registry never holds a version the topic does not.
   if (absl::Status s =
           producer_->Send(ToRecord(topics::kContracts, envelope, TraceparentOf(*context)), absl::Seconds(10));
       !s.ok()) {
     return ObserveRpc("UpsertContract", started,
-                      ToGrpcStatus(absl::UnavailableError("契約イベントを保存できませんでした")));
-  }
-  if (absl::Status s = contracts_->Put(contract.contract_id(), contract.SerializeAsString()); !s.ok()) {
-    return ObserveRpc("UpsertContract", started, ToGrpcStatus(s));
+                      ToGrpcStatus(absl::UnavailableError("契約イベントを保存できませんでした。再送してください")));
   }
   LogInfo("contract upserted",
           {{"contract_id", contract.contract_id()}, {"version", contract.version()}, {"principal", principal->name}});

@@ -31,7 +31,6 @@ class ContractRegistryImpl final : public hosho::v1::ContractRegistry::Service {
   EventProducer* producer_;
   const Authenticator* auth_;
   Clock* clock_;
-  absl::Mutex upsert_mu_;  // one upsert at a time per process keeps versions monotonic
 };
 
 }  // namespace hosho

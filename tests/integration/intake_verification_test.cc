@@ -61,7 +61,7 @@ class PipelineTest : public ::testing::Test {
     c.set_price_yen(10'000'000);
     c.mutable_period_start()->set_year(2026);
     c.mutable_period_end()->set_year(2027);
-    ASSERT_TRUE(contracts_->Put("K-1", c.SerializeAsString()).ok());
+    ASSERT_TRUE(contracts_->PutVersion("K-1", c.SerializeAsString(), 1).ok());
     ScopePolicy policy;
     IntakeOptions options;
     options.send_timeout = absl::Seconds(2);

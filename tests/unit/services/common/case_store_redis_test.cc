@@ -179,6 +179,17 @@ TEST_F(CaseStoreTest, ApplyAllStopsHavingEffectAfterAFailedStep) {
   EXPECT_EQ(store_->Get("C1")->Field("version"), "1");
 }
 
+TEST_F(CaseStoreTest, ContractVersionsAreACompareAndSet) {
+  RedisContractStore contracts(client_.get());
+  ASSERT_TRUE(contracts.PutVersion("K-1", "v1", 1).ok());
+  EXPECT_TRUE(absl::IsAborted(contracts.PutVersion("K-1", "v1-again", 1)));  // a concurrent writer lost
+  EXPECT_TRUE(absl::IsAborted(contracts.PutVersion("K-1", "v3", 3)));        // no skipping
+  ASSERT_TRUE(contracts.PutVersion("K-1", "v2", 2).ok());
+  EXPECT_EQ(*contracts.Get("K-1"), "v2");
+  EXPECT_EQ(*contracts.ListIds(), std::vector<std::string>{"K-1"});
+  EXPECT_TRUE(absl::IsNotFound(contracts.Get("K-9").status()));
+}
+
 TEST_F(CaseStoreTest, UnknownCaseIsNotFound) {
   EXPECT_TRUE(absl::IsNotFound(store_->Get("nope").status()));
   EXPECT_TRUE(absl::IsNotFound(store_->Apply(Step("nope", "e", "RECEIVED", "ROUTED")).status()));
