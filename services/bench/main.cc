@@ -6,9 +6,9 @@
 #include <iostream>
 
 #include "absl/strings/match.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "services/bench/bench.h"
 #include "services/common/log.h"
 #include "services/common/process.h"

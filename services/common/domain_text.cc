@@ -61,14 +61,6 @@ absl::StatusOr<int> ParseEnumName(const google::protobuf::EnumDescriptor* descri
   return value->number();
 }
 
-std::string ShortEnumName(const google::protobuf::EnumDescriptor* descriptor, absl::string_view prefix, int value) {
-  const auto* v = descriptor->FindValueByNumber(value);
-  if (v == nullptr) return absl::StrCat(value);
-  std::string name = v->name();
-  if (absl::StartsWith(name, prefix)) name.erase(0, prefix.size());
-  return name;
-}
-
 std::string KindNameJa(hosho::v1::GuaranteeKind kind) {
   switch (kind) {
     case hosho::v1::GUARANTEE_KIND_CONTRACT:

@@ -25,8 +25,6 @@ absl::TimeZone JapanTimeZone();
 // (the prefix is the enum's type name in upper snake case).
 absl::StatusOr<int> ParseEnumName(const google::protobuf::EnumDescriptor* descriptor, absl::string_view prefix,
                                   absl::string_view text);
-// GUARANTEE_KIND_CONTRACT → "CONTRACT".
-std::string ShortEnumName(const google::protobuf::EnumDescriptor* descriptor, absl::string_view prefix, int value);
 
 // Japanese names for people.
 std::string KindNameJa(hosho::v1::GuaranteeKind kind);

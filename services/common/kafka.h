@@ -62,8 +62,6 @@ class EventConsumer {
   // Runs until Stop(); returns after leaving the group and committing.
   virtual absl::Status Run(const RecordHandler& handler) = 0;
   virtual void Stop() = 0;
-  // True once the group has assigned this member at least one partition.
-  virtual bool Assigned() const = 0;
 };
 
 }  // namespace hosho

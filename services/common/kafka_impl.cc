@@ -202,7 +202,6 @@ struct KafkaConsumer::Impl {
   EventProducer* dlq = nullptr;
   Clock* clock = nullptr;
   std::atomic<bool> stop{false};
-  std::atomic<bool> assigned{false};
   bool closed = false;
   const RecordHandler* handler = nullptr;
 
@@ -379,12 +378,10 @@ void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partiti
   auto* impl = static_cast<KafkaConsumer::Impl*>(opaque);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     rd_kafka_assign(rk, partitions);
-    impl->assigned = partitions->cnt > 0;
   } else {
     // Finish what the lanes hold, so their offsets are stored before the partitions go.
     impl->DrainLanes();
     rd_kafka_assign(rk, nullptr);
-    impl->assigned = false;
   }
 }
 }  // namespace
@@ -424,7 +421,6 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const Kafka
   return std::unique_ptr<KafkaConsumer>(new KafkaConsumer(std::move(impl)));
 }
 
-bool KafkaConsumer::Assigned() const { return impl_->assigned.load(); }
 void KafkaConsumer::Stop() { impl_->stop = true; }
 
 absl::Status KafkaConsumer::Run(const RecordHandler& handler) {

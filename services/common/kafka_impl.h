@@ -63,7 +63,6 @@ class KafkaConsumer final : public EventConsumer {
   ~KafkaConsumer() override;
   absl::Status Run(const RecordHandler& handler) override;
   void Stop() override;
-  bool Assigned() const override;
 
  private:
   explicit KafkaConsumer(std::unique_ptr<Impl> impl);

@@ -1,14 +1,14 @@
 #include "services/common/service_host.h"
 
 #include <grpcpp/grpcpp.h>
-
-#include <cstdlib>
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "absl/strings/match.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "services/common/log.h"
 #include "services/common/process.h"
 

@@ -50,8 +50,8 @@ std::vector<Notice> BuildNotices(const hosho::events::v1::Envelope& e) {
         break;
     }
     out.push_back(Make(e, Notice::AUDIENCE_OFFICE, r.office(), c,
-                       absl::StrCat("案件 ", e.case_id(), "（", KindNameJa(s.kind()), "）の確認が完了しました。", task,
-                                    "。期限: ", deadline),
+                       absl::StrCat("案件 ", e.case_id(), "（", IssuerNameJa(s.issuer()), "の", KindNameJa(s.kind()),
+                                    "）の確認が完了しました。", task, "。期限: ", deadline),
                        received));
     if (!c.contractor().contact_email().empty()) {
       out.push_back(

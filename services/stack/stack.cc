@@ -84,15 +84,6 @@ const std::vector<std::string>& Stack::ServiceNames() {
 
 Stack::~Stack() { Stop(); }
 
-absl::StatusOr<std::string> Stack::Token(const std::string& principal) const {
-  auto it = endpoints_.token_files.find(principal);
-  if (it == endpoints_.token_files.end()) return absl::NotFoundError(absl::StrCat("no principal ", principal));
-  std::ifstream in(it->second);
-  std::string token;
-  std::getline(in, token);
-  return token;
-}
-
 absl::Status Stack::Launch(const std::string& name, const std::vector<std::string>& argv) {
   auto child = ChildProcess::Spawn(argv, (fs::path(endpoints_.logs_dir) / (name + ".log")).string());
   if (!child.ok()) return child.status();

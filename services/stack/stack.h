@@ -46,7 +46,6 @@ class Stack {
   ~Stack();
 
   const StackEndpoints& endpoints() const { return endpoints_; }
-  absl::StatusOr<std::string> Token(const std::string& principal) const;
   // Writes <run_dir>/stack.yaml (read by hoshoctl).
   absl::Status WriteStackFile() const;
   // Stops every process, last started first. Returns the first non-zero exit.

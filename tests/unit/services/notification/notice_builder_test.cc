@@ -17,6 +17,7 @@ hosho::events::v1::Envelope Routed() {
   c->set_project_name("市道みなと線舗装補修工事");
   c->mutable_contractor()->set_contact_email("keiyaku@example.jp");
   r->mutable_submission()->set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
+  r->mutable_submission()->set_issuer(hosho::v1::ISSUER_EAST_JAPAN_CONSTRUCTION_SURETY);
   return e;
 }
 
@@ -27,6 +28,7 @@ TEST(NoticeBuilderTest, ARoutingTellsTheOfficeAndTheContractor) {
   EXPECT_EQ(notices[0].recipient(), "contract-division");
   EXPECT_EQ(notices[0].subject(), "【電子保証】R8-土木-0001 市道みなと線舗装補修工事");
   EXPECT_NE(notices[0].body().find("契約締結"), std::string::npos);
+  EXPECT_NE(notices[0].body().find("東日本建設業保証の契約保証"), std::string::npos);
   EXPECT_EQ(notices[1].delivery_id(), "HS-1:routed:contractor");
   EXPECT_EQ(notices[1].recipient(), "keiyaku@example.jp");
 }
