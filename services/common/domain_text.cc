@@ -61,6 +61,15 @@ absl::StatusOr<int> ParseEnumName(const google::protobuf::EnumDescriptor* descri
   return value->number();
 }
 
+absl::Status ReadDateField(const Config& item, absl::string_view key, hosho::v1::Date* out) {
+  const std::string text = item.GetString(key);
+  if (text.empty()) return absl::OkStatus();
+  auto date = ParseDate(text);
+  if (!date.ok()) return date.status();
+  *out = *date;
+  return absl::OkStatus();
+}
+
 std::string KindNameJa(hosho::v1::GuaranteeKind kind) {
   switch (kind) {
     case hosho::v1::GUARANTEE_KIND_CONTRACT:

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "hosho/v1/domain.pb.h"
+#include "services/common/config.h"
 
 namespace hosho {
 
@@ -25,6 +26,19 @@ absl::TimeZone JapanTimeZone();
 // (the prefix is the enum's type name in upper snake case).
 absl::StatusOr<int> ParseEnumName(const google::protobuf::EnumDescriptor* descriptor, absl::string_view prefix,
                                   absl::string_view text);
+
+// An optional "YYYY-MM-DD" field of a YAML item; *out is left as is when the field is absent.
+absl::Status ReadDateField(const Config& item, absl::string_view key, hosho::v1::Date* out);
+
+// An enum field of a YAML item by its short name (ParseEnumName); `fallback` when absent.
+template <typename E>
+absl::StatusOr<E> ReadEnumField(const Config& item, absl::string_view key,
+                                const google::protobuf::EnumDescriptor* descriptor, absl::string_view prefix,
+                                absl::string_view fallback = "unspecified") {
+  auto value = ParseEnumName(descriptor, prefix, item.GetString(key, fallback));
+  if (!value.ok()) return value.status();
+  return static_cast<E>(*value);
+}
 
 // Japanese names for people.
 std::string KindNameJa(hosho::v1::GuaranteeKind kind);

@@ -5,25 +5,6 @@
 #include "services/common/domain_text.h"
 
 namespace hosho {
-namespace {
-
-template <typename E>
-absl::StatusOr<E> Enum(const google::protobuf::EnumDescriptor* d, const char* prefix, const std::string& text) {
-  auto v = ParseEnumName(d, prefix, text);
-  if (!v.ok()) return v.status();
-  return static_cast<E>(*v);
-}
-
-absl::Status SetDate(const Config& c, const char* key, hosho::v1::Date* out) {
-  const std::string text = c.GetString(key);
-  if (text.empty()) return absl::OkStatus();
-  auto d = ParseDate(text);
-  if (!d.ok()) return d.status();
-  *out = *d;
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 absl::StatusOr<hosho::v1::Contract> ContractFromYaml(const Config& c) {
   hosho::v1::Contract k;
@@ -33,8 +14,8 @@ absl::StatusOr<hosho::v1::Contract> ContractFromYaml(const Config& c) {
   k.set_project_location(c.GetString("project_location"));
   k.set_ordering_office(c.GetString("ordering_office"));
   k.set_department_in_charge(c.GetString("department_in_charge"));
-  auto category = Enum<hosho::v1::WorkCategory>(hosho::v1::WorkCategory_descriptor(), "WORK_CATEGORY_",
-                                                c.GetString("work_category"));
+  auto category = ReadEnumField<hosho::v1::WorkCategory>(c, "work_category", hosho::v1::WorkCategory_descriptor(),
+                                                         "WORK_CATEGORY_");
   if (!category.ok()) return category.status();
   k.set_work_category(*category);
   k.mutable_contractor()->set_name(c.GetString("contractor.name"));
@@ -46,8 +27,8 @@ absl::StatusOr<hosho::v1::Contract> ContractFromYaml(const Config& c) {
   k.set_intermediate_advance_approved(c.GetBool("intermediate_advance_approved"));
   k.set_advance_paid_yen(c.GetInt("advance_paid_yen"));
   k.set_beneficiary(c.GetString("beneficiary"));
-  if (auto s = SetDate(c, "period_start", k.mutable_period_start()); !s.ok()) return s;
-  if (auto s = SetDate(c, "period_end", k.mutable_period_end()); !s.ok()) return s;
+  if (auto s = ReadDateField(c, "period_start", k.mutable_period_start()); !s.ok()) return s;
+  if (auto s = ReadDateField(c, "period_end", k.mutable_period_end()); !s.ok()) return s;
   return k;
 }
 
@@ -56,20 +37,19 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> SubmissionFromYaml(const Confi
   r.set_client_request_id(c.GetString("request_id"));
   r.set_contract_id(c.GetString("contract_id"));
   auto kind =
-      Enum<hosho::v1::GuaranteeKind>(hosho::v1::GuaranteeKind_descriptor(), "GUARANTEE_KIND_", c.GetString("kind"));
+      ReadEnumField<hosho::v1::GuaranteeKind>(c, "kind", hosho::v1::GuaranteeKind_descriptor(), "GUARANTEE_KIND_");
   if (!kind.ok()) return kind.status();
   r.set_kind(*kind);
   auto issuer_kind =
-      Enum<hosho::v1::IssuerKind>(hosho::v1::IssuerKind_descriptor(), "ISSUER_KIND_", c.GetString("issuer_kind"));
+      ReadEnumField<hosho::v1::IssuerKind>(c, "issuer_kind", hosho::v1::IssuerKind_descriptor(), "ISSUER_KIND_");
   if (!issuer_kind.ok()) return issuer_kind.status();
   r.set_issuer_kind(*issuer_kind);
-  auto issuer =
-      Enum<hosho::v1::Issuer>(hosho::v1::Issuer_descriptor(), "ISSUER_", c.GetString("issuer", "unspecified"));
+  auto issuer = ReadEnumField<hosho::v1::Issuer>(c, "issuer", hosho::v1::Issuer_descriptor(), "ISSUER_");
   if (!issuer.ok()) return issuer.status();
   r.set_issuer(*issuer);
   r.set_issuer_name(c.GetString("issuer_name"));
   if (c.Has("channel")) {
-    auto channel = Enum<hosho::v1::Channel>(hosho::v1::Channel_descriptor(), "CHANNEL_", c.GetString("channel"));
+    auto channel = ReadEnumField<hosho::v1::Channel>(c, "channel", hosho::v1::Channel_descriptor(), "CHANNEL_");
     if (!channel.ok()) return channel.status();
     r.set_channel(*channel);
   }

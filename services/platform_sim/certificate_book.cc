@@ -11,12 +11,14 @@ namespace {
 absl::StatusOr<hosho::v1::CertificateRecord> ParseRecord(const Config& c, const std::string& number) {
   hosho::v1::CertificateRecord r;
   r.set_guarantee_number(number);
-  auto kind = ParseEnumName(hosho::v1::GuaranteeKind_descriptor(), "GUARANTEE_KIND_", c.GetString("record.kind"));
+  auto kind = ReadEnumField<hosho::v1::GuaranteeKind>(c, "record.kind", hosho::v1::GuaranteeKind_descriptor(),
+                                                      "GUARANTEE_KIND_", /*fallback=*/"");
   if (!kind.ok()) return kind.status();
-  r.set_kind(static_cast<hosho::v1::GuaranteeKind>(*kind));
-  auto issuer = ParseEnumName(hosho::v1::Issuer_descriptor(), "ISSUER_", c.GetString("record.issuer"));
+  r.set_kind(*kind);
+  auto issuer = ReadEnumField<hosho::v1::Issuer>(c, "record.issuer", hosho::v1::Issuer_descriptor(), "ISSUER_",
+                                                 /*fallback=*/"");
   if (!issuer.ok()) return issuer.status();
-  r.set_issuer(static_cast<hosho::v1::Issuer>(*issuer));
+  r.set_issuer(*issuer);
   r.set_beneficiary(c.GetString("record.beneficiary"));
   r.set_contractor_name(c.GetString("record.contractor_name"));
   r.set_project_name(c.GetString("record.project_name"));
@@ -24,16 +26,10 @@ absl::StatusOr<hosho::v1::CertificateRecord> ParseRecord(const Config& c, const 
   r.set_contract_price_yen(c.GetInt("record.contract_price_yen"));
   r.set_guaranteed_amount_yen(c.GetInt("record.guaranteed_amount_yen"));
   r.set_advance_amount_yen(c.GetInt("record.advance_amount_yen"));
-  for (auto [field, setter] :
-       std::initializer_list<std::pair<const char*, hosho::v1::Date* (hosho::v1::CertificateRecord::*)()>>{
-           {"record.period_start", &hosho::v1::CertificateRecord::mutable_period_start},
-           {"record.period_end", &hosho::v1::CertificateRecord::mutable_period_end},
-           {"record.issue_date", &hosho::v1::CertificateRecord::mutable_issue_date}}) {
-    const std::string text = c.GetString(field);
-    if (text.empty()) continue;
-    auto date = ParseDate(text);
-    if (!date.ok()) return date.status();
-    *(r.*setter)() = *date;
+  for (const absl::Status& s : {ReadDateField(c, "record.period_start", r.mutable_period_start()),
+                                ReadDateField(c, "record.period_end", r.mutable_period_end()),
+                                ReadDateField(c, "record.issue_date", r.mutable_issue_date())}) {
+    if (!s.ok()) return s;
   }
   return r;
 }

@@ -54,6 +54,9 @@ certificates:
   auto no_secret = CertificateBook::FromConfig(*Config::FromYaml(
       "certificates:\n  - {platform: d_sure, guarantee_number: A, record: {kind: contract, issuer: bank}}\n"));
   EXPECT_FALSE(no_secret.ok());
+  auto no_kind = CertificateBook::FromConfig(*Config::FromYaml(
+      "certificates:\n  - {platform: d_sure, guarantee_number: A, authentication_key: K, record: {issuer: bank}}\n"));
+  EXPECT_FALSE(no_kind.ok());
 }
 
 }  // namespace
