@@ -216,7 +216,7 @@ absl::StatusOr<BenchReport> RunBench(const BenchOptions& options) {
   stack_options.source_dir = options.source_dir;
   stack_options.log_level = "warn";
   stack_options.extra_config["routing"] = "routing: {bench_auto_handoff: true}";
-  auto port_base = FindFreePortRange(13);
+  auto port_base = FindFreePortRange(kStackPorts);
   if (!port_base.ok()) return port_base.status();
   stack_options.port_base = *port_base;
   fs::create_directories(stack_options.run_dir);

@@ -64,6 +64,18 @@ struct CaseRecord {
   }
 };
 
+// Something recorded on a case without changing its state (a duplicate arrival, R14):
+// a history entry whose from and to are the current state, and a counter field raised.
+struct CaseNote {
+  std::string case_id;
+  std::string event_id;  // idempotency key, as for transitions
+  std::string actor;
+  std::string reason;
+  absl::Time at;
+  std::string counter_field;  // incremented once per distinct event id; may be empty
+  std::string payload;        // kept with the event id and returned on replay
+};
+
 // In-flight cases (design §4). Errors: NOT_FOUND (no case), ALREADY_EXISTS
 // (creating an existing case), FAILED_PRECONDITION (wrong state), ABORTED
 // (wrong version), UNAVAILABLE (store away).
@@ -78,6 +90,8 @@ class CaseStore {
     for (const auto& step : steps) out.push_back(Apply(step));
     return out;
   }
+  // NOT_FOUND when there is no case. Applying the same event id twice records it once.
+  virtual absl::StatusOr<TransitionResult> Note(const CaseNote& note) = 0;
   virtual absl::StatusOr<CaseRecord> Get(absl::string_view case_id) = 0;
   // Only the state (cheaper than Get); NOT_FOUND when there is no case.
   virtual absl::StatusOr<std::string> GetState(absl::string_view case_id) = 0;
@@ -101,6 +115,9 @@ class ContractStore {
   // ABORTED with the stored version otherwise. Safe with several replicas writing.
   virtual absl::Status PutVersion(absl::string_view contract_id, absl::string_view serialized, int64_t version) = 0;
   virtual absl::StatusOr<std::string> Get(absl::string_view contract_id) = 0;  // NOT_FOUND
+  // The contract id registered for a 工事番号 (normalized by the caller); NOT_FOUND when none.
+  virtual absl::StatusOr<std::string> IdForNumber(absl::string_view contract_number) = 0;
+  virtual absl::Status IndexNumber(absl::string_view contract_number, absl::string_view contract_id) = 0;
   virtual absl::StatusOr<std::vector<std::string>> ListIds() = 0;
 };
 

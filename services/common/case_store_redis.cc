@@ -168,6 +168,42 @@ std::vector<absl::StatusOr<TransitionResult>> RedisCaseStore::ApplyAll(const std
   return results;
 }
 
+namespace {
+// KEYS: case hash, history list, applied hash. ARGV: 1 event_id, 2 actor, 3 reason, 4 now_ms,
+// 5 counter field ('' = none), 6 payload.
+constexpr char kNoteLua[] = R"lua(
+local applied = redis.call('HGET', KEYS[3], ARGV[1])
+if applied then return {'REPLAY', applied} end
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'NOT_FOUND', ''} end
+local version = redis.call('HGET', KEYS[1], 'version') or '0'
+if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[1], ARGV[5], 1) end
+redis.call('RPUSH', KEYS[2], cjson.encode({v = tonumber(version), from = state, to = state,
+  actor = ARGV[2], reason = ARGV[3], event_id = ARGV[1], at_ms = tonumber(ARGV[4])}))
+local record = version .. '\n' .. state .. '\n' .. ARGV[6]
+redis.call('HSET', KEYS[3], ARGV[1], record)
+return {'APPLIED', record}
+)lua";
+}  // namespace
+
+absl::StatusOr<TransitionResult> RedisCaseStore::Note(const CaseNote& note) {
+  if (note.case_id.empty() || note.event_id.empty()) {
+    return absl::InvalidArgumentError("a case note needs a case id and an event id");
+  }
+  const std::string key = CaseKey(note.case_id);
+  auto reply = redis_->Eval(kNoteLua, {key, key + ":history", key + ":applied"},
+                            {note.event_id, note.actor, note.reason, std::to_string(absl::ToUnixMillis(note.at)),
+                             note.counter_field, note.payload});
+  if (!reply.ok()) return reply.status();
+  if (reply->type != RedisReply::Type::kArray || reply->elements.size() != 2) {
+    return absl::DataLossError("case store: unexpected note reply");
+  }
+  if (reply->elements[0].str == "NOT_FOUND") {
+    return absl::NotFoundError(absl::StrCat("case ", note.case_id, " not found"));
+  }
+  return ParseRecord(reply->elements[1].str, reply->elements[0].str == "REPLAY");
+}
+
 absl::StatusOr<CaseRecord> RedisCaseStore::Get(absl::string_view case_id) {
   const std::string key = CaseKey(case_id);
   auto fields = redis_->Command({"HGETALL", key});
@@ -270,6 +306,20 @@ absl::StatusOr<std::string> RedisContractStore::Get(absl::string_view contract_i
     return absl::NotFoundError(absl::StrCat("contract ", contract_id, " not found"));
   }
   return reply->str;
+}
+
+absl::StatusOr<std::string> RedisContractStore::IdForNumber(absl::string_view contract_number) {
+  auto reply = redis_->Command({"HGET", "contracts:by-number", std::string(contract_number)});
+  if (!reply.ok()) return reply.status();
+  if (reply->type == RedisReply::Type::kNil) {
+    return absl::NotFoundError(absl::StrCat("no contract numbered ", contract_number));
+  }
+  return reply->str;
+}
+
+absl::Status RedisContractStore::IndexNumber(absl::string_view contract_number, absl::string_view contract_id) {
+  return redis_->Command({"HSET", "contracts:by-number", std::string(contract_number), std::string(contract_id)})
+      .status();
 }
 
 absl::StatusOr<std::vector<std::string>> RedisContractStore::ListIds() {

@@ -19,6 +19,7 @@ class RedisCaseStore final : public CaseStore {
   explicit RedisCaseStore(RedisClient* redis) : redis_(redis) {}
   absl::StatusOr<TransitionResult> Apply(const TransitionRequest& request) override;
   std::vector<absl::StatusOr<TransitionResult>> ApplyAll(const std::vector<TransitionRequest>& steps) override;
+  absl::StatusOr<TransitionResult> Note(const CaseNote& note) override;
   absl::StatusOr<CaseRecord> Get(absl::string_view case_id) override;
   absl::StatusOr<std::string> GetState(absl::string_view case_id) override;
   absl::StatusOr<std::vector<std::string>> ListCaseIds(absl::string_view office, int limit, int offset) override;
@@ -40,6 +41,8 @@ class RedisContractStore final : public ContractStore {
   explicit RedisContractStore(RedisClient* redis) : redis_(redis) {}
   absl::Status PutVersion(absl::string_view contract_id, absl::string_view serialized, int64_t version) override;
   absl::StatusOr<std::string> Get(absl::string_view contract_id) override;
+  absl::StatusOr<std::string> IdForNumber(absl::string_view contract_number) override;
+  absl::Status IndexNumber(absl::string_view contract_number, absl::string_view contract_id) override;
   absl::StatusOr<std::vector<std::string>> ListIds() override;
 
  private:

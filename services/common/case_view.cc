@@ -35,6 +35,12 @@ hosho::v1::Case CaseFromRecord(const CaseRecord& record) {
   c.set_supersedes_case_id(record.Field(f::kSupersedes));
   c.set_credential_key_id(record.Field(f::kCredentialKeyId));
   c.set_amount_yen(ToInt(record.Field(f::kAmountYen)));
+  c.set_duplicate_count(static_cast<int32_t>(ToInt(record.Field(f::kDuplicateCount))));
+  c.set_source_receipt(record.Field(f::kSourceReceipt));
+  if (const std::string attachments = record.Field(f::kAttachments); !attachments.empty()) {
+    hosho::v1::Case holder;
+    if (holder.ParseFromString(attachments)) *c.mutable_attachments() = holder.attachments();
+  }
   *c.mutable_received_at() = ToProto(absl::FromUnixMillis(ToInt(record.Field(f::kReceivedMs))));
   *c.mutable_updated_at() = ToProto(absl::FromUnixMillis(ToInt(record.Field("updated_ms"))));
   if (const std::string deadline = record.Field("deadline_ms"); !deadline.empty()) {

@@ -5,7 +5,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "services/common/text.h"
 
 namespace hosho {
 
@@ -21,6 +23,45 @@ absl::StatusOr<hosho::v1::Date> ParseDate(absl::string_view text) {
     return absl::InvalidArgumentError(absl::StrCat("no such date: '", text, "'"));
   }
   return FromCivilDay(day);
+}
+
+absl::StatusOr<hosho::v1::Date> ParseDateJa(absl::string_view text) {
+  std::string n = NormalizeCode(text);
+  int era_offset = 0;
+  if (ConsumePrefixOf(&n, "令和")) {
+    era_offset = 2018;
+  } else if (ConsumePrefixOf(&n, "R")) {
+    era_offset = 2018;
+  }
+  if (absl::StartsWith(n, "元年")) n = "1" + n.substr(std::string("元").size());
+  n = absl::StrReplaceAll(n, {{"年", "-"}, {"月", "-"}, {"日", ""}, {"/", "-"}, {".", "-"}});
+  std::vector<absl::string_view> parts = absl::StrSplit(n, '-');
+  int y = 0, m = 0, d = 0;
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &y) || !absl::SimpleAtoi(parts[1], &m) ||
+      !absl::SimpleAtoi(parts[2], &d) || (era_offset == 0 && parts[0].size() != 4)) {
+    return absl::InvalidArgumentError("not a date");
+  }
+  y += era_offset;
+  const absl::CivilDay day(y, m, d);
+  if (day.year() != y || day.month() != m || day.day() != d || y < 1900 || y > 2200) {
+    return absl::InvalidArgumentError("no such date");
+  }
+  return FromCivilDay(day);
+}
+
+bool IsValidDate(const hosho::v1::Date& date) {
+  const absl::CivilDay day(date.year(), date.month(), date.day());
+  return day.year() == date.year() && day.month() == date.month() && day.day() == date.day();
+}
+
+std::string FormatYen(int64_t yen) {
+  std::string digits = std::to_string(yen < 0 ? -yen : yen);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return absl::StrCat(yen < 0 ? "-" : "", out, "円");
 }
 
 std::string FormatDate(const hosho::v1::Date& date) {
@@ -112,6 +153,49 @@ std::string IssuerNameJa(hosho::v1::Issuer issuer) {
     default:
       return "不明な発行者";
   }
+}
+
+hosho::v1::Issuer IssuerFromNameJa(absl::string_view name) {
+  std::string key = CompanyNameKey(name);
+  for (absl::string_view suffix : {"株式会社", "会社"}) {
+    if (absl::EndsWith(key, suffix)) key.resize(key.size() - suffix.size());
+  }
+  if (absl::StartsWith(key, "株式会社")) key = key.substr(std::string("株式会社").size());
+  if (key.empty()) return hosho::v1::ISSUER_UNSPECIFIED;
+  const auto* descriptor = hosho::v1::Issuer_descriptor();
+  for (int i = 0; i < descriptor->value_count(); ++i) {
+    const auto issuer = static_cast<hosho::v1::Issuer>(descriptor->value(i)->number());
+    if (issuer == hosho::v1::ISSUER_UNSPECIFIED || issuer == hosho::v1::ISSUER_OTHER) continue;
+    if (CompanyNameKey(IssuerNameJa(issuer)) == key) return issuer;
+  }
+  // 東京海上日動 without 火災保険, 損保ジャパン and similar short forms.
+  if (key == "損保ジャパン") return hosho::v1::ISSUER_SOMPO_JAPAN;
+  if (key == "東京海上日動") return hosho::v1::ISSUER_TOKIO_MARINE_NICHIDO;
+  if (key == "三井住友海上") return hosho::v1::ISSUER_MITSUI_SUMITOMO;
+  if (key == "あいおいニッセイ同和損保") return hosho::v1::ISSUER_AIOI_NISSAY_DOWA;
+  return hosho::v1::ISSUER_UNSPECIFIED;
+}
+
+hosho::v1::IssuerKind IssuerKindOf(hosho::v1::Issuer issuer) {
+  if (issuer >= hosho::v1::ISSUER_EAST_JAPAN_CONSTRUCTION_SURETY &&
+      issuer <= hosho::v1::ISSUER_HOKKAIDO_CONSTRUCTION_SURETY) {
+    return hosho::v1::ISSUER_KIND_SURETY_COMPANY;
+  }
+  if (issuer >= hosho::v1::ISSUER_AIOI_NISSAY_DOWA && issuer <= hosho::v1::ISSUER_MITSUI_SUMITOMO) {
+    return hosho::v1::ISSUER_KIND_INSURER;
+  }
+  if (issuer == hosho::v1::ISSUER_BANK) return hosho::v1::ISSUER_KIND_BANK;
+  return hosho::v1::ISSUER_KIND_UNSPECIFIED;
+}
+
+hosho::v1::GuaranteeKind GuaranteeKindFromNameJa(absl::string_view name) {
+  const std::string n = NormalizeCode(name);
+  if (absl::StrContains(n, "中間前払")) return hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT;
+  if (absl::StrContains(n, "前払")) return hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT;
+  if (absl::StrContains(n, "契約保証") || absl::StrContains(n, "履行保証")) return hosho::v1::GUARANTEE_KIND_CONTRACT;
+  auto parsed = ParseEnumName(hosho::v1::GuaranteeKind_descriptor(), "GUARANTEE_KIND_", n);
+  if (parsed.ok()) return static_cast<hosho::v1::GuaranteeKind>(*parsed);
+  return hosho::v1::GUARANTEE_KIND_UNSPECIFIED;
 }
 
 }  // namespace hosho

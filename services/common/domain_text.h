@@ -40,8 +40,20 @@ absl::StatusOr<E> ReadEnumField(const Config& item, absl::string_view key,
   return static_cast<E>(*value);
 }
 
+// Dates as people type them: 2026-04-01, 2026/4/1, 2026年4月1日, 令和8年4月1日 (full-width too).
+absl::StatusOr<hosho::v1::Date> ParseDateJa(absl::string_view text);
+bool IsValidDate(const hosho::v1::Date& date);
+// 5000000 → "5,000,000円".
+std::string FormatYen(int64_t yen);
+
 // Japanese names for people.
 std::string KindNameJa(hosho::v1::GuaranteeKind kind);
 std::string IssuerNameJa(hosho::v1::Issuer issuer);
+// The issuer a person named: 「東日本建設業保証株式会社」, 「東日本建設業保証(株)」 and the short names
+// all match; ISSUER_UNSPECIFIED when the name is on no list.
+hosho::v1::Issuer IssuerFromNameJa(absl::string_view name);
+hosho::v1::IssuerKind IssuerKindOf(hosho::v1::Issuer issuer);
+// 契約保証 / 前払金保証 / 中間前払金保証 (also 前払金, 中間前払金, 前払保証) or the enum short name.
+hosho::v1::GuaranteeKind GuaranteeKindFromNameJa(absl::string_view name);
 
 }  // namespace hosho

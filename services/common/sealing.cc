@@ -154,6 +154,17 @@ std::string Sha256Hex(absl::string_view data) {
   return Hex(out, sizeof out);
 }
 
+std::string HmacSha256Hex(absl::string_view key, absl::string_view message) {
+  SodiumReady();
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+  unsigned char out[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_final(&state, out);
+  sodium_memzero(&state, sizeof state);
+  return Hex(out, sizeof out);
+}
+
 bool SecretEquals(absl::string_view a, absl::string_view b) {
   SodiumReady();
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;

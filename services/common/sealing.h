@@ -71,6 +71,8 @@ class Sealer {
 
 // Hex SHA-256 (bearer tokens are stored as this).
 std::string Sha256Hex(absl::string_view data);
+// HMAC-SHA-256 of `message` under `key`, as lowercase hex (webhook signatures).
+std::string HmacSha256Hex(absl::string_view key, absl::string_view message);
 // Compares two secrets in constant time (sodium_memcmp).
 bool SecretEquals(absl::string_view a, absl::string_view b);
 // Random bytes as lowercase hex.

@@ -11,7 +11,9 @@
 #include "services/common/grpc_server.h"
 #include "services/common/log.h"
 #include "services/common/metrics.h"
+#include "services/common/text.h"
 #include "services/common/trace.h"
+#include "services/intake/form_import.h"
 
 namespace hosho {
 namespace {
@@ -27,6 +29,11 @@ void WipeCredential(SubmitGuaranteeRequest& request) {
   }
 }
 
+// Who may register a paper guarantee: a clerk of the office concerned, or an operator.
+bool MayRegisterPaper(const Principal& principal, const std::string& office) {
+  return principal.role == Role::kOperator || (principal.role == Role::kClerk && principal.office == office);
+}
+
 void CountSubmission(absl::string_view outcome, absl::string_view code) {
   Metrics()
       .GetCounter("hosho_intake_submissions_total", "Submissions by outcome and rule code.",
@@ -40,24 +47,15 @@ std::string NewCaseId(absl::Time now) {
   return absl::StrCat("HS-", absl::FormatTime("%Y%m%d", now, JapanTimeZone()), "-", RandomHex(6));
 }
 
-IntakeServiceImpl::IntakeServiceImpl(CaseStore* cases, ContractStore* contracts, EventProducer* producer,
-                                     const Sealer* sealer, const Authenticator* auth, Clock* clock, ScopePolicy policy,
-                                     IntakeOptions options)
-    : cases_(cases),
-      contracts_(contracts),
-      producer_(producer),
-      sealer_(sealer),
-      auth_(auth),
-      clock_(clock),
-      policy_(std::move(policy)),
-      options_(options) {}
+IntakeServiceImpl::IntakeServiceImpl(IntakeDeps deps, ScopePolicy policy, IntakeOptions options)
+    : deps_(deps), policy_(std::move(policy)), options_(options) {}
 
 grpc::Status IntakeServiceImpl::SubmitGuarantee(grpc::ServerContext* context, const SubmitGuaranteeRequest* request,
                                                 hosho::v1::SubmitGuaranteeResponse* response) {
   const absl::Time started = absl::Now();
   // The request object is ours for the call; its plaintext is wiped before we return.
   auto& mutable_request = const_cast<SubmitGuaranteeRequest&>(*request);
-  auto principal = auth_->Require(*context, {Role::kSubmitter, Role::kIntegration, Role::kClerk, Role::kOperator});
+  auto principal = deps_.auth->Require(*context, {Role::kSubmitter, Role::kIntegration, Role::kClerk, Role::kOperator});
   if (!principal.ok()) {
     WipeCredential(mutable_request);
     return ObserveRpc("SubmitGuarantee", started, ToGrpcStatus(principal.status()));
@@ -68,21 +66,109 @@ grpc::Status IntakeServiceImpl::SubmitGuarantee(grpc::ServerContext* context, co
   return ObserveRpc("SubmitGuarantee", started, grpc::Status::OK);
 }
 
+grpc::Status IntakeServiceImpl::ImportFormCsv(grpc::ServerContext* context,
+                                              const hosho::v1::ImportFormCsvRequest* request,
+                                              hosho::v1::ImportReport* response) {
+  const absl::Time started = absl::Now();
+  auto principal = deps_.auth->Require(*context, {Role::kIntegration, Role::kClerk, Role::kOperator});
+  if (!principal.ok()) return ObserveRpc("ImportFormCsv", started, ToGrpcStatus(principal.status()));
+  if (deps_.limiter != nullptr) {
+    if (absl::Status admitted = deps_.limiter->Admit(principal->name); !admitted.ok()) {
+      return ObserveRpc("ImportFormCsv", started, ToGrpcStatus(admitted));
+    }
+  }
+  if (form_importer_ == nullptr) {
+    return ObserveRpc(
+        "ImportFormCsv", started,
+        ToGrpcStatus(absl::FailedPreconditionError("フォームの項目対応表（intake.form_mapping）が設定されていません")));
+  }
+  auto report = form_importer_->Import(*principal, request->csv(), request->filename(), TraceparentOf(*context));
+  if (!report.ok()) return ObserveRpc("ImportFormCsv", started, ToGrpcStatus(report.status()));
+  *response = *std::move(report);
+  return ObserveRpc("ImportFormCsv", started, grpc::Status::OK);
+}
+
+absl::StatusOr<std::string> IntakeServiceImpl::ContractIdForNumber(absl::string_view contract_number) {
+  return deps_.contracts->IdForNumber(NormalizeCode(contract_number));
+}
+
+absl::Status IntakeServiceImpl::SendBounded(const std::vector<OutgoingRecord>& records, absl::Time deadline) {
+  const absl::Duration budget = std::min(options_.send_timeout, deadline - deps_.clock->Now());
+  return deps_.producer->SendAll(records, std::max(budget, absl::ZeroDuration()));
+}
+
+absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::RecordDuplicate(
+    const Principal& principal, const SubmitGuaranteeRequest& request, const std::string& case_id,
+    absl::string_view code, absl::string_view source, const std::string& traceparent, absl::Time deadline) {
+  const absl::Time now = deps_.clock->Now();
+  // The arrival's identity, keyed: a retry of the same arrival records nothing new.
+  const std::string source_fp = absl::BytesToHexString(deps_.sealer->Fingerprint(source)).substr(0, 32);
+  hosho::events::v1::Envelope envelope;
+  envelope.set_event_id(absl::StrCat(case_id, ":duplicate:", source_fp));
+  envelope.set_case_id(case_id);
+  *envelope.mutable_occurred_at() = ToProto(now);
+  envelope.set_producer("hosho-intake");
+  auto* dup = envelope.mutable_submission_duplicate();
+  dup->set_code(std::string(code));
+  dup->set_channel(request.channel() == hosho::v1::CHANNEL_UNSPECIFIED ? hosho::v1::CHANNEL_API : request.channel());
+  dup->set_submitted_by(principal.name);
+  dup->set_source(source_fp);
+  *dup->mutable_received_at() = ToProto(now);
+  CaseNote note;
+  note.case_id = case_id;
+  note.event_id = envelope.event_id();
+  note.actor = principal.name;
+  note.reason = code == "SAME_RECEIPT" ? "同じ受付の再送を受信しました（重複として記録）"
+                                       : "R14_DUPLICATE_GUARANTEE: 同じ保証の再提出を受信しました（重複として記録）";
+  note.at = now;
+  note.counter_field = case_fields::kDuplicateCount;
+  note.payload = envelope.SerializeAsString();
+  auto noted = deps_.cases->Note(note);
+  if (!noted.ok()) return noted.status();
+  OutgoingRecord record = ToRecord(topics::kSubmissions, envelope, traceparent);
+  record.value = noted->payload;
+  if (absl::Status sent = SendBounded({record}, deadline); !sent.ok()) {
+    CountSubmission("unavailable", "KAFKA_UNAVAILABLE");
+    return absl::UnavailableError(
+        absl::StrCat("重複の記録を保存できませんでした。再送してください (case ", case_id, ")"));
+  }
+  CountSubmission("duplicate", code);
+  LogInfo("duplicate recorded on case", {{"case_id", case_id},
+                                         {"code", std::string(code)},
+                                         {"principal", principal.name},
+                                         {"trace_id", TraceIdOf(traceparent)},
+                                         {"replayed", noted->replayed}});
+  hosho::v1::SubmitGuaranteeResponse response;
+  response.set_case_id(case_id);
+  response.set_duplicate(true);
+  response.set_replayed(noted->replayed);
+  response.set_state(ParseStateName(noted->state));
+  return response;
+}
+
 absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(const Principal& principal,
                                                                              SubmitGuaranteeRequest& request,
                                                                              const std::string& traceparent,
-                                                                             absl::Time deadline) {
+                                                                             absl::Time deadline, bool rate_limited) {
   struct Wiper {
     SubmitGuaranteeRequest& r;
     ~Wiper() { WipeCredential(r); }
   } wiper{request};
-  const absl::Time now = clock_->Now();
+  const absl::Time now = deps_.clock->Now();
+
+  if (deps_.limiter != nullptr && rate_limited) {
+    if (absl::Status admitted = deps_.limiter->Admit(principal.name); !admitted.ok()) {
+      CountSubmission("refused", "RATE_LIMITED");
+      return admitted;
+    }
+  }
+  NormalizeSubmission(request);
 
   // The contract, then the rules at the door.
   hosho::v1::Contract contract;
   bool contract_found = false;
   if (!request.contract_id().empty()) {
-    auto stored = contracts_->Get(request.contract_id());
+    auto stored = deps_.contracts->Get(request.contract_id());
     if (stored.ok()) {
       contract_found = contract.ParseFromString(*stored);
     } else if (!absl::IsNotFound(stored.status())) {
@@ -98,11 +184,18 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
             {{"code", violations.front().code}, {"principal", principal.name}, {"contract_id", request.contract_id()}});
     return ViolationStatus(CodeFor(violations), violations);
   }
+  const std::string office = request.kind() == hosho::v1::GUARANTEE_KIND_CONTRACT ? contract.ordering_office()
+                                                                                  : contract.department_in_charge();
+  if (request.has_paper() && !MayRegisterPaper(principal, office)) {
+    CountSubmission("refused", "PAPER_CLERK_ONLY");
+    return ViolationStatus(absl::StatusCode::kPermissionDenied,
+                           {{"paper", "PAPER_CLERK_ONLY", "紙の保証書は、提出先の課の職員のみが登録できます"}});
+  }
 
   // An amendment names the case it amends: it must exist and be for the same contract and kind
   // (otherwise the duplicate rule below could be bypassed with any value).
   if (!request.supersedes_case_id().empty()) {
-    auto amended = cases_->Get(request.supersedes_case_id());
+    auto amended = deps_.cases->Get(request.supersedes_case_id());
     if (!amended.ok() && !absl::IsNotFound(amended.status())) return amended.status();
     if (!amended.ok() || !MaySee(principal, *amended)) {
       CountSubmission("refused", "SUPERSEDED_CASE_NOT_FOUND");
@@ -118,23 +211,34 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
     }
   }
 
-  // Idempotency on (principal, client_request_id). The stored value binds the
-  // request id to its case and to a keyed fingerprint of the whole request, so a
-  // reused id with different content is refused instead of silently merged.
-  const std::string request_fp = absl::BytesToHexString(sealer_->Fingerprint(request.SerializeAsString()));
+  // Idempotency. An API caller's retry is keyed on (principal, client_request_id); a channel's
+  // arrival on its own receipt (受付番号, Message-ID), whoever relays it. The stored value binds
+  // the key to its case and to a keyed fingerprint of the whole request.
+  const bool by_receipt = !request.source_receipt().empty();
+  const std::string idem_key =
+      by_receipt ? absl::StrCat("receipt:{", hosho::v1::Channel_Name(request.channel()), "}:", request.source_receipt())
+                 : absl::StrCat("idem:{", principal.name, "}:", request.client_request_id());
+  const std::string request_fp = absl::BytesToHexString(deps_.sealer->Fingerprint(request.SerializeAsString()));
   const std::string fresh_case_id = NewCaseId(now);
-  auto bound = cases_->PutIfAbsent(absl::StrCat("idem:{", principal.name, "}:", request.client_request_id()),
-                                   absl::StrCat(fresh_case_id, "|", request_fp), options_.idempotency_ttl);
+  auto bound =
+      deps_.cases->PutIfAbsent(idem_key, absl::StrCat(fresh_case_id, "|", request_fp), options_.idempotency_ttl);
   if (!bound.ok()) return bound.status();
   std::vector<std::string> parts = absl::StrSplit(*bound, absl::MaxSplits('|', 1));
   if (parts.size() != 2) return absl::DataLossError("malformed idempotency record");
   const std::string case_id = parts[0];
   const bool replayed = case_id != fresh_case_id;
   if (replayed && parts[1] != request_fp) {
+    if (by_receipt && deps_.cases->GetState(case_id).ok()) {
+      // The same receipt again with other content (a form re-sent after an edit, a CSV export
+      // of what the webhook already brought): one case, the arrival recorded on it.
+      return RecordDuplicate(principal, request, case_id, "SAME_RECEIPT", absl::StrCat(idem_key, "|", request_fp),
+                             traceparent, deadline);
+    }
     CountSubmission("refused", "REQUEST_ID_REUSED");
-    return ViolationStatus(absl::StatusCode::kAlreadyExists,
-                           {{"client_request_id", "REQUEST_ID_REUSED",
-                             "この client_request_id は別の内容の提出で使用済みです（案件 " + case_id + "）"}});
+    return ViolationStatus(
+        absl::StatusCode::kAlreadyExists,
+        {{by_receipt ? "source_receipt" : "client_request_id", "REQUEST_ID_REUSED",
+          "この受付番号（client_request_id）は別の内容の提出で使用済みです（案件 " + case_id + "）"}});
   }
 
   // The credential: what identifies it (not secret) and the sealed secret.
@@ -144,31 +248,49 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   SecretBytes plaintext;
   if (request.has_d_sure()) {
     credential.set_guarantee_number(request.d_sure().guarantee_number());
-    locator = request.d_sure().guarantee_number();
+    locator = absl::StrCat("d-sure:", request.d_sure().guarantee_number());
     plaintext = SecretBytes(request.d_sure().SerializeAsString());
-  } else {
+  } else if (request.has_confirmation_system()) {
     credential.set_guarantee_number(request.confirmation_system().certificate_number());
-    locator = request.confirmation_system().viewing_url();
+    locator = absl::StrCat("confirmation:", request.confirmation_system().viewing_url());
     plaintext = SecretBytes(request.confirmation_system().SerializeAsString());
+  } else {
+    credential.set_guarantee_number(request.paper().guarantee_number());
+    locator = absl::StrCat("paper:", request.issuer(), ":", NormalizeCode(request.issuer_name()), ":",
+                           request.paper().guarantee_number());
   }
-  auto sealed = sealer_->Seal(plaintext.value(), case_id);
-  if (!sealed.ok()) return sealed.status();
-  *credential.mutable_secret() = *std::move(sealed);
-  credential.set_fingerprint(sealer_->Fingerprint(locator));
-  plaintext.Wipe();
+  credential.set_fingerprint(deps_.sealer->Fingerprint(locator));
+  if (!plaintext.value().empty()) {
+    auto sealed = deps_.sealer->Seal(plaintext.value(), case_id);
+    if (!sealed.ok()) return sealed.status();
+    *credential.mutable_secret() = *std::move(sealed);
+    plaintext.Wipe();
+  }
 
-  // R14 at the door: one guarantee per contract and purpose, unless it amends a case.
+  // R14 at the door: one guarantee per contract and purpose, unless it amends a case. A second
+  // arrival is recorded on the first case instead of opening another.
   if (request.supersedes_case_id().empty()) {
-    auto holder = cases_->PutIfAbsent(absl::StrCat("dup:{", request.contract_id(), "}:", request.kind(), ":",
-                                                   absl::BytesToHexString(credential.fingerprint())),
-                                      case_id, absl::ZeroDuration());
+    auto holder = deps_.cases->PutIfAbsent(absl::StrCat("dup:{", request.contract_id(), "}:", request.kind(), ":",
+                                                        absl::BytesToHexString(credential.fingerprint())),
+                                           case_id, absl::ZeroDuration());
     if (!holder.ok()) return holder.status();
     if (*holder != case_id) {
-      CountSubmission("refused", "R14_DUPLICATE_GUARANTEE");
-      return ViolationStatus(absl::StatusCode::kAlreadyExists,
-                             {{"credential", "R14_DUPLICATE_GUARANTEE",
-                               "同じ契約・同じ種類の保証がすでに提出されています（案件 " + *holder + "）"}});
+      return RecordDuplicate(principal, request, *holder, "R14_DUPLICATE_GUARANTEE", idem_key, traceparent, deadline);
     }
+  }
+
+  // Attachments: sealed into the blob store, referenced by hash.
+  google::protobuf::RepeatedPtrField<hosho::v1::AttachmentRef> attachments;
+  for (const auto& upload : request.uploads()) {
+    if (deps_.blobs == nullptr) return absl::FailedPreconditionError("no attachment store configured");
+    auto sha = deps_.blobs->Put(upload.content());
+    if (!sha.ok()) return sha.status();
+    auto* ref = attachments.Add();
+    ref->set_kind(upload.kind());
+    ref->set_sha256(*sha);
+    ref->set_media_type(upload.media_type());
+    ref->set_size_bytes(static_cast<int64_t>(upload.content().size()));
+    ref->set_filename(upload.filename());
   }
 
   // The event, built once: a replay re-sends the first one (kept by the store).
@@ -185,23 +307,25 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   *submission->mutable_credential() = credential;
   *submission->mutable_contract() = contract;
   submission->set_requested_amount_yen(request.requested_amount_yen());
-  *submission->mutable_attachments() = request.attachments();
+  *submission->mutable_attachments() = attachments;
   submission->set_channel(request.channel() == hosho::v1::CHANNEL_UNSPECIFIED ? hosho::v1::CHANNEL_API
                                                                               : request.channel());
   submission->set_submitted_by(principal.name);
   submission->set_supersedes_case_id(request.supersedes_case_id());
-  *submission->mutable_submitted_on() = today;
+  *submission->mutable_submitted_on() = request.has_paper() ? request.paper().received_on() : today;
   *submission->mutable_received_at() = ToProto(now);
+  submission->set_source_receipt(request.source_receipt());
 
-  const std::string office = request.kind() == hosho::v1::GUARANTEE_KIND_CONTRACT ? contract.ordering_office()
-                                                                                  : contract.department_in_charge();
+  hosho::v1::Case attachment_holder;
+  *attachment_holder.mutable_attachments() = attachments;
   namespace f = case_fields;
   TransitionRequest create;
   create.case_id = case_id;
   create.event_id = envelope.event_id();
   create.to_state = StateName(hosho::v1::CASE_STATE_RECEIVED);
   create.actor = principal.name;
-  create.reason = absl::StrCat(KindNameJa(request.kind()), "の提出を受け付けました");
+  create.reason =
+      absl::StrCat(KindNameJa(request.kind()), request.has_paper() ? "（紙の保証書）" : "", "の提出を受け付けました");
   create.at = now;
   create.office = office;
   create.deadline = now + options_.verification_sla;
@@ -220,16 +344,35 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
                    {f::kSubmittedBy, principal.name},
                    {f::kCredentialKeyId, credential.secret().key_id()},
                    {f::kAmountYen, std::to_string(request.requested_amount_yen())},
+                   {f::kSourceReceipt, request.source_receipt()},
+                   {f::kAttachments, attachment_holder.SerializeAsString()},
                    {"credential", credential.SerializeAsString()}};
-  auto created = cases_->Apply(create);
+  auto created = deps_.cases->Apply(create);
   if (!created.ok()) return created.status();
 
-  // Answer only once Kafka has stored the event. A replay re-sends the stored
-  // first event (same event id): consumers apply it once.
+  // Answer only once Kafka has stored the submission and its receipt (到達確認). A replay
+  // re-sends the stored first event (same event ids): consumers apply them once.
+  hosho::events::v1::Envelope stored;
+  if (!stored.ParseFromString(created->payload) || !stored.has_submission_received()) {
+    return absl::DataLossError("stored submission event is unreadable");
+  }
+  const auto& first = stored.submission_received();
+  hosho::events::v1::Envelope receipt;
+  receipt.set_event_id(absl::StrCat(case_id, ":receipt"));
+  receipt.set_case_id(case_id);
+  *receipt.mutable_occurred_at() = stored.occurred_at();
+  receipt.set_producer("hosho-intake");
+  auto* ack = receipt.mutable_receipt_acknowledged();
+  ack->set_kind(first.kind());
+  ack->set_channel(first.channel());
+  *ack->mutable_contract() = first.contract();
+  *ack->mutable_received_at() = first.received_at();
+  ack->set_source_receipt(first.source_receipt());
+  *ack->mutable_attachments() = first.attachments();
   OutgoingRecord record = ToRecord(topics::kSubmissions, envelope, traceparent);
   record.value = created->payload;
-  const absl::Duration budget = std::min(options_.send_timeout, deadline - clock_->Now());
-  if (absl::Status sent = producer_->Send(record, std::max(budget, absl::ZeroDuration())); !sent.ok()) {
+  if (absl::Status sent = SendBounded({record, ToRecord(topics::kSubmissions, receipt, traceparent)}, deadline);
+      !sent.ok()) {
     CountSubmission("unavailable", "KAFKA_UNAVAILABLE");
     LogWarn("submission not stored in kafka", {{"case_id", case_id}, {"error", std::string(sent.message())}});
     return absl::UnavailableError(absl::StrCat(
@@ -240,6 +383,7 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
                                   {"trace_id", TraceIdOf(traceparent)},
                                   {"replayed", replayed},
                                   {"kind", hosho::v1::GuaranteeKind_Name(request.kind())},
+                                  {"channel", hosho::v1::Channel_Name(submission->channel())},
                                   {"office", office}});
   hosho::v1::SubmitGuaranteeResponse response;
   response.set_case_id(case_id);
@@ -247,7 +391,7 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   response.set_state(hosho::v1::CASE_STATE_RECEIVED);
   if (replayed) {
     // A replay answers with where the case is now.
-    if (auto state = cases_->GetState(case_id); state.ok()) response.set_state(ParseStateName(*state));
+    if (auto state = deps_.cases->GetState(case_id); state.ok()) response.set_state(ParseStateName(*state));
   }
   return response;
 }

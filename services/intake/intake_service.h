@@ -2,9 +2,11 @@
 
 #include "hosho/v1/intake.grpc.pb.h"
 #include "services/common/auth.h"
+#include "services/common/blob_store.h"
 #include "services/common/case_store.h"
 #include "services/common/clock.h"
 #include "services/common/kafka.h"
+#include "services/common/rate_limiter.h"
 #include "services/common/sealing.h"
 #include "services/intake/scope_rules.h"
 
@@ -16,32 +18,58 @@ struct IntakeOptions {
   absl::Duration verification_sla = absl::Hours(72);  // deadline riding on the new case
 };
 
-// SubmitGuarantee: checks R01–R03, seals the credential at once, creates the
-// case (RECEIVED) and answers only after hosho.submissions.v1 stored the event.
+class FormCsvImporter;
+
+// What intake needs from the rest of the process.
+struct IntakeDeps {
+  CaseStore* cases = nullptr;
+  ContractStore* contracts = nullptr;
+  EventProducer* producer = nullptr;
+  const Sealer* sealer = nullptr;
+  const Authenticator* auth = nullptr;
+  Clock* clock = nullptr;
+  BlobStore* blobs = nullptr;
+  RateLimiter* limiter = nullptr;  // per principal; null admits everything
+};
+
+// SubmitGuarantee: normalizes, checks the rules at the door (R01–R04, R15), seals the
+// credential and the attachments at once, creates the case (RECEIVED) and answers only
+// after hosho.submissions.v1 stored the submission and its 到達確認 (receipt) event. The same
+// request id, 受付番号, Message-ID or guarantee twice is one case (R14).
 class IntakeServiceImpl final : public hosho::v1::IntakeService::Service {
  public:
-  IntakeServiceImpl(CaseStore* cases, ContractStore* contracts, EventProducer* producer, const Sealer* sealer,
-                    const Authenticator* auth, Clock* clock, ScopePolicy policy, IntakeOptions options);
+  IntakeServiceImpl(IntakeDeps deps, ScopePolicy policy, IntakeOptions options);
+
+  // The web form's CSV export; set once at start-up (the importer calls back into Submit).
+  void SetFormImporter(FormCsvImporter* importer) { form_importer_ = importer; }
 
   grpc::Status SubmitGuarantee(grpc::ServerContext* context, const hosho::v1::SubmitGuaranteeRequest* request,
                                hosho::v1::SubmitGuaranteeResponse* response) override;
+  grpc::Status ImportFormCsv(grpc::ServerContext* context, const hosho::v1::ImportFormCsvRequest* request,
+                             hosho::v1::ImportReport* response) override;
 
   // The logic behind the RPC. Wipes the request's plaintext credential. The
   // wait for Kafka is bounded by the caller's deadline as well as send_timeout.
+  // `rate_limited` false for the rows of an import, which is admitted once as a whole.
   absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> Submit(const Principal& principal,
                                                             hosho::v1::SubmitGuaranteeRequest& request,
                                                             const std::string& traceparent,
-                                                            absl::Time deadline = absl::InfiniteFuture());
+                                                            absl::Time deadline = absl::InfiniteFuture(),
+                                                            bool rate_limited = true);
+
+  // The contract registered under a 工事番号 (NFKC-normalized), for channels that know only the number.
+  absl::StatusOr<std::string> ContractIdForNumber(absl::string_view contract_number);
 
  private:
-  CaseStore* cases_;
-  ContractStore* contracts_;
-  EventProducer* producer_;
-  const Sealer* sealer_;
-  const Authenticator* auth_;
-  Clock* clock_;
+  absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> RecordDuplicate(
+      const Principal& principal, const hosho::v1::SubmitGuaranteeRequest& request, const std::string& case_id,
+      absl::string_view code, absl::string_view source, const std::string& traceparent, absl::Time deadline);
+  absl::Status SendBounded(const std::vector<OutgoingRecord>& records, absl::Time deadline);
+
+  IntakeDeps deps_;
   ScopePolicy policy_;
   IntakeOptions options_;
+  FormCsvImporter* form_importer_ = nullptr;
 };
 
 // "HS-20261126-0123456789ab": date (JST) and 48 random bits.

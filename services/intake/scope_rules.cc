@@ -2,9 +2,13 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/config.h"
 #include "services/common/domain_text.h"
+#include "services/common/sealing.h"
+#include "services/common/text.h"
 
 namespace hosho {
 namespace {
@@ -25,6 +29,39 @@ bool Printable(const std::string& text) {
   return std::all_of(text.begin(), text.end(), [](unsigned char c) { return c >= 0x21 && c <= 0x7e; });
 }
 
+// Guarantee and certificate numbers: half-width letters, digits and '-', after NormalizeCode.
+bool IsCode(const std::string& text, size_t max) {
+  return !text.empty() && text.size() <= max && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+    return absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '/';
+  });
+}
+
+// Free text from people: valid UTF-8, no control characters, no spreadsheet formula.
+void CheckText(std::vector<FieldViolation>& v, const std::string& field, const std::string& text, size_t max_chars,
+               absl::string_view label) {
+  if (text.empty()) return;
+  if (!IsValidUtf8(text) || HasControlCharacters(text)) {
+    v.push_back(
+        {field, "TEXT_CONTROL_CHARACTERS", std::string(label) + "に使用できない文字（制御文字など）が含まれています"});
+  } else if (text.size() > max_chars * 3) {
+    v.push_back(
+        {field, "TEXT_TOO_LONG", std::string(label) + "は" + std::to_string(max_chars) + "文字以内で入力してください"});
+  } else if (LooksLikeFormula(text)) {
+    v.push_back({field, "TEXT_FORMULA", std::string(label) + "の先頭に = + - @ は使用できません"});
+  }
+}
+
+// A secret that is really a file: the PDF itself, its base64, or a file name.
+bool LooksLikeDocument(const std::string& secret) {
+  const std::string lower = absl::AsciiStrToLower(secret);
+  return absl::StartsWith(secret, "%PDF") || absl::StartsWith(secret, "JVBERi") ||
+         absl::StartsWith(lower, "data:application/pdf") || absl::EndsWith(lower, ".pdf");
+}
+
+constexpr char kR04Message[] =
+    "保証証書のPDFや印刷物は受け付けできません。認証キー（D-"
+    "Sure）または閲覧用URLとパスワード（保証証券等確認システム）を提出してください";
+
 }  // namespace
 
 ScopePolicy ScopePolicyFromConfig(const Config& config) {
@@ -41,6 +78,11 @@ ScopePolicy ScopePolicyFromConfig(const Config& config) {
   }
   auto opens = ParseDate(config.GetString("scope.insurer_route_opens", "2026-04-01"));
   policy.insurer_route_opens = opens.ok() ? *opens : FromCivilDay(absl::CivilDay(2026, 4, 1));
+  policy.contract_guarantee_min_price_yen =
+      config.GetInt("scope.contract_guarantee_min_price_yen", policy.contract_guarantee_min_price_yen);
+  policy.advance_min_price_yen = config.GetInt("scope.advance_min_price_yen", policy.advance_min_price_yen);
+  policy.max_attachment_bytes = config.GetInt("limits.max_attachment_bytes", policy.max_attachment_bytes);
+  policy.max_attachments = static_cast<int>(config.GetInt("limits.max_attachments", policy.max_attachments));
   return policy;
 }
 
@@ -50,8 +92,41 @@ hosho::v1::Platform PlatformOf(const SubmitGuaranteeRequest& request) {
       return hosho::v1::PLATFORM_D_SURE;
     case SubmitGuaranteeRequest::kConfirmationSystem:
       return hosho::v1::PLATFORM_CONFIRMATION_SYSTEM;
+    case SubmitGuaranteeRequest::kPaper:
+      return hosho::v1::PLATFORM_PAPER;
     default:
       return hosho::v1::PLATFORM_UNSPECIFIED;
+  }
+}
+
+void NormalizeSubmission(SubmitGuaranteeRequest& request) {
+  request.set_contract_id(NormalizeCode(request.contract_id()));
+  request.set_issuer_name(NormalizeText(request.issuer_name()));
+  request.set_source_receipt(NormalizeCode(request.source_receipt()));
+  if (request.has_d_sure()) {
+    auto* c = request.mutable_d_sure();
+    c->set_guarantee_number(NormalizeCode(c->guarantee_number()));
+    // The key is opaque: only the white space a form or a mail adds around it goes.
+    std::string* key = c->mutable_authentication_key();
+    const absl::string_view trimmed = absl::StripAsciiWhitespace(*key);
+    if (trimmed.size() != key->size()) {
+      std::string kept(trimmed);
+      WipeString(key);
+      *key = std::move(kept);
+    }
+  }
+  if (request.has_confirmation_system()) {
+    auto* c = request.mutable_confirmation_system();
+    c->set_certificate_number(NormalizeCode(c->certificate_number()));
+    c->set_viewing_url(std::string(absl::StripAsciiWhitespace(c->viewing_url())));
+  }
+  if (request.has_paper()) {
+    request.mutable_paper()->set_guarantee_number(NormalizeCode(request.paper().guarantee_number()));
+    request.mutable_paper()->set_note(NormalizeText(request.paper().note()));
+  }
+  for (auto& upload : *request.mutable_uploads()) {
+    upload.set_filename(NormalizeText(upload.filename()));
+    upload.set_media_type(absl::AsciiStrToLower(absl::StripAsciiWhitespace(upload.media_type())));
   }
 }
 
@@ -64,19 +139,87 @@ std::vector<FieldViolation> CheckSubmission(const SubmitGuaranteeRequest& reques
     v.push_back({"client_request_id", "REQUEST_ID_INVALID",
                  "client_request_id は1〜128文字の印字可能なASCII文字で指定してください"});
   }
-  if (request.kind() == hosho::v1::GUARANTEE_KIND_UNSPECIFIED) {
+  if (request.kind() == hosho::v1::GUARANTEE_KIND_UNSPECIFIED || !hosho::v1::GuaranteeKind_IsValid(request.kind())) {
     v.push_back({"kind", "KIND_MISSING", "保証の種類（契約保証・前払金保証・中間前払金保証）を指定してください"});
   }
   if (request.contract_id().empty()) {
     v.push_back({"contract_id", "CONTRACT_ID_MISSING", "契約（工事番号）を指定してください"});
+  } else if (!IsCode(request.contract_id(), 64)) {
+    v.push_back(
+        {"contract_id", "CONTRACT_ID_INVALID", "契約IDは64文字以内の半角英数字と記号（- _ . /）で指定してください"});
+  }
+  if (!request.source_receipt().empty() &&
+      (request.source_receipt().size() > 200 || !Printable(request.source_receipt()))) {
+    v.push_back({"source_receipt", "RECEIPT_INVALID", "受付番号は200文字以内の半角英数字で指定してください"});
+  }
+  CheckText(v, "issuer_name", request.issuer_name(), 100, "発行者名");
+  const bool advance = request.kind() == hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT ||
+                       request.kind() == hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT;
+  if (request.requested_amount_yen() < 0 || request.requested_amount_yen() > 1'000'000'000'000) {
+    v.push_back({"requested_amount_yen", "AMOUNT_INVALID", "請求金額が正しくありません"});
   }
 
-  // R02: issuer eligibility.
+  const bool paper = request.has_paper();
   const auto kind = request.issuer_kind();
   const auto issuer = request.issuer();
-  if (kind == hosho::v1::ISSUER_KIND_BANK || issuer == hosho::v1::ISSUER_BANK) {
+  const bool is_bank = kind == hosho::v1::ISSUER_KIND_BANK || issuer == hosho::v1::ISSUER_BANK;
+
+  // R04: the certificate itself instead of the credential.
+  bool sent_certificate = false;
+  for (int i = 0; i < request.uploads_size(); ++i) {
+    if (request.uploads(i).kind() == hosho::v1::AttachmentRef::KIND_CERTIFICATE && !paper) {
+      v.push_back({absl::StrCat("uploads[", i, "]"), "R04_CERTIFICATE_NOT_CREDENTIAL", kR04Message});
+      sent_certificate = true;
+    }
+  }
+  if (!sent_certificate &&
+      ((request.has_d_sure() && LooksLikeDocument(request.d_sure().authentication_key())) ||
+       (request.has_confirmation_system() && LooksLikeDocument(request.confirmation_system().viewing_password())))) {
+    v.push_back({request.has_d_sure() ? "d_sure.authentication_key" : "confirmation_system.viewing_password",
+                 "R04_CERTIFICATE_NOT_CREDENTIAL", kR04Message});
+    sent_certificate = true;
+  }
+
+  // Attachments: PDFs of a declared kind, bounded.
+  if (request.uploads_size() > policy.max_attachments) {
+    v.push_back(
+        {"uploads", "TOO_MANY_ATTACHMENTS", absl::StrCat("添付ファイルは", policy.max_attachments, "件までです")});
+  }
+  for (int i = 0; i < request.uploads_size(); ++i) {
+    const auto& u = request.uploads(i);
+    const std::string field = absl::StrCat("uploads[", i, "]");
+    if (u.kind() == hosho::v1::AttachmentRef::KIND_UNSPECIFIED || !hosho::v1::AttachmentRef::Kind_IsValid(u.kind())) {
+      v.push_back({field + ".kind", "ATTACHMENT_KIND_MISSING",
+                   "添付ファイルの種類（請求書・発注者提出用フォーマット）を指定してください"});
+    }
+    if (u.content().empty()) {
+      v.push_back({field + ".content", "ATTACHMENT_EMPTY", "添付ファイルが空です"});
+    } else if (static_cast<int64_t>(u.content().size()) > policy.max_attachment_bytes) {
+      v.push_back({field + ".content", "ATTACHMENT_TOO_LARGE",
+                   absl::StrCat("添付ファイルは",
+                                policy.max_attachment_bytes >= (1 << 20)
+                                    ? absl::StrCat(policy.max_attachment_bytes >> 20, "MB")
+                                    : absl::StrCat(policy.max_attachment_bytes >> 10, "KB"),
+                                "以内にしてください")});
+    } else if (u.media_type() != "application/pdf" || !absl::StartsWith(u.content(), "%PDF-")) {
+      v.push_back({field + ".content", "ATTACHMENT_NOT_PDF", "添付ファイルはPDF形式のみ受け付けます"});
+    }
+    if (u.filename().empty() || u.filename().size() > 255 || !IsValidUtf8(u.filename()) ||
+        HasControlCharacters(u.filename()) || u.filename().find_first_of("/\\") != std::string::npos ||
+        LooksLikeFormula(u.filename())) {
+      v.push_back({field + ".filename", "ATTACHMENT_FILENAME_INVALID",
+                   "添付ファイル名は255バイト以内で、/ \\ や制御文字を含まない名前にしてください"});
+    }
+  }
+
+  // R02: issuer eligibility (banks are eligible on paper only).
+  if (is_bank && !paper) {
     v.push_back(
         {"issuer_kind", "R02_BANK_NOT_ELIGIBLE", "金融機関の保証は電子保証の対象外です。紙の保証書を提出してください"});
+  } else if (is_bank && request.kind() != hosho::v1::GUARANTEE_KIND_CONTRACT) {
+    v.push_back({"kind", "R02_BANK_CONTRACT_ONLY", "金融機関の保証は契約保証のみが対象です"});
+  } else if (is_bank && request.issuer_name().empty()) {
+    v.push_back({"issuer_name", "R02_ISSUER_NAME_MISSING", "金融機関名を入力してください"});
   } else if (kind == hosho::v1::ISSUER_KIND_UNSPECIFIED) {
     v.push_back(
         {"issuer_kind", "R02_ISSUER_KIND_MISSING", "保証の発行者の種類（保証事業会社・保険会社）を指定してください"});
@@ -92,55 +235,80 @@ std::vector<FieldViolation> CheckSubmission(const SubmitGuaranteeRequest& reques
   }
 
   // R01: the credential itself, complete and on the issuer's platform.
-  const bool is_bank = kind == hosho::v1::ISSUER_KIND_BANK || issuer == hosho::v1::ISSUER_BANK;
-  if (!is_bank) {
-    switch (request.credential_case()) {
-      case SubmitGuaranteeRequest::kDSure: {
-        const auto& c = request.d_sure();
-        if (kind == hosho::v1::ISSUER_KIND_INSURER) {
-          v.push_back({"d_sure", "R01_PLATFORM_MISMATCH",
-                       "保険会社の保証は保証証券等確認システムの閲覧用URLとパスワードで提出してください"});
-        }
-        if (c.guarantee_number().empty()) {
-          v.push_back({"d_sure.guarantee_number", "R01_GUARANTEE_NUMBER_MISSING", "保証契約番号を入力してください"});
-        }
-        if (c.authentication_key().empty()) {
-          v.push_back({"d_sure.authentication_key", "R01_AUTHENTICATION_KEY_MISSING", "認証キーを入力してください"});
-        } else if (c.authentication_key().size() > 256 || !Printable(c.authentication_key())) {
-          v.push_back({"d_sure.authentication_key", "R01_AUTHENTICATION_KEY_INVALID",
-                       "認証キーは256文字以内の印字可能な文字で入力してください"});
-        }
-        break;
+  switch (request.credential_case()) {
+    case SubmitGuaranteeRequest::kDSure: {
+      if (is_bank) break;
+      const auto& c = request.d_sure();
+      if (kind == hosho::v1::ISSUER_KIND_INSURER) {
+        v.push_back({"d_sure", "R01_PLATFORM_MISMATCH",
+                     "保険会社の保証は保証証券等確認システムの閲覧用URLとパスワードで提出してください"});
       }
-      case SubmitGuaranteeRequest::kConfirmationSystem: {
-        const auto& c = request.confirmation_system();
-        if (kind == hosho::v1::ISSUER_KIND_SURETY_COMPANY) {
-          v.push_back({"confirmation_system", "R01_PLATFORM_MISMATCH",
-                       "保証事業会社の保証はD-Sureの保証契約番号と認証キーで提出してください"});
-        }
-        if (c.viewing_url().empty()) {
-          v.push_back({"confirmation_system.viewing_url", "R01_VIEWING_URL_MISSING", "閲覧用URLを入力してください"});
-        } else if (!absl::StartsWith(c.viewing_url(), "https://") || c.viewing_url().size() > 2048) {
-          v.push_back({"confirmation_system.viewing_url", "R01_VIEWING_URL_INVALID",
-                       "閲覧用URLは https:// で始まるURLを入力してください"});
-        }
-        if (c.viewing_password().empty()) {
-          v.push_back({"confirmation_system.viewing_password", "R01_VIEWING_PASSWORD_MISSING",
-                       "閲覧用パスワードを入力してください"});
-        } else if (c.viewing_password().size() > 256) {
-          v.push_back({"confirmation_system.viewing_password", "R01_VIEWING_PASSWORD_INVALID",
-                       "閲覧用パスワードは256文字以内で入力してください"});
-        }
-        break;
+      if (c.guarantee_number().empty()) {
+        v.push_back({"d_sure.guarantee_number", "R01_GUARANTEE_NUMBER_MISSING", "保証契約番号を入力してください"});
+      } else if (!IsCode(c.guarantee_number(), 64)) {
+        v.push_back({"d_sure.guarantee_number", "R01_GUARANTEE_NUMBER_INVALID",
+                     "保証契約番号は64文字以内の半角英数字とハイフンで入力してください"});
       }
-      default:
+      if (c.authentication_key().empty()) {
+        v.push_back({"d_sure.authentication_key", "R01_AUTHENTICATION_KEY_MISSING", "認証キーを入力してください"});
+      } else if (!sent_certificate && (c.authentication_key().size() > 256 || !Printable(c.authentication_key()))) {
+        v.push_back({"d_sure.authentication_key", "R01_AUTHENTICATION_KEY_INVALID",
+                     "認証キーは256文字以内の印字可能な文字で入力してください"});
+      }
+      break;
+    }
+    case SubmitGuaranteeRequest::kConfirmationSystem: {
+      if (is_bank) break;
+      const auto& c = request.confirmation_system();
+      if (kind == hosho::v1::ISSUER_KIND_SURETY_COMPANY) {
+        v.push_back({"confirmation_system", "R01_PLATFORM_MISMATCH",
+                     "保証事業会社の保証はD-Sureの保証契約番号と認証キーで提出してください"});
+      }
+      if (c.viewing_url().empty()) {
+        v.push_back({"confirmation_system.viewing_url", "R01_VIEWING_URL_MISSING", "閲覧用URLを入力してください"});
+      } else if (!absl::StartsWith(c.viewing_url(), "https://") || c.viewing_url().size() > 2048 ||
+                 !Printable(c.viewing_url())) {
+        v.push_back({"confirmation_system.viewing_url", "R01_VIEWING_URL_INVALID",
+                     "閲覧用URLは https:// で始まるURLを入力してください"});
+      }
+      if (c.viewing_password().empty()) {
+        v.push_back({"confirmation_system.viewing_password", "R01_VIEWING_PASSWORD_MISSING",
+                     "閲覧用パスワードを入力してください"});
+      } else if (!sent_certificate && (c.viewing_password().size() > 256 || !IsValidUtf8(c.viewing_password()) ||
+                                       HasControlCharacters(c.viewing_password()))) {
+        v.push_back({"confirmation_system.viewing_password", "R01_VIEWING_PASSWORD_INVALID",
+                     "閲覧用パスワードは256文字以内で入力してください"});
+      }
+      if (!c.certificate_number().empty() && !IsCode(c.certificate_number(), 64)) {
+        v.push_back({"confirmation_system.certificate_number", "R01_GUARANTEE_NUMBER_INVALID",
+                     "証券番号は64文字以内の半角英数字とハイフンで入力してください"});
+      }
+      break;
+    }
+    case SubmitGuaranteeRequest::kPaper: {
+      const auto& p = request.paper();
+      if (p.guarantee_number().empty()) {
+        v.push_back({"paper.guarantee_number", "PAPER_NUMBER_MISSING", "保証書の番号を入力してください"});
+      } else if (!IsCode(p.guarantee_number(), 64)) {
+        v.push_back({"paper.guarantee_number", "R01_GUARANTEE_NUMBER_INVALID",
+                     "保証書の番号は64文字以内の半角英数字とハイフンで入力してください"});
+      }
+      if (!IsSet(p.received_on()) || !IsValidDate(p.received_on()) || ToCivilDay(p.received_on()) > ToCivilDay(today)) {
+        v.push_back(
+            {"paper.received_on", "PAPER_RECEIVED_ON_INVALID", "保証書を受領した日（今日以前）を入力してください"});
+      }
+      CheckText(v, "paper.note", p.note(), 500, "備考");
+      break;
+    }
+    default:
+      if (!is_bank && !sent_certificate) {
         v.push_back({"credential", "R01_CREDENTIAL_MISSING",
                      "認証キー（D-Sure）または閲覧用URLとパスワード（保証証券等確認システム）を入力してください"});
-    }
+      }
   }
 
-  // R03: the contract and the route.
-  if (!request.contract_id().empty()) {
+  // R03: the contract and the route; R15: the thresholds.
+  if (!request.contract_id().empty() && IsCode(request.contract_id(), 64)) {
     if (contract == nullptr) {
       v.push_back({"contract_id", "R03_CONTRACT_NOT_FOUND", "指定された契約が見つかりません"});
     } else {
@@ -154,9 +322,19 @@ std::vector<FieldViolation> CheckSubmission(const SubmitGuaranteeRequest& reques
         v.push_back({"contract_id", "R03_WORK_CATEGORY_OUT_OF_SCOPE",
                      "この契約の種類は電子保証の対象外です（建設工事・測量・建設コンサルタント等業務に限ります）"});
       }
+      if (request.kind() == hosho::v1::GUARANTEE_KIND_CONTRACT &&
+          contract->price_yen() < policy.contract_guarantee_min_price_yen) {
+        v.push_back({"contract_id", "R15_BELOW_THRESHOLD",
+                     absl::StrCat("この契約の請負代金額（", FormatYen(contract->price_yen()), "）は契約保証の対象額（",
+                                  FormatYen(policy.contract_guarantee_min_price_yen), "以上）に達していません")});
+      } else if (advance && contract->price_yen() < policy.advance_min_price_yen) {
+        v.push_back({"contract_id", "R15_BELOW_THRESHOLD",
+                     absl::StrCat("この契約の請負代金額（", FormatYen(contract->price_yen()), "）は前払金の対象額（",
+                                  FormatYen(policy.advance_min_price_yen), "以上）に達していません")});
+      }
     }
   }
-  if (kind == hosho::v1::ISSUER_KIND_INSURER && IsSet(policy.insurer_route_opens) &&
+  if (kind == hosho::v1::ISSUER_KIND_INSURER && !paper && IsSet(policy.insurer_route_opens) &&
       ToCivilDay(today) < ToCivilDay(policy.insurer_route_opens)) {
     v.push_back({"issuer_kind", "R03_ROUTE_NOT_OPEN",
                  "保険会社の電子保証は " + FormatDate(policy.insurer_route_opens) + " 以降に受け付けます"});
@@ -168,11 +346,11 @@ absl::StatusCode CodeFor(const std::vector<FieldViolation>& violations) {
   bool scope = false;
   for (const auto& v : violations) {
     if (v.code == "R03_CONTRACT_NOT_FOUND" && violations.size() == 1) return absl::StatusCode::kNotFound;
-    if (absl::StartsWith(v.code, "R03_")) scope = true;
+    if (absl::StartsWith(v.code, "R03_") || absl::StartsWith(v.code, "R15_")) scope = true;
   }
   bool only_scope = scope;
   for (const auto& v : violations) {
-    if (!absl::StartsWith(v.code, "R03_")) only_scope = false;
+    if (!absl::StartsWith(v.code, "R03_") && !absl::StartsWith(v.code, "R15_")) only_scope = false;
   }
   return only_scope ? absl::StatusCode::kFailedPrecondition : absl::StatusCode::kInvalidArgument;
 }

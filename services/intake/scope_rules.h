@@ -19,19 +19,38 @@ struct ScopePolicy {
                                                           hosho::v1::WORK_CATEGORY_SURVEYING_CONSULTING};
   // 令和8年4月1日: insurers' contract guarantees are checked on the confirmation system from this day.
   hosho::v1::Date insurer_route_opens;
+  // R15: a contract guarantee is required (and accepted) from this contract price; advances
+  // are paid on contracts from advance_min_price_yen.
+  int64_t contract_guarantee_min_price_yen = 5'000'000;
+  int64_t advance_min_price_yen = 1'000'000;
+  // Attachments: PDFs only, each at most max_attachment_bytes, at most max_attachments.
+  int64_t max_attachment_bytes = 10 * 1024 * 1024;
+  int max_attachments = 5;
 };
 
-// scope.ordering_offices, scope.work_categories, scope.insurer_route_opens.
+// scope.ordering_offices, scope.work_categories, scope.insurer_route_opens,
+// scope.contract_guarantee_min_price_yen, scope.advance_min_price_yen,
+// limits.max_attachment_bytes, limits.max_attachments.
 ScopePolicy ScopePolicyFromConfig(const Config& config);
 
 // The rules checked at the door, before anything is stored:
 //   R01 the credential is complete (D-Sure: number + key; confirmation system: URL + password);
 //   R02 the issuer is eligible (closed lists; banks never; insurers only for 契約保証);
-//   R03 the contract is in scope (ordering office, work category) and the route is open on `today`.
+//   R03 the contract is in scope (ordering office, work category) and the route is open on `today`;
+//   R04 the submission is the credential, not a PDF or printout of the certificate;
+//   R15 the contract price reaches the city's threshold for the kind;
+// and the shape of every field: identifiers, strict text without control characters or
+// spreadsheet formulas, attachments (PDF, size, count). Paper guarantees (a clerk registers
+// them) need no credential, and banks are eligible on paper.
+// Call NormalizeSubmission first.
 // `contract` is null when the contract id is unknown. Empty result: admitted.
 std::vector<FieldViolation> CheckSubmission(const hosho::v1::SubmitGuaranteeRequest& request,
                                             const hosho::v1::Contract* contract, const ScopePolicy& policy,
                                             const hosho::v1::Date& today);
+
+// NFKC and white space: guarantee numbers and ids in half-width, names collapsed
+// (full-width digits, U+3000). Leaves secrets alone except for surrounding white space.
+void NormalizeSubmission(hosho::v1::SubmitGuaranteeRequest& request);
 
 // The gRPC code for a set of violations: NOT_FOUND for an unknown contract,
 // FAILED_PRECONDITION for scope (R03), INVALID_ARGUMENT otherwise.

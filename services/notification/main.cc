@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   hosho::NotificationWorker worker(&cases, hosho::ValueOrExit(host.Producer()), &host.clock());
   hosho::NotificationServiceImpl service(&cases, hosho::ValueOrExit(host.Auth()));
   hosho::AddGrpcService(host, &service);
-  hosho::ValueOrExit(host.AddConsumer({hosho::topics::kRoutings, hosho::topics::kVerifications},
-                                      [&worker](const hosho::KafkaRecord& r) { return worker.Handle(r); }));
+  hosho::ValueOrExit(
+      host.AddConsumer({hosho::topics::kSubmissions, hosho::topics::kRoutings, hosho::topics::kVerifications},
+                       [&worker](const hosho::KafkaRecord& r) { return worker.Handle(r); }));
   return host.Run();
 }

@@ -31,7 +31,20 @@ Notice Make(const hosho::events::v1::Envelope& e, Notice::Audience audience, std
 
 std::vector<Notice> BuildNotices(const hosho::events::v1::Envelope& e) {
   std::vector<Notice> out;
-  if (e.has_routing_decided()) {
+  if (e.has_receipt_acknowledged()) {
+    // 到達確認: the contractor learns the submission arrived and under which case number.
+    const auto& r = e.receipt_acknowledged();
+    const auto& c = r.contract();
+    const absl::Time received = FromProto(r.received_at());
+    if (!c.contractor().contact_email().empty()) {
+      out.push_back(
+          Make(e, Notice::AUDIENCE_CONTRACTOR, c.contractor().contact_email(), c,
+               absl::StrCat("【到達確認】", KindNameJa(r.kind()), "の提出を受け付けました。\n案件番号: ", e.case_id(),
+                            "\n受付日時: ", absl::FormatTime("%Y-%m-%d %H:%M", received, JapanTimeZone()),
+                            "\n確認の結果は改めてお知らせします。"),
+               received));
+    }
+  } else if (e.has_routing_decided()) {
     const auto& r = e.routing_decided();
     const auto& s = r.submission();
     const auto& c = s.contract();

@@ -1,6 +1,7 @@
 #include "services/stack/stack.h"
 
 #include <netinet/in.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "services/common/admin_server.h"
 #include "services/common/clock.h"
+#include "services/common/mail.h"
 #include "services/common/redis_client.h"
 #include "services/common/sealing.h"
 
@@ -61,6 +63,90 @@ bool PortFree(int port) {
   const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
   return ok;
+}
+
+struct MailboxFiles {
+  std::string config;
+  std::string user;
+  std::string password_file;
+};
+
+// A dovecot serving one IMAP user on loopback. As root, the mail belongs to nobody (dovecot
+// refuses uid 0); otherwise everything runs as the calling user.
+absl::StatusOr<MailboxFiles> WriteDovecotConfig(const fs::path& dir, int port) {
+  std::error_code ec;
+  for (const char* sub : {"run", "state", "home/Maildir/new", "home/Maildir/cur", "home/Maildir/tmp"}) {
+    fs::create_directories(dir / sub, ec);
+  }
+  MailboxFiles files;
+  files.user = "intake@city.example";
+  files.config = (dir / "dovecot.conf").string();
+  files.password_file = (dir / "password").string();
+  const std::string password = RandomHex(16);
+  if (auto s = WriteFile(files.password_file, password + "\n", true); !s.ok()) return s;
+  if (auto s = WriteFile(dir / "passwd", absl::StrCat(files.user, ":{PLAIN}", password, "\n"), true); !s.ok()) {
+    return s;
+  }
+  const bool root = getuid() == 0;
+  const uid_t uid = root ? 65534 : getuid();
+  const gid_t gid = root ? 65534 : getgid();
+  if (root) {
+    // dovecot's auth process (user dovecot) reads the passwd file and the mail process
+    // (nobody) the mailbox: both must get through the run directory.
+    chmod(dir.parent_path().c_str(), 0711);
+    chmod(dir.c_str(), 0711);
+    if (const struct passwd* pw = getpwnam("dovecot"); pw != nullptr) {
+      if (chown((dir / "passwd").c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+        return absl::InternalError("cannot hand the passwd file to dovecot");
+      }
+    }
+    for (const auto& entry : fs::recursive_directory_iterator(dir / "home")) {
+      if (chown(entry.path().c_str(), uid, gid) != 0) return absl::InternalError("cannot chown the mailbox");
+    }
+    if (chown((dir / "home").c_str(), uid, gid) != 0) return absl::InternalError("cannot chown the mailbox");
+  }
+  std::string users;
+  if (!root) {
+    // Not root: dovecot's own processes run as the calling user too.
+    const char* name = getenv("USER");
+    users = absl::StrCat("default_login_user = ", name != nullptr ? name : "nobody",
+                         "\ndefault_internal_user = ", name != nullptr ? name : "nobody", "\n");
+  }
+  const std::string d = dir.string();
+  const std::string conf = absl::StrCat(
+      "# Written by hosho-stack: the development mailbox intake polls.\n", "base_dir = ", d, "/run\n",
+      "state_dir = ", d, "/state\n", "log_path = /dev/stderr\n", "protocols = imap\n", "listen = 127.0.0.1\n",
+      "ssl = no\n", "disable_plaintext_auth = no\n", "auth_mechanisms = plain login\n", "first_valid_uid = 1\n", users,
+      "passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u ", d, "/passwd\n}\n",
+      "userdb {\n  driver = static\n  args = uid=", uid, " gid=", gid, " home=", d, "/home\n}\n",
+      "mail_location = maildir:~/Maildir\n",
+      "service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = ", port,
+      "\n  }\n  inet_listener imaps {\n    port = 0\n  }\n  chroot =\n}\n", "service anvil {\n  chroot =\n}\n",
+      "service stats {\n  unix_listener stats-writer {\n    mode = 0666\n  }\n}\n");
+  if (auto s = WriteFile(files.config, conf, false); !s.ok()) return s;
+  return files;
+}
+
+absl::Status AwaitMailbox(const fs::path& dir, int port) {
+  std::ifstream in(dir / "password");
+  std::string password;
+  std::getline(in, password);
+  ImapOptions imap;
+  imap.url = absl::StrCat("imap://127.0.0.1:", port, "/INBOX");
+  imap.username = "intake@city.example";
+  imap.password = password;
+  imap.timeout_ms = 2000;
+  auto mailbox = OpenImapMailbox(imap);
+  if (!mailbox.ok()) return mailbox.status();
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  absl::Status last;
+  while (absl::Now() < give_up) {
+    auto listed = (*mailbox)->ListWithout("$HoshoDone");
+    if (listed.ok()) return absl::OkStatus();
+    last = listed.status();
+    absl::SleepFor(absl::Milliseconds(50));  // awaiting the IMAP listener
+  }
+  return last;
 }
 
 }  // namespace
@@ -116,7 +202,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   const fs::path bin = fs::absolute(options.bin_dir);
   std::error_code ec;
   // Only the launcher's own entries are wiped: the run directory may hold other files (the caller's output).
-  for (const char* sub : {"logs", "config", "secrets", "tokens", "redis"}) {
+  for (const char* sub : {"logs", "config", "secrets", "tokens", "redis", "blobs", "mail"}) {
     if (options.fresh) fs::remove_all(run / sub, ec);
     fs::create_directories(run / sub, ec);
   }
@@ -134,6 +220,8 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
     e.grpc[name] = absl::StrCat("127.0.0.1:", next++);
     e.admin[name] = next++;
   }
+  e.webhook_port = next++;
+  const int imap_port = next++;
 
   // Secrets: a key ring, tokens, principals.
   const fs::path keyring = run / "secrets" / "keyring.yaml";
@@ -149,6 +237,20 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   }
   const fs::path principals_file = run / "secrets" / "principals.yaml";
   if (auto s = WriteFile(principals_file, principals, true); !s.ok()) return s;
+  e.webhook_secret_file = (run / "secrets" / "webhook.secret").string();
+  if (auto s = WriteFile(e.webhook_secret_file, RandomHex(32) + "\n", true); !s.ok()) return s;
+
+  // The mailbox: dovecot on loopback with one user, mail kept under the run directory.
+  std::string mail_config;
+  if (!options.dovecot.empty() && fs::exists(options.dovecot)) {
+    auto mailbox = WriteDovecotConfig(run / "mail", imap_port);
+    if (!mailbox.ok()) return mailbox.status();
+    e.imap_port = imap_port;
+    e.mail_user = mailbox->user;
+    e.dovecot_config = mailbox->config;
+    mail_config = absl::StrCat("mail: {url: \"imap://127.0.0.1:", imap_port, "/INBOX\", username: \"", mailbox->user,
+                               "\", password_file: \"", mailbox->password_file, "\", poll_interval_ms: 200}\n");
+  }
 
   // Configuration shared by the services.
   auto common = [&](const std::string& name) {
@@ -169,6 +271,9 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
       {"platform-sim", absl::StrCat("platform_sim: {certificates_file: \"", certificates,
                                     "\", latency_ms: ", options.platform_latency_ms,
                                     ", failure_rate: ", options.platform_failure_rate, "}\n")},
+      {"intake", absl::StrCat("intake: {blob_dir: \"", (run / "blobs").string(), "\"}\n",
+                              "limits: {submissions_per_minute: 6000}\n", "webhook: {listen_host: 127.0.0.1, port: ",
+                              e.webhook_port, ", secret_file: \"", e.webhook_secret_file, "\"}\n", mail_config)},
       {"verification",
        absl::StrCat("connector: {target: \"", e.grpc["platform-sim"], "\", dev_plaintext: true, token_file: \"",
                     e.token_files["hosho-verification"], "\"}\n")},
@@ -210,6 +315,14 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
           absl::StrCat("redis-server did not come up: ", s.message(), "\n", Tail(e.logs_dir + "/redis.log", 1500)));
     }
   }
+  // The mailbox, when there is one.
+  if (e.imap_port != 0) {
+    if (auto s = stack->Launch("dovecot", {options.dovecot, "-F", "-c", e.dovecot_config}); !s.ok()) return s;
+    if (auto s = AwaitMailbox(run / "mail", e.imap_port); !s.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("dovecot did not come up: ", s.message(), "\n", Tail(e.logs_dir + "/dovecot.log", 1500)));
+    }
+  }
   // 2. The devbroker, 3. every service.
   if (auto s = stack->Launch("devbroker", {(bin / "hosho-devbroker").string(), "--config=" + broker_config.string()});
       !s.ok()) {
@@ -232,10 +345,12 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
 
 absl::Status Stack::WriteStackFile() const {
   const fs::path run = fs::absolute(options_.run_dir);
-  std::string out = absl::StrCat("# Written by hosho-stack: where the running stack listens.\nkafka: \"",
-                                 endpoints_.kafka_bootstrap, "\"\nredis_port: ", endpoints_.redis_port,
-                                 "\ndevbroker_admin_port: ", endpoints_.devbroker_admin_port, "\nlogs: \"",
-                                 endpoints_.logs_dir, "\"\ngrpc:\n");
+  std::string out = absl::StrCat(
+      "# Written by hosho-stack: where the running stack listens.\nkafka: \"", endpoints_.kafka_bootstrap,
+      "\"\nredis_port: ", endpoints_.redis_port, "\ndevbroker_admin_port: ", endpoints_.devbroker_admin_port,
+      "\nlogs: \"", endpoints_.logs_dir, "\"\nwebhook: {port: ", endpoints_.webhook_port, ", secret_file: \"",
+      endpoints_.webhook_secret_file, "\"}\nmail: {imap_port: ", endpoints_.imap_port, ", user: \"",
+      endpoints_.mail_user, "\", dovecot_config: \"", endpoints_.dovecot_config, "\"}\ngrpc:\n");
   for (const auto& [name, addr] : endpoints_.grpc) absl::StrAppend(&out, "  ", name, ": \"", addr, "\"\n");
   out += "admin:\n";
   for (const auto& [name, port] : endpoints_.admin) absl::StrAppend(&out, "  ", name, ": ", port, "\n");

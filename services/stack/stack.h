@@ -10,12 +10,18 @@
 
 namespace hosho {
 
+// Ports a stack uses from port_base: redis, kafka, devbroker admin, two per service,
+// the web form webhook and IMAP.
+inline constexpr int kStackPorts = 15;
+
 struct StackOptions {
   std::string run_dir;     // state, configs, secrets, logs
   std::string bin_dir;     // where hosho-* binaries are
   std::string source_dir;  // repository root (deploy/ files)
-  int port_base = 17100;   // 13 consecutive ports from here
+  int port_base = 17100;   // kStackPorts consecutive ports from here
   std::string redis_server = "/usr/bin/redis-server";
+  // Debian's dovecot: the mailbox that intake polls over IMAP. Empty: no mail intake.
+  std::string dovecot = "/usr/sbin/dovecot";
   std::string certificates_file;  // default: <source_dir>/deploy/demo/certificates.yaml
   int platform_latency_ms = 0;
   double platform_failure_rate = 0;
@@ -34,6 +40,11 @@ struct StackEndpoints {
   std::map<std::string, int> admin;                // service name → admin port
   std::map<std::string, std::string> token_files;  // principal → token file
   std::string logs_dir;
+  int webhook_port = 0;             // intake's web form webhook (HTTP on loopback)
+  std::string webhook_secret_file;  // its HMAC key
+  int imap_port = 0;                // 0 when no dovecot runs
+  std::string mail_user;            // the mailbox intake polls
+  std::string dovecot_config;       // for local delivery with doveadm
 };
 
 // Starts and stops the whole system on one machine: redis-server, the

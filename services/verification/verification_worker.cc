@@ -46,6 +46,15 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
     return t;
   };
 
+  // A paper guarantee has nothing to look up: it waits for a clerk who holds the paper.
+  if (submission.credential().platform() == hosho::v1::PLATFORM_PAPER) {
+    auto queued =
+        cases_->Apply(step(":queued", hosho::v1::CASE_STATE_RECEIVED, hosho::v1::CASE_STATE_AWAITING_VERIFICATION,
+                           "紙の保証書の確認待ちに登録しました"));
+    if (!queued.ok() && !absl::IsFailedPrecondition(queued.status())) return queued.status();
+    return absl::OkStatus();
+  }
+
   // 1. Queued for verification, 2. taken by the connector: one round trip.
   const auto taken = cases_->ApplyAll({step(":queued", hosho::v1::CASE_STATE_RECEIVED,
                                             hosho::v1::CASE_STATE_AWAITING_VERIFICATION, "確認待ちに登録しました"),

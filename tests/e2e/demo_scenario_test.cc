@@ -34,7 +34,7 @@ class DemoScenarioTest : public ::testing::Test {
     options.run_dir = testing::MakeTempDir("hosho-e2e");
     options.bin_dir = HOSHO_BIN_DIR;
     options.source_dir = HOSHO_SOURCE_DIR;
-    options.port_base = *FindFreePortRange(13);
+    options.port_base = *FindFreePortRange(kStackPorts);
     options.extra_config["intake"] = "intake: {send_timeout_ms: 2000}";
     auto stack = Stack::Start(options);
     ASSERT_TRUE(stack.ok()) << stack.status();
@@ -265,6 +265,9 @@ TEST_F(DemoScenarioTest, HoshoctlSubmitsGetsListsWatchesAndShowsNotices) {
   auto upserted = Hoshoctl(*run_dir_, "contract upsert " + contract_file);
   EXPECT_EQ(upserted.first, 0) << upserted.second;
   EXPECT_EQ(upserted.second, "contract K-CLI-1 v1\n");
+  EXPECT_EQ(Hoshoctl(*run_dir_, "contract upsert " + contract_file).second, "contract K-CLI-1 v1\n")
+      << "the same contract again changes nothing";
+  std::ofstream(contract_file, std::ios::app) << "low_bid: true\n";
   EXPECT_EQ(Hoshoctl(*run_dir_, "contract upsert " + contract_file).second, "contract K-CLI-1 v2\n");
   auto refused = Hoshoctl(*run_dir_,
                           "submit --contract=K-2026-0001 --kind=contract --issuer-kind=bank --issuer=bank "
@@ -339,7 +342,7 @@ TEST_F(DemoScenarioTest, NoPlantedSecretReachesKafkaRedisOrAnyLog) {
     EXPECT_GT(text.str().size(), 0u) << entry.path();
     for (const auto& s : secrets) EXPECT_EQ(text.str().find(s), std::string::npos) << entry.path() << " holds " << s;
   }
-  EXPECT_EQ(files, 7u);  // redis, devbroker and five services
+  EXPECT_EQ(files, 8u);  // redis, dovecot, devbroker and five services
 }
 
 }  // namespace

@@ -55,8 +55,10 @@ class IntakeApiTest : public ::testing::Test {
       yaml += "  - {sha256: " + Sha256Hex(token) + ", " + rest + "}\n";
     }
     auth_ = std::make_unique<Authenticator>(*Authenticator::FromYaml(yaml));
-    intake_ = std::make_unique<IntakeServiceImpl>(cases_.get(), contracts_.get(), producer_.get(), sealer_.get(),
-                                                  auth_.get(), &RealClock(), ScopePolicy{}, IntakeOptions{});
+    intake_ =
+        std::make_unique<IntakeServiceImpl>(IntakeDeps{cases_.get(), contracts_.get(), producer_.get(), sealer_.get(),
+                                                       auth_.get(), &RealClock(), nullptr, nullptr},
+                                            ScopePolicy{}, IntakeOptions{});
     registry_ = std::make_unique<ContractRegistryImpl>(contracts_.get(), producer_.get(), auth_.get(), &RealClock());
     queries_ = std::make_unique<CaseQueryImpl>(cases_.get(), auth_.get(), &RealClock());
     GrpcServerOptions options;

@@ -7,6 +7,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "services/common/case_store_redis.h"
+#include "services/common/case_view.h"
 #include "services/common/errors.h"
 #include "services/common/events.h"
 #include "services/common/kafka_impl.h"
@@ -65,8 +66,9 @@ class PipelineTest : public ::testing::Test {
     ScopePolicy policy;
     IntakeOptions options;
     options.send_timeout = absl::Seconds(2);
-    intake_ = std::make_unique<IntakeServiceImpl>(cases_.get(), contracts_.get(), producer_.get(), sealer_.get(),
-                                                  nullptr, &RealClock(), policy, options);
+    intake_ = std::make_unique<IntakeServiceImpl>(IntakeDeps{cases_.get(), contracts_.get(), producer_.get(),
+                                                             sealer_.get(), nullptr, &RealClock(), nullptr, nullptr},
+                                                  policy, options);
   }
 
   hosho::v1::SubmitGuaranteeRequest Request(const std::string& request_id, const std::string& number = "DS-1") {
@@ -87,7 +89,8 @@ class PipelineTest : public ::testing::Test {
   }
 
   // Every record on `topic`, read by a fresh group.
-  std::vector<KafkaRecord> ReadAll(const std::string& topic, size_t expected) {
+  // Records of one topic, only those of `event_type` when given.
+  std::vector<KafkaRecord> ReadAll(const std::string& topic, size_t expected, const std::string& event_type = "") {
     ConsumerOptions o;
     o.group_id = "reader-" + std::to_string(reader_++);
     o.topics = {topic};
@@ -97,7 +100,7 @@ class PipelineTest : public ::testing::Test {
     std::thread t([&] {
       (void)consumer->Run([&](const KafkaRecord& r) {
         absl::MutexLock lock(&mu);
-        out.push_back(r);
+        if (event_type.empty() || r.Header("event-type") == event_type) out.push_back(r);
         return absl::OkStatus();
       });
     });
@@ -127,7 +130,7 @@ TEST_F(PipelineTest, AnAcceptedSubmissionIsStoredInKafkaWithItsCredentialSealed)
   auto response = intake_->Submit(Principal{"tester", Role::kSubmitter, ""}, request, "");
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_TRUE(request.d_sure().authentication_key().empty()) << "plaintext must be wiped from the request";
-  auto records = ReadAll(topics::kSubmissions, 1);
+  auto records = ReadAll(topics::kSubmissions, 1, "submission_received");
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].key, response->case_id());
   EXPECT_EQ(records[0].Header("event-type"), "submission_received");
@@ -155,7 +158,7 @@ TEST_F(PipelineTest, TheSameRequestTwiceYieldsOneCaseAndOneEventId) {
   EXPECT_EQ(first->case_id(), second->case_id());
   EXPECT_FALSE(first->replayed());
   EXPECT_TRUE(second->replayed());
-  auto records = ReadAll(topics::kSubmissions, 2);
+  auto records = ReadAll(topics::kSubmissions, 2, "submission_received");
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].value, records[1].value) << "a replay re-sends the first event byte for byte";
 }
@@ -167,15 +170,38 @@ TEST_F(PipelineTest, AReusedRequestIdWithOtherContentIsRefused) {
   EXPECT_EQ(ViolationsOf(other.status()).front().code, "REQUEST_ID_REUSED");
 }
 
-TEST_F(PipelineTest, TheSameGuaranteeUnderAnotherRequestIdIsADuplicate) {
+TEST_F(PipelineTest, TheSameGuaranteeUnderAnotherRequestIdIsRecordedOnTheFirstCase) {
   auto first = Submit(Request("r-1"));
   ASSERT_TRUE(first.ok());
   auto dup = Submit(Request("r-2"));
-  EXPECT_TRUE(absl::IsAlreadyExists(dup.status()));
-  auto v = ViolationsOf(dup.status());
-  ASSERT_EQ(v.size(), 1u);
-  EXPECT_EQ(v[0].code, "R14_DUPLICATE_GUARANTEE");
-  EXPECT_NE(v[0].message_ja.find(first->case_id()), std::string::npos);
+  ASSERT_TRUE(dup.ok()) << dup.status();
+  EXPECT_EQ(dup->case_id(), first->case_id()) << "no second case";
+  EXPECT_TRUE(dup->duplicate());
+  auto again = Submit(Request("r-2"));  // the same arrival retried: nothing new
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->duplicate() && again->replayed());
+  auto record = cases_->Get(first->case_id());
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(record->Field(case_fields::kDuplicateCount), "1");
+  ASSERT_EQ(record->history.size(), 2u);
+  EXPECT_NE(record->history[1].reason.find("R14_DUPLICATE_GUARANTEE"), std::string::npos);
+  EXPECT_EQ(record->history[1].from_state, record->history[1].to_state) << "a duplicate does not move the case";
+  auto dups = ReadAll(topics::kSubmissions, 2, "submission_duplicate");
+  ASSERT_EQ(dups.size(), 2u);
+  EXPECT_EQ(dups[0].Header("event-id"), dups[1].Header("event-id")) << "the retry re-sent the same event";
+  EXPECT_EQ(dups[0].value.find("PLANTED-KEY-XYZ"), std::string::npos);
+}
+
+TEST_F(PipelineTest, EverySubmissionIsAcknowledgedOnceWithAReceiptEvent) {
+  auto first = Submit(Request("r-1"));
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(Submit(Request("r-1")).ok());
+  auto receipts = ReadAll(topics::kSubmissions, 2, "receipt_acknowledged");
+  ASSERT_EQ(receipts.size(), 2u);
+  EXPECT_EQ(receipts[0].Header("event-id"), first->case_id() + ":receipt");
+  EXPECT_EQ(receipts[0].value, receipts[1].value) << "the replay re-sent the same receipt";
+  auto envelope = *ParseEnvelope(receipts[0]);
+  EXPECT_EQ(envelope.receipt_acknowledged().contract().contract_id(), "K-1");
 }
 
 TEST_F(PipelineTest, AnAmendmentMustNameAnExistingCaseOfTheSameContractAndKind) {
@@ -212,7 +238,7 @@ TEST_F(PipelineTest, WithKafkaDownTheCallerIsToldToRetryAndTheRetryKeepsTheCase)
   ASSERT_TRUE(retried.ok()) << retried.status();
   EXPECT_EQ(retried->case_id(), down.status().message().substr(down.status().message().rfind("HS-"), 24));
   EXPECT_TRUE(retried->replayed());
-  auto records = ReadAll(topics::kSubmissions, 2);
+  auto records = ReadAll(topics::kSubmissions, 2, "submission_received");
   bool found = false;
   for (const auto& r : records) found |= r.key == retried->case_id();
   EXPECT_TRUE(found) << "the retried submission must be in Kafka";
@@ -221,7 +247,7 @@ TEST_F(PipelineTest, WithKafkaDownTheCallerIsToldToRetryAndTheRetryKeepsTheCase)
 TEST_F(PipelineTest, ARedeliveredSubmissionIsVerifiedOnceAndRepublishesTheFirstVerdict) {
   auto accepted = Submit(Request("r-1"));
   ASSERT_TRUE(accepted.ok());
-  auto submitted = ReadAll(topics::kSubmissions, 1);
+  auto submitted = ReadAll(topics::kSubmissions, 1, "submission_received");
   ASSERT_EQ(submitted.size(), 1u);
 
   FakeConnector connector;
@@ -251,7 +277,7 @@ TEST_F(PipelineTest, ARedeliveredSubmissionIsVerifiedOnceAndRepublishesTheFirstV
 TEST_F(PipelineTest, AnUnknownCredentialReturnsTheCaseWithR01) {
   auto accepted = Submit(Request("r-1"));
   ASSERT_TRUE(accepted.ok());
-  auto submitted = ReadAll(topics::kSubmissions, 1);
+  auto submitted = ReadAll(topics::kSubmissions, 1, "submission_received");
   class Nothing : public PlatformConnector {
     absl::StatusOr<hosho::v1::CertificateRecord> Lookup(hosho::v1::Platform, const std::string&) override {
       return absl::NotFoundError("no certificate");

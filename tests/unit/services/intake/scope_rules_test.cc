@@ -1,5 +1,7 @@
 #include "services/intake/scope_rules.h"
 
+#include <functional>
+
 #include "gtest/gtest.h"
 #include "services/common/domain_text.h"
 
@@ -8,43 +10,67 @@ namespace {
 
 using hosho::v1::SubmitGuaranteeRequest;
 
+// The rules at the door, one row per case: what is changed from an admissible submission,
+// and the exact field, code and Japanese message that come back.
+struct Row {
+  const char* name;
+  std::function<void(SubmitGuaranteeRequest&, hosho::v1::Contract&, hosho::v1::Date&)> change;
+  const char* field;
+  const char* code;
+  const char* message;
+};
+
+SubmitGuaranteeRequest Surety() {
+  SubmitGuaranteeRequest r;
+  r.set_client_request_id("r-1");
+  r.set_contract_id("K-1");
+  r.set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
+  r.set_issuer_kind(hosho::v1::ISSUER_KIND_SURETY_COMPANY);
+  r.set_issuer(hosho::v1::ISSUER_EAST_JAPAN_CONSTRUCTION_SURETY);
+  r.mutable_d_sure()->set_guarantee_number("DS-1");
+  r.mutable_d_sure()->set_authentication_key("AK-1");
+  return r;
+}
+
+void MakeInsurer(SubmitGuaranteeRequest& r) {
+  r.set_issuer_kind(hosho::v1::ISSUER_KIND_INSURER);
+  r.set_issuer(hosho::v1::ISSUER_TOKIO_MARINE_NICHIDO);
+  r.mutable_confirmation_system()->set_viewing_url("https://confirm.example/v/1");
+  r.mutable_confirmation_system()->set_viewing_password("PW");
+}
+
+void MakeBankPaper(SubmitGuaranteeRequest& r) {
+  r.set_issuer_kind(hosho::v1::ISSUER_KIND_BANK);
+  r.set_issuer(hosho::v1::ISSUER_BANK);
+  r.set_issuer_name("みなと銀行");
+  r.mutable_paper()->set_guarantee_number("P-1");
+  *r.mutable_paper()->mutable_received_on() = *ParseDate("2026-11-20");
+}
+
+hosho::v1::AttachmentUpload Pdf(hosho::v1::AttachmentRef::Kind kind) {
+  hosho::v1::AttachmentUpload u;
+  u.set_kind(kind);
+  u.set_filename("請求書.pdf");
+  u.set_media_type("application/pdf");
+  u.set_content("%PDF-1.4\n%test\n");
+  return u;
+}
+
 class ScopeRulesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     policy_.insurer_route_opens = *ParseDate("2026-04-01");
+    policy_.max_attachment_bytes = 1024;
     contract_.set_contract_id("K-1");
     contract_.set_ordering_office("contract-division");
     contract_.set_department_in_charge("road-maintenance");
     contract_.set_work_category(hosho::v1::WORK_CATEGORY_CONSTRUCTION);
+    contract_.set_price_yen(48'000'000);
     today_ = *ParseDate("2026-11-26");
   }
-  SubmitGuaranteeRequest Surety() {
-    SubmitGuaranteeRequest r;
-    r.set_client_request_id("r-1");
-    r.set_contract_id("K-1");
-    r.set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
-    r.set_issuer_kind(hosho::v1::ISSUER_KIND_SURETY_COMPANY);
-    r.set_issuer(hosho::v1::ISSUER_EAST_JAPAN_CONSTRUCTION_SURETY);
-    r.mutable_d_sure()->set_guarantee_number("DS-1");
-    r.mutable_d_sure()->set_authentication_key("AK-1");
-    return r;
-  }
-  SubmitGuaranteeRequest Insurer() {
-    SubmitGuaranteeRequest r = Surety();
-    r.set_issuer_kind(hosho::v1::ISSUER_KIND_INSURER);
-    r.set_issuer(hosho::v1::ISSUER_TOKIO_MARINE_NICHIDO);
-    r.mutable_confirmation_system()->set_viewing_url("https://confirm.example/v/1");
-    r.mutable_confirmation_system()->set_viewing_password("PW");
-    return r;
-  }
-  std::vector<std::string> Codes(const SubmitGuaranteeRequest& r, const hosho::v1::Contract* c) {
-    std::vector<std::string> out;
-    for (const auto& v : CheckSubmission(r, c, policy_, today_)) {
-      EXPECT_FALSE(v.message_ja.empty()) << v.code;
-      EXPECT_FALSE(v.field.empty()) << v.code;
-      out.push_back(v.code);
-    }
-    return out;
+  std::vector<FieldViolation> Check(SubmitGuaranteeRequest r, const hosho::v1::Contract* c) {
+    NormalizeSubmission(r);
+    return CheckSubmission(r, c, policy_, today_);
   }
 
   ScopePolicy policy_;
@@ -52,79 +78,228 @@ class ScopeRulesTest : public ::testing::Test {
   hosho::v1::Date today_;
 };
 
-TEST_F(ScopeRulesTest, FlowsAAndCAndBAreAdmitted) {
-  EXPECT_TRUE(Codes(Surety(), &contract_).empty());
-  EXPECT_TRUE(Codes(Insurer(), &contract_).empty());
+TEST_F(ScopeRulesTest, EveryFlowAndPaperAreAdmitted) {
+  EXPECT_TRUE(Check(Surety(), &contract_).empty()) << "flow A";
+  auto insurer = Surety();
+  MakeInsurer(insurer);
+  EXPECT_TRUE(Check(insurer, &contract_).empty()) << "flow C";
   auto advance = Surety();
   advance.set_kind(hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT);
-  EXPECT_TRUE(Codes(advance, &contract_).empty());
-}
-
-TEST_F(ScopeRulesTest, R01IncompleteCredentials) {
-  auto r = Surety();
-  r.mutable_d_sure()->clear_authentication_key();
-  EXPECT_EQ(Codes(r, &contract_), std::vector<std::string>{"R01_AUTHENTICATION_KEY_MISSING"});
-  r = Surety();
-  r.mutable_d_sure()->clear_guarantee_number();
-  EXPECT_EQ(Codes(r, &contract_), std::vector<std::string>{"R01_GUARANTEE_NUMBER_MISSING"});
-  r = Surety();
-  r.clear_d_sure();
-  EXPECT_EQ(Codes(r, &contract_), std::vector<std::string>{"R01_CREDENTIAL_MISSING"});
-  r = Insurer();
-  r.mutable_confirmation_system()->clear_viewing_password();
-  EXPECT_EQ(Codes(r, &contract_), std::vector<std::string>{"R01_VIEWING_PASSWORD_MISSING"});
-  r = Insurer();
-  r.mutable_confirmation_system()->set_viewing_url("http://insecure.example/");
-  EXPECT_EQ(Codes(r, &contract_), std::vector<std::string>{"R01_VIEWING_URL_INVALID"});
-}
-
-TEST_F(ScopeRulesTest, R01CredentialMustMatchTheIssuersPlatform) {
-  auto r = Insurer();
-  r.mutable_d_sure()->set_guarantee_number("DS-1");
-  r.mutable_d_sure()->set_authentication_key("AK");
-  EXPECT_EQ(Codes(r, &contract_), std::vector<std::string>{"R01_PLATFORM_MISMATCH"});
-}
-
-TEST_F(ScopeRulesTest, R02Eligibility) {
+  *advance.add_uploads() = Pdf(hosho::v1::AttachmentRef::KIND_INVOICE);
+  EXPECT_TRUE(Check(advance, &contract_).empty()) << "flow B with its invoice";
   auto bank = Surety();
-  bank.set_issuer_kind(hosho::v1::ISSUER_KIND_BANK);
-  bank.set_issuer(hosho::v1::ISSUER_BANK);
-  EXPECT_EQ(Codes(bank, &contract_), std::vector<std::string>{"R02_BANK_NOT_ELIGIBLE"});
-  auto insurer_advance = Insurer();
-  insurer_advance.set_kind(hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT);
-  EXPECT_EQ(Codes(insurer_advance, &contract_), std::vector<std::string>{"R02_INSURER_CONTRACT_ONLY"});
-  auto unlisted = Surety();
-  unlisted.set_issuer(hosho::v1::ISSUER_OTHER);
-  EXPECT_EQ(Codes(unlisted, &contract_), std::vector<std::string>{"R02_ISSUER_NOT_LISTED"});
-  auto insurer_as_surety = Surety();
-  insurer_as_surety.set_issuer(hosho::v1::ISSUER_SOMPO_JAPAN);
-  EXPECT_EQ(Codes(insurer_as_surety, &contract_), std::vector<std::string>{"R02_ISSUER_NOT_LISTED"});
+  MakeBankPaper(bank);
+  EXPECT_TRUE(Check(bank, &contract_).empty()) << "a bank's paper guarantee";
+  auto full_width = Surety();
+  full_width.set_contract_id("Ｋ－１");
+  full_width.mutable_d_sure()->set_guarantee_number("ＤＳ－１");
+  EXPECT_TRUE(Check(full_width, &contract_).empty()) << "full-width ids are normalized (NFKC)";
 }
 
-TEST_F(ScopeRulesTest, R03ContractScopeAndRouteDate) {
-  EXPECT_EQ(Codes(Surety(), nullptr), std::vector<std::string>{"R03_CONTRACT_NOT_FOUND"});
-  auto other = contract_;
-  other.set_ordering_office("general-affairs");
-  EXPECT_EQ(Codes(Surety(), &other), std::vector<std::string>{"R03_OFFICE_OUT_OF_SCOPE"});
-  other = contract_;
-  other.set_work_category(hosho::v1::WORK_CATEGORY_GOODS);
-  EXPECT_EQ(Codes(Surety(), &other), std::vector<std::string>{"R03_WORK_CATEGORY_OUT_OF_SCOPE"});
-  today_ = *ParseDate("2026-03-31");
-  EXPECT_EQ(Codes(Insurer(), &contract_), std::vector<std::string>{"R03_ROUTE_NOT_OPEN"});
-  today_ = *ParseDate("2026-04-01");
-  EXPECT_TRUE(Codes(Insurer(), &contract_).empty());
+TEST_F(ScopeRulesTest, EveryRuleAtTheDoorHasItsCodeAndMessage) {
+  using R = SubmitGuaranteeRequest;
+  using C = hosho::v1::Contract;
+  using D = hosho::v1::Date;
+  const std::vector<Row> rows = {
+      {"R01 key missing", [](R& r, C&, D&) { r.mutable_d_sure()->clear_authentication_key(); },
+       "d_sure.authentication_key", "R01_AUTHENTICATION_KEY_MISSING", "認証キーを入力してください"},
+      {"R01 number missing", [](R& r, C&, D&) { r.mutable_d_sure()->clear_guarantee_number(); },
+       "d_sure.guarantee_number", "R01_GUARANTEE_NUMBER_MISSING", "保証契約番号を入力してください"},
+      {"R01 number with quotes", [](R& r, C&, D&) { r.mutable_d_sure()->set_guarantee_number("1'; DROP TABLE x;--"); },
+       "d_sure.guarantee_number", "R01_GUARANTEE_NUMBER_INVALID",
+       "保証契約番号は64文字以内の半角英数字とハイフンで入力してください"},
+      {"R01 key not printable",
+       [](R& r, C&, D&) {
+         r.mutable_d_sure()->set_authentication_key(
+             "AK\x01"
+             "1");
+       },
+       "d_sure.authentication_key", "R01_AUTHENTICATION_KEY_INVALID",
+       "認証キーは256文字以内の印字可能な文字で入力してください"},
+      {"R01 nothing at all", [](R& r, C&, D&) { r.clear_d_sure(); }, "credential", "R01_CREDENTIAL_MISSING",
+       "認証キー（D-Sure）または閲覧用URLとパスワード（保証証券等確認システム）を入力してください"},
+      {"R01 password missing",
+       [](R& r, C&, D&) {
+         MakeInsurer(r);
+         r.mutable_confirmation_system()->clear_viewing_password();
+       },
+       "confirmation_system.viewing_password", "R01_VIEWING_PASSWORD_MISSING", "閲覧用パスワードを入力してください"},
+      {"R01 url missing",
+       [](R& r, C&, D&) {
+         MakeInsurer(r);
+         r.mutable_confirmation_system()->clear_viewing_url();
+       },
+       "confirmation_system.viewing_url", "R01_VIEWING_URL_MISSING", "閲覧用URLを入力してください"},
+      {"R01 url not https",
+       [](R& r, C&, D&) {
+         MakeInsurer(r);
+         r.mutable_confirmation_system()->set_viewing_url("http://insecure.example/");
+       },
+       "confirmation_system.viewing_url", "R01_VIEWING_URL_INVALID",
+       "閲覧用URLは https:// で始まるURLを入力してください"},
+      {"R01 insurer with a D-Sure key",
+       [](R& r, C&, D&) {
+         r.set_issuer_kind(hosho::v1::ISSUER_KIND_INSURER);
+         r.set_issuer(hosho::v1::ISSUER_SOMPO_JAPAN);
+       },
+       "d_sure", "R01_PLATFORM_MISMATCH",
+       "保険会社の保証は保証証券等確認システムの閲覧用URLとパスワードで提出してください"},
+      {"R01 surety on the insurers' system",
+       [](R& r, C&, D&) {
+         MakeInsurer(r);
+         r.set_issuer_kind(hosho::v1::ISSUER_KIND_SURETY_COMPANY);
+         r.set_issuer(hosho::v1::ISSUER_WEST_JAPAN_CONSTRUCTION_SURETY);
+       },
+       "confirmation_system", "R01_PLATFORM_MISMATCH",
+       "保証事業会社の保証はD-Sureの保証契約番号と認証キーで提出してください"},
+      {"R02 bank electronically",
+       [](R& r, C&, D&) {
+         r.set_issuer_kind(hosho::v1::ISSUER_KIND_BANK);
+         r.set_issuer(hosho::v1::ISSUER_BANK);
+       },
+       "issuer_kind", "R02_BANK_NOT_ELIGIBLE", "金融機関の保証は電子保証の対象外です。紙の保証書を提出してください"},
+      {"R02 bank for an advance",
+       [](R& r, C&, D&) {
+         MakeBankPaper(r);
+         r.set_kind(hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT);
+       },
+       "kind", "R02_BANK_CONTRACT_ONLY", "金融機関の保証は契約保証のみが対象です"},
+      {"R02 insurer for an advance",
+       [](R& r, C&, D&) {
+         MakeInsurer(r);
+         r.set_kind(hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT);
+       },
+       "kind", "R02_INSURER_CONTRACT_ONLY",
+       "保険会社の電子保証は契約保証のみが対象です。前払金保証は保証事業会社の電子保証をご利用ください"},
+      {"R02 surety not on the list", [](R& r, C&, D&) { r.set_issuer(hosho::v1::ISSUER_OTHER); }, "issuer",
+       "R02_ISSUER_NOT_LISTED",
+       "この保証事業会社は電子保証の対象ではありません（東日本・西日本・北海道の建設業保証会社のみ）"},
+      {"R02 insurer not on the list",
+       [](R& r, C&, D&) {
+         MakeInsurer(r);
+         r.set_issuer(hosho::v1::ISSUER_OTHER);
+       },
+       "issuer", "R02_ISSUER_NOT_LISTED", "この保険会社は電子保証の対象として指定されていません"},
+      {"R02 issuer kind missing", [](R& r, C&, D&) { r.clear_issuer_kind(); }, "issuer_kind", "R02_ISSUER_KIND_MISSING",
+       "保証の発行者の種類（保証事業会社・保険会社）を指定してください"},
+      {"R03 unknown contract", [](R& r, C&, D&) { r.set_contract_id("K-404"); }, "contract_id",
+       "R03_CONTRACT_NOT_FOUND", "指定された契約が見つかりません"},
+      {"R03 office out of scope", [](R&, C& c, D&) { c.set_ordering_office("general-affairs"); }, "contract_id",
+       "R03_OFFICE_OUT_OF_SCOPE",
+       "この契約の発注課は電子保証の対象外です（契約課・上下水道事業政策課の発注に限ります）"},
+      {"R03 goods are out of scope", [](R&, C& c, D&) { c.set_work_category(hosho::v1::WORK_CATEGORY_GOODS); },
+       "contract_id", "R03_WORK_CATEGORY_OUT_OF_SCOPE",
+       "この契約の種類は電子保証の対象外です（建設工事・測量・建設コンサルタント等業務に限ります）"},
+      {"R03 insurers' route before it opens",
+       [](R& r, C&, D& today) {
+         MakeInsurer(r);
+         today = *ParseDate("2026-03-31");
+       },
+       "issuer_kind", "R03_ROUTE_NOT_OPEN", "保険会社の電子保証は 2026-04-01 以降に受け付けます"},
+      {"R04 certificate PDF uploaded instead of the key",
+       [](R& r, C&, D&) {
+         r.clear_d_sure();
+         *r.add_uploads() = Pdf(hosho::v1::AttachmentRef::KIND_CERTIFICATE);
+       },
+       "uploads[0]", "R04_CERTIFICATE_NOT_CREDENTIAL",
+       "保証証書のPDFや印刷物は受け付けできません。認証キー（D-"
+       "Sure）または閲覧用URLとパスワード（保証証券等確認システム）を提出してください"},
+      {"R04 a PDF pasted as the key", [](R& r, C&, D&) { r.mutable_d_sure()->set_authentication_key("JVBERi0xLjQK"); },
+       "d_sure.authentication_key", "R04_CERTIFICATE_NOT_CREDENTIAL",
+       "保証証書のPDFや印刷物は受け付けできません。認証キー（D-"
+       "Sure）または閲覧用URLとパスワード（保証証券等確認システム）を提出してください"},
+      {"R04 a file name as the password",
+       [](R& r, C&, D&) {
+         MakeInsurer(r);
+         r.mutable_confirmation_system()->set_viewing_password("保証証券.pdf");
+       },
+       "confirmation_system.viewing_password", "R04_CERTIFICATE_NOT_CREDENTIAL",
+       "保証証書のPDFや印刷物は受け付けできません。認証キー（D-"
+       "Sure）または閲覧用URLとパスワード（保証証券等確認システム）を提出してください"},
+      {"R15 contract guarantee below 5,000,000 yen", [](R&, C& c, D&) { c.set_price_yen(4'999'999); }, "contract_id",
+       "R15_BELOW_THRESHOLD",
+       "この契約の請負代金額（4,999,999円）は契約保証の対象額（5,000,000円以上）に達していません"},
+      {"R15 advance below 1,000,000 yen",
+       [](R& r, C& c, D&) {
+         r.set_kind(hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT);
+         c.set_price_yen(999'999);
+       },
+       "contract_id", "R15_BELOW_THRESHOLD",
+       "この契約の請負代金額（999,999円）は前払金の対象額（1,000,000円以上）に達していません"},
+      {"request id missing", [](R& r, C&, D&) { r.clear_client_request_id(); }, "client_request_id",
+       "REQUEST_ID_INVALID", "client_request_id は1〜128文字の印字可能なASCII文字で指定してください"},
+      {"kind missing", [](R& r, C&, D&) { r.clear_kind(); }, "kind", "KIND_MISSING",
+       "保証の種類（契約保証・前払金保証・中間前払金保証）を指定してください"},
+      {"contract id with SQL", [](R& r, C&, D&) { r.set_contract_id("K-1' OR '1'='1"); }, "contract_id",
+       "CONTRACT_ID_INVALID", "契約IDは64文字以内の半角英数字と記号（- _ . /）で指定してください"},
+      {"control character in a bank's name",
+       [](R& r, C&, D&) {
+         MakeBankPaper(r);
+         r.set_issuer_name("みなと\x1b[31m銀行");
+       },
+       "issuer_name", "TEXT_CONTROL_CHARACTERS", "発行者名に使用できない文字（制御文字など）が含まれています"},
+      {"formula in a bank's name",
+       [](R& r, C&, D&) {
+         MakeBankPaper(r);
+         r.set_issuer_name("=HYPERLINK(\"http://x\")");
+       },
+       "issuer_name", "TEXT_FORMULA", "発行者名の先頭に = + - @ は使用できません"},
+      {"attachment not a PDF",
+       [](R& r, C&, D&) {
+         auto u = Pdf(hosho::v1::AttachmentRef::KIND_INVOICE);
+         u.set_content("MZ\x90\x00 not a pdf");
+         *r.add_uploads() = u;
+       },
+       "uploads[0].content", "ATTACHMENT_NOT_PDF", "添付ファイルはPDF形式のみ受け付けます"},
+      {"attachment too large",
+       [](R& r, C&, D&) {
+         auto u = Pdf(hosho::v1::AttachmentRef::KIND_INVOICE);
+         u.set_content("%PDF-" + std::string(2000, 'x'));
+         *r.add_uploads() = u;
+       },
+       "uploads[0].content", "ATTACHMENT_TOO_LARGE", "添付ファイルは1KB以内にしてください"},
+      {"attachment with a path",
+       [](R& r, C&, D&) {
+         auto u = Pdf(hosho::v1::AttachmentRef::KIND_INVOICE);
+         u.set_filename("../../etc/passwd.pdf");
+         *r.add_uploads() = u;
+       },
+       "uploads[0].filename", "ATTACHMENT_FILENAME_INVALID",
+       "添付ファイル名は255バイト以内で、/ \\ や制御文字を含まない名前にしてください"},
+      {"paper received in the future",
+       [](R& r, C&, D&) {
+         MakeBankPaper(r);
+         *r.mutable_paper()->mutable_received_on() = *ParseDate("2026-12-01");
+       },
+       "paper.received_on", "PAPER_RECEIVED_ON_INVALID", "保証書を受領した日（今日以前）を入力してください"},
+  };
+  for (const Row& row : rows) {
+    SubmitGuaranteeRequest r = Surety();
+    hosho::v1::Contract c = contract_;
+    today_ = *ParseDate("2026-11-26");
+    row.change(r, c, today_);
+    const std::vector<FieldViolation> got = Check(r, r.contract_id() == "K-404" ? nullptr : &c);
+    ASSERT_EQ(got.size(), 1u) << row.name << ": " << (got.empty() ? "admitted" : got[0].code + " " + got[1].code);
+    EXPECT_EQ(got[0].field, row.field) << row.name;
+    EXPECT_EQ(got[0].code, row.code) << row.name;
+    EXPECT_EQ(got[0].message_ja, row.message) << row.name;
+  }
+}
+
+TEST_F(ScopeRulesTest, ThresholdsAreTheCitysSettings) {
+  contract_.set_price_yen(5'000'000);
+  EXPECT_TRUE(Check(Surety(), &contract_).empty()) << "exactly the threshold is enough";
+  policy_.contract_guarantee_min_price_yen = 10'000'000;
+  ASSERT_EQ(Check(Surety(), &contract_).size(), 1u);
+  EXPECT_EQ(Check(Surety(), &contract_)[0].code, "R15_BELOW_THRESHOLD");
 }
 
 TEST_F(ScopeRulesTest, CodesMapToPreciseGrpcStatuses) {
   EXPECT_EQ(CodeFor({{"contract_id", "R03_CONTRACT_NOT_FOUND", "x"}}), absl::StatusCode::kNotFound);
   EXPECT_EQ(CodeFor({{"contract_id", "R03_OFFICE_OUT_OF_SCOPE", "x"}}), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CodeFor({{"contract_id", "R15_BELOW_THRESHOLD", "x"}}), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(CodeFor({{"issuer_kind", "R02_BANK_NOT_ELIGIBLE", "x"}}), absl::StatusCode::kInvalidArgument);
-}
-
-TEST_F(ScopeRulesTest, RequestIdIsRequired) {
-  auto r = Surety();
-  r.clear_client_request_id();
-  EXPECT_EQ(Codes(r, &contract_), std::vector<std::string>{"REQUEST_ID_INVALID"});
+  EXPECT_EQ(CodeFor({{"uploads[0]", "R04_CERTIFICATE_NOT_CREDENTIAL", "x"}}), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

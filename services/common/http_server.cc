@@ -1,0 +1,103 @@
+#include "services/common/http_server.h"
+
+#include <httplib.h>
+
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/grpc_server.h"
+
+namespace hosho {
+
+struct HttpServer::Impl {
+  std::unique_ptr<httplib::Server> server;
+  std::thread thread;
+  int port = -1;
+};
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Stop() {
+  if (impl_ && impl_->thread.joinable()) {
+    impl_->server->stop();
+    impl_->thread.join();
+  }
+}
+
+int HttpServer::port() const { return impl_->port; }
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
+    const HttpServerOptions& options, std::vector<std::pair<std::string, Handler>> post_routes) {
+  auto impl = std::make_unique<Impl>();
+  const bool tls = !options.tls_cert_file.empty() && !options.tls_key_file.empty();
+  if (!tls && !IsLoopbackAddress(absl::StrCat(options.host, ":", options.port))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("plain HTTP is only allowed on loopback; set tls_cert_file and tls_key_file for ", options.host));
+  }
+  if (tls) {
+    auto server = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(), options.tls_key_file.c_str());
+    if (!server->is_valid()) return absl::InvalidArgumentError("TLS certificate or key cannot be loaded");
+    impl->server = std::move(server);
+  } else {
+    impl->server = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& server = *impl->server;
+  server.set_payload_max_length(options.max_body_bytes);
+  server.set_read_timeout(options.read_timeout_seconds, 0);
+  server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    std::string code = "HTTP_ERROR";
+    std::string message = "リクエストを処理できませんでした";
+    if (res.status == 413) {
+      code = "BODY_TOO_LARGE";
+      message = "送信データが大きすぎます";
+    } else if (res.status == 404) {
+      code = "NOT_FOUND";
+      message = "このURLはありません";
+    }
+    res.set_content(absl::StrCat(R"({"error":{"code":")", code, R"(","message_ja":")", message, R"("}})"),
+                    "application/json; charset=utf-8");
+  });
+  for (auto& [path, handler] : post_routes) {
+    server.Post(path, [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+      HttpCall call;
+      call.method = req.method;
+      call.path = req.path;
+      call.body = req.body;
+      call.remote_address = req.remote_addr;
+      for (const auto& [name, value] : req.headers) call.headers[absl::AsciiStrToLower(name)] = value;
+      HttpReply reply = handler(call);
+      res.status = reply.status;
+      res.set_content(reply.body, reply.content_type);
+    });
+  }
+  impl->port = options.port == 0 ? server.bind_to_any_port(options.host)
+                                 : (server.bind_to_port(options.host, options.port) ? options.port : -1);
+  if (impl->port <= 0) {
+    return absl::UnavailableError(absl::StrCat("http port ", options.host, ":", options.port, " cannot be bound"));
+  }
+  Impl* raw = impl.get();
+  impl->thread = std::thread([raw] { raw->server->listen_after_bind(); });
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+absl::StatusOr<std::pair<int, std::string>> HttpPost(const std::string& host, int port, const std::string& path,
+                                                     const std::vector<std::pair<std::string, std::string>>& headers,
+                                                     const std::string& body, const std::string& content_type) {
+  httplib::Client client(host, port);
+  client.set_connection_timeout(2, 0);
+  client.set_read_timeout(30, 0);
+  httplib::Headers h;
+  for (const auto& [name, value] : headers) h.emplace(name, value);
+  auto result = client.Post(path.c_str(), h, body, content_type.c_str());
+  if (!result) {
+    return absl::UnavailableError(
+        absl::StrCat("POST http://", host, ":", port, path, ": ", httplib::to_string(result.error())));
+  }
+  return std::make_pair(result->status, result->body);
+}
+
+}  // namespace hosho

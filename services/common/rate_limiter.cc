@@ -1,0 +1,37 @@
+#include "services/common/rate_limiter.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/errors.h"
+#include "services/common/redis_client.h"
+
+namespace hosho {
+namespace {
+// KEYS: counter. ARGV: window ms. Returns the count after this admission.
+constexpr char kCountLua[] = R"lua(
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n
+)lua";
+}  // namespace
+
+RedisRateLimiter::RedisRateLimiter(RedisClient* redis, Clock* clock, int64_t limit, absl::Duration window)
+    : redis_(redis), clock_(clock), limit_(limit), window_(window) {}
+
+absl::Status RedisRateLimiter::Admit(absl::string_view subject) {
+  if (limit_ <= 0) return absl::OkStatus();
+  const int64_t window_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(window_));
+  const int64_t now_ms = absl::ToUnixMillis(clock_->Now());
+  const int64_t slot = now_ms / window_ms;
+  auto reply = redis_->Eval(kCountLua, {absl::StrCat("rate:{", subject, "}:", slot)}, {std::to_string(window_ms)});
+  if (!reply.ok()) return reply.status();
+  if (reply->integer > limit_) {
+    const int64_t wait_s = ((slot + 1) * window_ms - now_ms + 999) / 1000;
+    return ViolationStatus(absl::StatusCode::kResourceExhausted,
+                           {{"", "RATE_LIMITED",
+                             absl::StrCat("送信が多すぎます。", wait_s, "秒後に再送してください（上限 ", limit_, "件/",
+                                          absl::ToInt64Seconds(window_), "秒）")}});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace hosho

@@ -1,0 +1,235 @@
+#include "services/intake/mail_intake.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "services/common/domain_text.h"
+#include "services/common/errors.h"
+#include "services/common/log.h"
+#include "services/common/metrics.h"
+#include "services/common/sealing.h"
+#include "services/common/text.h"
+#include "services/intake/intake_service.h"
+
+namespace hosho {
+namespace {
+
+void CountMail(absl::string_view outcome, absl::string_view code) {
+  Metrics()
+      .GetCounter("hosho_intake_mail_total", "Mailed submissions by outcome and code.",
+                  {{"outcome", std::string(outcome)}, {"code", std::string(code)}})
+      .Increment();
+}
+
+// "ラベル：値" lines (NFKC made the colon half-width), values without 「」.
+std::string LabelledValue(const std::vector<std::string>& lines, std::initializer_list<absl::string_view> labels) {
+  for (const std::string& line : lines) {
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string label = NormalizeCode(line.substr(0, colon));
+    for (absl::string_view strip : {"・", "■", "●", "◆", "-", "*"}) {
+      while (ConsumePrefixOf(&label, strip)) {
+      }
+    }
+    for (absl::string_view wanted : labels) {
+      if (label == wanted) {
+        std::string value(absl::StripAsciiWhitespace(line.substr(colon + 1)));
+        ConsumePrefixOf(&value, "「");
+        ConsumeSuffixOf(&value, "」");
+        return std::string(absl::StripAsciiWhitespace(value));
+      }
+    }
+  }
+  return "";
+}
+
+hosho::v1::AttachmentRef::Kind PdfKind(const std::string& filename, hosho::v1::GuaranteeKind kind) {
+  const std::string name = Nfkc(filename);
+  if (absl::StrContains(name, "請求書")) return hosho::v1::AttachmentRef::KIND_INVOICE;
+  if (absl::StrContains(name, "発注者提出用")) return hosho::v1::AttachmentRef::KIND_ORDERER_FORMAT;
+  if (absl::StrContains(name, "保証証書") || absl::StrContains(name, "保証証券") || absl::StrContains(name, "証書")) {
+    return hosho::v1::AttachmentRef::KIND_CERTIFICATE;
+  }
+  return kind == hosho::v1::GUARANTEE_KIND_CONTRACT ? hosho::v1::AttachmentRef::KIND_ORDERER_FORMAT
+                                                    : hosho::v1::AttachmentRef::KIND_INVOICE;
+}
+
+}  // namespace
+
+absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mail, IntakeServiceImpl& intake) {
+  hosho::v1::SubmitGuaranteeRequest r;
+  const std::string receipt = absl::StrCat(
+      "mail-", Sha256Hex(mail.message_id.empty() ? mail.subject + mail.from_address : mail.message_id).substr(0, 40));
+  r.set_client_request_id(receipt);
+  r.set_source_receipt(receipt);
+  r.set_channel(hosho::v1::CHANNEL_EMAIL);
+
+  std::vector<FieldViolation> v;
+  // Subject: 【電子保証】工事番号 案件名
+  std::string subject = NormalizeText(mail.subject);
+  if (!ConsumePrefixOf(&subject, "【電子保証】") && !ConsumePrefixOf(&subject, "[電子保証]")) {
+    v.push_back({"subject", "MAIL_SUBJECT_FORMAT", "件名は「【電子保証】工事番号 案件名」としてください"});
+    return ViolationStatus(absl::StatusCode::kInvalidArgument, v);
+  }
+  subject = std::string(absl::StripAsciiWhitespace(subject));
+  const std::string number = NormalizeCode(subject.substr(0, subject.find(' ')));
+  if (number.empty()) {
+    v.push_back({"subject", "CONTRACT_ID_MISSING", "件名に工事番号がありません（「【電子保証】工事番号 案件名」）"});
+  } else if (auto id = intake.ContractIdForNumber(number); id.ok()) {
+    r.set_contract_id(*id);
+  } else if (absl::IsNotFound(id.status())) {
+    v.push_back(
+        {"subject", "R03_CONTRACT_NOT_FOUND", "件名の工事番号 " + number.substr(0, 40) + " の契約が見つかりません"});
+  } else {
+    return id.status();
+  }
+
+  // The text: the body and any attached text notice (『電子保証にかかる「認証キー」のお知らせ』).
+  std::vector<std::string> lines;
+  std::string all_text;
+  for (const MailPart& part : mail.parts) {
+    if (!part.is_text) continue;
+    if (!IsValidUtf8(part.content)) continue;
+    for (absl::string_view line : absl::StrSplit(part.content, '\n')) {
+      lines.push_back(Nfkc(absl::StripAsciiWhitespace(line)));
+      absl::StrAppend(&all_text, lines.back(), "\n");
+    }
+  }
+  std::string kind_text = LabelledValue(lines, {"保証の種類", "種類", "保証種類"});
+  r.set_kind(GuaranteeKindFromNameJa(kind_text.empty() ? absl::StrCat(subject, "\n", all_text) : kind_text));
+  if (r.kind() == hosho::v1::GUARANTEE_KIND_UNSPECIFIED) {
+    v.push_back({"body", "KIND_MISSING", "本文に保証の種類（契約保証・前払金保証・中間前払金保証）を記載してください"});
+  }
+  std::string issuer_text = LabelledValue(lines, {"保証会社", "保証事業会社", "発行者", "保険会社", "保証会社名"});
+  hosho::v1::Issuer issuer = IssuerFromNameJa(issuer_text);
+  if (issuer == hosho::v1::ISSUER_UNSPECIFIED) {
+    // The notice names its issuer in its text.
+    const std::string key = CompanyNameKey(all_text);
+    const auto* descriptor = hosho::v1::Issuer_descriptor();
+    for (int i = 0; i < descriptor->value_count() && issuer == hosho::v1::ISSUER_UNSPECIFIED; ++i) {
+      const auto candidate = static_cast<hosho::v1::Issuer>(descriptor->value(i)->number());
+      if (candidate == hosho::v1::ISSUER_BANK || candidate == hosho::v1::ISSUER_OTHER ||
+          candidate == hosho::v1::ISSUER_UNSPECIFIED) {
+        continue;
+      }
+      if (absl::StrContains(key, CompanyNameKey(IssuerNameJa(candidate)))) issuer = candidate;
+    }
+  }
+  if (issuer == hosho::v1::ISSUER_UNSPECIFIED) {
+    v.push_back(
+        {"body", issuer_text.empty() ? "R02_ISSUER_KIND_MISSING" : "R02_ISSUER_NOT_LISTED",
+         issuer_text.empty() ? "本文に保証会社名を記載してください" : "この保証会社は電子保証の対象ではありません"});
+  }
+  r.set_issuer(issuer);
+  r.set_issuer_kind(IssuerKindOf(issuer));
+
+  const std::string guarantee_number = LabelledValue(lines, {"保証契約番号", "保証番号"});
+  const std::string key = LabelledValue(lines, {"認証キー"});
+  const std::string url = LabelledValue(lines, {"閲覧用URL"});
+  const std::string password = LabelledValue(lines, {"閲覧用パスワード", "パスワード"});
+  if (!key.empty() || !guarantee_number.empty()) {
+    r.mutable_d_sure()->set_guarantee_number(guarantee_number);
+    r.mutable_d_sure()->set_authentication_key(key);
+  } else if (!url.empty() || !password.empty()) {
+    r.mutable_confirmation_system()->set_viewing_url(url);
+    r.mutable_confirmation_system()->set_viewing_password(password);
+    r.mutable_confirmation_system()->set_certificate_number(LabelledValue(lines, {"証券番号"}));
+  }
+  if (const std::string amount = LabelledValue(lines, {"請求金額", "請求額", "前払金額"}); !amount.empty()) {
+    auto yen = ParseYen(amount);
+    if (yen.ok()) {
+      r.set_requested_amount_yen(*yen);
+    } else {
+      v.push_back({"body", "AMOUNT_INVALID", "請求金額は円単位の数字で記載してください"});
+    }
+  }
+  if (const std::string amends = NormalizeCode(LabelledValue(lines, {"変更前の案件番号", "変更元案件"}));
+      !amends.empty()) {
+    r.set_supersedes_case_id(amends);
+  }
+  for (const MailPart& part : mail.parts) {
+    if (part.is_text || part.filename.empty()) continue;
+    auto* upload = r.add_uploads();
+    upload->set_kind(PdfKind(part.filename, r.kind()));
+    upload->set_filename(part.filename);
+    upload->set_media_type(part.media_type);
+    upload->set_content(part.content);
+  }
+  if (!v.empty()) {
+    if (r.has_d_sure()) WipeString(r.mutable_d_sure()->mutable_authentication_key());
+    if (r.has_confirmation_system()) WipeString(r.mutable_confirmation_system()->mutable_viewing_password());
+    return ViolationStatus(absl::StatusCode::kInvalidArgument, v);
+  }
+  return r;
+}
+
+MailIntake::MailIntake(std::unique_ptr<Mailbox> mailbox, IntakeServiceImpl* intake, absl::Duration interval)
+    : mailbox_(std::move(mailbox)), intake_(intake), interval_(interval) {}
+
+MailIntake::~MailIntake() { Stop(); }
+
+absl::StatusOr<MailPollResult> MailIntake::PollOnce() {
+  absl::MutexLock lock(&mu_);
+  MailPollResult result;
+  auto uids = mailbox_->ListWithout(kDoneKeyword);
+  if (!uids.ok()) return uids.status();
+  for (int64_t uid : *uids) {
+    auto raw = mailbox_->Fetch(uid);
+    if (!raw.ok()) return raw.status();
+    auto mail = ParseMail(*raw);
+    absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> submitted =
+        mail.ok() ? [&]() -> absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> {
+      auto request = MapMail(*mail, *intake_);
+      if (!request.ok()) return request.status();
+      return intake_->Submit(principal_, *request, "", absl::Now() + absl::Seconds(20));
+    }()
+        : absl::StatusOr<hosho::v1::SubmitGuaranteeResponse>(mail.status());
+    if (!submitted.ok() && (absl::IsUnavailable(submitted.status()) || absl::IsDeadlineExceeded(submitted.status()) ||
+                            absl::IsResourceExhausted(submitted.status()) || absl::IsInternal(submitted.status()))) {
+      // Not the mail's fault: leave it for the next poll.
+      ++result.deferred;
+      CountMail("deferred", absl::StatusCodeToString(submitted.status().code()));
+      LogWarn("mailed submission deferred", {{"uid", uid}, {"error", std::string(submitted.status().message())}});
+      continue;
+    }
+    if (!submitted.ok()) {
+      std::vector<FieldViolation> violations = ViolationsOf(submitted.status());
+      const std::string code = violations.empty() ? "MAIL_UNREADABLE" : violations.front().code;
+      ++result.refused;
+      CountMail("refused", code);
+      LogInfo("mailed submission refused", {{"uid", uid}, {"code", code}});
+      if (absl::Status s = mailbox_->AddKeyword(uid, kRefusedKeyword); !s.ok()) return s;
+    } else {
+      if (submitted->duplicate()) {
+        ++result.duplicates;
+      } else if (submitted->replayed()) {
+        ++result.replayed;
+      } else {
+        ++result.accepted;
+      }
+      CountMail(submitted->duplicate() ? "duplicate" : submitted->replayed() ? "replayed" : "accepted", "");
+      LogInfo("mailed submission accepted", {{"uid", uid}, {"case_id", submitted->case_id()}});
+    }
+    if (absl::Status s = mailbox_->AddKeyword(uid, kDoneKeyword); !s.ok()) return s;
+  }
+  return result;
+}
+
+void MailIntake::Start() {
+  thread_ = std::thread([this] {
+    while (!stop_.HasBeenNotified()) {
+      if (auto polled = PollOnce(); !polled.ok()) {
+        LogWarn("mailbox poll failed", {{"error", std::string(polled.status().message())}});
+      }
+      stop_.WaitForNotificationWithTimeout(interval_);
+    }
+  });
+}
+
+void MailIntake::Stop() {
+  if (!stop_.HasBeenNotified()) stop_.Notify();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace hosho
