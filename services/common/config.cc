@@ -158,6 +158,17 @@ std::vector<Config> Config::GetList(absl::string_view path) const {
   return out;
 }
 
+Config Config::Child(absl::string_view path) const {
+  Config child;
+  auto impl = std::make_shared<Impl>();
+  YAML::Node node = Find(impl_->root, path);
+  impl->root = node.IsDefined() ? YAML::Clone(node) : YAML::Node(YAML::NodeType::Map);
+  impl->base_dir = impl_->base_dir;
+  impl->env_overrides = false;
+  child.impl_ = std::move(impl);
+  return child;
+}
+
 std::vector<std::pair<std::string, std::string>> Config::GetMap(absl::string_view path) const {
   std::vector<std::pair<std::string, std::string>> out;
   YAML::Node node = Find(impl_->root, path);

@@ -35,6 +35,8 @@ class Config {
   std::vector<std::string> GetStringList(absl::string_view path) const;
   // Children of a sequence node, each as its own Config.
   std::vector<Config> GetList(absl::string_view path) const;
+  // The sub-tree at `path` (empty when absent), resolving paths like its parent.
+  Config Child(absl::string_view path) const;
   // Scalar children of a map node as key → value (e.g. kafka.properties).
   std::vector<std::pair<std::string, std::string>> GetMap(absl::string_view path) const;
   // Reads the file named by `<path>_file`; trailing newlines are trimmed.

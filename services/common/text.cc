@@ -109,9 +109,7 @@ std::string NormalizeCode(absl::string_view text) {
                                                    {"\u2013", "-"},
                                                    {"\u2014", "-"},
                                                    {"\u2015", "-"},
-                                                   {"\u2212", "-"},
-                                                   {"\uFF70", "-"},
-                                                   {"\u30FC", "-"}});
+                                                   {"\u2212", "-"}});
   n.erase(std::remove_if(n.begin(), n.end(), [](unsigned char c) { return absl::ascii_isspace(c); }), n.end());
   return n;
 }

@@ -19,7 +19,8 @@ bool HasControlCharacters(absl::string_view text, absl::string_view allowed = ""
 std::string Nfkc(absl::string_view text);
 // NFKC, then runs of white space collapsed to one ASCII space, trimmed. For names and titles.
 std::string NormalizeText(absl::string_view text);
-// NFKC, white space removed, dash look-alikes (‐ ‑ ‒ – — ― − ｰ) made '-'. For numbers and codes.
+// NFKC, white space removed, dash look-alikes (‐ ‑ ‒ – — ― −) made '-' (not the katakana ー, which
+// belongs to words). For numbers and codes.
 std::string NormalizeCode(absl::string_view text);
 // A company name for comparison: NFKC, every white space removed, (株)/(有)/(合) and their
 // variants spelled 株式会社/有限会社/合同会社. 「㈱ 山田 建設」 and 「株式会社山田建設」 compare equal.

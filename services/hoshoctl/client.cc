@@ -10,6 +10,9 @@
 #include "services/common/config.h"
 #include "services/common/errors.h"
 #include "services/common/grpc_client.h"
+#include "services/common/http_server.h"
+#include "services/common/mail.h"
+#include "services/intake/webhook.h"
 
 namespace hosho {
 
@@ -20,6 +23,10 @@ absl::StatusOr<Endpoints> EndpointsFromStackFile(const std::string& path) {
   e.intake = file->GetString("grpc.intake");
   e.notification = file->GetString("grpc.notification");
   for (const auto& [name, token_file] : file->GetMap("tokens")) e.token_files[name] = token_file;
+  e.webhook_port = static_cast<int>(file->GetInt("webhook.port"));
+  e.webhook_secret_file = file->GetString("webhook.secret_file");
+  e.dovecot_config = file->GetString("mail.dovecot_config");
+  e.mail_user = file->GetString("mail.user");
   if (e.intake.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": no grpc.intake endpoint"));
   return e;
 }
@@ -115,6 +122,45 @@ absl::StatusOr<hosho::v1::Contract> HoshoClient::UpsertContract(const hosho::v1:
   hosho::v1::Contract response;
   if (grpc::Status s = contracts_->UpsertContract(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
   return response;
+}
+
+absl::StatusOr<hosho::v1::ImportReport> HoshoClient::ImportContractsCsv(const std::string& bytes) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(120));
+  hosho::v1::ImportContractsCsvRequest request;
+  request.set_csv(bytes);
+  hosho::v1::ImportReport response;
+  if (grpc::Status s = contracts_->ImportContractsCsv(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::StatusOr<hosho::v1::ImportReport> HoshoClient::ImportFormCsv(const std::string& bytes,
+                                                                   const std::string& filename) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(120));
+  hosho::v1::ImportFormCsvRequest request;
+  request.set_csv(bytes);
+  request.set_filename(filename);
+  hosho::v1::ImportReport response;
+  if (grpc::Status s = intake_->ImportFormCsv(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::StatusOr<std::pair<int, std::string>> HoshoClient::PostFormWebhook(const std::string& json) const {
+  if (endpoints_.webhook_port == 0) return absl::FailedPreconditionError("no webhook in the stack file");
+  std::ifstream in(endpoints_.webhook_secret_file);
+  std::string secret;
+  if (!std::getline(in, secret)) return absl::NotFoundError("webhook secret unreadable");
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  return HttpPost(
+      "127.0.0.1", endpoints_.webhook_port, "/webhooks/form",
+      {{"X-Hosho-Timestamp", std::to_string(now)}, {"X-Hosho-Signature", SignFormWebhook(secret, now, json)}}, json,
+      "application/json");
+}
+
+absl::Status HoshoClient::DeliverMail(const std::string& raw) const {
+  if (endpoints_.dovecot_config.empty()) return absl::FailedPreconditionError("no mailbox in the stack file");
+  return DeliverLocally(endpoints_.dovecot_config, endpoints_.mail_user, raw);
 }
 
 absl::StatusOr<hosho::v1::ListNoticesResponse> HoshoClient::ListNotices(const std::string& case_id) {

@@ -21,6 +21,10 @@ struct Endpoints {
   std::string notification;  // NotificationService
   bool dev_plaintext = true;
   std::map<std::string, std::string> token_files;  // principal → file
+  int webhook_port = 0;                            // intake's web form webhook (loopback)
+  std::string webhook_secret_file;
+  std::string dovecot_config;  // the development mailbox (local delivery)
+  std::string mail_user;
 };
 
 absl::StatusOr<Endpoints> EndpointsFromStackFile(const std::string& path);
@@ -44,6 +48,13 @@ class HoshoClient {
                                              const std::function<void(const hosho::v1::Case&)>& on_update = {});
   absl::StatusOr<hosho::v1::Contract> UpsertContract(const hosho::v1::Contract& contract);
   absl::StatusOr<hosho::v1::ListNoticesResponse> ListNotices(const std::string& case_id);
+  absl::StatusOr<hosho::v1::ImportReport> ImportContractsCsv(const std::string& bytes);
+  absl::StatusOr<hosho::v1::ImportReport> ImportFormCsv(const std::string& bytes, const std::string& filename);
+  // Posts a web form answer (JSON) to the webhook, signed with the stack's secret. Returns
+  // the HTTP status and the JSON answer.
+  absl::StatusOr<std::pair<int, std::string>> PostFormWebhook(const std::string& json) const;
+  // Delivers a mail into the development mailbox that intake polls.
+  absl::Status DeliverMail(const std::string& raw) const;
 
  private:
   HoshoClient() = default;

@@ -5,6 +5,10 @@
 //            --request-id=ID (--guarantee-number=N --key-file=F | --viewing-url=U --password-file=F) [--amount=YEN]
 //     get CASE_ID            list [--office=X]         watch CASE_ID
 //     contract upsert FILE.yaml                         notices CASE_ID
+//     contract import FILE.csv [--report=OUT.csv]       (UTF-8 or Shift_JIS; exit 1 if a row was refused)
+//     form import FILE.csv [--report=OUT.csv]           (the web form's CSV export; exit 1 if a row was refused)
+//     form post FILE.json                               (signs and posts an answer to the webhook: development)
+//     mail deliver FILE.eml                             (delivers into the development mailbox)
 //     demo [--scenario=deploy/demo/scenario.yaml]       (prints the scenario table; exit 0 only if all OK)
 //
 // Secrets are read from files (or '-' for stdin), never from the command line.
@@ -28,9 +32,22 @@ namespace {
 
 using hosho::HoshoClient;
 
+void PrintReport(const hosho::v1::ImportReport& report) {
+  std::cout << "encoding " << report.encoding() << ": " << report.accepted() << " accepted, " << report.unchanged()
+            << " unchanged, " << report.duplicates() << " duplicates, " << report.refused() << " refused\n";
+  for (const auto& row : report.rows()) {
+    std::cout << "  line " << row.line() << "  " << (row.key().empty() ? "-" : row.key()) << "  "
+              << hosho::v1::ImportRow::Outcome_Name(row.outcome()).substr(8) << "  " << row.case_id();
+    for (const auto& v : row.violations())
+      std::cout << "\n      " << v.field() << ": " << v.code() << " " << v.message_ja();
+    std::cout << "\n";
+  }
+}
+
 int Usage() {
-  std::cerr << "usage: hoshoctl [--stack=.run/stack.yaml] [--as=PRINCIPAL] "
-               "submit|get|list|watch|contract upsert|notices|demo ...\n";
+  std::cerr
+      << "usage: hoshoctl [--stack=.run/stack.yaml] [--as=PRINCIPAL] "
+         "submit|get|list|watch|contract upsert|contract import|form import|form post|mail deliver|notices|demo ...\n";
   return 2;
 }
 
@@ -56,6 +73,13 @@ std::string ReadSecretFile(const std::string& path) {
 void PrintCase(const hosho::v1::Case& c) {
   std::cout << "case " << c.case_id() << "  " << hosho::StateName(c.state()) << "  v" << c.version() << "  "
             << hosho::KindNameJa(c.kind()) << "  office=" << c.office() << "\n";
+  std::cout << "  channel " << hosho::v1::Channel_Name(c.channel()).substr(8)
+            << (c.source_receipt().empty() ? "" : "  receipt " + c.source_receipt())
+            << (c.duplicate_count() > 0 ? "  duplicates " + std::to_string(c.duplicate_count()) : "") << "\n";
+  for (const auto& a : c.attachments()) {
+    std::cout << "  attachment " << hosho::v1::AttachmentRef::Kind_Name(a.kind()).substr(5) << "  " << a.filename()
+              << "  " << a.size_bytes() << " bytes  sha256 " << a.sha256() << "\n";
+  }
   for (const auto& r : c.rule_results()) {
     std::cout << "  rule " << r.rule() << (r.passed() ? " passed" : " FAILED " + r.code() + " " + r.message_ja())
               << "\n";
@@ -162,6 +186,40 @@ int main(int argc, char** argv) {
     for (const auto& n : notices->notices()) {
       std::cout << n.delivery_id() << "  to " << n.recipient() << "  " << n.subject() << "\n  " << n.body() << "\n";
     }
+    return 0;
+  }
+  if ((command == "contract" || command == "form") && positional.size() == 3 && positional[1] == "import") {
+    if (command == "contract" && principal.empty()) {
+      if (auto s = c.ActAs("city-contract-system"); !s.ok()) return Fail(s);
+    }
+    std::ifstream in(positional[2], std::ios::binary);
+    if (!in) return Fail(absl::NotFoundError("cannot read " + positional[2]));
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    auto report =
+        command == "contract" ? c.ImportContractsCsv(bytes.str()) : c.ImportFormCsv(bytes.str(), positional[2]);
+    if (!report.ok()) return Fail(report.status());
+    PrintReport(*report);
+    if (flags.count("report")) std::ofstream(flags["report"], std::ios::binary) << report->report_csv();
+    return report->refused() == 0 ? 0 : 1;
+  }
+  if (command == "form" && positional.size() == 3 && positional[1] == "post") {
+    std::ifstream in(positional[2], std::ios::binary);
+    if (!in) return Fail(absl::NotFoundError("cannot read " + positional[2]));
+    std::stringstream body;
+    body << in.rdbuf();
+    auto posted = c.PostFormWebhook(body.str());
+    if (!posted.ok()) return Fail(posted.status());
+    std::cout << "HTTP " << posted->first << " " << posted->second << "\n";
+    return posted->first == 200 ? 0 : 1;
+  }
+  if (command == "mail" && positional.size() == 3 && positional[1] == "deliver") {
+    std::ifstream in(positional[2], std::ios::binary);
+    if (!in) return Fail(absl::NotFoundError("cannot read " + positional[2]));
+    std::stringstream raw;
+    raw << in.rdbuf();
+    if (auto s = c.DeliverMail(raw.str()); !s.ok()) return Fail(s);
+    std::cout << "delivered to the development mailbox\n";
     return 0;
   }
   if (command == "contract" && positional.size() == 3 && positional[1] == "upsert") {

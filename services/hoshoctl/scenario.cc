@@ -1,6 +1,8 @@
 #include "services/hoshoctl/scenario.h"
 
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -8,6 +10,7 @@
 #include "services/common/config.h"
 #include "services/common/errors.h"
 #include "services/common/events.h"
+#include "services/common/sealing.h"
 #include "services/hoshoctl/yaml_input.h"
 
 namespace hosho {
@@ -32,12 +35,43 @@ std::string Pad(const std::string& s, size_t width) {
 
 std::string CodeName(absl::StatusCode code) { return absl::StatusCodeToString(code); }
 
+absl::StatusOr<std::string> ReadBinaryFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+// A string member of a flat JSON answer (the webhook's).
+std::string JsonString(const std::string& json, const std::string& key) {
+  const std::string marker = absl::StrCat("\"", key, "\":\"");
+  const size_t at = json.find(marker);
+  if (at == std::string::npos) return "";
+  const size_t start = at + marker.size();
+  return json.substr(start, json.find('"', start) - start);
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const Config& scenario,
                                                      absl::Duration per_case_deadline) {
-  // Contracts, pushed as the city's contract system would.
+  std::vector<ScenarioRow> rows;
+  // Contracts, imported from the city's CSV or pushed as the city's contract system would.
   if (auto s = client.ActAs("city-contract-system"); !s.ok()) return s;
+  if (const std::string csv = scenario.GetString("contracts_csv"); !csv.empty()) {
+    auto bytes = ReadBinaryFile(scenario.ResolvePath(csv));
+    if (!bytes.ok()) return bytes.status();
+    auto report = client.ImportContractsCsv(*bytes);
+    if (!report.ok()) return report.status();
+    ScenarioRow row;
+    row.label = absl::StrCat("契約の取り込み（", csv, "）");
+    row.expected = "every row accepted or unchanged";
+    row.actual = absl::StrCat(report->encoding(), ": ", report->accepted(), " accepted, ", report->unchanged(),
+                              " unchanged, ", report->refused(), " refused");
+    row.ok = report->refused() == 0 && report->rows_size() > 0;
+    rows.push_back(row);
+  }
   for (const Config& item : scenario.GetList("contracts")) {
     auto contract = ContractFromYaml(item);
     if (!contract.ok()) return contract.status();
@@ -47,8 +81,6 @@ absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const 
     }
   }
 
-  if (auto s = client.ActAs("demo-submitter"); !s.ok()) return s;
-  std::vector<ScenarioRow> rows;
   std::map<std::string, std::string> case_by_request;
   struct Pending {
     size_t row;
@@ -59,6 +91,7 @@ absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const 
   for (const Config& item : scenario.GetList("submissions")) {
     ScenarioRow row;
     row.label = item.GetString("label");
+    if (auto s = client.ActAs(item.GetString("act_as", "demo-submitter")); !s.ok()) return s;
     auto request = SubmissionFromYaml(item);
     if (!request.ok()) return request.status();
     auto response = client.Submit(*request);
@@ -101,10 +134,88 @@ absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const 
     rows.push_back(row);
   }
 
-  // Await each accepted case's end state and its notices.
+  // The other channels: the web form's webhook and CSV export, and mail.
   if (auto s = client.ActAs("operator"); !s.ok()) return s;
+  if (const std::string file = scenario.GetString("channels.webhook.file"); !file.empty()) {
+    auto body = ReadBinaryFile(scenario.ResolvePath(file));
+    if (!body.ok()) return body.status();
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      ScenarioRow row;
+      row.label = attempt == 0 ? "Webフォーム（Webhook、署名付き）" : "Webフォームの再送（同じ受付番号）";
+      auto posted = client.PostFormWebhook(*body);
+      if (!posted.ok()) return posted.status();
+      const std::string case_id = JsonString(posted->second, "case_id");
+      if (attempt == 0) {
+        row.case_id = case_id;
+        case_by_request["webhook"] = case_id;
+        pending.push_back({rows.size(), case_id, scenario.Child("channels.webhook")});
+      } else {
+        row.case_id = case_id;
+        row.expected = "same case (replay)";
+        const bool same = posted->first == 200 && case_id == case_by_request["webhook"] &&
+                          posted->second.find("\"replayed\":true") != std::string::npos;
+        row.actual = same ? "same case, replayed" : absl::StrCat("HTTP ", posted->first, " ", posted->second);
+        row.ok = same;
+      }
+      rows.push_back(row);
+    }
+  }
+  if (const std::string file = scenario.GetString("channels.form_csv.file"); !file.empty()) {
+    auto bytes = ReadBinaryFile(scenario.ResolvePath(file));
+    if (!bytes.ok()) return bytes.status();
+    auto report = client.ImportFormCsv(*bytes, file);
+    if (!report.ok()) return report.status();
+    const Config expect = scenario.Child("channels.form_csv.expect");
+    ScenarioRow row;
+    row.label = "Webフォームの CSV 取り込み";
+    row.expected = absl::StrCat(expect.GetInt("accepted"), " accepted, ", expect.GetInt("unchanged"), " unchanged, ",
+                                expect.GetInt("refused"), " refused");
+    row.actual = absl::StrCat(report->encoding(), ": ", report->accepted(), " accepted, ", report->unchanged(),
+                              " unchanged, ", report->refused(), " refused");
+    row.ok = report->accepted() == expect.GetInt("accepted") && report->unchanged() == expect.GetInt("unchanged") &&
+             report->refused() == expect.GetInt("refused");
+    rows.push_back(row);
+    for (const Config& awaited : scenario.GetList("channels.form_csv.await")) {
+      ScenarioRow r;
+      r.label = absl::StrCat("  CSV の受付 ", awaited.GetString("receipt"));
+      for (const auto& line : report->rows()) {
+        if (line.key() == awaited.GetString("receipt")) r.case_id = line.case_id();
+      }
+      pending.push_back({rows.size(), r.case_id, awaited});
+      rows.push_back(r);
+    }
+  }
+  for (const Config& mail : scenario.GetList("channels.mail")) {
+    auto raw = ReadBinaryFile(scenario.ResolvePath(mail.GetString("file")));
+    if (!raw.ok()) return raw.status();
+    if (auto s = client.DeliverMail(*raw); !s.ok()) return s;
+    ScenarioRow row;
+    row.label = mail.GetString("label", "メール（IMAP）");
+    // Intake names a mailed case's receipt after its Message-ID.
+    const std::string receipt = absl::StrCat("mail-", Sha256Hex(mail.GetString("message_id")).substr(0, 40));
+    const absl::Time give_up = absl::Now() + per_case_deadline;
+    while (row.case_id.empty() && absl::Now() < give_up) {
+      hosho::v1::ListCasesRequest request;
+      request.set_page_size(200);
+      if (auto listed = client.ListCases(request); listed.ok()) {
+        for (const auto& k : listed->cases()) {
+          if (k.source_receipt() == receipt) row.case_id = k.case_id();
+        }
+      }
+      if (row.case_id.empty()) absl::SleepFor(absl::Milliseconds(100));  // awaiting the mailbox poll
+    }
+    pending.push_back({rows.size(), row.case_id, mail});
+    rows.push_back(row);
+  }
+
+  // Await each accepted case's end state and its notices.
   for (Pending& p : pending) {
     ScenarioRow& row = rows[p.row];
+    if (p.case_id.empty()) {
+      row.expected = p.expect.GetString("expect.state");
+      row.actual = "no case arrived";
+      continue;
+    }
     const std::string want = p.expect.GetString("expect.state");
     row.expected = want;
     const std::string office = p.expect.GetString("expect.office");

@@ -1,5 +1,9 @@
 #include "services/hoshoctl/yaml_input.h"
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/config.h"
 #include "services/common/domain_text.h"
@@ -54,13 +58,27 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> SubmissionFromYaml(const Confi
     r.set_channel(*channel);
   }
   r.set_requested_amount_yen(c.GetInt("requested_amount_yen"));
-  if (c.Has("invoice.sha256")) {
-    auto* a = r.add_attachments();
-    a->set_kind(hosho::v1::AttachmentRef::KIND_INVOICE);
-    a->set_sha256(c.GetString("invoice.sha256"));
-    a->set_media_type("application/pdf");
-    a->set_size_bytes(c.GetInt("invoice.size_bytes"));
-    a->set_filename(c.GetString("invoice.filename"));
+  // Attachments as files beside the YAML: uploaded, sealed by intake.
+  for (const auto& [key, kind] :
+       {std::pair<const char*, hosho::v1::AttachmentRef::Kind>{"invoice_file", hosho::v1::AttachmentRef::KIND_INVOICE},
+        {"orderer_format_file", hosho::v1::AttachmentRef::KIND_ORDERER_FORMAT},
+        {"certificate_file", hosho::v1::AttachmentRef::KIND_CERTIFICATE}}) {
+    if (!c.Has(key)) continue;
+    const std::string path = c.ResolvePath(c.GetString(key));
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    auto* upload = r.add_uploads();
+    upload->set_kind(kind);
+    upload->set_filename(std::filesystem::path(path).filename().string());
+    upload->set_media_type("application/pdf");
+    upload->set_content(bytes.str());
+  }
+  if (c.Has("paper.guarantee_number")) {
+    r.mutable_paper()->set_guarantee_number(c.GetString("paper.guarantee_number"));
+    if (auto s = ReadDateField(c, "paper.received_on", r.mutable_paper()->mutable_received_on()); !s.ok()) return s;
+    r.mutable_paper()->set_note(c.GetString("paper.note"));
   }
   if (c.Has("d_sure.guarantee_number")) {
     r.mutable_d_sure()->set_guarantee_number(c.GetString("d_sure.guarantee_number"));

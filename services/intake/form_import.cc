@@ -140,7 +140,7 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapFormAnswer(const FormMappin
   for (const auto& [label, value] : a.values) {
     if (!IsValidUtf8(value)) {
       v.push_back({label, "TEXT_INVALID_UTF8", label + "の文字コードが正しくありません（UTF-8）"});
-    } else if (HasControlCharacters(value)) {
+    } else if (HasControlCharacters(value, "\n\r\t")) {  // multi-line answers (備考) keep their lines
       v.push_back({label, "TEXT_CONTROL_CHARACTERS", label + "に使用できない文字（制御文字など）が含まれています"});
     }
   }

@@ -61,6 +61,11 @@ class DemoScenarioTest : public ::testing::Test {
         if (const std::string s = item.GetString(key); !s.empty()) out.push_back(s);
       }
     }
+    // The channels' inputs (deploy/demo/channels/): webhook, CSV export and mail.
+    for (const char* s :
+         {"PLANTED-AK-W-4a1f09c2e7", "PLANTED-AK-F-8c2d7e5a10", "PLANTED-AK-BANK-FORM-19", "PLANTED-AK-M-6b0e3f9d21"}) {
+      out.push_back(s);
+    }
     return out;
   }
 
@@ -83,14 +88,14 @@ TEST_F(DemoScenarioTest, EveryCaseReachesItsExpectedState) {
   ASSERT_TRUE(rows.ok()) << rows.status();
   *rows_ = *rows;
   std::cout << FormatScenarioTable(*rows);
-  ASSERT_EQ(rows->size(), 8u);
+  ASSERT_EQ(rows->size(), 16u);  // the contract import, 10 API submissions, 5 channel arrivals
   for (const ScenarioRow& row : *rows) EXPECT_TRUE(row.ok) << row.label << ": " << row.actual;
 }
 
 TEST_F(DemoScenarioTest, GetCaseShowsTheWholeLifecycleWithActors) {
   ASSERT_FALSE(rows_->empty());
   ASSERT_TRUE(client_->ActAs("operator").ok());
-  auto c = client_->GetCase(rows_->front().case_id);  // flow A
+  auto c = client_->GetCase((*rows_)[1].case_id);  // flow A (row 0 is the contract import)
   ASSERT_TRUE(c.ok()) << c.status();
   std::vector<std::string> states;
   for (const auto& h : c->history()) {
@@ -107,10 +112,10 @@ TEST_F(DemoScenarioTest, GetCaseShowsTheWholeLifecycleWithActors) {
 }
 
 TEST_F(DemoScenarioTest, ReadsAreScopedToTheCallersOffice) {
-  ASSERT_GE(rows_->size(), 3u);
+  ASSERT_GE(rows_->size(), 4u);
   ASSERT_TRUE(client_->ActAs("contract-division-clerk").ok());
-  EXPECT_TRUE(client_->GetCase((*rows_)[0].case_id).ok());                        // contract-division's case
-  EXPECT_TRUE(absl::IsNotFound(client_->GetCase((*rows_)[2].case_id).status()));  // water-sewerage-policy's case
+  EXPECT_TRUE(client_->GetCase((*rows_)[1].case_id).ok());                        // contract-division's case
+  EXPECT_TRUE(absl::IsNotFound(client_->GetCase((*rows_)[3].case_id).status()));  // water-sewerage-policy's case
 }
 
 TEST_F(DemoScenarioTest, CallsWithoutAValidTokenAreRefused) {
@@ -119,7 +124,7 @@ TEST_F(DemoScenarioTest, CallsWithoutAValidTokenAreRefused) {
   std::ofstream(*run_dir_ + "/forged.token") << "not-a-token\n";
   auto forger = *HoshoClient::Connect(endpoints);
   ASSERT_TRUE(forger->ActAs("forger").ok());
-  EXPECT_TRUE(absl::IsUnauthenticated(forger->GetCase((*rows_)[0].case_id).status()));
+  EXPECT_TRUE(absl::IsUnauthenticated(forger->GetCase((*rows_)[1].case_id).status()));
   ASSERT_TRUE(client_->ActAs("demo-submitter").ok());
   hosho::v1::Contract c;
   c.set_contract_id("K-X");
@@ -329,6 +334,18 @@ TEST_F(DemoScenarioTest, NoPlantedSecretReachesKafkaRedisOrAnyLog) {
     ASSERT_TRUE(dump.ok());
     for (const auto& s : secrets) EXPECT_EQ(dump->str.find(s), std::string::npos) << key.str;
   }
+
+  // Attachments at rest: sealed, so no file of the blob store shows a PDF.
+  size_t blobs = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(*run_dir_ + "/blobs")) {
+    if (!entry.is_regular_file()) continue;
+    ++blobs;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    EXPECT_EQ(bytes.str().find("%PDF"), std::string::npos) << entry.path();
+  }
+  EXPECT_GE(blobs, 2u);  // the API's invoice and the mailed one
 
   // Logs: stop everything (shutdown lines included), then read every file.
   EXPECT_TRUE(stack_->Exited().empty()) << "a process died during the run: " << stack_->Exited().front();
