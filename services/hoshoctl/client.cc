@@ -124,6 +124,16 @@ absl::StatusOr<hosho::v1::Contract> HoshoClient::UpsertContract(const hosho::v1:
   return response;
 }
 
+absl::StatusOr<hosho::v1::Contract> HoshoClient::GetContract(const std::string& contract_id) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(5));
+  hosho::v1::GetContractRequest request;
+  request.set_contract_id(contract_id);
+  hosho::v1::Contract response;
+  if (grpc::Status s = contracts_->GetContract(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
 absl::StatusOr<hosho::v1::ImportReport> HoshoClient::ImportContractsCsv(const std::string& bytes) {
   grpc::ClientContext context;
   Prepare(&context, absl::Seconds(120));

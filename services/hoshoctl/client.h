@@ -47,6 +47,7 @@ class HoshoClient {
                                              absl::Duration deadline,
                                              const std::function<void(const hosho::v1::Case&)>& on_update = {});
   absl::StatusOr<hosho::v1::Contract> UpsertContract(const hosho::v1::Contract& contract);
+  absl::StatusOr<hosho::v1::Contract> GetContract(const std::string& contract_id);
   absl::StatusOr<hosho::v1::ListNoticesResponse> ListNotices(const std::string& case_id);
   absl::StatusOr<hosho::v1::ImportReport> ImportContractsCsv(const std::string& bytes);
   absl::StatusOr<hosho::v1::ImportReport> ImportFormCsv(const std::string& bytes, const std::string& filename);

@@ -16,7 +16,7 @@
 
 namespace {
 constexpr char kDefaults[] = R"yaml(
-grpc: {listen: "127.0.0.1:7101", dev_plaintext: false}
+grpc: {listen: "127.0.0.1:7101", dev_plaintext: false, max_message_bytes: 16777216}
 admin: {port: 9101}
 kafka: {bootstrap_servers: "127.0.0.1:19092"}
 redis: {host: 127.0.0.1, port: 6379}
@@ -34,12 +34,12 @@ scope:
   advance_min_price_yen: 1000000
 limits:
   submissions_per_minute: 120   # per principal, shared by every replica through Redis
-  max_attachment_bytes: 10485760
+  max_attachment_bytes: 5242880   # per PDF; an invoice or an insurer's format is far smaller
   max_attachments: 5
 webhook:
   listen_host: 127.0.0.1
   port: 8101
-  max_body_bytes: 16777216      # attachments arrive base64 inside the JSON
+  max_body_bytes: 8388608       # attachments arrive base64 inside the JSON; larger bodies get 413
   secret_file: ""               # HMAC key; the webhook stays off without one
   tls_cert_file: ""
   tls_key_file: ""
@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
     hosho::HttpServerOptions http;
     http.host = config.GetString("webhook.listen_host", "127.0.0.1");
     http.port = static_cast<int>(config.GetInt("webhook.port", 8101));
-    http.max_body_bytes = static_cast<size_t>(config.GetInt("webhook.max_body_bytes", 16 << 20));
+    http.max_body_bytes = static_cast<size_t>(config.GetInt("webhook.max_body_bytes", 8 << 20));
     http.tls_cert_file = config.ResolvePath(config.GetString("webhook.tls_cert_file"));
     http.tls_key_file = config.ResolvePath(config.GetString("webhook.tls_key_file"));
     webhook_server = hosho::ValueOrExit(hosho::HttpServer::Start(

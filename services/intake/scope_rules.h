@@ -24,7 +24,7 @@ struct ScopePolicy {
   int64_t contract_guarantee_min_price_yen = 5'000'000;
   int64_t advance_min_price_yen = 1'000'000;
   // Attachments: PDFs only, each at most max_attachment_bytes, at most max_attachments.
-  int64_t max_attachment_bytes = 10 * 1024 * 1024;
+  int64_t max_attachment_bytes = 5 * 1024 * 1024;
   int max_attachments = 5;
 };
 

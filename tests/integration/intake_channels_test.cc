@@ -1,0 +1,391 @@
+// Every way a guarantee reaches intake, against its real counterpart: an HTTP client posting
+// to the web form webhook (good and bad signatures, malformed bodies), the form's CSV export in
+// Shift_JIS and UTF-8 with broken rows, the contract registry's CSV import, and mail that
+// dovecot serves over IMAP. The binaries are the real ones, started by the stack launcher.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "gtest/gtest.h"
+#include "services/common/clock.h"
+#include "services/common/errors.h"
+#include "services/common/http_server.h"
+#include "services/common/mail.h"
+#include "services/common/redis_client.h"
+#include "services/common/sealing.h"
+#include "services/hoshoctl/client.h"
+#include "services/intake/webhook.h"
+#include "services/stack/stack.h"
+#include "tests/support/await.h"
+#include "tests/support/redis_server.h"
+
+namespace hosho {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+std::string Source(const std::string& relative) { return ReadFile(std::string(HOSHO_SOURCE_DIR) + "/" + relative); }
+
+class IntakeChannelsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    StackOptions options;
+    options.run_dir = testing::MakeTempDir("hosho-channels");
+    options.bin_dir = HOSHO_BIN_DIR;
+    options.source_dir = HOSHO_SOURCE_DIR;
+    options.port_base = *FindFreePortRange(kStackPorts);
+    auto stack = Stack::Start(options);
+    ASSERT_TRUE(stack.ok()) << stack.status();
+    stack_ = stack->release();
+    run_dir_ = new std::string(options.run_dir);
+    endpoints_ = new Endpoints(*EndpointsFromStackFile(options.run_dir + "/stack.yaml"));
+    client_ = HoshoClient::Connect(*endpoints_)->release();
+    RedisOptions ro;
+    ro.port = stack_->endpoints().redis_port;
+    redis_ = RedisClient::Create(ro, &RealClock())->release();
+    // The contracts arrive as a Shift_JIS (CP932) export of the city's contract system.
+    ASSERT_TRUE(client_->ActAs("city-contract-system").ok());
+    auto report = client_->ImportContractsCsv(Source("tests/data/csv/contracts-cp932.csv"));
+    ASSERT_TRUE(report.ok()) << report.status();
+    ASSERT_EQ(report->encoding(), "CP932");
+    ASSERT_EQ(report->accepted(), 6);
+  }
+  static void TearDownTestSuite() {
+    delete redis_;
+    delete client_;
+    delete endpoints_;
+    delete stack_;
+    if (run_dir_ != nullptr) fs::remove_all(*run_dir_);
+    delete run_dir_;
+  }
+
+  static std::string Secret() {
+    std::ifstream in(stack_->endpoints().webhook_secret_file);
+    std::string s;
+    std::getline(in, s);
+    return s;
+  }
+  static std::pair<int, std::string> Post(const std::string& body, int64_t at, const std::string& secret,
+                                          const std::string& content_type = "application/json") {
+    auto posted =
+        HttpPost("127.0.0.1", stack_->endpoints().webhook_port, "/webhooks/form",
+                 {{"X-Hosho-Timestamp", std::to_string(at)}, {"X-Hosho-Signature", SignFormWebhook(secret, at, body)}},
+                 body, content_type);
+    EXPECT_TRUE(posted.ok()) << posted.status();
+    return posted.ok() ? *posted : std::make_pair(0, std::string());
+  }
+  static std::pair<int, std::string> PostSigned(const std::string& body) {
+    return Post(body, absl::ToUnixSeconds(absl::Now()), Secret());
+  }
+  // What a refusal must leave untouched: cases, their receipts and idempotency keys, blobs.
+  static std::string SystemState() {
+    auto cases = redis_->Command({"ZCARD", "cases:recent"});
+    auto receipts = redis_->Command({"KEYS", "receipt:*"});
+    auto idem = redis_->Command({"KEYS", "idem:*"});
+    size_t blobs = 0;
+    for (const auto& e : fs::recursive_directory_iterator(*run_dir_ + "/blobs")) blobs += e.is_regular_file() ? 1 : 0;
+    return absl::StrCat("cases=", cases.ok() ? cases->integer : -1,
+                        " receipts=", receipts.ok() ? receipts->elements.size() : 0,
+                        " idem=", idem.ok() ? idem->elements.size() : 0, " blobs=", blobs);
+  }
+  static std::string CaseIdOf(const std::string& json) {
+    const std::string marker = "\"case_id\":\"";
+    const size_t at = json.find(marker);
+    return at == std::string::npos ? "" : json.substr(at + marker.size(), 24);
+  }
+  static std::string CodeOf(const std::string& json) {
+    const std::string marker = "\"code\":\"";
+    const size_t at = json.find(marker);
+    if (at == std::string::npos) return "";
+    const size_t start = at + marker.size();
+    return json.substr(start, json.find('"', start) - start);
+  }
+
+  static Stack* stack_;
+  static std::string* run_dir_;
+  static Endpoints* endpoints_;
+  static HoshoClient* client_;
+  static RedisClient* redis_;
+};
+
+Stack* IntakeChannelsTest::stack_ = nullptr;
+std::string* IntakeChannelsTest::run_dir_ = nullptr;
+Endpoints* IntakeChannelsTest::endpoints_ = nullptr;
+HoshoClient* IntakeChannelsTest::client_ = nullptr;
+RedisClient* IntakeChannelsTest::redis_ = nullptr;
+
+TEST_F(IntakeChannelsTest, ContractImportIsHarmlessTwiceAndRecordsAmendments) {
+  ASSERT_TRUE(client_->ActAs("city-contract-system").ok());
+  auto again = client_->ImportContractsCsv(Source("tests/data/csv/contracts-cp932.csv"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->unchanged(), 6);
+  EXPECT_EQ(again->accepted(), 0);
+  // The same contracts in UTF-8 with a price increase on one row (増額), and bad rows.
+  std::string csv = Source("deploy/demo/contracts.csv");
+  const size_t at = csv.find("12,000,000");
+  ASSERT_NE(at, std::string::npos);
+  csv.replace(at, 10, "13,200,000");
+  csv +=
+      "K-BAD-1,\"R8-1'; DROP TABLE "
+      "contracts;--\",工事,場所,contract-division,parks,建設工事,業者,住所,代表,a@b.example,"
+      "1000000,いいえ,2027-01-01,2027-02-01,いいえ,0,みなと市長\r\n";
+  csv +=
+      "K-BAD-2,R8-X-2,\"=HYPERLINK(\"\"http://evil.example\"\")\",場所,contract-division,parks,建設工事,業者,住所,"
+      "代表,a@b.example,1000000,いいえ,2027-01-01,2027-02-01,いいえ,0,みなと市長\r\n";
+  csv +=
+      "K-BAD-3,R8-X-3,工事,場所,contract-division,parks,建設工事,業者,住所,代表,a@b.example,1000000,いいえ,"
+      "2027-02-30,2027-03-01,いいえ,0,みなと市長\r\n";
+  auto report = client_->ImportContractsCsv(csv);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->encoding(), "UTF-8");
+  EXPECT_EQ(report->accepted(), 1) << "only the amended contract is a new version";
+  EXPECT_EQ(report->unchanged(), 5);
+  ASSERT_EQ(report->refused(), 3);
+  std::vector<std::string> codes;
+  for (const auto& row : report->rows()) {
+    if (row.outcome() == hosho::v1::ImportRow::OUTCOME_REFUSED) codes.push_back(row.violations(0).code());
+  }
+  EXPECT_EQ(codes, (std::vector<std::string>{"CONTRACT_NUMBER_INVALID", "TEXT_FORMULA", "DATE_INVALID"}));
+  EXPECT_NE(report->report_csv().find("CONTRACT_NUMBER_INVALID"), std::string::npos);
+  EXPECT_EQ(report->report_csv().substr(0, 3), "\xEF\xBB\xBF") << "the report opens in Excel";
+  ASSERT_TRUE(client_->ActAs("operator").ok());
+  auto amended = client_->GetContract("K-2026-0005");
+  ASSERT_TRUE(amended.ok()) << amended.status();
+  EXPECT_EQ(amended->version(), 2);
+  EXPECT_EQ(amended->price_yen(), 13'200'000);
+  ASSERT_EQ(amended->amendments_size(), 1);
+  EXPECT_EQ(amended->amendments(0).price_yen(), 13'200'000);
+}
+
+TEST_F(IntakeChannelsTest, WebhookAcceptsAGoodSignatureOnceAndRefusesEveryBadOne) {
+  const std::string body = Source("deploy/demo/channels/form-webhook.json");
+  auto first = PostSigned(body);
+  ASSERT_EQ(first.first, 200) << first.second;
+  const std::string case_id = CaseIdOf(first.second);
+  ASSERT_FALSE(case_id.empty());
+  auto again = PostSigned(body);
+  EXPECT_EQ(again.first, 200);
+  EXPECT_EQ(CaseIdOf(again.second), case_id);
+  EXPECT_NE(again.second.find("\"replayed\":true"), std::string::npos);
+
+  const std::string before = SystemState();
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  auto wrong_key = Post(body, now, "not-the-secret");
+  EXPECT_EQ(wrong_key.first, 401);
+  EXPECT_EQ(CodeOf(wrong_key.second), "SIGNATURE_INVALID");
+  auto stale = Post(body, now - 3600, Secret());
+  EXPECT_EQ(stale.first, 401);
+  EXPECT_EQ(CodeOf(stale.second), "SIGNATURE_EXPIRED");
+  auto unsigned_post =
+      HttpPost("127.0.0.1", stack_->endpoints().webhook_port, "/webhooks/form", {}, body, "application/json");
+  ASSERT_TRUE(unsigned_post.ok());
+  EXPECT_EQ(unsigned_post->first, 401);
+  EXPECT_EQ(CodeOf(unsigned_post->second), "SIGNATURE_MISSING");
+  // A body changed after signing.
+  auto tampered = HttpPost(
+      "127.0.0.1", stack_->endpoints().webhook_port, "/webhooks/form",
+      {{"X-Hosho-Timestamp", std::to_string(now)}, {"X-Hosho-Signature", SignFormWebhook(Secret(), now, body)}},
+      absl::StrReplaceAll(body, {{"DS-26-000104", "DS-26-000999"}}), "application/json");
+  ASSERT_TRUE(tampered.ok());
+  EXPECT_EQ(tampered->first, 401);
+  EXPECT_EQ(SystemState(), before) << "nothing changed";
+}
+
+TEST_F(IntakeChannelsTest, MalformedWebhookBodiesGetPreciseRefusalsAndChangeNothing) {
+  const std::string body = Source("deploy/demo/channels/form-webhook.json");
+  ASSERT_EQ(PostSigned(body).first, 200);  // whatever else ran, this receipt exists now
+  const std::string before = SystemState();
+  struct Case {
+    const char* name;
+    std::string body;
+    int status;
+    const char* code;
+  };
+  const std::string answers =
+      R"("answers": {"工事番号": "R8-道路-0004", "保証の種類": "契約保証", "保証会社名": "東日本建設業保証", )"
+      R"("保証契約番号": "DS-26-000888", "認証キー": "PLANTED-AK-MAL-01")";
+  const std::vector<Case> cases = {
+      {"truncated JSON", body.substr(0, body.size() / 2), 400, "JSON_INVALID"},
+      {"not an object", "[1, 2, 3]", 400, "JSON_NOT_OBJECT"},
+      {"answers of the wrong type", R"({"receipt_number": "LF-9-1", "answers": ["工事番号"]})", 400, "ANSWERS_MISSING"},
+      {"a value of the wrong type", R"({"receipt_number": "LF-9-2", "answers": {"工事番号": {"x": 1}}})", 400,
+       "FIELD_TYPE_INVALID"},
+      {"no receipt number", absl::StrCat("{", answers, "}}"), 400, "RECEIPT_MISSING"},
+      {"invalid UTF-8", "{\"receipt_number\": \"LF-9-3\", \"answers\": {\"\xff\xfe\": \"x\"}}", 400,
+       "TEXT_INVALID_UTF8"},
+      {"a control character in a name",
+       absl::StrCat(
+           R"({"receipt_number": "LF-9-4", "answers": {"工事番号": "R8-道路-0004", "保証の種類": "契約保証", )",
+           R"("保証会社名": "東日本建設業保証\u001b[2J", "保証契約番号": "DS-26-000889", "認証キー": "PLANTED-AK-MAL-02"}})"),
+       422, "TEXT_CONTROL_CHARACTERS"},
+      {"SQL in the receipt number", absl::StrCat(R"({"receipt_number": "LF-1'; DROP TABLE cases;--", )", answers, "}}"),
+       422, "RECEIPT_INVALID"},
+      {"a formula as the contract number",
+       R"({"receipt_number": "LF-9-5", "answers": {"工事番号": "=cmd|' /C calc'!A0", "保証の種類": "契約保証", "保証会社名": "東日本建設業保証", "保証契約番号": "DS-26-000890", "認証キー": "PLANTED-AK-MAL-03"}})",
+       422, "R03_CONTRACT_NOT_FOUND"},
+      {"a PDF that is not one",
+       absl::StrCat(
+           R"({"receipt_number": "LF-9-6", )", answers,
+           R"(}, "files": [{"label": "請求書", "filename": "a.pdf", "content_type": "application/pdf", "data_base64": ")",
+           absl::Base64Escape("MZ not a pdf"), "\"}]}"),
+       422, "ATTACHMENT_NOT_PDF"},
+      {"10 MB body", absl::StrCat(R"({"receipt_number": "LF-9-7", "pad": ")", std::string(10 << 20, 'x'), "\"}"), 413,
+       "BODY_TOO_LARGE"},
+  };
+  for (const Case& c : cases) {
+    auto reply = PostSigned(c.body);
+    EXPECT_EQ(reply.first, c.status) << c.name << ": " << reply.second.substr(0, 300);
+    EXPECT_EQ(CodeOf(reply.second), c.code) << c.name << ": " << reply.second.substr(0, 300);
+    EXPECT_NE(reply.second.find("message_ja"), std::string::npos) << c.name;
+  }
+  auto wrong_type = Post(body, absl::ToUnixSeconds(absl::Now()), Secret(), "text/plain");
+  EXPECT_EQ(wrong_type.first, 415);
+  EXPECT_EQ(SystemState(), before) << "nothing changed";
+}
+
+TEST_F(IntakeChannelsTest, FormCsvExportsInUtf8AndShiftJisReportEveryRowAndImportTwiceHarmlessly) {
+  ASSERT_EQ(PostSigned(Source("deploy/demo/channels/form-webhook.json")).first, 200);
+  ASSERT_TRUE(client_->ActAs("operator").ok());
+  auto utf8 = client_->ImportFormCsv(Source("tests/data/csv/form-export-utf8.csv"), "form-export-utf8.csv");
+  ASSERT_TRUE(utf8.ok()) << utf8.status();
+  EXPECT_EQ(utf8->encoding(), "UTF-8");
+  EXPECT_EQ(utf8->accepted(), 1) << "LF-2026-000502";
+  EXPECT_EQ(utf8->unchanged(), 1) << "LF-2026-000501 came by webhook";
+  EXPECT_EQ(utf8->refused(), 2);
+  std::map<std::string, std::string> code_by_line;
+  std::string new_case;
+  for (const auto& row : utf8->rows()) {
+    if (row.outcome() == hosho::v1::ImportRow::OUTCOME_REFUSED) {
+      code_by_line[std::to_string(row.line())] = row.violations(0).code();
+    }
+    if (row.outcome() == hosho::v1::ImportRow::OUTCOME_ACCEPTED) new_case = row.case_id();
+  }
+  EXPECT_EQ(code_by_line["5"], "R02_BANK_NOT_ELIGIBLE");
+  EXPECT_EQ(code_by_line["6"], "CSV_ROW_BROKEN");
+  // The same export from Excel in Shift_JIS: every row already seen, nothing new.
+  const std::string before = SystemState();
+  auto sjis = client_->ImportFormCsv(Source("deploy/demo/channels/form-export.csv"), "form-export.csv");
+  ASSERT_TRUE(sjis.ok()) << sjis.status();
+  EXPECT_EQ(sjis->encoding(), "CP932");
+  EXPECT_EQ(sjis->accepted(), 0);
+  EXPECT_EQ(sjis->unchanged(), 2);
+  EXPECT_EQ(sjis->refused(), 2);
+  EXPECT_EQ(SystemState(), before);
+  // The new case carries the normalized receipt number and the full-width amount as a number.
+  auto c = client_->GetCase(new_case);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->source_receipt(), "LF-2026-000502");
+  EXPECT_EQ(c->amount_yen(), 36'000'000);
+  EXPECT_EQ(c->channel(), hosho::v1::CHANNEL_WEB_FORM);
+  // Neither UTF-8 nor Shift_JIS: refused as a whole.
+  auto garbage = client_->ImportFormCsv(std::string("\x80\x80\xff\xfe\x81", 5), "garbage.csv");
+  EXPECT_TRUE(absl::IsInvalidArgument(garbage.status()));
+  EXPECT_EQ(ViolationsOf(garbage.status()).front().code, "CSV_ENCODING_INVALID");
+}
+
+TEST_F(IntakeChannelsTest, TheSameGuaranteeThroughAnotherChannelIsRecordedOnTheFirstCase) {
+  auto first = PostSigned(Source("deploy/demo/channels/form-webhook.json"));
+  ASSERT_EQ(first.first, 200);
+  const std::string case_id = CaseIdOf(first.second);
+  ASSERT_TRUE(client_->ActAs("demo-submitter").ok());
+  hosho::v1::SubmitGuaranteeRequest r;
+  r.set_client_request_id("api-dup-1");
+  r.set_contract_id("K-2026-0004");
+  r.set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
+  r.set_issuer_kind(hosho::v1::ISSUER_KIND_SURETY_COMPANY);
+  r.set_issuer(hosho::v1::ISSUER_EAST_JAPAN_CONSTRUCTION_SURETY);
+  r.mutable_d_sure()->set_guarantee_number("DS-26-000104");
+  r.mutable_d_sure()->set_authentication_key("PLANTED-AK-W-4a1f09c2e7");
+  const std::string before = SystemState();
+  auto dup = client_->Submit(r);
+  ASSERT_TRUE(dup.ok()) << dup.status();
+  EXPECT_TRUE(dup->duplicate());
+  EXPECT_EQ(dup->case_id(), case_id);
+  auto again = client_->Submit(r);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->case_id(), case_id);
+  ASSERT_TRUE(client_->ActAs("operator").ok());
+  auto c = client_->GetCase(case_id);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->duplicate_count(), 1) << "recorded once, however often it is re-sent";
+  auto cases = redis_->Command({"ZCARD", "cases:recent"});
+  EXPECT_EQ(absl::StrCat("cases=", cases->integer), SystemState().substr(0, SystemState().find(' ')))
+      << "no case was created";
+  EXPECT_EQ(before.substr(0, before.find(' ')), SystemState().substr(0, SystemState().find(' ')));
+}
+
+TEST_F(IntakeChannelsTest, MailFromDovecotBecomesCasesOnceAndRefusalsAreFlagged) {
+  ASSERT_NE(endpoints_->dovecot_config, "");
+  ImapOptions imap;
+  imap.url = absl::StrCat("imap://127.0.0.1:", stack_->endpoints().imap_port, "/INBOX");
+  imap.username = stack_->endpoints().mail_user;
+  imap.password = ReadFile(*run_dir_ + "/mail/password");
+  imap.password.pop_back();
+  auto mailbox = *OpenImapMailbox(imap);
+
+  for (const char* file : {"tests/data/mail/notice-utf8.eml", "tests/data/mail/certificate-pdf.eml",
+                           "tests/data/mail/bad-subject.eml", "deploy/demo/channels/mail-advance.eml"}) {
+    ASSERT_TRUE(client_->DeliverMail(Source(file)).ok()) << file;
+  }
+  // Every message handled (keyword set), the two refusals flagged.
+  ASSERT_TRUE(testing::AwaitUntil(
+      [&] {
+        auto open = mailbox->ListWithout("$HoshoDone");
+        return open.ok() && open->empty();
+      },
+      absl::Seconds(30)));
+  auto all = mailbox->ListWithout("$NoSuchKeyword");
+  auto not_refused = mailbox->ListWithout("$HoshoRefused");
+  ASSERT_TRUE(all.ok() && not_refused.ok());
+  EXPECT_EQ(all->size() - not_refused->size(), 2u) << "R04 and the subject";
+
+  // The two good ones are cases with their PDFs sealed; the notice's key came from the Shift_JIS attachment.
+  ASSERT_TRUE(client_->ActAs("operator").ok());
+  hosho::v1::ListCasesRequest list;
+  list.set_page_size(200);
+  auto listed = client_->ListCases(list);
+  ASSERT_TRUE(listed.ok());
+  const std::string notice_receipt = "mail-" + Sha256Hex("notice-0004@midori-doboku.example").substr(0, 40);
+  std::string notice_case;
+  int mailed = 0;
+  for (const auto& c : listed->cases()) {
+    if (c.channel() != hosho::v1::CHANNEL_EMAIL) continue;
+    ++mailed;
+    if (c.source_receipt() == notice_receipt) notice_case = c.case_id();
+  }
+  EXPECT_EQ(mailed, 2);
+  ASSERT_FALSE(notice_case.empty());
+  auto c = client_->GetCase(notice_case);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->kind(), hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT);
+  EXPECT_EQ(c->guarantee_number(), "DS-26-000107");
+  EXPECT_EQ(c->amount_yen(), 12'320'000) << "full-width digits in the UTF-8 body";
+  ASSERT_EQ(c->attachments_size(), 1);
+  EXPECT_EQ(c->attachments(0).kind(), hosho::v1::AttachmentRef::KIND_INVOICE);
+  EXPECT_EQ(c->attachments(0).filename(), "請求書.pdf");
+
+  // The same message delivered again (a second copy, same Message-ID): nothing new.
+  const std::string before = SystemState();
+  ASSERT_TRUE(client_->DeliverMail(Source("tests/data/mail/notice-utf8.eml")).ok());
+  ASSERT_TRUE(testing::AwaitUntil(
+      [&] {
+        auto open = mailbox->ListWithout("$HoshoDone");
+        auto every = mailbox->ListWithout("$NoSuchKeyword");
+        return open.ok() && open->empty() && every.ok() && every->size() == 5;
+      },
+      absl::Seconds(30)));
+  EXPECT_EQ(SystemState(), before);
+}
+
+}  // namespace
+}  // namespace hosho
