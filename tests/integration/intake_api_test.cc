@@ -170,11 +170,19 @@ TEST_F(IntakeApiTest, UpsertsCountVersionsAndAStaleExpectedVersionIsRefused) {
   auto v1 = Upsert("city", Contract("K-1", "contract-division"));
   ASSERT_TRUE(v1.ok()) << v1.status();
   EXPECT_EQ(v1->version(), 1);
-  auto v2 = Upsert("city", Contract("K-1", "contract-division"), /*expected_version=*/1);
+  auto same = Upsert("city", Contract("K-1", "contract-division"), /*expected_version=*/1);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->version(), 1) << "nothing changed, no new version";
+  auto increased = Contract("K-1", "contract-division");
+  increased.set_price_yen(increased.price_yen() + 1'000'000);  // 増額
+  auto v2 = Upsert("city", increased, /*expected_version=*/1);
   ASSERT_TRUE(v2.ok());
   EXPECT_EQ(v2->version(), 2);
+  ASSERT_EQ(v2->amendments_size(), 1) << "the change of price is recorded as an amendment";
+  EXPECT_EQ(v2->amendments(0).price_yen(), increased.price_yen());
   auto stale = Upsert("city", Contract("K-1", "contract-division"), /*expected_version=*/1);
   EXPECT_TRUE(absl::IsAborted(stale.status()));
+  ASSERT_FALSE(ViolationsOf(stale.status()).empty());
   EXPECT_EQ(ViolationsOf(stale.status()).front().code, "CONTRACT_VERSION_MISMATCH");
   EXPECT_TRUE(absl::IsPermissionDenied(Upsert("alice", Contract("K-2", "contract-division")).status()));
 }

@@ -89,5 +89,10 @@ TEST(SealingTest, SecretBytesWipesOnMove) {
   EXPECT_TRUE(a.value().empty());  // NOLINT(bugprone-use-after-move): the moved-from value is wiped
 }
 
+TEST(HmacTest, MatchesRfc4231TestCase2) {
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
 }  // namespace
 }  // namespace hosho

@@ -64,5 +64,27 @@ TEST(NoticeBuilderTest, AVerifiedVerdictNeedsNoNotice) {
   EXPECT_TRUE(BuildNotices(e).empty());
 }
 
+TEST(NoticeBuilderTest, AReceiptTellsTheContractorItArrived) {
+  hosho::events::v1::Envelope e;
+  e.set_event_id("HS-2:receipt");
+  e.set_case_id("HS-2");
+  auto* r = e.mutable_receipt_acknowledged();
+  r->set_kind(hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT);
+  r->mutable_contract()->set_contract_number("R8-橋梁-0003");
+  r->mutable_contract()->set_project_name("潮見橋耐震補強工事");
+  r->mutable_contract()->mutable_contractor()->set_contact_email("info@shiomi.example");
+  r->mutable_received_at()->set_seconds(1'795'000'000);
+  auto notices = BuildNotices(e);
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].delivery_id(), "HS-2:receipt:contractor");
+  EXPECT_EQ(notices[0].audience(), hosho::v1::Notice::AUDIENCE_CONTRACTOR);
+  EXPECT_EQ(notices[0].recipient(), "info@shiomi.example");
+  EXPECT_EQ(notices[0].subject(), "【電子保証】R8-橋梁-0003 潮見橋耐震補強工事");
+  EXPECT_NE(notices[0].body().find("【到達確認】前払金保証の提出を受け付けました"), std::string::npos);
+  EXPECT_NE(notices[0].body().find("案件番号: HS-2"), std::string::npos);
+  r->mutable_contract()->mutable_contractor()->clear_contact_email();
+  EXPECT_TRUE(BuildNotices(e).empty()) << "no address, no notice";
+}
+
 }  // namespace
 }  // namespace hosho

@@ -1,0 +1,75 @@
+#include "services/common/text.h"
+
+#include "gtest/gtest.h"
+
+namespace hosho {
+namespace {
+
+TEST(TextTest, StrictUtf8RefusesOverlongSurrogatesAndTruncation) {
+  EXPECT_TRUE(IsValidUtf8("株式会社みなと建設 ABC"));
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // a surrogate
+  EXPECT_FALSE(IsValidUtf8("\xE6\xA0"));          // cut short
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\x82\xA0"));          // Shift_JIS あ
+}
+
+TEST(TextTest, ControlCharactersAndBidiOverridesAreFound) {
+  EXPECT_FALSE(HasControlCharacters("みなと建設"));
+  EXPECT_TRUE(HasControlCharacters("みなと\x1b[31m建設"));
+  EXPECT_TRUE(HasControlCharacters("a\x7f"));
+  EXPECT_TRUE(HasControlCharacters("a\xC2\x85"));  // NEL (C1)
+  EXPECT_TRUE(
+      HasControlCharacters("gpj.\xE2\x80\xAE"
+                           "exe"));  // U+202E right-to-left override
+  EXPECT_TRUE(HasControlCharacters("一行目\n二行目"));
+  EXPECT_FALSE(HasControlCharacters("一行目\n二行目", "\n"));
+}
+
+TEST(TextTest, NfkcFoldsFullWidthAndCircledForms) {
+  EXPECT_EQ(Nfkc("ＤＳ－２６－０００１０５"), "DS-26-000105");
+  EXPECT_EQ(Nfkc("㈱みなと"), "(株)みなと");
+  EXPECT_EQ(NormalizeText("　株式会社　 みなと建設 "), "株式会社 みなと建設");
+  EXPECT_EQ(NormalizeCode(" R8‐土木−0001 "), "R8-土木-0001");
+  EXPECT_EQ(NormalizeCode("認証キー"), "認証キー") << "the katakana long mark is part of words";
+}
+
+TEST(TextTest, CompanyNamesCompareWhateverTheSpelling) {
+  const std::string key = CompanyNameKey("株式会社みなと建設");
+  EXPECT_EQ(CompanyNameKey("㈱みなと建設"), key);
+  EXPECT_EQ(CompanyNameKey("（株）　みなと　建設"), key);
+  EXPECT_EQ(CompanyNameKey("(株)みなと建設"), key);
+  EXPECT_NE(CompanyNameKey("みなと建設(有)"), CompanyNameKey("みなと建設(株)"));
+}
+
+TEST(TextTest, YenAmountsAsPeopleWriteThem) {
+  EXPECT_EQ(*ParseYen("1,234,567円"), 1234567);
+  EXPECT_EQ(*ParseYen("１２，３２０，０００円"), 12320000);
+  EXPECT_EQ(*ParseYen("¥48000000"), 48000000);
+  EXPECT_FALSE(ParseYen("-5").ok());
+  EXPECT_FALSE(ParseYen("12万円").ok());
+  EXPECT_FALSE(ParseYen("").ok());
+  EXPECT_FALSE(ParseYen("9999999999999999").ok());
+}
+
+TEST(TextTest, ShiftJisAndIso2022JpBecomeUtf8AndBadBytesAreRefused) {
+  EXPECT_EQ(*ToUtf8("\x82\xA0\x82\xA2", "windows-31j"), "あい");
+  EXPECT_EQ(*ToUtf8("\x87\x40", "windows-31j"), "①") << "a CP932 extension";
+  EXPECT_EQ(*ToUtf8("\x1b$B$\"\x1b(B", "ISO-2022-JP"), "あ");
+  EXPECT_FALSE(ToUtf8("\x82", "windows-31j").ok());
+  EXPECT_FALSE(ToUtf8("x", "no-such-charset").ok());
+  std::string encoding;
+  EXPECT_EQ(*DecodeSpreadsheetText("\xEF\xBB\xBF受付番号", &encoding), "受付番号");
+  EXPECT_EQ(encoding, "UTF-8");
+  EXPECT_EQ(*DecodeSpreadsheetText("\x8e\xf3\x95\x74", &encoding), "受付");
+  EXPECT_EQ(encoding, "CP932");
+  EXPECT_FALSE(DecodeSpreadsheetText("\x80\xff\xfe", &encoding).ok());
+}
+
+TEST(TextTest, FormulaPrefixesAreRecognised) {
+  for (const char* s : {"=1+1", "+81", "-1", "@SUM(A1)", "\tx", "\rx"}) EXPECT_TRUE(LooksLikeFormula(s)) << s;
+  for (const char* s : {"", "R8-1", "株式会社"}) EXPECT_FALSE(LooksLikeFormula(s)) << s;
+}
+
+}  // namespace
+}  // namespace hosho
