@@ -198,4 +198,14 @@ hosho::v1::GuaranteeKind GuaranteeKindFromNameJa(absl::string_view name) {
   return hosho::v1::GUARANTEE_KIND_UNSPECIFIED;
 }
 
+hosho::v1::AmendmentKind AmendmentKindFromNameJa(absl::string_view name) {
+  const std::string n = NormalizeCode(name);
+  if (absl::StrContains(n, "増額")) return hosho::v1::AMENDMENT_KIND_INCREASE;
+  if (absl::StrContains(n, "減額")) return hosho::v1::AMENDMENT_KIND_DECREASE;
+  if (absl::StrContains(n, "延長")) return hosho::v1::AMENDMENT_KIND_EXTENSION;
+  auto parsed = ParseEnumName(hosho::v1::AmendmentKind_descriptor(), "AMENDMENT_KIND_", n);
+  if (parsed.ok()) return static_cast<hosho::v1::AmendmentKind>(*parsed);
+  return hosho::v1::AMENDMENT_KIND_UNSPECIFIED;
+}
+
 }  // namespace hosho

@@ -55,5 +55,7 @@ hosho::v1::Issuer IssuerFromNameJa(absl::string_view name);
 hosho::v1::IssuerKind IssuerKindOf(hosho::v1::Issuer issuer);
 // 契約保証 / 前払金保証 / 中間前払金保証 (also 前払金, 中間前払金, 前払保証) or the enum short name.
 hosho::v1::GuaranteeKind GuaranteeKindFromNameJa(absl::string_view name);
+// 増額 / 減額 / 工期延長 (or the enum short name); UNSPECIFIED otherwise.
+hosho::v1::AmendmentKind AmendmentKindFromNameJa(absl::string_view name);
 
 }  // namespace hosho

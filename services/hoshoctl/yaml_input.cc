@@ -58,6 +58,13 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> SubmissionFromYaml(const Confi
     r.set_channel(*channel);
   }
   r.set_requested_amount_yen(c.GetInt("requested_amount_yen"));
+  r.set_supersedes_case_id(c.GetString("supersedes_case_id"));
+  if (c.Has("amendment_kind")) {
+    auto amendment = ReadEnumField<hosho::v1::AmendmentKind>(c, "amendment_kind", hosho::v1::AmendmentKind_descriptor(),
+                                                             "AMENDMENT_KIND_");
+    if (!amendment.ok()) return amendment.status();
+    r.set_amendment_kind(*amendment);
+  }
   // Attachments as files beside the YAML: uploaded, sealed by intake.
   for (const auto& [key, kind] :
        {std::pair<const char*, hosho::v1::AttachmentRef::Kind>{"invoice_file", hosho::v1::AttachmentRef::KIND_INVOICE},

@@ -21,7 +21,7 @@ using hosho::v1::ImportRow;
 
 constexpr const char* kKnownFields[] = {"contract_number",    "kind",        "issuer",           "guarantee_number",
                                         "authentication_key", "viewing_url", "viewing_password", "certificate_number",
-                                        "requested_amount",   "amends_case"};
+                                        "requested_amount",   "amends_case", "amendment_kind"};
 
 // Request field paths → the hosho field whose label the contractor saw.
 std::string FieldKey(absl::string_view field) {
@@ -34,6 +34,7 @@ std::string FieldKey(absl::string_view field) {
   if (field == "confirmation_system.certificate_number") return "certificate_number";
   if (field == "requested_amount_yen") return "requested_amount";
   if (field == "supersedes_case_id") return "amends_case";
+  if (field == "amendment_kind") return "amendment_kind";
   return std::string(field);
 }
 
@@ -107,6 +108,7 @@ fields:
   certificate_number: 証券番号
   requested_amount: 請求金額
   amends_case: 変更前の案件番号
+  amendment_kind: 変更の種類
 files:
   請求書: invoice
   発注者提出用フォーマット: orderer_format
@@ -219,6 +221,12 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapFormAnswer(const FormMappin
   }
   if (const std::string amends = NormalizeCode(Value(m, a, "amends_case")); !amends.empty()) {
     r.set_supersedes_case_id(amends);
+  }
+  if (const std::string what = Value(m, a, "amendment_kind"); !what.empty()) {
+    r.set_amendment_kind(AmendmentKindFromNameJa(what));
+    if (r.amendment_kind() == hosho::v1::AMENDMENT_KIND_UNSPECIFIED) {
+      v.push_back({m.LabelFor("amendment_kind"), "AMENDMENT_KIND_MISSING", "変更の種類は 増額・減額・工期延長 のいずれかです"});
+    }
   }
   for (const FormFile& file : a.files) {
     auto kind = m.file_kinds.find(NormalizeText(file.label));

@@ -184,6 +184,18 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
             {{"code", violations.front().code}, {"principal", principal.name}, {"contract_id", request.contract_id()}});
     return ViolationStatus(CodeFor(violations), violations);
   }
+  // Attachments named by hash must already be in the blob store (the API cannot smuggle
+  // a reference to nothing into the events).
+  for (int i = 0; i < request.attachments_size(); ++i) {
+    if (deps_.blobs == nullptr || !deps_.blobs->Contains(request.attachments(i).sha256())) {
+      violations.push_back({absl::StrCat("attachments[", i, "].sha256"), "ATTACHMENT_NOT_FOUND",
+                            "指定された添付ファイルは登録されていません。ファイルを uploads で送信してください"});
+    }
+  }
+  if (!violations.empty()) {
+    CountSubmission("refused", violations.front().code);
+    return ViolationStatus(absl::StatusCode::kNotFound, violations);
+  }
   const std::string office = request.kind() == hosho::v1::GUARANTEE_KIND_CONTRACT ? contract.ordering_office()
                                                                                   : contract.department_in_charge();
   if (request.has_paper() && !MayRegisterPaper(principal, office)) {
@@ -280,7 +292,7 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   }
 
   // Attachments: sealed into the blob store, referenced by hash.
-  google::protobuf::RepeatedPtrField<hosho::v1::AttachmentRef> attachments;
+  google::protobuf::RepeatedPtrField<hosho::v1::AttachmentRef> attachments = request.attachments();
   for (const auto& upload : request.uploads()) {
     if (deps_.blobs == nullptr) return absl::FailedPreconditionError("no attachment store configured");
     auto sha = deps_.blobs->Put(upload.content());
@@ -315,6 +327,7 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   *submission->mutable_submitted_on() = request.has_paper() ? request.paper().received_on() : today;
   *submission->mutable_received_at() = ToProto(now);
   submission->set_source_receipt(request.source_receipt());
+  submission->set_amendment_kind(request.amendment_kind());
 
   hosho::v1::Case attachment_holder;
   *attachment_holder.mutable_attachments() = attachments;

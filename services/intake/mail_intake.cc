@@ -148,6 +148,9 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mai
       !amends.empty()) {
     r.set_supersedes_case_id(amends);
   }
+  if (const std::string what = LabelledValue(lines, {"変更の種類", "変更内容"}); !what.empty()) {
+    r.set_amendment_kind(AmendmentKindFromNameJa(what));
+  }
   for (const MailPart& part : mail.parts) {
     if (part.is_text || part.filename.empty()) continue;
     auto* upload = r.add_uploads();

@@ -24,8 +24,9 @@ intake:
   send_timeout_ms: 10000
   idempotency_ttl_hours: 720
   verification_sla_hours: 72
-  blob_dir: /var/lib/hosho/blobs
   form_mapping: ""          # empty: the compiled-in copy of deploy/intake/form-mapping.yaml
+blobs:
+  dir: /var/lib/hosho/blobs     # sealed attachments, by SHA-256 (share it between replicas)
 scope:
   ordering_offices: [contract-division, water-sewerage-policy]
   work_categories: [construction, surveying_consulting]
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
 
   hosho::RedisCaseStore cases(redis);
   hosho::RedisContractStore contracts(redis);
-  hosho::SealedFileBlobStore blobs(config.ResolvePath(config.GetString("intake.blob_dir")), sealer);
+  hosho::SealedFileBlobStore blobs(config.ResolvePath(config.GetString("blobs.dir")), sealer);
   hosho::RedisRateLimiter limiter(redis, &host.clock(), config.GetInt("limits.submissions_per_minute", 120),
                                   absl::Minutes(1));
   hosho::IntakeOptions options;

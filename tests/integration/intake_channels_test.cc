@@ -387,5 +387,57 @@ TEST_F(IntakeChannelsTest, MailFromDovecotBecomesCasesOnceAndRefusalsAreFlagged)
   EXPECT_EQ(SystemState(), before);
 }
 
+TEST_F(IntakeChannelsTest, MalformedGrpcSubmissionsGetPreciseRefusalsAndChangeNothing) {
+  ASSERT_TRUE(client_->ActAs("demo-submitter").ok());
+  auto base = [] {
+    hosho::v1::SubmitGuaranteeRequest r;
+    r.set_client_request_id("grpc-bad-1");
+    r.set_contract_id("K-2026-0004");
+    r.set_kind(hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT);
+    r.set_issuer_kind(hosho::v1::ISSUER_KIND_SURETY_COMPANY);
+    r.set_issuer(hosho::v1::ISSUER_EAST_JAPAN_CONSTRUCTION_SURETY);
+    r.mutable_d_sure()->set_guarantee_number("DS-26-000777");
+    r.mutable_d_sure()->set_authentication_key("PLANTED-AK-GRPC-BAD");
+    r.set_requested_amount_yen(1'000'000);
+    return r;
+  };
+  const std::string before = SystemState();
+  auto first_code = [&](const hosho::v1::SubmitGuaranteeRequest& r) {
+    auto refused = client_->Submit(r);
+    EXPECT_FALSE(refused.ok());
+    auto v = ViolationsOf(refused.status());
+    return v.empty() ? std::string(refused.status().ToString()) : v.front().code + " " + v.front().field;
+  };
+  auto control = base();
+  control.set_issuer(hosho::v1::ISSUER_OTHER);
+  control.set_issuer_name("北\x1b[2J保証");
+  EXPECT_EQ(first_code(control), "TEXT_CONTROL_CHARACTERS issuer_name");
+  auto huge = base();
+  auto* upload = huge.add_uploads();
+  upload->set_kind(hosho::v1::AttachmentRef::KIND_INVOICE);
+  upload->set_filename("請求書.pdf");
+  upload->set_media_type("application/pdf");
+  upload->set_content("%PDF-1.4\n" + std::string(10 << 20, 'x'));
+  EXPECT_EQ(first_code(huge), "ATTACHMENT_TOO_LARGE uploads[0].content");
+  auto injected = base();
+  injected.mutable_d_sure()->set_guarantee_number("1' OR '1'='1");
+  EXPECT_EQ(first_code(injected), "R01_GUARANTEE_NUMBER_INVALID d_sure.guarantee_number");
+  auto phantom = base();
+  auto* ref = phantom.add_attachments();
+  ref->set_kind(hosho::v1::AttachmentRef::KIND_INVOICE);
+  ref->set_sha256(std::string(64, 'a'));
+  EXPECT_EQ(first_code(phantom), "ATTACHMENT_NOT_FOUND attachments[0].sha256");
+  auto no_kind = base();
+  no_kind.set_supersedes_case_id("HS-20261126-000000000000");
+  EXPECT_EQ(first_code(no_kind), "AMENDMENT_KIND_MISSING amendment_kind");
+  // Invalid UTF-8 in a proto3 string never reaches intake: protobuf refuses to parse the request
+  // (the caller gets INTERNAL from the gRPC library, without a field; docs/api.md says so).
+  auto bad_utf8 = base();
+  bad_utf8.set_issuer_name("\xff\xfe");
+  auto not_parsed = client_->Submit(bad_utf8);
+  EXPECT_EQ(not_parsed.status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(SystemState(), before) << "nothing changed";
+}
+
 }  // namespace
 }  // namespace hosho

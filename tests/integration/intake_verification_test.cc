@@ -209,18 +209,27 @@ TEST_F(PipelineTest, AnAmendmentMustNameAnExistingCaseOfTheSameContractAndKind) 
   ASSERT_TRUE(first.ok());
   auto bogus = Request("r-2");
   bogus.set_supersedes_case_id("HS-20260101-000000000000");
+  bogus.set_amendment_kind(hosho::v1::AMENDMENT_KIND_INCREASE);
   auto refused = Submit(bogus);
   EXPECT_TRUE(absl::IsNotFound(refused.status()));
   EXPECT_EQ(ViolationsOf(refused.status()).front().code, "SUPERSEDED_CASE_NOT_FOUND");
   auto other_kind = Request("r-3");
   other_kind.set_kind(hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT);
   other_kind.set_supersedes_case_id(first->case_id());
+  other_kind.set_amendment_kind(hosho::v1::AMENDMENT_KIND_EXTENSION);
   EXPECT_EQ(ViolationsOf(Submit(other_kind).status()).front().code, "SUPERSEDED_CASE_MISMATCH");
   auto amendment = Request("r-4");  // same guarantee number, amending the first case
   amendment.set_supersedes_case_id(first->case_id());
+  amendment.set_amendment_kind(hosho::v1::AMENDMENT_KIND_INCREASE);  // 増額
   auto accepted = Submit(amendment);
   ASSERT_TRUE(accepted.ok()) << accepted.status();
   EXPECT_NE(accepted->case_id(), first->case_id());
+  EXPECT_FALSE(accepted->duplicate()) << "an amendment is not a duplicate";
+  auto records = ReadAll(topics::kSubmissions, 2, "submission_received");
+  ASSERT_EQ(records.size(), 2u);
+  auto envelope = *ParseEnvelope(records[1]);
+  EXPECT_EQ(envelope.submission_received().supersedes_case_id(), first->case_id());
+  EXPECT_EQ(envelope.submission_received().amendment_kind(), hosho::v1::AMENDMENT_KIND_INCREASE);
 }
 
 TEST_F(PipelineTest, WithKafkaDownTheCallerIsToldToRetryAndTheRetryKeepsTheCase) {

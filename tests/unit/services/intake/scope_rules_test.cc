@@ -266,6 +266,11 @@ TEST_F(ScopeRulesTest, EveryRuleAtTheDoorHasItsCodeAndMessage) {
        },
        "uploads[0].filename", "ATTACHMENT_FILENAME_INVALID",
        "添付ファイル名は255バイト以内で、/ \\ や制御文字を含まない名前にしてください"},
+      {"an amendment without its kind", [](R& r, C&, D&) { r.set_supersedes_case_id("HS-20261101-000000000001"); },
+       "amendment_kind", "AMENDMENT_KIND_MISSING", "変更の種類（増額・減額・工期延長）を指定してください"},
+      {"an amendment kind without the amended case",
+       [](R& r, C&, D&) { r.set_amendment_kind(hosho::v1::AMENDMENT_KIND_INCREASE); }, "supersedes_case_id",
+       "AMENDED_CASE_MISSING", "変更の対象とする案件番号を指定してください"},
       {"paper received in the future",
        [](R& r, C&, D&) {
          MakeBankPaper(r);
