@@ -225,7 +225,8 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapFormAnswer(const FormMappin
   if (const std::string what = Value(m, a, "amendment_kind"); !what.empty()) {
     r.set_amendment_kind(AmendmentKindFromNameJa(what));
     if (r.amendment_kind() == hosho::v1::AMENDMENT_KIND_UNSPECIFIED) {
-      v.push_back({m.LabelFor("amendment_kind"), "AMENDMENT_KIND_MISSING", "変更の種類は 増額・減額・工期延長 のいずれかです"});
+      v.push_back(
+          {m.LabelFor("amendment_kind"), "AMENDMENT_KIND_MISSING", "変更の種類は 増額・減額・工期延長 のいずれかです"});
     }
   }
   for (const FormFile& file : a.files) {

@@ -202,7 +202,10 @@ absl::StatusOr<MailPollResult> MailIntake::PollOnce() {
       ++result.refused;
       CountMail("refused", code);
       LogInfo("mailed submission refused", {{"uid", uid}, {"code", code}});
-      if (absl::Status s = mailbox_->AddKeyword(uid, kRefusedKeyword); !s.ok()) return s;
+      // The reason travels with the message, for the clerk who reads the mailbox: $HoshoRefused and
+      // the stable code as a keyword ($Hosho_R04_CERTIFICATE_NOT_CREDENTIAL).
+      if (absl::Status s = mailbox_->AddKeyword(uid, absl::StrCat(kRefusedKeyword, " $Hosho_", code)); !s.ok())
+        return s;
     } else {
       if (submitted->duplicate()) {
         ++result.duplicates;

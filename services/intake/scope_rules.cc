@@ -159,9 +159,8 @@ std::vector<FieldViolation> CheckSubmission(const SubmitGuaranteeRequest& reques
     v.push_back({"requested_amount_yen", "AMOUNT_INVALID", "請求金額が正しくありません"});
   }
 
-  if (!request.supersedes_case_id().empty() &&
-      (request.amendment_kind() == hosho::v1::AMENDMENT_KIND_UNSPECIFIED ||
-       !hosho::v1::AmendmentKind_IsValid(request.amendment_kind()))) {
+  if (!request.supersedes_case_id().empty() && (request.amendment_kind() == hosho::v1::AMENDMENT_KIND_UNSPECIFIED ||
+                                                !hosho::v1::AmendmentKind_IsValid(request.amendment_kind()))) {
     v.push_back({"amendment_kind", "AMENDMENT_KIND_MISSING", "変更の種類（増額・減額・工期延長）を指定してください"});
   } else if (request.supersedes_case_id().empty() &&
              request.amendment_kind() != hosho::v1::AMENDMENT_KIND_UNSPECIFIED) {

@@ -348,6 +348,9 @@ TEST_F(IntakeChannelsTest, MailFromDovecotBecomesCasesOnceAndRefusalsAreFlagged)
   auto not_refused = mailbox->ListWithout("$HoshoRefused");
   ASSERT_TRUE(all.ok() && not_refused.ok());
   EXPECT_EQ(all->size() - not_refused->size(), 2u) << "R04 and the subject";
+  auto r04 = mailbox->ListWithout("$Hosho_R04_CERTIFICATE_NOT_CREDENTIAL");
+  ASSERT_TRUE(r04.ok());
+  EXPECT_EQ(all->size() - r04->size(), 1u) << "the refusal's code is on the message";
 
   // The two good ones are cases with their PDFs sealed; the notice's key came from the Shift_JIS attachment.
   ASSERT_TRUE(client_->ActAs("operator").ok());
