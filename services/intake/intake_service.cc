@@ -226,9 +226,15 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   // Idempotency. An API caller's retry is keyed on (principal, client_request_id); a channel's
   // arrival on its own receipt (受付番号, Message-ID), whoever relays it. The stored value binds
   // the key to its case and to a keyed fingerprint of the whole request.
+  // Receipts are shared across principals only for the city's own channels (the form service, the
+  // mailbox, staff importing an export); a submitter's receipts are its own, so nobody can reach
+  // another's case by guessing a receipt number.
   const bool by_receipt = !request.source_receipt().empty();
+  const std::string receipt_scope =
+      principal.role == Role::kSubmitter ? absl::StrCat(principal.name, ":") : std::string();
   const std::string idem_key =
-      by_receipt ? absl::StrCat("receipt:{", hosho::v1::Channel_Name(request.channel()), "}:", request.source_receipt())
+      by_receipt ? absl::StrCat("receipt:{", hosho::v1::Channel_Name(request.channel()), "}:", receipt_scope,
+                                request.source_receipt())
                  : absl::StrCat("idem:{", principal.name, "}:", request.client_request_id());
   const std::string request_fp = absl::BytesToHexString(deps_.sealer->Fingerprint(request.SerializeAsString()));
   const std::string fresh_case_id = NewCaseId(now);

@@ -227,7 +227,10 @@ TEST_F(PipelineTest, AnAmendmentMustNameAnExistingCaseOfTheSameContractAndKind) 
   EXPECT_FALSE(accepted->duplicate()) << "an amendment is not a duplicate";
   auto records = ReadAll(topics::kSubmissions, 2, "submission_received");
   ASSERT_EQ(records.size(), 2u);
-  auto envelope = *ParseEnvelope(records[1]);
+  // Two cases, two partitions: find the amendment's record by its key.
+  const auto& amendment_record = records[0].key == accepted->case_id() ? records[0] : records[1];
+  ASSERT_EQ(amendment_record.key, accepted->case_id());
+  auto envelope = *ParseEnvelope(amendment_record);
   EXPECT_EQ(envelope.submission_received().supersedes_case_id(), first->case_id());
   EXPECT_EQ(envelope.submission_received().amendment_kind(), hosho::v1::AMENDMENT_KIND_INCREASE);
 }
