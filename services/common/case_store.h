@@ -76,6 +76,22 @@ struct CaseNote {
   std::string payload;        // kept with the event id and returned on replay
 };
 
+// A clerk taking a verification task (issue #4): one clerk at a time, for a while.
+struct ClaimRequest {
+  std::string case_id;
+  std::string clerk;
+  absl::Time at;
+  absl::Duration ttl;
+  std::string reason;  // for the history when the claim moves the case to VERIFYING
+};
+
+struct ClaimResult {
+  bool claimed = false;  // false: another clerk holds it
+  std::string holder;    // who holds the claim now
+  absl::Time expires_at;
+  int64_t version = 0;
+};
+
 // In-flight cases (design §4). Errors: NOT_FOUND (no case), ALREADY_EXISTS
 // (creating an existing case), FAILED_PRECONDITION (wrong state), ABORTED
 // (wrong version), UNAVAILABLE (store away).
@@ -93,6 +109,16 @@ class CaseStore {
   // NOT_FOUND when there is no case. Applying the same event id twice records it once.
   virtual absl::StatusOr<TransitionResult> Note(const CaseNote& note) = 0;
   virtual absl::StatusOr<CaseRecord> Get(absl::string_view case_id) = 0;
+  // Claims a case that waits for a clerk (field task = 1, state AWAITING_VERIFICATION or VERIFYING):
+  // granted when nobody holds it, the claim expired, or `clerk` holds it already (renewal). The
+  // first claim moves AWAITING_VERIFICATION to VERIFYING. NOT_FOUND, FAILED_PRECONDITION (no task).
+  virtual absl::StatusOr<ClaimResult> Claim(const ClaimRequest& request) = 0;
+  // The clerk task queue of an office, by due time.
+  virtual absl::Status AddTask(absl::string_view office, absl::string_view case_id, absl::Time due) = 0;
+  virtual absl::Status RemoveTask(absl::string_view office, absl::string_view case_id) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> ListTasks(absl::string_view office, int limit, int offset) = 0;
+  // The payload kept with an applied event id (the event a step produced); NOT_FOUND when none.
+  virtual absl::StatusOr<std::string> AppliedPayload(absl::string_view case_id, absl::string_view event_id) = 0;
   // Only the state (cheaper than Get); NOT_FOUND when there is no case.
   virtual absl::StatusOr<std::string> GetState(absl::string_view case_id) = 0;
   // Most recent first; `office` empty lists every office.

@@ -204,6 +204,90 @@ absl::StatusOr<TransitionResult> RedisCaseStore::Note(const CaseNote& note) {
   return ParseRecord(reply->elements[1].str, reply->elements[0].str == "REPLAY");
 }
 
+namespace {
+// KEYS: case hash, history list. ARGV: 1 clerk, 2 now_ms, 3 ttl_ms, 4 reason.
+constexpr char kClaimLua[] = R"lua(
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'NOT_FOUND', '', '0', '0'} end
+if redis.call('HGET', KEYS[1], 'task') ~= '1' or
+   (state ~= 'AWAITING_VERIFICATION' and state ~= 'VERIFYING') then
+  return {'NO_TASK', state, '0', '0'}
+end
+local now = tonumber(ARGV[2])
+local holder = redis.call('HGET', KEYS[1], 'claimed_by') or ''
+local expires = tonumber(redis.call('HGET', KEYS[1], 'claim_expires_ms') or '0')
+local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if holder ~= '' and holder ~= ARGV[1] and expires > now then
+  return {'HELD', holder, tostring(expires), tostring(version)}
+end
+local until_ms = now + tonumber(ARGV[3])
+if state == 'AWAITING_VERIFICATION' or holder ~= ARGV[1] then
+  version = version + 1
+  redis.call('HSET', KEYS[1], 'state', 'VERIFYING', 'version', version, 'updated_ms', ARGV[2])
+  redis.call('RPUSH', KEYS[2], cjson.encode({v = version, from = state, to = 'VERIFYING', actor = ARGV[1],
+    reason = ARGV[4], event_id = '', at_ms = now}))
+end
+redis.call('HSET', KEYS[1], 'claimed_by', ARGV[1], 'claim_expires_ms', until_ms)
+return {'CLAIMED', ARGV[1], tostring(until_ms), tostring(version)}
+)lua";
+}  // namespace
+
+absl::StatusOr<ClaimResult> RedisCaseStore::Claim(const ClaimRequest& request) {
+  const std::string key = CaseKey(request.case_id);
+  auto reply = redis_->Eval(kClaimLua, {key, key + ":history"},
+                            {request.clerk, std::to_string(absl::ToUnixMillis(request.at)),
+                             std::to_string(absl::ToInt64Milliseconds(request.ttl)), request.reason});
+  if (!reply.ok()) return reply.status();
+  if (reply->type != RedisReply::Type::kArray || reply->elements.size() != 4) {
+    return absl::DataLossError("case store: unexpected claim reply");
+  }
+  const std::string& outcome = reply->elements[0].str;
+  if (outcome == "NOT_FOUND") return absl::NotFoundError(absl::StrCat("case ", request.case_id, " not found"));
+  if (outcome == "NO_TASK") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("case ", request.case_id, " is not waiting for a clerk (", reply->elements[1].str, ")"));
+  }
+  ClaimResult result;
+  result.claimed = outcome == "CLAIMED";
+  result.holder = reply->elements[1].str;
+  int64_t expires_ms = 0;
+  (void)absl::SimpleAtoi(reply->elements[2].str, &expires_ms);
+  (void)absl::SimpleAtoi(reply->elements[3].str, &result.version);
+  result.expires_at = absl::FromUnixMillis(expires_ms);
+  return result;
+}
+
+absl::Status RedisCaseStore::AddTask(absl::string_view office, absl::string_view case_id, absl::Time due) {
+  return redis_
+      ->Command(
+          {"ZADD", absl::StrCat("tasks:{", office, "}"), std::to_string(absl::ToUnixMillis(due)), std::string(case_id)})
+      .status();
+}
+
+absl::Status RedisCaseStore::RemoveTask(absl::string_view office, absl::string_view case_id) {
+  return redis_->Command({"ZREM", absl::StrCat("tasks:{", office, "}"), std::string(case_id)}).status();
+}
+
+absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListTasks(absl::string_view office, int limit, int offset) {
+  auto reply = redis_->Command({"ZRANGE", absl::StrCat("tasks:{", office, "}"), std::to_string(offset),
+                                std::to_string(offset + std::max(limit, 1) - 1)});
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> out;
+  for (const auto& e : reply->elements) out.push_back(e.str);
+  return out;
+}
+
+absl::StatusOr<std::string> RedisCaseStore::AppliedPayload(absl::string_view case_id, absl::string_view event_id) {
+  auto reply = redis_->Command({"HGET", CaseKey(case_id) + ":applied", std::string(event_id)});
+  if (!reply.ok()) return reply.status();
+  if (reply->type == RedisReply::Type::kNil) {
+    return absl::NotFoundError(absl::StrCat("no event ", event_id, " on case ", case_id));
+  }
+  auto record = ParseRecord(reply->str, true);
+  if (!record.ok()) return record.status();
+  return record->payload;
+}
+
 absl::StatusOr<CaseRecord> RedisCaseStore::Get(absl::string_view case_id) {
   const std::string key = CaseKey(case_id);
   auto fields = redis_->Command({"HGETALL", key});

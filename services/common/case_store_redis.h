@@ -20,6 +20,11 @@ class RedisCaseStore final : public CaseStore {
   absl::StatusOr<TransitionResult> Apply(const TransitionRequest& request) override;
   std::vector<absl::StatusOr<TransitionResult>> ApplyAll(const std::vector<TransitionRequest>& steps) override;
   absl::StatusOr<TransitionResult> Note(const CaseNote& note) override;
+  absl::StatusOr<ClaimResult> Claim(const ClaimRequest& request) override;
+  absl::Status AddTask(absl::string_view office, absl::string_view case_id, absl::Time due) override;
+  absl::Status RemoveTask(absl::string_view office, absl::string_view case_id) override;
+  absl::StatusOr<std::vector<std::string>> ListTasks(absl::string_view office, int limit, int offset) override;
+  absl::StatusOr<std::string> AppliedPayload(absl::string_view case_id, absl::string_view event_id) override;
   absl::StatusOr<CaseRecord> Get(absl::string_view case_id) override;
   absl::StatusOr<std::string> GetState(absl::string_view case_id) override;
   absl::StatusOr<std::vector<std::string>> ListCaseIds(absl::string_view office, int limit, int offset) override;

@@ -22,6 +22,7 @@ absl::StatusOr<Endpoints> EndpointsFromStackFile(const std::string& path) {
   Endpoints e;
   e.intake = file->GetString("grpc.intake");
   e.notification = file->GetString("grpc.notification");
+  e.verification = file->GetString("grpc.verification");
   for (const auto& [name, token_file] : file->GetMap("tokens")) e.token_files[name] = token_file;
   e.webhook_port = static_cast<int>(file->GetInt("webhook.port"));
   e.webhook_secret_file = file->GetString("webhook.secret_file");
@@ -46,6 +47,10 @@ absl::StatusOr<std::unique_ptr<HoshoClient>> HoshoClient::Connect(const Endpoint
   client->contracts_ = hosho::v1::ContractRegistry::NewStub(*intake);
   client->cases_ = hosho::v1::CaseService::NewStub(*intake);
   client->notifications_ = hosho::v1::NotificationService::NewStub(*notification);
+  options.target = endpoints.verification.empty() ? endpoints.intake : endpoints.verification;
+  auto verification = MakeChannel(options);
+  if (!verification.ok()) return verification.status();
+  client->verification_ = hosho::v1::VerificationService::NewStub(*verification);
   return client;
 }
 
@@ -131,6 +136,52 @@ absl::StatusOr<hosho::v1::Contract> HoshoClient::GetContract(const std::string& 
   request.set_contract_id(contract_id);
   hosho::v1::Contract response;
   if (grpc::Status s = contracts_->GetContract(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::StatusOr<hosho::v1::ListTasksResponse> HoshoClient::ListTasks(const std::string& office) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(10));
+  hosho::v1::ListTasksRequest request;
+  request.set_office(office);
+  request.set_page_size(200);
+  hosho::v1::ListTasksResponse response;
+  if (grpc::Status s = verification_->ListTasks(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::StatusOr<hosho::v1::VerificationTask> HoshoClient::ClaimTask(const std::string& task_id) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(10));
+  hosho::v1::ClaimTaskRequest request;
+  request.set_task_id(task_id);
+  hosho::v1::VerificationTask response;
+  if (grpc::Status s = verification_->ClaimTask(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::StatusOr<hosho::v1::RevealCredentialResponse> HoshoClient::RevealCredential(const std::string& task_id,
+                                                                                  const std::string& reason) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(15));
+  hosho::v1::RevealCredentialRequest request;
+  request.set_task_id(task_id);
+  request.set_reason(reason);
+  hosho::v1::RevealCredentialResponse response;
+  if (grpc::Status s = verification_->RevealCredential(&context, request, &response); !s.ok()) {
+    return FromGrpcStatus(s);
+  }
+  return response;
+}
+
+absl::StatusOr<hosho::v1::VerificationTask> HoshoClient::RecordCertificate(
+    const hosho::v1::RecordCertificateRequest& request) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(15));
+  hosho::v1::VerificationTask response;
+  if (grpc::Status s = verification_->RecordCertificate(&context, request, &response); !s.ok()) {
+    return FromGrpcStatus(s);
+  }
   return response;
 }
 

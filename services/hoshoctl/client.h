@@ -9,6 +9,7 @@
 #include "hosho/v1/contracts.grpc.pb.h"
 #include "hosho/v1/intake.grpc.pb.h"
 #include "hosho/v1/notification.grpc.pb.h"
+#include "hosho/v1/verification.grpc.pb.h"
 
 namespace hosho {
 
@@ -19,6 +20,7 @@ class Config;
 struct Endpoints {
   std::string intake;        // IntakeService, ContractRegistry, CaseService
   std::string notification;  // NotificationService
+  std::string verification;  // VerificationService (clerk tasks)
   bool dev_plaintext = true;
   std::map<std::string, std::string> token_files;  // principal → file
   int webhook_port = 0;                            // intake's web form webhook (loopback)
@@ -50,6 +52,12 @@ class HoshoClient {
   absl::StatusOr<hosho::v1::Contract> GetContract(const std::string& contract_id);
   absl::StatusOr<hosho::v1::ListNoticesResponse> ListNotices(const std::string& case_id);
   absl::StatusOr<hosho::v1::ImportReport> ImportContractsCsv(const std::string& bytes);
+  // Clerk tasks (VerificationService).
+  absl::StatusOr<hosho::v1::ListTasksResponse> ListTasks(const std::string& office = "");
+  absl::StatusOr<hosho::v1::VerificationTask> ClaimTask(const std::string& task_id);
+  absl::StatusOr<hosho::v1::RevealCredentialResponse> RevealCredential(const std::string& task_id,
+                                                                       const std::string& reason);
+  absl::StatusOr<hosho::v1::VerificationTask> RecordCertificate(const hosho::v1::RecordCertificateRequest& request);
   absl::StatusOr<hosho::v1::ImportReport> ImportFormCsv(const std::string& bytes, const std::string& filename);
   // Posts a web form answer (JSON) to the webhook, signed with the stack's secret. Returns
   // the HTTP status and the JSON answer.
@@ -67,6 +75,7 @@ class HoshoClient {
   std::unique_ptr<hosho::v1::ContractRegistry::Stub> contracts_;
   std::unique_ptr<hosho::v1::CaseService::Stub> cases_;
   std::unique_ptr<hosho::v1::NotificationService::Stub> notifications_;
+  std::unique_ptr<hosho::v1::VerificationService::Stub> verification_;
 };
 
 }  // namespace hosho

@@ -33,8 +33,12 @@ struct DevPrincipal {
 // Development principals; tokens are random per start and stored only hashed
 // in the principals file.
 constexpr DevPrincipal kPrincipals[] = {
-    {"demo-submitter", "submitter", ""},   {"city-contract-system", "integration", ""},
-    {"operator", "operator", ""},          {"contract-division-clerk", "clerk", "contract-division"},
+    {"demo-submitter", "submitter", ""},
+    {"city-contract-system", "integration", ""},
+    {"operator", "operator", ""},
+    {"contract-division-clerk", "clerk", "contract-division"},
+    {"contract-division-clerk-2", "clerk", "contract-division"},
+    {"road-maintenance-clerk", "clerk", "road-maintenance"},
     {"hosho-verification", "service", ""},
 };
 
@@ -272,11 +276,12 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
                                     "\", latency_ms: ", options.platform_latency_ms,
                                     ", failure_rate: ", options.platform_failure_rate, "}\n")},
       {"intake", absl::StrCat("blobs: {dir: \"", (run / "blobs").string(), "\"}\n",
-                              "limits: {submissions_per_minute: ", options.submissions_per_minute, "}\n", "webhook: {listen_host: 127.0.0.1, port: ",
-                              e.webhook_port, ", secret_file: \"", e.webhook_secret_file, "\"}\n", mail_config)},
-      {"verification",
-       absl::StrCat("connector: {target: \"", e.grpc["platform-sim"], "\", dev_plaintext: true, token_file: \"",
-                    e.token_files["hosho-verification"], "\"}\n")},
+                              "limits: {submissions_per_minute: ", options.submissions_per_minute, "}\n",
+                              "webhook: {listen_host: 127.0.0.1, port: ", e.webhook_port, ", secret_file: \"",
+                              e.webhook_secret_file, "\"}\n", mail_config)},
+      {"verification", absl::StrCat("connector: {enabled: ", options.connector_enabled ? "true" : "false",
+                                    ", target: \"", e.grpc["platform-sim"], "\", dev_plaintext: true, token_file: \"",
+                                    e.token_files["hosho-verification"], "\"}\n")},
   };
   for (const std::string& name : ServiceNames()) {
     const auto more = options.extra_config.find(name);

@@ -27,7 +27,8 @@ struct StackOptions {
   double platform_failure_rate = 0;
   std::string log_level = "info";
   bool fresh = true;  // wipe the run directory's state first
-  int submissions_per_minute = 6000;  // intake's per-principal rate limit (0: none, for the benchmark)
+  int submissions_per_minute = 6000;
+  bool connector_enabled = true;  // false: every case waits for a clerk (VerificationService)  // intake's per-principal rate limit (0: none, for the benchmark)
   // Extra YAML appended to a service's generated configuration (service name → YAML).
   std::map<std::string, std::string> extra_config;
 };

@@ -1,10 +1,13 @@
-// hosho-verification: consumes submissions, checks certificates, publishes verdicts.
+// hosho-verification: consumes submissions, checks certificates (the automated connector where it
+// is switched on, clerks everywhere else), publishes verdicts.
 #include "services/common/case_store_redis.h"
+#include "services/common/domain_text.h"
 #include "services/common/events.h"
 #include "services/common/grpc_client.h"
 #include "services/common/log.h"
 #include "services/common/service_host.h"
 #include "services/verification/platform_connector_grpc.h"
+#include "services/verification/verification_service.h"
 #include "services/verification/verification_worker.h"
 
 namespace {
@@ -13,7 +16,13 @@ grpc: {listen: "127.0.0.1:7102", dev_plaintext: false}
 admin: {port: 9102}
 kafka: {bootstrap_servers: "127.0.0.1:19092", group_id: hosho-verification}
 redis: {host: 127.0.0.1, port: 6379}
-connector: {target: "127.0.0.1:7105", dev_plaintext: false, deadline_ms: 5000}
+connector:
+  enabled: true
+  platforms: [d_sure, confirmation_system]   # the connector reads these; everything else goes to clerks
+  target: "127.0.0.1:7105"
+  dev_plaintext: false
+  deadline_ms: 5000
+tasks: {claim_ttl_minutes: 30, sla_hours: 72}
 rules: {contract_guarantee_ratio: 0.1, low_bid_contract_guarantee_ratio: 0.3, advance_max_ratio: 0.4}
 )yaml";
 }  // namespace
@@ -26,8 +35,23 @@ int main(int argc, char** argv) {
   auto channel = hosho::ValueOrExit(hosho::MakeChannel(hosho::ChannelOptionsFromConfig(config, "connector")));
   hosho::GrpcPlatformConnector connector(channel, hosho::ValueOrExit(config.GetSecret("connector.token")),
                                          absl::Milliseconds(config.GetInt("connector.deadline_ms", 5000)));
+  hosho::VerificationOptions options;
+  options.connector_platforms.clear();
+  if (config.GetBool("connector.enabled", true)) {
+    for (const std::string& name : config.GetStringList("connector.platforms")) {
+      auto platform = hosho::ValueOrExit(hosho::ParseEnumName(hosho::v1::Platform_descriptor(), "PLATFORM_", name));
+      options.connector_platforms.insert(platform);
+    }
+  }
+  options.clerk_sla = absl::Hours(config.GetInt("tasks.sla_hours", 72));
+  const hosho::VerificationPolicy policy = hosho::VerificationPolicyFromConfig(config);
   hosho::VerificationWorker worker(&cases, hosho::ValueOrExit(host.Producer()), hosho::ValueOrExit(host.Sealing()),
-                                   &connector, &host.clock(), hosho::VerificationPolicyFromConfig(config), {});
+                                   &connector, &host.clock(), policy, options);
+  hosho::TaskOptions task_options;
+  task_options.claim_ttl = absl::Minutes(config.GetInt("tasks.claim_ttl_minutes", 30));
+  hosho::VerificationServiceImpl clerks(&cases, hosho::ValueOrExit(host.Producer()), hosho::ValueOrExit(host.Sealing()),
+                                        hosho::ValueOrExit(host.Auth()), &host.clock(), policy, task_options);
+  hosho::AddGrpcService(host, &clerks);
   hosho::ValueOrExit(host.AddConsumer({hosho::topics::kSubmissions},
                                       [&worker](const hosho::KafkaRecord& r) { return worker.Handle(r); }));
   return host.Run();

@@ -6,12 +6,9 @@
 #include "services/common/log.h"
 #include "services/common/metrics.h"
 #include "services/common/trace.h"
+#include "services/verification/verdict.h"
 
 namespace hosho {
-namespace {
-using hosho::events::v1::VerificationCompleted;
-}  // namespace
-
 VerificationWorker::VerificationWorker(CaseStore* cases, EventProducer* producer, const Sealer* sealer,
                                        PlatformConnector* connector, Clock* clock, VerificationPolicy policy,
                                        VerificationOptions options)
@@ -29,9 +26,7 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
   if (!envelope->has_submission_received()) return absl::OkStatus();
   const std::string& case_id = envelope->case_id();
   const auto& submission = envelope->submission_received();
-  const std::string office = submission.kind() == hosho::v1::GUARANTEE_KIND_CONTRACT
-                                 ? submission.contract().ordering_office()
-                                 : submission.contract().department_in_charge();
+  const std::string office = CheckingOffice(submission);
 
   auto step = [&](const char* suffix, hosho::v1::CaseState from, hosho::v1::CaseState to, std::string reason) {
     TransitionRequest t;
@@ -46,12 +41,22 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
     return t;
   };
 
-  // A paper guarantee has nothing to look up: it waits for a clerk who holds the paper.
-  if (submission.credential().platform() == hosho::v1::PLATFORM_PAPER) {
-    auto queued =
-        cases_->Apply(step(":queued", hosho::v1::CASE_STATE_RECEIVED, hosho::v1::CASE_STATE_AWAITING_VERIFICATION,
-                           "紙の保証書の確認待ちに登録しました"));
-    if (!queued.ok() && !absl::IsFailedPrecondition(queued.status())) return queued.status();
+  // A paper guarantee has nothing to look up, and a platform without the connector needs a
+  // clerk: the case waits in the office's task queue (VerificationService).
+  if (!options_.connector_platforms.contains(submission.credential().platform())) {
+    TransitionRequest queued = step(":queued", hosho::v1::CASE_STATE_RECEIVED,
+                                    hosho::v1::CASE_STATE_AWAITING_VERIFICATION, "職員による確認待ちに登録しました");
+    queued.actor = "hosho-verification";
+    queued.deadline = clock_->Now() + options_.clerk_sla;
+    queued.fields = {{"task", "1"}};
+    auto result = cases_->Apply(queued);
+    if (!result.ok() && !absl::IsFailedPrecondition(result.status())) return result.status();
+    if (result.ok()) {
+      if (absl::Status s = cases_->AddTask(office, case_id, *queued.deadline); !s.ok()) return s;
+      Metrics()
+          .GetCounter("hosho_verification_tasks_queued_total", "Cases queued for a clerk.", {{"office", office}})
+          .Increment();
+    }
     return absl::OkStatus();
   }
 
@@ -71,58 +76,28 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
 
   // 3. The verdict, computed only while the case is VERIFYING; once recorded,
   // the store returns the first verdict for the same event id.
-  TransitionRequest verdict;
-  verdict.case_id = case_id;
-  verdict.event_id = absl::StrCat(case_id, ":verified");
-  verdict.expected_states = {StateName(hosho::v1::CASE_STATE_VERIFYING)};
-  verdict.actor = options_.connector_name;
-  verdict.at = clock_->Now();
-  verdict.office = office;
   auto current = cases_->GetState(case_id);
   if (!current.ok()) return current.status();
+  TransitionRequest verdict;
   if (*current == StateName(hosho::v1::CASE_STATE_VERIFYING)) {
-    hosho::events::v1::Envelope out;
-    out.set_event_id(verdict.event_id);
-    out.set_case_id(case_id);
-    *out.mutable_occurred_at() = ToProto(verdict.at);
-    out.set_producer("hosho-verification");
-    VerificationCompleted* completed = out.mutable_verification_completed();
-    *completed->mutable_submission() = submission;
-    completed->set_verified_by(options_.connector_name);
-
     auto plaintext = sealer_->Open(submission.credential().secret(), case_id);
     if (!plaintext.ok()) return plaintext.status();  // key missing or tampered: retry, then DLQ
     auto certificate = connector_->Lookup(submission.credential().platform(), plaintext->value());
-    std::vector<hosho::v1::RuleResult> results;
-    if (absl::IsNotFound(certificate.status())) {
-      hosho::v1::RuleResult r;
-      r.set_rule("R01");
-      r.set_code("R01_CREDENTIAL_OPENS_NOTHING");
-      r.set_field("credential");
-      r.set_message_ja(
-          "提出された認証情報で保証証書を確認できませんでした。認証キー（またはURL・パスワード）をご確認ください");
-      results.push_back(r);
-    } else if (!certificate.ok()) {
+    if (!certificate.ok() && !absl::IsNotFound(certificate.status())) {
       Metrics().GetCounter("hosho_verification_connector_errors_total", "Connector look-ups that failed.").Increment();
       return absl::UnavailableError(absl::StrCat("platform look-up failed: ", certificate.status().message()));
-    } else {
-      results = ApplyCertificateRules(submission, *certificate, policy_);
-      *completed->mutable_certificate() = *certificate;
     }
-    const bool passed = AllPassed(results);
-    for (auto& r : results) *completed->add_rule_results() = r;
-    completed->set_verdict(passed ? VerificationCompleted::VERDICT_VERIFIED : VerificationCompleted::VERDICT_RETURNED);
-    verdict.to_state = StateName(passed ? hosho::v1::CASE_STATE_VERIFIED : hosho::v1::CASE_STATE_RETURNED);
-    verdict.terminal = !passed;
-    std::string codes;
-    for (const auto& r : results) {
-      if (!r.passed()) absl::StrAppend(&codes, codes.empty() ? "" : ",", r.code());
-    }
-    verdict.reason = passed ? "保証証書を確認しました（R05〜R10 適合）" : absl::StrCat("不備により差し戻し: ", codes);
-    verdict.fields = {{case_fields::kRuleResults, EncodeRuleResults(completed->rule_results())}};
-    verdict.payload = out.SerializeAsString();
+    verdict = BuildVerdict(case_id, submission, certificate.ok() ? &*certificate : nullptr, options_.connector_name,
+                           office, clock_->Now(), policy_);
   } else {
-    verdict.to_state = StateName(hosho::v1::CASE_STATE_VERIFIED);  // only a replay can succeed here
+    // Only a replay can succeed here: the store answers with the first verdict.
+    verdict.case_id = case_id;
+    verdict.event_id = absl::StrCat(case_id, ":verified");
+    verdict.expected_states = {StateName(hosho::v1::CASE_STATE_VERIFYING)};
+    verdict.to_state = StateName(hosho::v1::CASE_STATE_VERIFIED);
+    verdict.actor = options_.connector_name;
+    verdict.at = clock_->Now();
+    verdict.office = office;
   }
   auto recorded = cases_->Apply(verdict);
   if (absl::IsFailedPrecondition(recorded.status())) {

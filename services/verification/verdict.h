@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "hosho/events/v1/events.pb.h"
+#include "services/common/case_store.h"
+#include "services/verification/rules.h"
+
+namespace hosho {
+
+// The verdict on a case in VERIFYING, whoever read the certificate (the connector or a clerk):
+// the rules applied to `certificate` (null: the credential opened nothing, R01), the transition
+// to VERIFIED or RETURNED under the event id "<case>:verified", and the VerificationCompleted
+// event as its payload. One builder, so both paths publish the same thing.
+TransitionRequest BuildVerdict(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
+                               const hosho::v1::CertificateRecord* certificate, const std::string& actor,
+                               const std::string& office, absl::Time now, const VerificationPolicy& policy);
+
+// The office whose clerks check a submission: the ordering office for 契約保証, the department in
+// charge for advances.
+std::string CheckingOffice(const hosho::events::v1::SubmissionReceived& submission);
+
+}  // namespace hosho

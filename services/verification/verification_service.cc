@@ -1,0 +1,348 @@
+#include "services/verification/verification_service.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "hosho/events/v1/events.pb.h"
+#include "services/common/case_view.h"
+#include "services/common/domain_text.h"
+#include "services/common/errors.h"
+#include "services/common/events.h"
+#include "services/common/grpc_server.h"
+#include "services/common/log.h"
+#include "services/common/metrics.h"
+#include "services/common/text.h"
+#include "services/common/trace.h"
+#include "services/verification/verdict.h"
+
+namespace hosho {
+namespace {
+
+absl::Status NoTask() {
+  return ViolationStatus(absl::StatusCode::kNotFound,
+                         {{"task_id", "TASK_NOT_FOUND", "この確認作業は見つからないか、担当の課のものではありません"}});
+}
+
+int64_t ToInt(const std::string& s) {
+  int64_t v = 0;
+  (void)absl::SimpleAtoi(s, &v);
+  return v;
+}
+
+}  // namespace
+
+std::vector<FieldViolation> CheckCertificateRecord(const hosho::v1::CertificateRecord& c) {
+  std::vector<FieldViolation> v;
+  const std::string number = NormalizeCode(c.guarantee_number());
+  if (number.empty() || number.size() > 64) {
+    v.push_back(
+        {"certificate.guarantee_number", "CERTIFICATE_NUMBER_MISSING", "保証契約番号（証券番号）を入力してください"});
+  }
+  if (c.kind() == hosho::v1::GUARANTEE_KIND_UNSPECIFIED || !hosho::v1::GuaranteeKind_IsValid(c.kind())) {
+    v.push_back({"certificate.kind", "CERTIFICATE_KIND_MISSING", "保証の種類を選択してください"});
+  }
+  for (const auto& [field, text, label] :
+       {std::tuple<const char*, const std::string&, const char*>{"certificate.beneficiary", c.beneficiary(), "発注者"},
+        {"certificate.contractor_name", c.contractor_name(), "受注者"},
+        {"certificate.project_name", c.project_name(), "工事名"}}) {
+    if (text.empty()) {
+      v.push_back({field, "CERTIFICATE_FIELD_MISSING", absl::StrCat(label, "を入力してください")});
+    } else if (!IsValidUtf8(text) || HasControlCharacters(text) || text.size() > 600) {
+      v.push_back({field, "TEXT_CONTROL_CHARACTERS", absl::StrCat(label, "に使用できない文字が含まれています")});
+    }
+  }
+  if (c.contract_price_yen() < 0 || c.guaranteed_amount_yen() < 0 || c.advance_amount_yen() < 0) {
+    v.push_back({"certificate.guaranteed_amount_yen", "AMOUNT_INVALID", "金額は0円以上で入力してください"});
+  }
+  if (c.kind() == hosho::v1::GUARANTEE_KIND_CONTRACT && c.guaranteed_amount_yen() <= 0) {
+    v.push_back({"certificate.guaranteed_amount_yen", "AMOUNT_MISSING", "保証金額を入力してください"});
+  }
+  if ((c.kind() == hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT ||
+       c.kind() == hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT) &&
+      c.advance_amount_yen() <= 0) {
+    v.push_back({"certificate.advance_amount_yen", "AMOUNT_MISSING", "前払金額を入力してください"});
+  }
+  if (!IsSet(c.period_start()) || !IsSet(c.period_end()) || !IsValidDate(c.period_start()) ||
+      !IsValidDate(c.period_end()) || ToCivilDay(c.period_end()) < ToCivilDay(c.period_start())) {
+    v.push_back({"certificate.period_end", "PERIOD_INVALID", "保証期間の開始日と終了日を正しく入力してください"});
+  }
+  if (IsSet(c.issue_date()) && !IsValidDate(c.issue_date())) {
+    v.push_back({"certificate.issue_date", "DATE_INVALID", "発行日を正しく入力してください"});
+  }
+  return v;
+}
+
+VerificationServiceImpl::VerificationServiceImpl(CaseStore* cases, EventProducer* producer, const Sealer* sealer,
+                                                 const Authenticator* auth, Clock* clock, VerificationPolicy policy,
+                                                 TaskOptions options)
+    : cases_(cases),
+      producer_(producer),
+      sealer_(sealer),
+      auth_(auth),
+      clock_(clock),
+      policy_(policy),
+      options_(options) {}
+
+hosho::v1::VerificationTask VerificationServiceImpl::TaskView(const CaseRecord& record) const {
+  namespace f = case_fields;
+  hosho::v1::Case c = CaseFromRecord(record);
+  hosho::v1::VerificationTask t;
+  t.set_task_id(record.case_id);
+  t.set_case_id(record.case_id);
+  t.set_office(c.office());
+  t.set_kind(c.kind());
+  t.set_platform(c.platform());
+  const int64_t expires = ToInt(record.Field("claim_expires_ms"));
+  if (!record.Field("claimed_by").empty() && absl::FromUnixMillis(expires) > clock_->Now()) {
+    t.set_claimed_by(record.Field("claimed_by"));
+    *t.mutable_claim_expires_at() = ToProto(absl::FromUnixMillis(expires));
+  }
+  *t.mutable_due_at() = c.deadline();
+  *t.mutable_rule_results() = c.rule_results();
+  t.set_state(c.state());
+  t.set_contract_id(record.Field(f::kContractId));
+  t.set_guarantee_number(record.Field(f::kGuaranteeNumber));
+  *t.mutable_received_at() = c.received_at();
+  return t;
+}
+
+absl::StatusOr<CaseRecord> VerificationServiceImpl::TaskFor(const Principal& clerk, const std::string& task_id) {
+  if (task_id.empty() || task_id.size() > 64) return NoTask();
+  auto record = cases_->Get(task_id);
+  if (absl::IsNotFound(record.status())) return NoTask();
+  if (!record.ok()) return record.status();
+  // Only the clerks of the office that must check it; a task is a case queued for a clerk.
+  if (clerk.role != Role::kClerk || clerk.office.empty() || record->Field("office") != clerk.office) return NoTask();
+  return record;
+}
+
+absl::Status VerificationServiceImpl::RequireClaim(const Principal& clerk, const CaseRecord& record) const {
+  if (record.Field("task") != "1" || record.Field("state") != StateName(hosho::v1::CASE_STATE_VERIFYING)) {
+    return ViolationStatus(
+        absl::StatusCode::kFailedPrecondition,
+        {{"task_id", "TASK_NOT_OPEN", "この案件は確認作業中ではありません（" + record.Field("state") + "）"}});
+  }
+  if (record.Field("claimed_by") != clerk.name ||
+      absl::FromUnixMillis(ToInt(record.Field("claim_expires_ms"))) <= clock_->Now()) {
+    return ViolationStatus(absl::StatusCode::kFailedPrecondition,
+                           {{"task_id", "TASK_NOT_CLAIMED", "先にこの確認作業を引き受けてください（ClaimTask）"}});
+  }
+  return absl::OkStatus();
+}
+
+grpc::Status VerificationServiceImpl::ListTasks(grpc::ServerContext* context,
+                                                const hosho::v1::ListTasksRequest* request,
+                                                hosho::v1::ListTasksResponse* response) {
+  const absl::Time started = absl::Now();
+  auto principal = auth_->Require(*context, {Role::kClerk, Role::kOperator});
+  if (!principal.ok()) return ObserveRpc("ListTasks", started, ToGrpcStatus(principal.status()));
+  std::string office = request->office();
+  if (principal->role == Role::kClerk) {
+    if (!office.empty() && office != principal->office) {
+      return ObserveRpc(
+          "ListTasks", started,
+          ToGrpcStatus(ViolationStatus(absl::StatusCode::kPermissionDenied,
+                                       {{"office", "OFFICE_NOT_YOURS", "他の課の確認作業は表示できません"}})));
+    }
+    office = principal->office;
+  } else if (office.empty()) {
+    return ObserveRpc("ListTasks", started,
+                      ToGrpcStatus(ViolationStatus(absl::StatusCode::kInvalidArgument,
+                                                   {{"office", "OFFICE_MISSING", "課を指定してください"}})));
+  }
+  const int page_size = request->page_size() > 0 ? std::min(request->page_size(), 200) : 50;
+  int offset = 0;
+  if (!request->page_token().empty() && !absl::SimpleAtoi(request->page_token(), &offset)) {
+    return ObserveRpc("ListTasks", started,
+                      ToGrpcStatus(ViolationStatus(absl::StatusCode::kInvalidArgument,
+                                                   {{"page_token", "PAGE_TOKEN_INVALID", "page_token が不正です"}})));
+  }
+  auto ids = cases_->ListTasks(office, page_size + 1, offset);
+  if (!ids.ok()) return ObserveRpc("ListTasks", started, ToGrpcStatus(ids.status()));
+  for (size_t i = 0; i < ids->size() && i < static_cast<size_t>(page_size); ++i) {
+    auto record = cases_->Get((*ids)[i]);
+    if (!record.ok() || record->Field("task") != "1") continue;  // decided meanwhile
+    *response->add_tasks() = TaskView(*record);
+  }
+  if (ids->size() > static_cast<size_t>(page_size)) response->set_next_page_token(std::to_string(offset + page_size));
+  return ObserveRpc("ListTasks", started, grpc::Status::OK);
+}
+
+grpc::Status VerificationServiceImpl::ClaimTask(grpc::ServerContext* context,
+                                                const hosho::v1::ClaimTaskRequest* request,
+                                                hosho::v1::VerificationTask* response) {
+  const absl::Time started = absl::Now();
+  auto principal = auth_->Require(*context, {Role::kClerk});
+  if (!principal.ok()) return ObserveRpc("ClaimTask", started, ToGrpcStatus(principal.status()));
+  auto record = TaskFor(*principal, request->task_id());
+  if (!record.ok()) return ObserveRpc("ClaimTask", started, ToGrpcStatus(record.status()));
+  ClaimRequest claim;
+  claim.case_id = record->case_id;
+  claim.clerk = principal->name;
+  claim.at = clock_->Now();
+  claim.ttl = options_.claim_ttl;
+  claim.reason = "確認作業を引き受けました";
+  auto claimed = cases_->Claim(claim);
+  if (absl::IsFailedPrecondition(claimed.status())) {
+    return ObserveRpc(
+        "ClaimTask", started,
+        ToGrpcStatus(ViolationStatus(absl::StatusCode::kFailedPrecondition,
+                                     {{"task_id", "TASK_NOT_OPEN", "この案件は確認待ちではありません"}})));
+  }
+  if (!claimed.ok()) return ObserveRpc("ClaimTask", started, ToGrpcStatus(claimed.status()));
+  if (!claimed->claimed) {
+    return ObserveRpc(
+        "ClaimTask", started,
+        ToGrpcStatus(ViolationStatus(
+            absl::StatusCode::kAborted,
+            {{"task_id", "TASK_CLAIMED_BY_OTHER",
+              absl::StrCat("この案件は ", claimed->holder, " さんが確認中です（",
+                           absl::FormatTime("%H:%M", claimed->expires_at, JapanTimeZone()), " まで）")}})));
+  }
+  LogInfo("task claimed", {{"case_id", record->case_id}, {"clerk", principal->name}, {"office", principal->office}});
+  auto now_record = cases_->Get(record->case_id);
+  if (!now_record.ok()) return ObserveRpc("ClaimTask", started, ToGrpcStatus(now_record.status()));
+  *response = TaskView(*now_record);
+  return ObserveRpc("ClaimTask", started, grpc::Status::OK);
+}
+
+grpc::Status VerificationServiceImpl::RevealCredential(grpc::ServerContext* context,
+                                                       const hosho::v1::RevealCredentialRequest* request,
+                                                       hosho::v1::RevealCredentialResponse* response) {
+  const absl::Time started = absl::Now();
+  auto principal = auth_->Require(*context, {Role::kClerk});
+  if (!principal.ok()) return ObserveRpc("RevealCredential", started, ToGrpcStatus(principal.status()));
+  auto record = TaskFor(*principal, request->task_id());
+  if (!record.ok()) return ObserveRpc("RevealCredential", started, ToGrpcStatus(record.status()));
+  if (absl::Status held = RequireClaim(*principal, *record); !held.ok()) {
+    return ObserveRpc("RevealCredential", started, ToGrpcStatus(held));
+  }
+  const std::string reason = NormalizeText(request->reason());
+  if (!IsValidUtf8(reason) || HasControlCharacters(reason) || reason.size() > 600) {
+    return ObserveRpc("RevealCredential", started,
+                      ToGrpcStatus(ViolationStatus(
+                          absl::StatusCode::kInvalidArgument,
+                          {{"reason", "TEXT_CONTROL_CHARACTERS", "理由に使用できない文字が含まれています"}})));
+  }
+  hosho::v1::SealedCredential credential;
+  if (!credential.ParseFromString(record->Field("credential")) || !credential.has_secret()) {
+    return ObserveRpc(
+        "RevealCredential", started,
+        ToGrpcStatus(ViolationStatus(absl::StatusCode::kFailedPrecondition,
+                                     {{"task_id", "NO_CREDENTIAL", "紙の保証書の案件には認証情報がありません"}})));
+  }
+  // The audit comes first: if it cannot be recorded and published, nothing is shown.
+  const absl::Time now = clock_->Now();
+  hosho::events::v1::Envelope audit;
+  audit.set_event_id(absl::StrCat(record->case_id, ":revealed:", absl::ToUnixMillis(now), ":", RandomHex(4)));
+  audit.set_case_id(record->case_id);
+  *audit.mutable_occurred_at() = ToProto(now);
+  audit.set_producer("hosho-verification");
+  auto* revealed = audit.mutable_credential_revealed();
+  revealed->set_principal(principal->name);
+  revealed->set_office(principal->office);
+  revealed->set_reason(reason.empty() ? "保証証書の確認" : reason);
+  CaseNote note;
+  note.case_id = record->case_id;
+  note.event_id = audit.event_id();
+  note.actor = principal->name;
+  note.reason = absl::StrCat("認証情報を表示しました（", revealed->reason(), "）");
+  note.at = now;
+  note.counter_field = "reveal_count";
+  note.payload = audit.SerializeAsString();
+  if (auto noted = cases_->Note(note); !noted.ok())
+    return ObserveRpc("RevealCredential", started, ToGrpcStatus(noted.status()));
+  if (absl::Status sent =
+          producer_->Send(ToRecord(topics::kVerifications, audit, TraceparentOf(*context)), options_.send_timeout);
+      !sent.ok()) {
+    return ObserveRpc("RevealCredential", started,
+                      ToGrpcStatus(absl::UnavailableError("表示の記録を保存できませんでした。もう一度お試しください")));
+  }
+  auto plaintext = sealer_->Open(credential.secret(), record->case_id);
+  if (!plaintext.ok()) return ObserveRpc("RevealCredential", started, ToGrpcStatus(plaintext.status()));
+  const bool parsed = credential.platform() == hosho::v1::PLATFORM_D_SURE
+                          ? response->mutable_d_sure()->ParseFromString(plaintext->value())
+                          : response->mutable_confirmation_system()->ParseFromString(plaintext->value());
+  if (!parsed) {
+    return ObserveRpc("RevealCredential", started,
+                      ToGrpcStatus(absl::DataLossError("sealed credential is unreadable")));
+  }
+  Metrics()
+      .GetCounter("hosho_verification_reveals_total", "Credentials shown to clerks (each one audited).",
+                  {{"office", principal->office}})
+      .Increment();
+  LogInfo("credential revealed",
+          {{"case_id", record->case_id}, {"clerk", principal->name}, {"office", principal->office}});
+  return ObserveRpc("RevealCredential", started, grpc::Status::OK);
+}
+
+grpc::Status VerificationServiceImpl::RecordCertificate(grpc::ServerContext* context,
+                                                        const hosho::v1::RecordCertificateRequest* request,
+                                                        hosho::v1::VerificationTask* response) {
+  const absl::Time started = absl::Now();
+  auto principal = auth_->Require(*context, {Role::kClerk});
+  if (!principal.ok()) return ObserveRpc("RecordCertificate", started, ToGrpcStatus(principal.status()));
+  auto record = TaskFor(*principal, request->task_id());
+  if (!record.ok()) return ObserveRpc("RecordCertificate", started, ToGrpcStatus(record.status()));
+  if (absl::Status held = RequireClaim(*principal, *record); !held.ok()) {
+    return ObserveRpc("RecordCertificate", started, ToGrpcStatus(held));
+  }
+  const hosho::v1::CertificateRecord* certificate = nullptr;
+  if (request->has_certificate()) {
+    if (auto v = CheckCertificateRecord(request->certificate()); !v.empty()) {
+      return ObserveRpc("RecordCertificate", started,
+                        ToGrpcStatus(ViolationStatus(absl::StatusCode::kInvalidArgument, v)));
+    }
+    certificate = &request->certificate();
+  } else if (request->no_certificate_reason().empty()) {
+    return ObserveRpc(
+        "RecordCertificate", started,
+        ToGrpcStatus(ViolationStatus(
+            absl::StatusCode::kInvalidArgument,
+            {{"outcome", "OUTCOME_MISSING", "保証証書の内容か、証書を確認できなかった理由を入力してください"}})));
+  }
+  auto submitted = cases_->AppliedPayload(record->case_id, record->case_id + ":submitted");
+  if (!submitted.ok()) return ObserveRpc("RecordCertificate", started, ToGrpcStatus(submitted.status()));
+  hosho::events::v1::Envelope submission;
+  if (!submission.ParseFromString(*submitted) || !submission.has_submission_received()) {
+    return ObserveRpc("RecordCertificate", started,
+                      ToGrpcStatus(absl::DataLossError("stored submission is unreadable")));
+  }
+  TransitionRequest verdict = BuildVerdict(record->case_id, submission.submission_received(), certificate,
+                                           principal->name, record->Field("office"), clock_->Now(), policy_);
+  if (!request->no_certificate_reason().empty()) {
+    verdict.reason =
+        absl::StrCat(verdict.reason, "（", NormalizeText(request->no_certificate_reason()).substr(0, 300), "）");
+  }
+  auto applied = cases_->Apply(verdict);
+  if (absl::IsFailedPrecondition(applied.status())) {
+    return ObserveRpc(
+        "RecordCertificate", started,
+        ToGrpcStatus(ViolationStatus(absl::StatusCode::kFailedPrecondition,
+                                     {{"task_id", "TASK_NOT_OPEN", "この案件はすでに判定されています"}})));
+  }
+  if (!applied.ok()) return ObserveRpc("RecordCertificate", started, ToGrpcStatus(applied.status()));
+  (void)cases_->RemoveTask(record->Field("office"), record->case_id);
+  hosho::events::v1::Envelope published;
+  if (!published.ParseFromString(applied->payload)) {
+    return ObserveRpc("RecordCertificate", started, ToGrpcStatus(absl::DataLossError("stored verdict is unreadable")));
+  }
+  // The verdict is stored; if Kafka does not confirm, a retry of this call re-sends the same event.
+  if (absl::Status sent =
+          producer_->Send(ToRecord(topics::kVerifications, published, TraceparentOf(*context)), options_.send_timeout);
+      !sent.ok()) {
+    return ObserveRpc(
+        "RecordCertificate", started,
+        ToGrpcStatus(absl::UnavailableError("判定を送信できませんでした。同じ内容でもう一度記録してください")));
+  }
+  Metrics()
+      .GetCounter("hosho_verification_verdicts_total", "Verdicts published.", {{"state", applied->state}})
+      .Increment();
+  LogInfo("verdict recorded by clerk",
+          {{"case_id", record->case_id}, {"clerk", principal->name}, {"state", applied->state}});
+  auto now_record = cases_->Get(record->case_id);
+  if (!now_record.ok()) return ObserveRpc("RecordCertificate", started, ToGrpcStatus(now_record.status()));
+  *response = TaskView(*now_record);
+  return ObserveRpc("RecordCertificate", started, grpc::Status::OK);
+}
+
+}  // namespace hosho
