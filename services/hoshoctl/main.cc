@@ -81,8 +81,11 @@ void PrintCase(const hosho::v1::Case& c) {
               << "  " << a.size_bytes() << " bytes  sha256 " << a.sha256() << "\n";
   }
   for (const auto& r : c.rule_results()) {
-    std::cout << "  rule " << r.rule() << (r.passed() ? " passed" : " FAILED " + r.code() + " " + r.message_ja())
-              << "\n";
+    if (r.outcome() == hosho::v1::RuleResult::OUTCOME_NA) continue;
+    const std::string outcome = r.outcome() == hosho::v1::RuleResult::OUTCOME_UNSPECIFIED
+                                    ? (r.passed() ? "PASS" : "FAIL")
+                                    : hosho::v1::RuleResult::Outcome_Name(r.outcome()).substr(8);
+    std::cout << "  rule " << r.rule() << " " << outcome << "  " << r.code() << "  " << r.message_ja() << "\n";
   }
   for (const auto& h : c.history()) {
     std::cout << "  " << absl::FormatTime("%Y-%m-%d %H:%M:%E3S", hosho::FromProto(h.at()), hosho::JapanTimeZone())

@@ -195,6 +195,8 @@ absl::StatusOr<ContractRegistryImpl::UpsertResult> ContractRegistryImpl::Upsert(
         a->set_price_yen(contract.price_yen());
         *a->mutable_period_end() = contract.period_end();
         a->set_reason(amendment_reason.empty() ? "変更契約" : NormalizeText(amendment_reason));
+        a->set_previous_price_yen(old.price_yen());
+        *a->mutable_previous_period_end() = old.period_end();
         *a->mutable_amended_at() = ToProto(clock_->Now());
       }
     }

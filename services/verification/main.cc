@@ -23,7 +23,12 @@ connector:
   dev_plaintext: false
   deadline_ms: 5000
 tasks: {claim_ttl_minutes: 30, sla_hours: 72}
-rules: {contract_guarantee_ratio: 0.1, low_bid_contract_guarantee_ratio: 0.3, advance_max_ratio: 0.4}
+rules:   # fractions of the contract price, exact ("1/10" or "0.1"); minimums round up, maximums down
+  contract_guarantee_ratio: "1/10"
+  low_bid_contract_guarantee_ratio: "3/10"
+  advance_max_ratio: "4/10"
+  intermediate_max_ratio: "2/10"
+  advances_total_max_ratio: "6/10"
 )yaml";
 }  // namespace
 
@@ -44,7 +49,7 @@ int main(int argc, char** argv) {
     }
   }
   options.clerk_sla = absl::Hours(config.GetInt("tasks.sla_hours", 72));
-  const hosho::VerificationPolicy policy = hosho::VerificationPolicyFromConfig(config);
+  const hosho::VerificationPolicy policy = hosho::ValueOrExit(hosho::VerificationPolicyFromConfig(config));
   hosho::VerificationWorker worker(&cases, hosho::ValueOrExit(host.Producer()), hosho::ValueOrExit(host.Sealing()),
                                    &connector, &host.clock(), policy, options);
   hosho::TaskOptions task_options;

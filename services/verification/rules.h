@@ -1,7 +1,11 @@
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "hosho/events/v1/events.pb.h"
 #include "hosho/v1/domain.pb.h"
 
@@ -9,24 +13,49 @@ namespace hosho {
 
 class Config;
 
-// Per-city thresholds (domain §4), as fractions of the contract price.
-struct VerificationPolicy {
-  double contract_guarantee_ratio = 0.1;          // R06 ≥ 1/10
-  double low_bid_contract_guarantee_ratio = 0.3;  // R06 ≥ 3/10 for 低入札
-  double advance_max_ratio = 0.4;                 // R08 ≤ 4/10
-  double intermediate_max_ratio = 0.2;            // R10 ≤ 2/10
-  double advances_total_max_ratio = 0.6;          // R10 advance + intermediate ≤ 6/10
+// A fraction of the contract price, kept exact: 1/10 is 1/10, not 0.1 in binary.
+struct Ratio {
+  int64_t numerator = 0;
+  int64_t denominator = 1;
+  // "1/10", "3/10" or a decimal such as "0.4" (up to 6 places).
+  static absl::StatusOr<Ratio> Parse(absl::string_view text);
+  std::string ToString() const;  // "1/10"
 };
 
-VerificationPolicy VerificationPolicyFromConfig(const Config& config);
+// Rounding (stated): a minimum ("at least price × n/d") is rounded UP to the yen, a maximum ("at most
+// price × n/d") DOWN to the yen, so that no amount passes that the exact fraction would not allow.
+int64_t AtLeast(int64_t price, Ratio ratio);
+int64_t AtMost(int64_t price, Ratio ratio);
 
-// Applies R05–R10 to what the platform shows, against the contract carried by
-// the submission. Every applicable rule yields one result, passed or not.
+// Per-city thresholds (domain §4).
+struct VerificationPolicy {
+  Ratio contract_guarantee{1, 10};          // R06 ≥ 1/10
+  Ratio low_bid_contract_guarantee{3, 10};  // R06 ≥ 3/10 for 低入札
+  Ratio advance_max{4, 10};                 // R08 ≤ 4/10
+  Ratio intermediate_max{2, 10};            // R10 ≤ 2/10
+  Ratio advances_total_max{6, 10};          // R10 advance + intermediate ≤ 6/10
+};
+
+// rules.contract_guarantee_ratio, rules.low_bid_contract_guarantee_ratio, rules.advance_max_ratio,
+// rules.intermediate_max_ratio, rules.advances_total_max_ratio ("1/10" or "0.1").
+absl::StatusOr<VerificationPolicy> VerificationPolicyFromConfig(const Config& config);
+
+// What the rules know about the case besides the submission (earlier arrivals, R14).
+struct RuleContext {
+  int duplicate_count = 0;
+};
+
+// R05–R14 over what the platform shows, the contract (with its amendments) carried by the
+// submission, and the case. R06–R14 answer once each and R05 once per item compared (kind, 発注者,
+// 受注者, 工事名, 工事場所): PASS, FAIL, WARN or N_A, each with a code and a Japanese explanation
+// naming the expected and the found values. Names compare after NFKC with
+// company forms unified (株式会社 = (株) = ㈱) and white space removed.
 std::vector<hosho::v1::RuleResult> ApplyCertificateRules(const hosho::events::v1::SubmissionReceived& submission,
                                                          const hosho::v1::CertificateRecord& certificate,
-                                                         const VerificationPolicy& policy);
+                                                         const VerificationPolicy& policy,
+                                                         const RuleContext& context = {});
 
-// True when no result failed.
+// True when no rule failed (warnings allow the verdict VERIFIED).
 bool AllPassed(const std::vector<hosho::v1::RuleResult>& results);
 
 }  // namespace hosho

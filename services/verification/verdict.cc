@@ -15,7 +15,8 @@ std::string CheckingOffice(const hosho::events::v1::SubmissionReceived& submissi
 
 TransitionRequest BuildVerdict(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
                                const hosho::v1::CertificateRecord* certificate, const std::string& actor,
-                               const std::string& office, absl::Time now, const VerificationPolicy& policy) {
+                               const std::string& office, absl::Time now, const VerificationPolicy& policy,
+                               const RuleContext& context) {
   TransitionRequest verdict;
   verdict.case_id = case_id;
   verdict.event_id = absl::StrCat(case_id, ":verified");
@@ -42,7 +43,7 @@ TransitionRequest BuildVerdict(const std::string& case_id, const hosho::events::
         "提出された認証情報で保証証書を確認できませんでした。認証キー（またはURL・パスワード）をご確認ください");
     results.push_back(r);
   } else {
-    results = ApplyCertificateRules(submission, *certificate, policy);
+    results = ApplyCertificateRules(submission, *certificate, policy, context);
     *completed->mutable_certificate() = *certificate;
   }
   const bool passed = AllPassed(results);
@@ -54,7 +55,7 @@ TransitionRequest BuildVerdict(const std::string& case_id, const hosho::events::
   for (const auto& r : results) {
     if (!r.passed()) absl::StrAppend(&codes, codes.empty() ? "" : ",", r.code());
   }
-  verdict.reason = passed ? "保証証書を確認しました（R05〜R10 適合）" : absl::StrCat("不備により差し戻し: ", codes);
+  verdict.reason = passed ? "保証証書を確認しました（R05〜R14 適合）" : absl::StrCat("不備により差し戻し: ", codes);
   verdict.fields = {{case_fields::kRuleResults, EncodeRuleResults(completed->rule_results())},
                     {"task", "0"},
                     {"claimed_by", ""},

@@ -15,7 +15,8 @@ namespace hosho {
 // event as its payload. One builder, so both paths publish the same thing.
 TransitionRequest BuildVerdict(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
                                const hosho::v1::CertificateRecord* certificate, const std::string& actor,
-                               const std::string& office, absl::Time now, const VerificationPolicy& policy);
+                               const std::string& office, absl::Time now, const VerificationPolicy& policy,
+                               const RuleContext& context);
 
 // The office whose clerks check a submission: the ordering office for 契約保証, the department in
 // charge for advances.

@@ -307,8 +307,9 @@ grpc::Status VerificationServiceImpl::RecordCertificate(grpc::ServerContext* con
     return ObserveRpc("RecordCertificate", started,
                       ToGrpcStatus(absl::DataLossError("stored submission is unreadable")));
   }
-  TransitionRequest verdict = BuildVerdict(record->case_id, submission.submission_received(), certificate,
-                                           principal->name, record->Field("office"), clock_->Now(), policy_);
+  TransitionRequest verdict = BuildVerdict(
+      record->case_id, submission.submission_received(), certificate, principal->name, record->Field("office"),
+      clock_->Now(), policy_, RuleContext{static_cast<int>(ToInt(record->Field(case_fields::kDuplicateCount)))});
   if (!request->no_certificate_reason().empty()) {
     verdict.reason =
         absl::StrCat(verdict.reason, "（", NormalizeText(request->no_certificate_reason()).substr(0, 300), "）");

@@ -76,10 +76,13 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
 
   // 3. The verdict, computed only while the case is VERIFYING; once recorded,
   // the store returns the first verdict for the same event id.
-  auto current = cases_->GetState(case_id);
+  auto current = cases_->Get(case_id);
   if (!current.ok()) return current.status();
   TransitionRequest verdict;
-  if (*current == StateName(hosho::v1::CASE_STATE_VERIFYING)) {
+  if (current->Field("state") == StateName(hosho::v1::CASE_STATE_VERIFYING)) {
+    RuleContext context;
+    context.duplicate_count =
+        static_cast<int>(std::strtol(current->Field(case_fields::kDuplicateCount).c_str(), nullptr, 10));
     auto plaintext = sealer_->Open(submission.credential().secret(), case_id);
     if (!plaintext.ok()) return plaintext.status();  // key missing or tampered: retry, then DLQ
     auto certificate = connector_->Lookup(submission.credential().platform(), plaintext->value());
@@ -88,7 +91,7 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
       return absl::UnavailableError(absl::StrCat("platform look-up failed: ", certificate.status().message()));
     }
     verdict = BuildVerdict(case_id, submission, certificate.ok() ? &*certificate : nullptr, options_.connector_name,
-                           office, clock_->Now(), policy_);
+                           office, clock_->Now(), policy_, context);
   } else {
     // Only a replay can succeed here: the store answers with the first verdict.
     verdict.case_id = case_id;
