@@ -72,8 +72,9 @@ struct CaseNote {
   std::string actor;
   std::string reason;
   absl::Time at;
-  std::string counter_field;  // incremented once per distinct event id; may be empty
-  std::string payload;        // kept with the event id and returned on replay
+  std::string counter_field;                                // incremented once per distinct event id; may be empty
+  std::string payload;                                      // kept with the event id and returned on replay
+  std::vector<std::pair<std::string, std::string>> fields;  // set on the case with the note
 };
 
 // A clerk taking a verification task (issue #4): one clerk at a time, for a while.
@@ -117,6 +118,13 @@ class CaseStore {
   virtual absl::Status AddTask(absl::string_view office, absl::string_view case_id, absl::Time due) = 0;
   virtual absl::Status RemoveTask(absl::string_view office, absl::string_view case_id) = 0;
   virtual absl::StatusOr<std::vector<std::string>> ListTasks(absl::string_view office, int limit, int offset) = 0;
+  // Named timers over cases (retry after a platform outage, deadlines): a case is in a timer at
+  // most once, with the time it is due. Safe with several replicas: a due case may be handled by
+  // more than one, so what the handler does must be idempotent (transitions by event id are).
+  virtual absl::Status AddTimer(absl::string_view timer, absl::string_view case_id, absl::Time due) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> DueTimers(absl::string_view timer, absl::Time now, int limit) = 0;
+  virtual absl::Status RemoveTimer(absl::string_view timer, absl::string_view case_id) = 0;
+  virtual absl::StatusOr<int64_t> CountTimers(absl::string_view timer) = 0;
   // The payload kept with an applied event id (the event a step produced); NOT_FOUND when none.
   virtual absl::StatusOr<std::string> AppliedPayload(absl::string_view case_id, absl::string_view event_id) = 0;
   // Only the state (cheaper than Get); NOT_FOUND when there is no case.

@@ -170,7 +170,7 @@ std::vector<absl::StatusOr<TransitionResult>> RedisCaseStore::ApplyAll(const std
 
 namespace {
 // KEYS: case hash, history list, applied hash. ARGV: 1 event_id, 2 actor, 3 reason, 4 now_ms,
-// 5 counter field ('' = none), 6 payload.
+// 5 counter field ('' = none), 6 payload, 7.. field/value pairs.
 constexpr char kNoteLua[] = R"lua(
 local applied = redis.call('HGET', KEYS[3], ARGV[1])
 if applied then return {'REPLAY', applied} end
@@ -178,6 +178,7 @@ local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'NOT_FOUND', ''} end
 local version = redis.call('HGET', KEYS[1], 'version') or '0'
 if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[1], ARGV[5], 1) end
+if #ARGV > 6 then redis.call('HSET', KEYS[1], unpack(ARGV, 7)) end
 redis.call('RPUSH', KEYS[2], cjson.encode({v = tonumber(version), from = state, to = state,
   actor = ARGV[2], reason = ARGV[3], event_id = ARGV[1], at_ms = tonumber(ARGV[4])}))
 local record = version .. '\n' .. state .. '\n' .. ARGV[6]
@@ -191,9 +192,14 @@ absl::StatusOr<TransitionResult> RedisCaseStore::Note(const CaseNote& note) {
     return absl::InvalidArgumentError("a case note needs a case id and an event id");
   }
   const std::string key = CaseKey(note.case_id);
-  auto reply = redis_->Eval(kNoteLua, {key, key + ":history", key + ":applied"},
-                            {note.event_id, note.actor, note.reason, std::to_string(absl::ToUnixMillis(note.at)),
-                             note.counter_field, note.payload});
+  std::vector<std::string> args = {note.event_id,      note.actor,
+                                   note.reason,        std::to_string(absl::ToUnixMillis(note.at)),
+                                   note.counter_field, note.payload};
+  for (const auto& [field, value] : note.fields) {
+    args.push_back(field);
+    args.push_back(value);
+  }
+  auto reply = redis_->Eval(kNoteLua, {key, key + ":history", key + ":applied"}, args);
   if (!reply.ok()) return reply.status();
   if (reply->type != RedisReply::Type::kArray || reply->elements.size() != 2) {
     return absl::DataLossError("case store: unexpected note reply");
@@ -275,6 +281,32 @@ absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListTasks(absl::string_
   std::vector<std::string> out;
   for (const auto& e : reply->elements) out.push_back(e.str);
   return out;
+}
+
+absl::Status RedisCaseStore::AddTimer(absl::string_view timer, absl::string_view case_id, absl::Time due) {
+  return redis_
+      ->Command(
+          {"ZADD", absl::StrCat("timer:{", timer, "}"), std::to_string(absl::ToUnixMillis(due)), std::string(case_id)})
+      .status();
+}
+
+absl::StatusOr<std::vector<std::string>> RedisCaseStore::DueTimers(absl::string_view timer, absl::Time now, int limit) {
+  auto reply = redis_->Command({"ZRANGEBYSCORE", absl::StrCat("timer:{", timer, "}"), "-inf",
+                                std::to_string(absl::ToUnixMillis(now)), "LIMIT", "0", std::to_string(limit)});
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> out;
+  for (const auto& e : reply->elements) out.push_back(e.str);
+  return out;
+}
+
+absl::Status RedisCaseStore::RemoveTimer(absl::string_view timer, absl::string_view case_id) {
+  return redis_->Command({"ZREM", absl::StrCat("timer:{", timer, "}"), std::string(case_id)}).status();
+}
+
+absl::StatusOr<int64_t> RedisCaseStore::CountTimers(absl::string_view timer) {
+  auto reply = redis_->Command({"ZCARD", absl::StrCat("timer:{", timer, "}")});
+  if (!reply.ok()) return reply.status();
+  return reply->integer;
 }
 
 absl::StatusOr<std::string> RedisCaseStore::AppliedPayload(absl::string_view case_id, absl::string_view event_id) {

@@ -24,6 +24,10 @@ class RedisCaseStore final : public CaseStore {
   absl::Status AddTask(absl::string_view office, absl::string_view case_id, absl::Time due) override;
   absl::Status RemoveTask(absl::string_view office, absl::string_view case_id) override;
   absl::StatusOr<std::vector<std::string>> ListTasks(absl::string_view office, int limit, int offset) override;
+  absl::Status AddTimer(absl::string_view timer, absl::string_view case_id, absl::Time due) override;
+  absl::StatusOr<std::vector<std::string>> DueTimers(absl::string_view timer, absl::Time now, int limit) override;
+  absl::Status RemoveTimer(absl::string_view timer, absl::string_view case_id) override;
+  absl::StatusOr<int64_t> CountTimers(absl::string_view timer) override;
   absl::StatusOr<std::string> AppliedPayload(absl::string_view case_id, absl::string_view event_id) override;
   absl::StatusOr<CaseRecord> Get(absl::string_view case_id) override;
   absl::StatusOr<std::string> GetState(absl::string_view case_id) override;

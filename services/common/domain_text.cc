@@ -155,6 +155,19 @@ std::string IssuerNameJa(hosho::v1::Issuer issuer) {
   }
 }
 
+std::string PlatformNameJa(hosho::v1::Platform platform) {
+  switch (platform) {
+    case hosho::v1::PLATFORM_D_SURE:
+      return "D-Sure";
+    case hosho::v1::PLATFORM_CONFIRMATION_SYSTEM:
+      return "保証証券等確認システム";
+    case hosho::v1::PLATFORM_PAPER:
+      return "紙の保証書";
+    default:
+      return "不明なプラットフォーム";
+  }
+}
+
 hosho::v1::Issuer IssuerFromNameJa(absl::string_view name) {
   std::string key = CompanyNameKey(name);
   for (absl::string_view suffix : {"株式会社", "会社"}) {

@@ -49,6 +49,7 @@ std::string FormatYen(int64_t yen);
 // Japanese names for people.
 std::string KindNameJa(hosho::v1::GuaranteeKind kind);
 std::string IssuerNameJa(hosho::v1::Issuer issuer);
+std::string PlatformNameJa(hosho::v1::Platform platform);
 // The issuer a person named: 「東日本建設業保証株式会社」, 「東日本建設業保証(株)」 and the short names
 // all match; ISSUER_UNSPECIFIED when the name is on no list.
 hosho::v1::Issuer IssuerFromNameJa(absl::string_view name);

@@ -279,9 +279,13 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
                               "limits: {submissions_per_minute: ", options.submissions_per_minute, "}\n",
                               "webhook: {listen_host: 127.0.0.1, port: ", e.webhook_port, ", secret_file: \"",
                               e.webhook_secret_file, "\"}\n", mail_config)},
-      {"verification", absl::StrCat("connector: {enabled: ", options.connector_enabled ? "true" : "false",
-                                    ", target: \"", e.grpc["platform-sim"], "\", dev_plaintext: true, token_file: \"",
-                                    e.token_files["hosho-verification"], "\"}\n")},
+      {"verification",
+       absl::StrCat("connector: {enabled: ", options.connector_enabled ? "true" : "false", ", target: \"",
+                    e.grpc["platform-sim"], "\", dev_plaintext: true, deadline_ms: 2000, token_file: \"",
+                    e.token_files["hosho-verification"], "\",\n",
+                    "  retry: {attempts: 2, initial_backoff_ms: 50, max_backoff_ms: 200},\n",
+                    "  breaker: {failures: 3, open_ms: 500},\n",
+                    "  resume: {poll_ms: 200, initial_ms: 200, max_ms: 1000}}\n")},
   };
   for (const std::string& name : ServiceNames()) {
     const auto more = options.extra_config.find(name);

@@ -1,5 +1,8 @@
 // hosho-verification: consumes submissions, checks certificates (the automated connector where it
 // is switched on, clerks everywhere else), publishes verdicts.
+#include <thread>
+
+#include "absl/synchronization/notification.h"
 #include "services/common/case_store_redis.h"
 #include "services/common/domain_text.h"
 #include "services/common/events.h"
@@ -7,6 +10,7 @@
 #include "services/common/log.h"
 #include "services/common/service_host.h"
 #include "services/verification/platform_connector_grpc.h"
+#include "services/verification/resilient_connector.h"
 #include "services/verification/verification_service.h"
 #include "services/verification/verification_worker.h"
 
@@ -22,6 +26,9 @@ connector:
   target: "127.0.0.1:7105"
   dev_plaintext: false
   deadline_ms: 5000
+  retry: {attempts: 3, initial_backoff_ms: 100, max_backoff_ms: 2000}
+  breaker: {failures: 5, open_ms: 10000}
+  resume: {poll_ms: 1000, initial_ms: 1000, max_ms: 60000}   # cases waiting for their platform
 tasks: {claim_ttl_minutes: 30, sla_hours: 72}
 rules:   # fractions of the contract price, exact ("1/10" or "0.1"); minimums round up, maximums down
   contract_guarantee_ratio: "1/10"
@@ -40,7 +47,16 @@ int main(int argc, char** argv) {
   auto channel = hosho::ValueOrExit(hosho::MakeChannel(hosho::ChannelOptionsFromConfig(config, "connector")));
   hosho::GrpcPlatformConnector connector(channel, hosho::ValueOrExit(config.GetSecret("connector.token")),
                                          absl::Milliseconds(config.GetInt("connector.deadline_ms", 5000)));
+  hosho::ResilienceOptions resilience;
+  resilience.attempts = static_cast<int>(config.GetInt("connector.retry.attempts", 3));
+  resilience.initial_backoff = absl::Milliseconds(config.GetInt("connector.retry.initial_backoff_ms", 100));
+  resilience.max_backoff = absl::Milliseconds(config.GetInt("connector.retry.max_backoff_ms", 2000));
+  resilience.failure_threshold = static_cast<int>(config.GetInt("connector.breaker.failures", 5));
+  resilience.open_for = absl::Milliseconds(config.GetInt("connector.breaker.open_ms", 10000));
+  hosho::ResilientConnector resilient(&connector, &host.clock(), resilience);
   hosho::VerificationOptions options;
+  options.resume_initial = absl::Milliseconds(config.GetInt("connector.resume.initial_ms", 1000));
+  options.resume_max = absl::Milliseconds(config.GetInt("connector.resume.max_ms", 60000));
   options.connector_platforms.clear();
   if (config.GetBool("connector.enabled", true)) {
     for (const std::string& name : config.GetStringList("connector.platforms")) {
@@ -51,7 +67,7 @@ int main(int argc, char** argv) {
   options.clerk_sla = absl::Hours(config.GetInt("tasks.sla_hours", 72));
   const hosho::VerificationPolicy policy = hosho::ValueOrExit(hosho::VerificationPolicyFromConfig(config));
   hosho::VerificationWorker worker(&cases, hosho::ValueOrExit(host.Producer()), hosho::ValueOrExit(host.Sealing()),
-                                   &connector, &host.clock(), policy, options);
+                                   &resilient, &host.clock(), policy, options);
   hosho::TaskOptions task_options;
   task_options.claim_ttl = absl::Minutes(config.GetInt("tasks.claim_ttl_minutes", 30));
   hosho::VerificationServiceImpl clerks(&cases, hosho::ValueOrExit(host.Producer()), hosho::ValueOrExit(host.Sealing()),
@@ -59,5 +75,18 @@ int main(int argc, char** argv) {
   hosho::AddGrpcService(host, &clerks);
   hosho::ValueOrExit(host.AddConsumer({hosho::topics::kSubmissions},
                                       [&worker](const hosho::KafkaRecord& r) { return worker.Handle(r); }));
-  return host.Run();
+  // The resumer: cases that wait for their platform are tried again when due.
+  absl::Notification stop;
+  std::thread resumer([&] {
+    const absl::Duration poll = absl::Milliseconds(config.GetInt("connector.resume.poll_ms", 1000));
+    while (!stop.WaitForNotificationWithTimeout(poll)) {
+      if (auto resumed = worker.ResumeDue(); !resumed.ok()) {
+        hosho::LogWarn("resuming waiting cases failed", {{"error", std::string(resumed.status().message())}});
+      }
+    }
+  });
+  const int rc = host.Run();
+  stop.Notify();
+  resumer.join();
+  return rc;
 }

@@ -2,10 +2,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/case_view.h"
+#include "services/common/domain_text.h"
 #include "services/common/events.h"
 #include "services/common/log.h"
 #include "services/common/metrics.h"
 #include "services/common/trace.h"
+#include "services/verification/resilient_connector.h"
 #include "services/verification/verdict.h"
 
 namespace hosho {
@@ -74,6 +76,13 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
     if (!result.ok()) return result.status();
   }
 
+  return Verify(case_id, submission, record.Header("traceparent"));
+}
+
+absl::Status VerificationWorker::Verify(const std::string& case_id,
+                                        const hosho::events::v1::SubmissionReceived& submission,
+                                        const std::string& traceparent) {
+  const std::string office = CheckingOffice(submission);
   // 3. The verdict, computed only while the case is VERIFYING; once recorded,
   // the store returns the first verdict for the same event id.
   auto current = cases_->Get(case_id);
@@ -86,12 +95,16 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
     auto plaintext = sealer_->Open(submission.credential().secret(), case_id);
     if (!plaintext.ok()) return plaintext.status();  // key missing or tampered: retry, then DLQ
     auto certificate = connector_->Lookup(submission.credential().platform(), plaintext->value());
+    plaintext->Wipe();
     if (!certificate.ok() && !absl::IsNotFound(certificate.status())) {
-      Metrics().GetCounter("hosho_verification_connector_errors_total", "Connector look-ups that failed.").Increment();
-      return absl::UnavailableError(absl::StrCat("platform look-up failed: ", certificate.status().message()));
+      if (ResilientConnector::IsTransient(certificate.status())) {
+        return Wait(case_id, submission, *current, certificate.status());
+      }
+      return GiveToClerks(case_id, submission, certificate.status());
     }
     verdict = BuildVerdict(case_id, submission, certificate.ok() ? &*certificate : nullptr, options_.connector_name,
                            office, clock_->Now(), policy_, context);
+    verdict.fields.push_back({"waiting_reason", ""});
   } else {
     // Only a replay can succeed here: the store answers with the first verdict.
     verdict.case_id = case_id;
@@ -105,22 +118,97 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
   auto recorded = cases_->Apply(verdict);
   if (absl::IsFailedPrecondition(recorded.status())) {
     LogInfo("verdict skipped", {{"case_id", case_id}, {"reason", std::string(recorded.status().message())}});
+    (void)cases_->RemoveTimer(kWaitTimer, case_id);
     return absl::OkStatus();
   }
   if (!recorded.ok()) return recorded.status();
 
   hosho::events::v1::Envelope published;
   if (!published.ParseFromString(recorded->payload)) return absl::DataLossError("stored verdict is unreadable");
-  OutgoingRecord outgoing = ToRecord(topics::kVerifications, published, ChildTraceparent(record.Header("traceparent")));
+  OutgoingRecord outgoing = ToRecord(topics::kVerifications, published, ChildTraceparent(traceparent));
   if (absl::Status sent = producer_->Send(outgoing, options_.send_timeout); !sent.ok()) return sent;
+  (void)cases_->RemoveTimer(kWaitTimer, case_id);
   Metrics()
       .GetCounter("hosho_verification_verdicts_total", "Verdicts published.", {{"state", recorded->state}})
       .Increment();
   LogInfo("verdict published", {{"case_id", case_id},
                                 {"state", recorded->state},
                                 {"replayed", recorded->replayed},
-                                {"trace_id", TraceIdOf(record.Header("traceparent"))}});
+                                {"trace_id", TraceIdOf(traceparent)}});
   return absl::OkStatus();
+}
+
+absl::Status VerificationWorker::Wait(const std::string& case_id,
+                                      const hosho::events::v1::SubmissionReceived& submission,
+                                      const CaseRecord& current, const absl::Status& why) {
+  // The platform is away: the case stays VERIFYING with a visible reason and a timer, and the
+  // record is done (its offset can be stored): nothing is lost, and the resumer tries again.
+  const int64_t waits = std::strtol(current.Field("platform_waits").c_str(), nullptr, 10);
+  const absl::Duration after =
+      std::min(options_.resume_initial * (int64_t{1} << std::min<int64_t>(waits, 16)), options_.resume_max);
+  const absl::Time now = clock_->Now();
+  const std::string platform = PlatformNameJa(submission.credential().platform());
+  CaseNote note;
+  note.case_id = case_id;
+  note.event_id = absl::StrCat(case_id, ":waiting:", waits + 1);
+  note.actor = options_.connector_name;
+  note.reason = absl::StrCat(platform, "に接続できないため待機しています（", waits + 1, "回目、",
+                             absl::FormatDuration(after), "後に再開）");
+  note.at = now;
+  note.counter_field = "platform_waits";
+  note.fields = {{"waiting_reason", absl::StrCat(platform, " 停止中（自動照会の再開待ち）")}};
+  if (auto noted = cases_->Note(note); !noted.ok()) return noted.status();
+  if (absl::Status s = cases_->AddTimer(kWaitTimer, case_id, now + after); !s.ok()) return s;
+  Metrics()
+      .GetCounter("hosho_verification_waits_total", "Look-ups postponed while a platform is away.",
+                  {{"platform", hosho::v1::Platform_Name(submission.credential().platform())}})
+      .Increment();
+  LogWarn("case waits for its platform", {{"case_id", case_id}, {"error", std::string(why.message())}});
+  return absl::OkStatus();
+}
+
+absl::Status VerificationWorker::GiveToClerks(const std::string& case_id,
+                                              const hosho::events::v1::SubmissionReceived& submission,
+                                              const absl::Status& why) {
+  // A permanent connector error (refused credentials of the service, a broken request): the case
+  // goes to the office's clerks, and the record to the DLQ for an operator to look at.
+  const std::string office = CheckingOffice(submission);
+  CaseNote note;
+  note.case_id = case_id;
+  note.event_id = absl::StrCat(case_id, ":to-clerks");
+  note.actor = options_.connector_name;
+  note.reason = "自動照会ができないため、職員の確認に回しました";
+  note.at = clock_->Now();
+  note.fields = {{"task", "1"}, {"waiting_reason", ""}};
+  if (auto noted = cases_->Note(note); !noted.ok()) return noted.status();
+  if (absl::Status s = cases_->AddTask(office, case_id, clock_->Now() + options_.clerk_sla); !s.ok()) return s;
+  (void)cases_->RemoveTimer(kWaitTimer, case_id);
+  return absl::InvalidArgumentError(absl::StrCat("permanent connector error (case given to clerks): ", why.message()));
+}
+
+absl::StatusOr<int> VerificationWorker::ResumeDue(int limit) {
+  auto due = cases_->DueTimers(kWaitTimer, clock_->Now(), limit);
+  if (!due.ok()) return due.status();
+  int resumed = 0;
+  for (const std::string& case_id : *due) {
+    auto payload = cases_->AppliedPayload(case_id, absl::StrCat(case_id, ":submitted"));
+    hosho::events::v1::Envelope envelope;
+    if (!payload.ok() || !envelope.ParseFromString(*payload) || !envelope.has_submission_received()) {
+      LogWarn("waiting case has no submission", {{"case_id", case_id}});
+      (void)cases_->RemoveTimer(kWaitTimer, case_id);
+      continue;
+    }
+    absl::Status s = Verify(case_id, envelope.submission_received(), "");
+    if (absl::IsInvalidArgument(s)) continue;  // given to clerks
+    if (!s.ok()) return s;
+    ++resumed;
+  }
+  if (auto waiting = cases_->CountTimers(kWaitTimer); waiting.ok()) {
+    Metrics()
+        .GetGauge("hosho_verification_waiting_cases", "Cases waiting for their platform to come back.")
+        .Set(static_cast<double>(*waiting));
+  }
+  return resumed;
 }
 
 }  // namespace hosho

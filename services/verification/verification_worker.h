@@ -1,6 +1,7 @@
 #pragma once
 
 #include "absl/container/flat_hash_set.h"
+#include "hosho/events/v1/events.pb.h"
 #include "hosho/v1/domain.pb.h"
 #include "services/common/case_store.h"
 #include "services/common/clock.h"
@@ -17,6 +18,10 @@ struct VerificationOptions {
   // Platforms the automated connector reads; every other case (and paper) goes to a clerk.
   absl::flat_hash_set<int> connector_platforms = {hosho::v1::PLATFORM_D_SURE, hosho::v1::PLATFORM_CONFIRMATION_SYSTEM};
   absl::Duration clerk_sla = absl::Hours(72);  // due time of a clerk task
+  // While a platform is away, a case waits and is tried again after resume_initial, doubling up
+  // to resume_max.
+  absl::Duration resume_initial = absl::Seconds(1);
+  absl::Duration resume_max = absl::Minutes(1);
 };
 
 // Takes hosho.submissions.v1: queues the case (AWAITING_VERIFICATION), asks the
@@ -30,8 +35,20 @@ class VerificationWorker {
   VerificationWorker(CaseStore* cases, EventProducer* producer, const Sealer* sealer, PlatformConnector* connector,
                      Clock* clock, VerificationPolicy policy, VerificationOptions options);
   absl::Status Handle(const KafkaRecord& record);
+  // Tries the waiting cases that are due again (the resumer calls this every poll); returns how
+  // many got a verdict or were skipped because they moved on.
+  absl::StatusOr<int> ResumeDue(int limit = 50);
+
+  static constexpr char kWaitTimer[] = "verification-wait";
 
  private:
+  absl::Status Verify(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
+                      const std::string& traceparent);
+  absl::Status Wait(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
+                    const CaseRecord& current, const absl::Status& why);
+  absl::Status GiveToClerks(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
+                            const absl::Status& why);
+
   CaseStore* cases_;
   EventProducer* producer_;
   const Sealer* sealer_;
