@@ -44,6 +44,14 @@ std::vector<Notice> BuildNotices(const hosho::events::v1::Envelope& e) {
                             "\n確認の結果は改めてお知らせします。"),
                received));
     }
+  } else if (e.has_verification_escalated()) {
+    // The deadline is near: the office is reminded.
+    const auto& v = e.verification_escalated();
+    out.push_back(Make(e, Notice::AUDIENCE_OFFICE, v.office(), v.contract(),
+                       absl::StrCat("【期限間近】案件 ", e.case_id(), "（", KindNameJa(v.kind()), "）の確認期限は ",
+                                    absl::FormatTime("%Y-%m-%d %H:%M", FromProto(v.deadline()), JapanTimeZone()),
+                                    " です。まだ確認が終わっていません（", StateName(v.state()), "）。"),
+                       FromProto(e.occurred_at())));
   } else if (e.has_routing_decided()) {
     const auto& r = e.routing_decided();
     const auto& s = r.submission();

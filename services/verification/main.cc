@@ -2,6 +2,7 @@
 // is switched on, clerks everywhere else), publishes verdicts.
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/synchronization/notification.h"
 #include "services/common/case_store_redis.h"
 #include "services/common/domain_text.h"
@@ -30,6 +31,11 @@ connector:
   breaker: {failures: 5, open_ms: 10000}
   resume: {poll_ms: 1000, initial_ms: 1000, max_ms: 60000}   # cases waiting for their platform
 tasks: {claim_ttl_minutes: 30, sla_hours: 72}
+sla:   # verification deadline from receipt, per office; escalation before it is breached
+  hours: 72
+  offices: {}            # e.g. {contract-division: 48}
+  escalate_before_hours: 24
+  sweep_ms: 60000
 rules:   # fractions of the contract price, exact ("1/10" or "0.1"); minimums round up, maximums down
   contract_guarantee_ratio: "1/10"
   low_bid_contract_guarantee_ratio: "3/10"
@@ -55,6 +61,16 @@ int main(int argc, char** argv) {
   resilience.open_for = absl::Milliseconds(config.GetInt("connector.breaker.open_ms", 10000));
   hosho::ResilientConnector resilient(&connector, &host.clock(), resilience);
   hosho::VerificationOptions options;
+  options.sla = absl::Hours(config.GetInt("sla.hours", 72));
+  for (const auto& [office, hours] : config.GetMap("sla.offices")) {
+    int64_t h = 0;
+    if (!absl::SimpleAtoi(hours, &h) || h <= 0) {
+      hosho::LogError("sla.offices: hours must be a positive number", {{"office", office}});
+      return 2;
+    }
+    options.sla_by_office[office] = absl::Hours(h);
+  }
+  options.escalate_before = absl::Hours(config.GetInt("sla.escalate_before_hours", 24));
   options.resume_initial = absl::Milliseconds(config.GetInt("connector.resume.initial_ms", 1000));
   options.resume_max = absl::Milliseconds(config.GetInt("connector.resume.max_ms", 60000));
   options.connector_platforms.clear();
@@ -85,8 +101,17 @@ int main(int argc, char** argv) {
       }
     }
   });
+  std::thread sweeper([&] {
+    const absl::Duration poll = absl::Milliseconds(config.GetInt("sla.sweep_ms", 60000));
+    while (!stop.WaitForNotificationWithTimeout(poll)) {
+      if (auto swept = worker.SweepDeadlines(); !swept.ok()) {
+        hosho::LogWarn("deadline sweep failed", {{"error", std::string(swept.status().message())}});
+      }
+    }
+  });
   const int rc = host.Run();
   stop.Notify();
   resumer.join();
+  sweeper.join();
   return rc;
 }

@@ -323,6 +323,7 @@ grpc::Status VerificationServiceImpl::RecordCertificate(grpc::ServerContext* con
   }
   if (!applied.ok()) return ObserveRpc("RecordCertificate", started, ToGrpcStatus(applied.status()));
   (void)cases_->RemoveTask(record->Field("office"), record->case_id);
+  (void)cases_->RemoveTimer("verification-sla", record->case_id);  // decided: no escalation
   hosho::events::v1::Envelope published;
   if (!published.ParseFromString(applied->payload)) {
     return ObserveRpc("RecordCertificate", started, ToGrpcStatus(absl::DataLossError("stored verdict is unreadable")));

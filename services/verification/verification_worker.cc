@@ -30,6 +30,14 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
   const auto& submission = envelope->submission_received();
   const std::string office = CheckingOffice(submission);
 
+  // The verification deadline runs from receipt: a timer escalates before it is breached.
+  {
+    auto sla = options_.sla_by_office.find(office);
+    const absl::Time deadline =
+        FromProto(submission.received_at()) + (sla != options_.sla_by_office.end() ? sla->second : options_.sla);
+    if (absl::Status s = cases_->AddTimer(kSlaTimer, case_id, deadline - options_.escalate_before); !s.ok()) return s;
+  }
+
   auto step = [&](const char* suffix, hosho::v1::CaseState from, hosho::v1::CaseState to, std::string reason) {
     TransitionRequest t;
     t.case_id = case_id;
@@ -128,6 +136,7 @@ absl::Status VerificationWorker::Verify(const std::string& case_id,
   OutgoingRecord outgoing = ToRecord(topics::kVerifications, published, ChildTraceparent(traceparent));
   if (absl::Status sent = producer_->Send(outgoing, options_.send_timeout); !sent.ok()) return sent;
   (void)cases_->RemoveTimer(kWaitTimer, case_id);
+  (void)cases_->RemoveTimer(kSlaTimer, case_id);  // decided: no escalation
   Metrics()
       .GetCounter("hosho_verification_verdicts_total", "Verdicts published.", {{"state", recorded->state}})
       .Increment();
@@ -209,6 +218,70 @@ absl::StatusOr<int> VerificationWorker::ResumeDue(int limit) {
         .Set(static_cast<double>(*waiting));
   }
   return resumed;
+}
+
+absl::StatusOr<int> VerificationWorker::SweepDeadlines(int limit) {
+  const absl::Time now = clock_->Now();
+  auto due = cases_->DueTimers(kSlaTimer, now, limit);
+  if (!due.ok()) return due.status();
+  int escalated = 0;
+  for (const std::string& case_id : *due) {
+    auto record = cases_->Get(case_id);
+    const std::string state = record.ok() ? record->Field("state") : "";
+    const bool open = state == StateName(hosho::v1::CASE_STATE_RECEIVED) ||
+                      state == StateName(hosho::v1::CASE_STATE_AWAITING_VERIFICATION) ||
+                      state == StateName(hosho::v1::CASE_STATE_VERIFYING);
+    auto payload = cases_->AppliedPayload(case_id, absl::StrCat(case_id, ":submitted"));
+    hosho::events::v1::Envelope submitted;
+    if (!open || !payload.ok() || !submitted.ParseFromString(*payload) || !submitted.has_submission_received()) {
+      (void)cases_->RemoveTimer(kSlaTimer, case_id);  // decided (or gone) in time: nothing to raise
+      continue;
+    }
+    const auto& submission = submitted.submission_received();
+    const std::string office = CheckingOffice(submission);
+    auto sla = options_.sla_by_office.find(office);
+    const absl::Time deadline =
+        FromProto(submission.received_at()) + (sla != options_.sla_by_office.end() ? sla->second : options_.sla);
+    hosho::events::v1::Envelope event;
+    event.set_event_id(absl::StrCat(case_id, ":escalated:verification"));
+    event.set_case_id(case_id);
+    *event.mutable_occurred_at() = ToProto(now);
+    event.set_producer("hosho-verification");
+    auto* e = event.mutable_verification_escalated();
+    e->set_office(office);
+    *e->mutable_deadline() = ToProto(deadline);
+    e->set_state(ParseStateName(state));
+    *e->mutable_contract() = submission.contract();
+    e->set_kind(submission.kind());
+    // The note is the once-only record (by event id); the event is re-sent with the same id if a
+    // sweeper died between the two, and the notification service applies an event id once.
+    CaseNote note;
+    note.case_id = case_id;
+    note.event_id = event.event_id();
+    note.actor = "hosho-verification";
+    note.reason = absl::StrCat("確認期限（", absl::FormatTime("%Y-%m-%d %H:%M", deadline, JapanTimeZone()),
+                               "）が近づいています。", office, " に督促しました");
+    note.at = now;
+    note.fields = {{"escalated", "1"}};
+    note.payload = event.SerializeAsString();
+    auto noted = cases_->Note(note);
+    if (!noted.ok()) return noted.status();
+    hosho::events::v1::Envelope first;
+    if (!first.ParseFromString(noted->payload)) return absl::DataLossError("stored escalation is unreadable");
+    if (absl::Status sent = producer_->Send(ToRecord(topics::kVerifications, first, ""), options_.send_timeout);
+        !sent.ok()) {
+      return sent;  // the timer stays: the next sweep sends it again
+    }
+    (void)cases_->RemoveTimer(kSlaTimer, case_id);
+    if (!noted->replayed) {
+      ++escalated;
+      Metrics()
+          .GetCounter("hosho_verification_escalations_total", "Verification deadlines escalated.", {{"office", office}})
+          .Increment();
+      LogInfo("verification deadline escalated", {{"case_id", case_id}, {"office", office}});
+    }
+  }
+  return escalated;
 }
 
 }  // namespace hosho

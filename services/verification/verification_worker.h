@@ -1,5 +1,6 @@
 #pragma once
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "hosho/events/v1/events.pb.h"
 #include "hosho/v1/domain.pb.h"
@@ -22,6 +23,10 @@ struct VerificationOptions {
   // to resume_max.
   absl::Duration resume_initial = absl::Seconds(1);
   absl::Duration resume_max = absl::Minutes(1);
+  // Verification SLA (from receipt) per office, and how long before the deadline to escalate.
+  absl::Duration sla = absl::Hours(72);
+  absl::flat_hash_map<std::string, absl::Duration> sla_by_office;
+  absl::Duration escalate_before = absl::Hours(24);
 };
 
 // Takes hosho.submissions.v1: queues the case (AWAITING_VERIFICATION), asks the
@@ -39,7 +44,12 @@ class VerificationWorker {
   // many got a verdict or were skipped because they moved on.
   absl::StatusOr<int> ResumeDue(int limit = 50);
 
+  // Escalates the cases whose verification deadline is near (VerificationEscalated, once per
+  // case however many replicas sweep); returns how many were escalated by this call.
+  absl::StatusOr<int> SweepDeadlines(int limit = 100);
+
   static constexpr char kWaitTimer[] = "verification-wait";
+  static constexpr char kSlaTimer[] = "verification-sla";
 
  private:
   absl::Status Verify(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,

@@ -302,5 +302,45 @@ TEST_F(PipelineTest, AnUnknownCredentialReturnsTheCaseWithR01) {
   EXPECT_EQ(record.Field("state"), "RETURNED");
 }
 
+TEST_F(PipelineTest, TheVerificationDeadlineIsEscalatedOnceWithTwoSweepers) {
+  auto submitted = Submit(Request("r-sla"));
+  ASSERT_TRUE(submitted.ok());
+  auto records = ReadAll(topics::kSubmissions, 1, "submission_received");
+  ASSERT_EQ(records.size(), 1u);
+  auto envelope = *ParseEnvelope(records[0]);
+  FakeClock clock(FromProto(envelope.submission_received().received_at()));
+  FakeConnector connector;
+  VerificationOptions options;
+  options.connector_platforms.clear();  // the case waits for a clerk who never comes
+  options.sla = absl::Hours(72);
+  options.escalate_before = absl::Hours(24);
+  VerificationWorker replica_a(cases_.get(), producer_.get(), sealer_.get(), &connector, &clock, {}, options);
+  VerificationWorker replica_b(cases_.get(), producer_.get(), sealer_.get(), &connector, &clock, {}, options);
+  ASSERT_TRUE(replica_a.Handle(records[0]).ok());
+  clock.Advance(absl::Hours(48) - absl::Minutes(1));
+  EXPECT_EQ(*replica_a.SweepDeadlines(), 0) << "not yet";
+  clock.Advance(absl::Minutes(1));
+  absl::StatusOr<int> a, b;
+  std::thread ta([&] { a = replica_a.SweepDeadlines(); });
+  std::thread tb([&] { b = replica_b.SweepDeadlines(); });
+  ta.join();
+  tb.join();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a + *b, 1) << "one escalation between the two sweepers";
+  EXPECT_EQ(*replica_a.SweepDeadlines(), 0) << "and none later";
+  auto record = cases_->Get(submitted->case_id());
+  ASSERT_TRUE(record.ok());
+  int escalations = 0;
+  for (const auto& h : record->history) escalations += h.reason.find("確認期限") != std::string::npos ? 1 : 0;
+  EXPECT_EQ(escalations, 1);
+  auto events = ReadAll(topics::kVerifications, 1, "verification_escalated");
+  ASSERT_GE(events.size(), 1u);
+  for (const auto& e : events) EXPECT_EQ(e.Header("event-id"), submitted->case_id() + ":escalated:verification");
+  auto escalated = *ParseEnvelope(events[0]);
+  EXPECT_EQ(escalated.verification_escalated().office(), "contract-division");
+  EXPECT_EQ(FromProto(escalated.verification_escalated().deadline()),
+            FromProto(envelope.submission_received().received_at()) + absl::Hours(72));
+}
+
 }  // namespace
 }  // namespace hosho

@@ -1,6 +1,7 @@
 #include "services/notification/notice_builder.h"
 
 #include "gtest/gtest.h"
+#include "services/common/events.h"
 
 namespace hosho {
 namespace {
@@ -84,6 +85,25 @@ TEST(NoticeBuilderTest, AReceiptTellsTheContractorItArrived) {
   EXPECT_NE(notices[0].body().find("案件番号: HS-2"), std::string::npos);
   r->mutable_contract()->mutable_contractor()->clear_contact_email();
   EXPECT_TRUE(BuildNotices(e).empty()) << "no address, no notice";
+}
+
+TEST(NoticeBuilderTest, AnEscalationRemindsTheOffice) {
+  hosho::events::v1::Envelope e;
+  e.set_event_id("HS-3:escalated:verification");
+  e.set_case_id("HS-3");
+  auto* v = e.mutable_verification_escalated();
+  v->set_office("contract-division");
+  v->set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
+  v->set_state(hosho::v1::CASE_STATE_AWAITING_VERIFICATION);
+  v->mutable_contract()->set_contract_number("R8-土木-0001");
+  v->mutable_contract()->set_project_name("市道みなと線舗装補修工事");
+  *v->mutable_deadline() = ToProto(absl::FromUnixSeconds(1'795'000'000));
+  auto notices = BuildNotices(e);
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].delivery_id(), "HS-3:escalated:verification:office");
+  EXPECT_EQ(notices[0].recipient(), "contract-division");
+  EXPECT_NE(notices[0].body().find("【期限間近】案件 HS-3（契約保証）の確認期限は 2026-11-18"), std::string::npos)
+      << notices[0].body();
 }
 
 }  // namespace
