@@ -134,6 +134,8 @@ class CaseStore {
   // Stores `value` under `key` unless a value is there; returns the value now stored.
   virtual absl::StatusOr<std::string> PutIfAbsent(absl::string_view key, absl::string_view value,
                                                   absl::Duration ttl) = 0;
+  // Stores `value` under `key`, replacing what is there.
+  virtual absl::Status Put(absl::string_view key, absl::string_view value, absl::Duration ttl) = 0;
   // Records a notice once per delivery id; false when it was already recorded.
   virtual absl::StatusOr<bool> RecordNotice(absl::string_view case_id, absl::string_view delivery_id,
                                             absl::string_view payload) = 0;

@@ -283,6 +283,15 @@ absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListTasks(absl::string_
   return out;
 }
 
+absl::Status RedisCaseStore::Put(absl::string_view key, absl::string_view value, absl::Duration ttl) {
+  std::vector<std::string> argv = {"SET", std::string(key), std::string(value)};
+  if (ttl > absl::ZeroDuration()) {
+    argv.push_back("PX");
+    argv.push_back(std::to_string(absl::ToInt64Milliseconds(ttl)));
+  }
+  return redis_->Command(argv).status();
+}
+
 absl::Status RedisCaseStore::AddTimer(absl::string_view timer, absl::string_view case_id, absl::Time due) {
   return redis_
       ->Command(

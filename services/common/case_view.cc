@@ -38,6 +38,7 @@ hosho::v1::Case CaseFromRecord(const CaseRecord& record) {
   c.set_duplicate_count(static_cast<int32_t>(ToInt(record.Field(f::kDuplicateCount))));
   c.set_source_receipt(record.Field(f::kSourceReceipt));
   c.set_waiting_reason(record.Field("waiting_reason"));
+  c.set_resubmits_case_id(record.Field(f::kResubmits));
   if (const std::string attachments = record.Field(f::kAttachments); !attachments.empty()) {
     hosho::v1::Case holder;
     if (holder.ParseFromString(attachments)) *c.mutable_attachments() = holder.attachments();

@@ -26,6 +26,7 @@ inline constexpr char kAmountYen[] = "amount_yen";
 inline constexpr char kRuleResults[] = "rule_results";  // serialized hosho.v1.Case with only rule_results
 inline constexpr char kAction[] = "action";
 inline constexpr char kDuplicateCount[] = "duplicate_count";
+inline constexpr char kResubmits[] = "resubmits_case_id";
 inline constexpr char kSourceReceipt[] = "source_receipt";
 inline constexpr char kAttachments[] = "attachments";  // serialized hosho.v1.Case with only attachments
 }  // namespace case_fields

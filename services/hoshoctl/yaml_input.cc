@@ -59,6 +59,7 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> SubmissionFromYaml(const Confi
   }
   r.set_requested_amount_yen(c.GetInt("requested_amount_yen"));
   r.set_supersedes_case_id(c.GetString("supersedes_case_id"));
+  r.set_resubmits_case_id(c.GetString("resubmits_case_id"));
   if (c.Has("amendment_kind")) {
     auto amendment = ReadEnumField<hosho::v1::AmendmentKind>(c, "amendment_kind", hosho::v1::AmendmentKind_descriptor(),
                                                              "AMENDMENT_KIND_");

@@ -21,7 +21,7 @@ using hosho::v1::ImportRow;
 
 constexpr const char* kKnownFields[] = {"contract_number",    "kind",        "issuer",           "guarantee_number",
                                         "authentication_key", "viewing_url", "viewing_password", "certificate_number",
-                                        "requested_amount",   "amends_case", "amendment_kind"};
+                                        "requested_amount",   "amends_case", "amendment_kind",   "resubmits_case"};
 
 // Request field paths → the hosho field whose label the contractor saw.
 std::string FieldKey(absl::string_view field) {
@@ -35,6 +35,7 @@ std::string FieldKey(absl::string_view field) {
   if (field == "requested_amount_yen") return "requested_amount";
   if (field == "supersedes_case_id") return "amends_case";
   if (field == "amendment_kind") return "amendment_kind";
+  if (field == "resubmits_case_id") return "resubmits_case";
   return std::string(field);
 }
 
@@ -109,6 +110,7 @@ fields:
   requested_amount: 請求金額
   amends_case: 変更前の案件番号
   amendment_kind: 変更の種類
+  resubmits_case: 差し戻し案件番号
 files:
   請求書: invoice
   発注者提出用フォーマット: orderer_format
@@ -221,6 +223,9 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapFormAnswer(const FormMappin
   }
   if (const std::string amends = NormalizeCode(Value(m, a, "amends_case")); !amends.empty()) {
     r.set_supersedes_case_id(amends);
+  }
+  if (const std::string returned = NormalizeCode(Value(m, a, "resubmits_case")); !returned.empty()) {
+    r.set_resubmits_case_id(returned);
   }
   if (const std::string what = Value(m, a, "amendment_kind"); !what.empty()) {
     r.set_amendment_kind(AmendmentKindFromNameJa(what));

@@ -223,6 +223,34 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
     }
   }
 
+  // A resubmission answers a RETURNED case of the same contract and kind.
+  if (!request.resubmits_case_id().empty()) {
+    if (!request.supersedes_case_id().empty()) {
+      return ViolationStatus(absl::StatusCode::kInvalidArgument, {{"resubmits_case_id", "RESUBMISSION_AND_AMENDMENT",
+                                                                   "再提出と変更は同時に指定できません"}});
+    }
+    auto returned = deps_.cases->Get(request.resubmits_case_id());
+    if (!returned.ok() && !absl::IsNotFound(returned.status())) return returned.status();
+    if (!returned.ok() || !MaySee(principal, *returned)) {
+      CountSubmission("refused", "RESUBMITTED_CASE_NOT_FOUND");
+      return ViolationStatus(absl::StatusCode::kNotFound, {{"resubmits_case_id", "RESUBMITTED_CASE_NOT_FOUND",
+                                                            "再提出の対象とする案件が見つかりません"}});
+    }
+    if (returned->Field(case_fields::kContractId) != request.contract_id() ||
+        returned->Field(case_fields::kKind) != std::to_string(request.kind())) {
+      CountSubmission("refused", "RESUBMITTED_CASE_MISMATCH");
+      return ViolationStatus(absl::StatusCode::kFailedPrecondition,
+                             {{"resubmits_case_id", "RESUBMITTED_CASE_MISMATCH",
+                               "再提出の対象とする案件は、同じ契約・同じ種類の保証でなければなりません"}});
+    }
+    if (returned->Field("state") != StateName(hosho::v1::CASE_STATE_RETURNED)) {
+      CountSubmission("refused", "RESUBMITTED_CASE_NOT_RETURNED");
+      return ViolationStatus(absl::StatusCode::kFailedPrecondition,
+                             {{"resubmits_case_id", "RESUBMITTED_CASE_NOT_RETURNED",
+                               "再提出できるのは差し戻された案件だけです（現在: " + returned->Field("state") + "）"}});
+    }
+  }
+
   // Idempotency. An API caller's retry is keyed on (principal, client_request_id); a channel's
   // arrival on its own receipt (受付番号, Message-ID), whoever relays it. The stored value binds
   // the key to its case and to a keyed fingerprint of the whole request.
@@ -232,10 +260,9 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   const bool by_receipt = !request.source_receipt().empty();
   const std::string receipt_scope =
       principal.role == Role::kSubmitter ? absl::StrCat(principal.name, ":") : std::string();
-  const std::string idem_key =
-      by_receipt ? absl::StrCat("receipt:{", hosho::v1::Channel_Name(request.channel()), "}:", receipt_scope,
-                                request.source_receipt())
-                 : absl::StrCat("idem:{", principal.name, "}:", request.client_request_id());
+  const std::string idem_key = by_receipt ? absl::StrCat("receipt:{", hosho::v1::Channel_Name(request.channel()),
+                                                         "}:", receipt_scope, request.source_receipt())
+                                          : absl::StrCat("idem:{", principal.name, "}:", request.client_request_id());
   const std::string request_fp = absl::BytesToHexString(deps_.sealer->Fingerprint(request.SerializeAsString()));
   const std::string fresh_case_id = NewCaseId(now);
   auto bound =
@@ -286,13 +313,16 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   }
 
   // R14 at the door: one guarantee per contract and purpose, unless it amends a case. A second
-  // arrival is recorded on the first case instead of opening another.
+  // arrival is recorded on the first case instead of opening another. A resubmission of the
+  // same guarantee after a return takes the place of the returned case.
+  const std::string dup_key = absl::StrCat("dup:{", request.contract_id(), "}:", request.kind(), ":",
+                                           absl::BytesToHexString(credential.fingerprint()));
   if (request.supersedes_case_id().empty()) {
-    auto holder = deps_.cases->PutIfAbsent(absl::StrCat("dup:{", request.contract_id(), "}:", request.kind(), ":",
-                                                        absl::BytesToHexString(credential.fingerprint())),
-                                           case_id, absl::ZeroDuration());
+    auto holder = deps_.cases->PutIfAbsent(dup_key, case_id, absl::ZeroDuration());
     if (!holder.ok()) return holder.status();
-    if (*holder != case_id) {
+    if (*holder != case_id && !request.resubmits_case_id().empty() && *holder == request.resubmits_case_id()) {
+      if (absl::Status s = deps_.cases->Put(dup_key, case_id, absl::ZeroDuration()); !s.ok()) return s;
+    } else if (*holder != case_id) {
       return RecordDuplicate(principal, request, *holder, "R14_DUPLICATE_GUARANTEE", idem_key, traceparent, deadline);
     }
   }
@@ -334,6 +364,7 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   *submission->mutable_received_at() = ToProto(now);
   submission->set_source_receipt(request.source_receipt());
   submission->set_amendment_kind(request.amendment_kind());
+  submission->set_resubmits_case_id(request.resubmits_case_id());
 
   hosho::v1::Case attachment_holder;
   *attachment_holder.mutable_attachments() = attachments;
@@ -364,10 +395,22 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
                    {f::kCredentialKeyId, credential.secret().key_id()},
                    {f::kAmountYen, std::to_string(request.requested_amount_yen())},
                    {f::kSourceReceipt, request.source_receipt()},
+                   {f::kResubmits, request.resubmits_case_id()},
                    {f::kAttachments, attachment_holder.SerializeAsString()},
                    {"credential", credential.SerializeAsString()}};
   auto created = deps_.cases->Apply(create);
   if (!created.ok()) return created.status();
+  if (!request.resubmits_case_id().empty()) {
+    // The returned case points at its answer too (history), once.
+    CaseNote link;
+    link.case_id = request.resubmits_case_id();
+    link.event_id = absl::StrCat(request.resubmits_case_id(), ":resubmitted:", case_id);
+    link.actor = principal.name;
+    link.reason = absl::StrCat("再提出されました（案件 ", case_id, "）");
+    link.at = now;
+    link.fields = {{"resubmitted_as", case_id}};
+    if (auto noted = deps_.cases->Note(link); !noted.ok()) return noted.status();
+  }
 
   // Answer only once Kafka has stored the submission and its receipt (到達確認). A replay
   // re-sends the stored first event (same event ids): consumers apply them once.

@@ -148,6 +148,10 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mai
       !amends.empty()) {
     r.set_supersedes_case_id(amends);
   }
+  if (const std::string returned = NormalizeCode(LabelledValue(lines, {"差し戻し案件番号", "再提出の案件番号"}));
+      !returned.empty()) {
+    r.set_resubmits_case_id(returned);
+  }
   if (const std::string what = LabelledValue(lines, {"変更の種類", "変更内容"}); !what.empty()) {
     r.set_amendment_kind(AmendmentKindFromNameJa(what));
   }

@@ -103,6 +103,8 @@ void NormalizeSubmission(SubmitGuaranteeRequest& request) {
   request.set_contract_id(NormalizeCode(request.contract_id()));
   request.set_issuer_name(NormalizeText(request.issuer_name()));
   request.set_source_receipt(NormalizeCode(request.source_receipt()));
+  request.set_resubmits_case_id(NormalizeCode(request.resubmits_case_id()));
+  request.set_supersedes_case_id(NormalizeCode(request.supersedes_case_id()));
   if (request.has_d_sure()) {
     auto* c = request.mutable_d_sure();
     c->set_guarantee_number(NormalizeCode(c->guarantee_number()));
@@ -159,6 +161,9 @@ std::vector<FieldViolation> CheckSubmission(const SubmitGuaranteeRequest& reques
     v.push_back({"requested_amount_yen", "AMOUNT_INVALID", "請求金額が正しくありません"});
   }
 
+  if (!request.resubmits_case_id().empty() && !IsCode(request.resubmits_case_id(), 64)) {
+    v.push_back({"resubmits_case_id", "RESUBMITTED_CASE_NOT_FOUND", "再提出の対象とする案件番号が正しくありません"});
+  }
   if (!request.supersedes_case_id().empty() && (request.amendment_kind() == hosho::v1::AMENDMENT_KIND_UNSPECIFIED ||
                                                 !hosho::v1::AmendmentKind_IsValid(request.amendment_kind()))) {
     v.push_back({"amendment_kind", "AMENDMENT_KIND_MISSING", "変更の種類（増額・減額・工期延長）を指定してください"});

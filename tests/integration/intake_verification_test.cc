@@ -342,5 +342,46 @@ TEST_F(PipelineTest, TheVerificationDeadlineIsEscalatedOnceWithTwoSweepers) {
             FromProto(envelope.submission_received().received_at()) + absl::Hours(72));
 }
 
+TEST_F(PipelineTest, AResubmissionAnswersTheReturnedCaseAndTheyPointAtEachOther) {
+  auto first = Submit(Request("r-1"));
+  ASSERT_TRUE(first.ok());
+  auto early = Request("r-early");
+  early.set_resubmits_case_id(first->case_id());
+  early.mutable_d_sure()->set_guarantee_number("DS-EARLY");
+  EXPECT_EQ(ViolationsOf(Submit(early).status()).front().code, "RESUBMITTED_CASE_NOT_RETURNED")
+      << "only a returned case can be answered";
+  // The platform shows a guarantee too small: RETURNED (R06).
+  auto submitted = ReadAll(topics::kSubmissions, 1, "submission_received");
+  FakeConnector connector;
+  connector.certificate.set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
+  connector.certificate.set_contractor_name("建設");
+  connector.certificate.set_project_name("工事");
+  connector.certificate.set_guaranteed_amount_yen(999'999);
+  connector.certificate.mutable_period_start()->set_year(2026);
+  connector.certificate.mutable_period_end()->set_year(2027);
+  VerificationWorker worker(cases_.get(), producer_.get(), sealer_.get(), &connector, &RealClock(),
+                            VerificationPolicy{}, {});
+  ASSERT_TRUE(worker.Handle(submitted[0]).ok());
+  ASSERT_EQ(cases_->Get(first->case_id())->Field("state"), "RETURNED");
+
+  // The contractor sends the corrected guarantee (same number: the issuer amended it).
+  auto again = Request("r-2");
+  again.set_resubmits_case_id(first->case_id());
+  auto resubmitted = Submit(again);
+  ASSERT_TRUE(resubmitted.ok()) << resubmitted.status();
+  EXPECT_NE(resubmitted->case_id(), first->case_id());
+  EXPECT_FALSE(resubmitted->duplicate()) << "a resubmission is not a duplicate of what it answers";
+  auto fresh = *cases_->Get(resubmitted->case_id());
+  EXPECT_EQ(fresh.Field(case_fields::kResubmits), first->case_id());
+  auto old = *cases_->Get(first->case_id());
+  EXPECT_EQ(old.Field("resubmitted_as"), resubmitted->case_id());
+  EXPECT_NE(old.history.back().reason.find(resubmitted->case_id()), std::string::npos);
+  // Now the same guarantee a third time is a duplicate of the resubmission, not of the returned case.
+  auto third = Submit(Request("r-3"));
+  ASSERT_TRUE(third.ok());
+  EXPECT_TRUE(third->duplicate());
+  EXPECT_EQ(third->case_id(), resubmitted->case_id());
+}
+
 }  // namespace
 }  // namespace hosho
