@@ -383,5 +383,33 @@ TEST_F(PipelineTest, AResubmissionAnswersTheReturnedCaseAndTheyPointAtEachOther)
   EXPECT_EQ(third->case_id(), resubmitted->case_id());
 }
 
+// The platform refuses the service itself (a permanent error): the case goes to the office's
+// clerks, and the record is refused as permanent (INVALID_ARGUMENT: the consumer sends it to the DLQ
+// at once, see kafka_impl_test).
+class RefusingConnector : public PlatformConnector {
+ public:
+  absl::StatusOr<hosho::v1::CertificateRecord> Lookup(hosho::v1::Platform, const std::string&) override {
+    return absl::PermissionDeniedError("the platform refused hosho's credentials");
+  }
+};
+
+TEST_F(PipelineTest, APermanentConnectorErrorGivesTheCaseToClerksAndTheRecordToTheDlq) {
+  auto accepted = Submit(Request("r-perm"));
+  ASSERT_TRUE(accepted.ok());
+  auto submitted = ReadAll(topics::kSubmissions, 1, "submission_received");
+  RefusingConnector connector;
+  VerificationWorker worker(cases_.get(), producer_.get(), sealer_.get(), &connector, &RealClock(),
+                            VerificationPolicy{}, {});
+  absl::Status handled = worker.Handle(submitted[0]);
+  EXPECT_TRUE(absl::IsInvalidArgument(handled)) << handled;
+  auto record = *cases_->Get(accepted->case_id());
+  EXPECT_EQ(record.Field("state"), "VERIFYING");
+  EXPECT_EQ(record.Field("task"), "1");
+  auto tasks = cases_->ListTasks("contract-division", 10, 0);
+  ASSERT_TRUE(tasks.ok());
+  EXPECT_NE(std::find(tasks->begin(), tasks->end(), accepted->case_id()), tasks->end()) << "a clerk can take it";
+  EXPECT_NE(record.history.back().reason.find("職員の確認に回しました"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hosho
