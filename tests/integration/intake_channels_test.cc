@@ -441,12 +441,20 @@ TEST_F(IntakeChannelsTest, MalformedGrpcSubmissionsGetPreciseRefusalsAndChangeNo
   auto no_kind = base();
   no_kind.set_supersedes_case_id("HS-20261126-000000000000");
   EXPECT_EQ(first_code(no_kind), "AMENDMENT_KIND_MISSING amendment_kind");
-  // Invalid UTF-8 in a proto3 string never reaches intake: protobuf refuses to parse the request
-  // (the caller gets INTERNAL from the gRPC library, without a field; docs/api.md says so).
+  // Invalid UTF-8 in a string field: intake parses the request itself and names the field.
   auto bad_utf8 = base();
   bad_utf8.set_issuer_name("\xff\xfe");
-  auto not_parsed = client_->Submit(bad_utf8);
-  EXPECT_EQ(not_parsed.status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(first_code(bad_utf8), "TEXT_INVALID_UTF8 issuer_name");
+  auto nested = base();
+  nested.clear_d_sure();
+  nested.set_issuer_kind(hosho::v1::ISSUER_KIND_INSURER);
+  nested.mutable_confirmation_system()->set_viewing_url("https://confirm.example/v/1");
+  nested.mutable_confirmation_system()->set_viewing_password("PLANTED-PW-\xc3\x28");
+  EXPECT_EQ(first_code(nested), "TEXT_INVALID_UTF8 confirmation_system.viewing_password");
+  auto upload_name = base();
+  auto* named = upload_name.add_uploads();
+  named->set_filename("\xe8\xab");
+  EXPECT_EQ(first_code(upload_name), "TEXT_INVALID_UTF8 uploads[0].filename");
   EXPECT_EQ(SystemState(), before) << "nothing changed";
 }
 
