@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
   hosho::AddGrpcService(host, &intake);
   hosho::AddGrpcService(host, intake.PreciseMethods());
   hosho::AddGrpcService(host, &registry);
+  hosho::AddGrpcService(host, registry.PreciseMethods());
   hosho::AddGrpcService(host, &queries);
 
   // The web form's webhook, on its own port (it faces the form service, not city systems).

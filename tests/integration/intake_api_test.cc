@@ -68,6 +68,7 @@ class IntakeApiTest : public ::testing::Test {
     runner_->AddService(intake_.get());
     runner_->AddService(intake_->PreciseMethods());
     runner_->AddService(registry_.get());
+    runner_->AddService(registry_->PreciseMethods());
     runner_->AddService(queries_.get());
     ASSERT_TRUE(runner_->Start().ok());
     ChannelOptions channel;
@@ -197,6 +198,12 @@ TEST_F(IntakeApiTest, AnInvalidContractIsRefusedFieldByField) {
   std::vector<std::string> fields;
   for (const auto& v : ViolationsOf(refused.status())) fields.push_back(v.field);
   EXPECT_EQ(fields, (std::vector<std::string>{"contract.project_name", "contract.price_yen"}));
+  hosho::v1::Contract garbled = Contract("K-1", "contract-division");
+  garbled.set_project_name("\xe5\xb7");  // cut in the middle of 工
+  auto unreadable = Upsert("city", garbled);
+  ASSERT_TRUE(absl::IsInvalidArgument(unreadable.status()));
+  EXPECT_EQ(ViolationsOf(unreadable.status()).front().code, "TEXT_INVALID_UTF8");
+  EXPECT_EQ(ViolationsOf(unreadable.status()).front().field, "contract.project_name");
 }
 
 TEST_F(IntakeApiTest, ContractsArePagedAndFilteredByOffice) {
