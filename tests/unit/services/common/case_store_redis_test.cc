@@ -207,5 +207,62 @@ TEST_F(CaseStoreTest, ReconnectsAfterTheServerRestarts) {
   EXPECT_TRUE(store.Apply(Create("C2")).ok());
 }
 
+TEST_F(CaseStoreTest, AClaimIsHeldByOneClerkUntilItExpires) {
+  ASSERT_TRUE(store_->Apply(Create("HS-C")).ok());
+  auto queued = Step("HS-C", "HS-C:queued", "RECEIVED", "AWAITING_VERIFICATION");
+  queued.fields = {{"task", "1"}};
+  ASSERT_TRUE(store_->Apply(queued).ok());
+  const absl::Time t0 = absl::FromUnixMillis(1'700'000'100'000);
+  ClaimRequest a{"HS-C", "clerk-a", t0, absl::Minutes(30), "引き受け"};
+  auto first = store_->Claim(a);
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->claimed);
+  EXPECT_EQ(*store_->GetState("HS-C"), "VERIFYING");
+  ClaimRequest b{"HS-C", "clerk-b", t0 + absl::Minutes(29), absl::Minutes(30), "引き受け"};
+  auto refused = store_->Claim(b);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(refused->claimed);
+  EXPECT_EQ(refused->holder, "clerk-a");
+  EXPECT_EQ(refused->expires_at, t0 + absl::Minutes(30));
+  b.at = t0 + absl::Minutes(30);  // expired: another clerk may take it over
+  auto taken = store_->Claim(b);
+  ASSERT_TRUE(taken.ok());
+  EXPECT_TRUE(taken->claimed);
+  a.at = t0 + absl::Minutes(31);
+  EXPECT_FALSE(store_->Claim(a)->claimed) << "the first clerk lost it";
+  auto record = *store_->Get("HS-C");
+  EXPECT_EQ(record.Field("claimed_by"), "clerk-b");
+  EXPECT_EQ(record.history.back().actor, "clerk-b") << "the take-over is in the history";
+  // A case that does not wait for a clerk cannot be claimed.
+  ASSERT_TRUE(store_->Apply(Create("HS-D")).ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(store_->Claim({"HS-D", "clerk-a", t0, absl::Minutes(30), "x"}).status()));
+  EXPECT_TRUE(absl::IsNotFound(store_->Claim({"HS-X", "clerk-a", t0, absl::Minutes(30), "x"}).status()));
+}
+
+TEST_F(CaseStoreTest, NotesAreRecordedOnceAndTimersComeDueInOrder) {
+  ASSERT_TRUE(store_->Apply(Create("HS-N")).ok());
+  CaseNote note{"HS-N",
+                "HS-N:dup:1",
+                "tester",
+                "重複",
+                absl::FromUnixMillis(1'700'000'000'500),
+                "duplicate_count",
+                "p",
+                {{"waiting_reason", "x"}}};
+  EXPECT_FALSE(store_->Note(note)->replayed);
+  EXPECT_TRUE(store_->Note(note)->replayed);
+  auto record = *store_->Get("HS-N");
+  EXPECT_EQ(record.Field("duplicate_count"), "1");
+  EXPECT_EQ(record.Field("waiting_reason"), "x");
+  EXPECT_EQ(record.Field("state"), "RECEIVED") << "a note does not move the case";
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  ASSERT_TRUE(store_->AddTimer("t", "late", t0 + absl::Seconds(2)).ok());
+  ASSERT_TRUE(store_->AddTimer("t", "early", t0 + absl::Seconds(1)).ok());
+  EXPECT_TRUE(store_->DueTimers("t", t0, 10)->empty());
+  EXPECT_EQ(*store_->DueTimers("t", t0 + absl::Seconds(2), 10), (std::vector<std::string>{"early", "late"}));
+  ASSERT_TRUE(store_->RemoveTimer("t", "early").ok());
+  EXPECT_EQ(*store_->CountTimers("t"), 1);
+}
+
 }  // namespace
 }  // namespace hosho
