@@ -1,7 +1,6 @@
 #pragma once
 
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/impl/rpc_service_method.h>
 #include <grpcpp/support/method_handler.h>
 
 #include <functional>
@@ -25,34 +24,31 @@ struct RawRequest {
 absl::Status ParseRefusal(absl::string_view bytes, const google::protobuf::Descriptor& descriptor);
 
 // proto3 refuses a string field with invalid UTF-8 before any handler runs, and gRPC then answers
-// INTERNAL without saying which field. A unary method registered through this service receives the
-// bytes and parses them itself, so the caller gets a precise refusal. Register it together with the
-// generated service whose method is marked generic (WithGenericMethod_<Method>).
+// INTERNAL without saying which field. This handler receives the request's bytes and parses them
+// itself, so the caller gets a precise refusal. A service installs it over a generated unary method
+// in its constructor: MarkMethodStreamed(<method index>, PreciseUnaryHandler<Req, Resp>(...)). On the
+// wire it is the same unary call ("streamed unary": one message each way), served by the same
+// synchronous threads as the other methods.
 template <class Request, class Response>
-class PreciseUnaryMethod final : public grpc::Service {
- public:
-  using Handler = std::function<grpc::Status(grpc::ServerContext*, const Request*, Response*)>;
-  // `path` is the full method name, "/hosho.v1.IntakeService/SubmitGuarantee".
-  PreciseUnaryMethod(std::string path, Handler handler) : path_(std::move(path)), handler_(std::move(handler)) {
-    AddMethod(new grpc::internal::RpcServiceMethod(
-        path_.c_str(), grpc::internal::RpcMethod::NORMAL_RPC,
-        new grpc::internal::RpcMethodHandler<PreciseUnaryMethod, RawRequest, Response>(
-            [](PreciseUnaryMethod* self, grpc::ServerContext* context, const RawRequest* raw, Response* response) {
-              return self->Run(context, *raw, response);
-            },
-            this)));
-  }
-
- private:
-  grpc::Status Run(grpc::ServerContext* context, const RawRequest& raw, Response* response) {
-    Request request;
-    if (!request.ParseFromString(raw.bytes)) return ToGrpcStatus(ParseRefusal(raw.bytes, *Request::descriptor()));
-    return handler_(context, &request, response);
-  }
-
-  std::string path_;  // RpcServiceMethod keeps the pointer
-  Handler handler_;
-};
+grpc::internal::MethodHandler* PreciseUnaryHandler(
+    std::function<grpc::Status(grpc::ServerContext*, const Request*, Response*)> handler) {
+  using Streamer = grpc::ServerUnaryStreamer<RawRequest, Response>;
+  return new grpc::internal::StreamedUnaryHandler<RawRequest, Response>(
+      [handler = std::move(handler)](grpc::ServerContext* context, Streamer* stream) {
+        RawRequest raw;
+        if (!stream->Read(&raw)) return grpc::Status(grpc::StatusCode::INTERNAL, "no request message");
+        Request request;
+        if (!request.ParseFromString(raw.bytes)) {
+          return ToGrpcStatus(ParseRefusal(raw.bytes, *Request::descriptor()));
+        }
+        Response response;
+        grpc::Status status = handler(context, &request, &response);
+        if (status.ok() && !stream->Write(response)) {
+          return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the answer could not be sent");
+        }
+        return status;
+      });
+}
 
 }  // namespace hosho
 

@@ -1,7 +1,6 @@
 #include "services/common/grpc_server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
@@ -113,8 +112,6 @@ absl::Status GrpcServerRunner::Start() {
     builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, options_.sync_threads);
   }
   for (grpc::Service* service : services_) builder.RegisterService(service);
-  unimplemented_ = std::make_unique<grpc::CallbackGenericService>();
-  builder.RegisterCallbackGenericService(unimplemented_.get());
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen_address));

@@ -13,7 +13,6 @@ class Status;
 class ServerContextBase;
 class Service;
 class Server;
-class CallbackGenericService;
 }  // namespace grpc
 
 namespace hosho {
@@ -53,9 +52,6 @@ class GrpcServerRunner {
  private:
   GrpcServerOptions options_;
   std::vector<grpc::Service*> services_;
-  // Methods marked generic (served by a PreciseUnaryMethod instead, grpc_precise.h) need a generic
-  // service in the server; this one answers UNIMPLEMENTED for any method nobody serves, as gRPC would.
-  std::unique_ptr<grpc::CallbackGenericService> unimplemented_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -163,13 +163,12 @@ std::vector<FieldViolation> CheckContract(const hosho::v1::Contract& c) {
 
 ContractRegistryImpl::ContractRegistryImpl(ContractStore* contracts, EventProducer* producer, const Authenticator* auth,
                                            Clock* clock)
-    : contracts_(contracts),
-      producer_(producer),
-      auth_(auth),
-      clock_(clock),
-      precise_upsert_("/hosho.v1.ContractRegistry/UpsertContract",
-                      [this](grpc::ServerContext* context, const hosho::v1::UpsertContractRequest* request,
-                             hosho::v1::Contract* response) { return UpsertContract(context, request, response); }) {}
+    : contracts_(contracts), producer_(producer), auth_(auth), clock_(clock) {
+  MarkMethodStreamed(0,
+                     PreciseUnaryHandler<hosho::v1::UpsertContractRequest, hosho::v1::Contract>(
+                         [this](grpc::ServerContext* context, const hosho::v1::UpsertContractRequest* request,
+                                hosho::v1::Contract* response) { return UpsertContract(context, request, response); }));
+}
 
 absl::StatusOr<ContractRegistryImpl::UpsertResult> ContractRegistryImpl::Upsert(const Principal& principal,
                                                                                 hosho::v1::Contract contract,

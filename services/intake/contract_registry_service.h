@@ -18,12 +18,10 @@ std::vector<FieldViolation> CheckContract(const hosho::v1::Contract& contract);
 // hosho.contracts.v1 (keyed by contract id). A change of price or completion date is
 // recorded as an amendment (変更) in the contract's history. An upsert that changes nothing
 // creates no version and no event.
-class ContractRegistryImpl final
-    : public hosho::v1::ContractRegistry::WithGenericMethod_UpsertContract<hosho::v1::ContractRegistry::Service> {
+// UpsertContract parses its own request (grpc_precise.h).
+class ContractRegistryImpl final : public hosho::v1::ContractRegistry::Service {
  public:
   ContractRegistryImpl(ContractStore* contracts, EventProducer* producer, const Authenticator* auth, Clock* clock);
-  // UpsertContract parses its own request (grpc_precise.h): register this beside the service.
-  grpc::Service* PreciseMethods() { return &precise_upsert_; }
 
   grpc::Status UpsertContract(grpc::ServerContext* context, const hosho::v1::UpsertContractRequest* request,
                               hosho::v1::Contract* response) override;
@@ -50,7 +48,6 @@ class ContractRegistryImpl final
   EventProducer* producer_;
   const Authenticator* auth_;
   Clock* clock_;
-  PreciseUnaryMethod<hosho::v1::UpsertContractRequest, hosho::v1::Contract> precise_upsert_;
 };
 
 }  // namespace hosho

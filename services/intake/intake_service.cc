@@ -48,14 +48,13 @@ std::string NewCaseId(absl::Time now) {
 }
 
 IntakeServiceImpl::IntakeServiceImpl(IntakeDeps deps, ScopePolicy policy, IntakeOptions options)
-    : deps_(deps),
-      policy_(std::move(policy)),
-      options_(options),
-      precise_submit_("/hosho.v1.IntakeService/SubmitGuarantee",
-                      [this](grpc::ServerContext* context, const SubmitGuaranteeRequest* request,
-                             hosho::v1::SubmitGuaranteeResponse* response) {
-                        return SubmitGuarantee(context, request, response);
-                      }) {}
+    : deps_(deps), policy_(std::move(policy)), options_(options) {
+  MarkMethodStreamed(0, PreciseUnaryHandler<SubmitGuaranteeRequest, hosho::v1::SubmitGuaranteeResponse>(
+                            [this](grpc::ServerContext* context, const SubmitGuaranteeRequest* request,
+                                   hosho::v1::SubmitGuaranteeResponse* response) {
+                              return SubmitGuarantee(context, request, response);
+                            }));
+}
 
 grpc::Status IntakeServiceImpl::SubmitGuarantee(grpc::ServerContext* context, const SubmitGuaranteeRequest* request,
                                                 hosho::v1::SubmitGuaranteeResponse* response) {

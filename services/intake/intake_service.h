@@ -37,14 +37,11 @@ struct IntakeDeps {
 // credential and the attachments at once, creates the case (RECEIVED) and answers only
 // after hosho.submissions.v1 stored the submission and its 到達確認 (receipt) event. The same
 // request id, 受付番号, Message-ID or guarantee twice is one case (R14).
-class IntakeServiceImpl final
-    : public hosho::v1::IntakeService::WithGenericMethod_SubmitGuarantee<hosho::v1::IntakeService::Service> {
+// SubmitGuarantee parses its own request (grpc_precise.h), so that invalid UTF-8 in a field gets a
+// precise refusal.
+class IntakeServiceImpl final : public hosho::v1::IntakeService::Service {
  public:
   IntakeServiceImpl(IntakeDeps deps, ScopePolicy policy, IntakeOptions options);
-
-  // SubmitGuarantee is served by this companion service, which parses the request itself so that
-  // invalid UTF-8 in a field gets a precise refusal (grpc_precise.h). Register both.
-  grpc::Service* PreciseMethods() { return &precise_submit_; }
 
   // The web form's CSV export; set once at start-up (the importer calls back into Submit).
   void SetFormImporter(FormCsvImporter* importer) { form_importer_ = importer; }
@@ -76,7 +73,6 @@ class IntakeServiceImpl final
   ScopePolicy policy_;
   IntakeOptions options_;
   FormCsvImporter* form_importer_ = nullptr;
-  PreciseUnaryMethod<hosho::v1::SubmitGuaranteeRequest, hosho::v1::SubmitGuaranteeResponse> precise_submit_;
 };
 
 // "HS-20261126-0123456789ab": date (JST) and 48 random bits.

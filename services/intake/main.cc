@@ -84,9 +84,7 @@ int main(int argc, char** argv) {
   hosho::ContractRegistryImpl registry(&contracts, producer, auth, &host.clock());
   hosho::CaseQueryImpl queries(&cases, auth, &host.clock());
   hosho::AddGrpcService(host, &intake);
-  hosho::AddGrpcService(host, intake.PreciseMethods());
   hosho::AddGrpcService(host, &registry);
-  hosho::AddGrpcService(host, registry.PreciseMethods());
   hosho::AddGrpcService(host, &queries);
 
   // The web form's webhook, on its own port (it faces the form service, not city systems).

@@ -66,9 +66,7 @@ class IntakeApiTest : public ::testing::Test {
     options.drain_timeout = absl::Seconds(1);
     runner_ = std::make_unique<GrpcServerRunner>(options);
     runner_->AddService(intake_.get());
-    runner_->AddService(intake_->PreciseMethods());
     runner_->AddService(registry_.get());
-    runner_->AddService(registry_->PreciseMethods());
     runner_->AddService(queries_.get());
     ASSERT_TRUE(runner_->Start().ok());
     ChannelOptions channel;
