@@ -114,6 +114,8 @@ class CaseStore {
   // granted when nobody holds it, the claim expired, or `clerk` holds it already (renewal). The
   // first claim moves AWAITING_VERIFICATION to VERIFYING. NOT_FOUND, FAILED_PRECONDITION (no task).
   virtual absl::StatusOr<ClaimResult> Claim(const ClaimRequest& request) = 0;
+  // Gives up `clerk`'s claim (FAILED_PRECONDITION when `clerk` does not hold it).
+  virtual absl::Status ReleaseClaim(absl::string_view case_id, absl::string_view clerk, absl::Time at) = 0;
   // The clerk task queue of an office, by due time.
   virtual absl::Status AddTask(absl::string_view office, absl::string_view case_id, absl::Time due) = 0;
   virtual absl::Status RemoveTask(absl::string_view office, absl::string_view case_id) = 0;

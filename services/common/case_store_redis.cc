@@ -263,6 +263,28 @@ absl::StatusOr<ClaimResult> RedisCaseStore::Claim(const ClaimRequest& request) {
   return result;
 }
 
+namespace {
+// KEYS: case hash, history. ARGV: 1 clerk, 2 now_ms.
+constexpr char kReleaseLua[] = R"lua(
+if redis.call('HGET', KEYS[1], 'claimed_by') ~= ARGV[1] then return 0 end
+local state = redis.call('HGET', KEYS[1], 'state')
+redis.call('HSET', KEYS[1], 'claimed_by', '', 'claim_expires_ms', '0')
+redis.call('RPUSH', KEYS[2], cjson.encode({v = tonumber(redis.call('HGET', KEYS[1], 'version') or '0'),
+  from = state, to = state, actor = ARGV[1], reason = '確認作業を手放しました', event_id = '',
+  at_ms = tonumber(ARGV[2])}))
+return 1
+)lua";
+}  // namespace
+
+absl::Status RedisCaseStore::ReleaseClaim(absl::string_view case_id, absl::string_view clerk, absl::Time at) {
+  const std::string key = CaseKey(case_id);
+  auto reply = redis_->Eval(kReleaseLua, {key, key + ":history"},
+                            {std::string(clerk), std::to_string(absl::ToUnixMillis(at))});
+  if (!reply.ok()) return reply.status();
+  if (reply->integer != 1) return absl::FailedPreconditionError("the claim is not held by this clerk");
+  return absl::OkStatus();
+}
+
 absl::Status RedisCaseStore::AddTask(absl::string_view office, absl::string_view case_id, absl::Time due) {
   return redis_
       ->Command(

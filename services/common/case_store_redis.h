@@ -21,6 +21,7 @@ class RedisCaseStore final : public CaseStore {
   std::vector<absl::StatusOr<TransitionResult>> ApplyAll(const std::vector<TransitionRequest>& steps) override;
   absl::StatusOr<TransitionResult> Note(const CaseNote& note) override;
   absl::StatusOr<ClaimResult> Claim(const ClaimRequest& request) override;
+  absl::Status ReleaseClaim(absl::string_view case_id, absl::string_view clerk, absl::Time at) override;
   absl::Status AddTask(absl::string_view office, absl::string_view case_id, absl::Time due) override;
   absl::Status RemoveTask(absl::string_view office, absl::string_view case_id) override;
   absl::StatusOr<std::vector<std::string>> ListTasks(absl::string_view office, int limit, int offset) override;

@@ -185,6 +185,16 @@ absl::StatusOr<hosho::v1::VerificationTask> HoshoClient::RecordCertificate(
   return response;
 }
 
+absl::StatusOr<hosho::v1::VerificationTask> HoshoClient::ReleaseTask(const std::string& task_id) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(10));
+  hosho::v1::ReleaseTaskRequest request;
+  request.set_task_id(task_id);
+  hosho::v1::VerificationTask response;
+  if (grpc::Status s = verification_->ReleaseTask(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
 absl::StatusOr<hosho::v1::ImportReport> HoshoClient::ImportContractsCsv(const std::string& bytes) {
   grpc::ClientContext context;
   Prepare(&context, absl::Seconds(120));

@@ -58,6 +58,7 @@ class HoshoClient {
   absl::StatusOr<hosho::v1::RevealCredentialResponse> RevealCredential(const std::string& task_id,
                                                                        const std::string& reason);
   absl::StatusOr<hosho::v1::VerificationTask> RecordCertificate(const hosho::v1::RecordCertificateRequest& request);
+  absl::StatusOr<hosho::v1::VerificationTask> ReleaseTask(const std::string& task_id);
   absl::StatusOr<hosho::v1::ImportReport> ImportFormCsv(const std::string& bytes, const std::string& filename);
   // Posts a web form answer (JSON) to the webhook, signed with the stack's secret. Returns
   // the HTTP status and the JSON answer.

@@ -347,4 +347,26 @@ grpc::Status VerificationServiceImpl::RecordCertificate(grpc::ServerContext* con
   return ObserveRpc("RecordCertificate", started, grpc::Status::OK);
 }
 
+grpc::Status VerificationServiceImpl::ReleaseTask(grpc::ServerContext* context,
+                                                  const hosho::v1::ReleaseTaskRequest* request,
+                                                  hosho::v1::VerificationTask* response) {
+  const absl::Time started = absl::Now();
+  auto principal = auth_->Require(*context, {Role::kClerk});
+  if (!principal.ok()) return ObserveRpc("ReleaseTask", started, ToGrpcStatus(principal.status()));
+  auto record = TaskFor(*principal, request->task_id());
+  if (!record.ok()) return ObserveRpc("ReleaseTask", started, ToGrpcStatus(record.status()));
+  if (absl::Status held = RequireClaim(*principal, *record); !held.ok()) {
+    return ObserveRpc("ReleaseTask", started, ToGrpcStatus(held));
+  }
+  if (absl::Status s = cases_->ReleaseClaim(record->case_id, principal->name, clock_->Now()); !s.ok()) {
+    return ObserveRpc("ReleaseTask", started,
+                      ToGrpcStatus(ViolationStatus(absl::StatusCode::kFailedPrecondition,
+                                                   {{"task_id", "TASK_NOT_CLAIMED", "この確認作業を引き受けていません"}})));
+  }
+  auto now_record = cases_->Get(record->case_id);
+  if (!now_record.ok()) return ObserveRpc("ReleaseTask", started, ToGrpcStatus(now_record.status()));
+  *response = TaskView(*now_record);
+  return ObserveRpc("ReleaseTask", started, grpc::Status::OK);
+}
+
 }  // namespace hosho

@@ -24,6 +24,7 @@ struct TaskOptions {
 //   ClaimTask         one clerk at a time; a claim expires after claim_ttl, renewing it extends it
 //   RevealCredential  only to the clerk holding the claim; audited before it is shown (a history
 //                     entry on the case and a CredentialRevealed event), never logged
+//   ReleaseTask       gives a claim back before it expires
 //   RecordCertificate what the platform shows (or that the credential opens nothing): the rules
 //                     decide VERIFIED or RETURNED, published like the connector's verdicts
 class VerificationServiceImpl final : public hosho::v1::VerificationService::Service {
@@ -39,6 +40,8 @@ class VerificationServiceImpl final : public hosho::v1::VerificationService::Ser
                                 hosho::v1::RevealCredentialResponse* response) override;
   grpc::Status RecordCertificate(grpc::ServerContext* context, const hosho::v1::RecordCertificateRequest* request,
                                  hosho::v1::VerificationTask* response) override;
+  grpc::Status ReleaseTask(grpc::ServerContext* context, const hosho::v1::ReleaseTaskRequest* request,
+                           hosho::v1::VerificationTask* response) override;
 
  private:
   // The case behind a task, if `clerk` may work on it (NOT_FOUND otherwise).

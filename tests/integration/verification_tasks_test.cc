@@ -203,7 +203,13 @@ TEST_F(VerificationTasksTest, ACredentialThatOpensNothingReturnsTheCaseAndPaperH
   const std::string case_id = SubmitFlowA("tasks-c", "DS-26-000301", "PLANTED-AK-TASK-C-1");
   ASSERT_FALSE(case_id.empty());
   auto clerk = As("contract-division-clerk");
-  ASSERT_TRUE(clerk->ClaimTask(case_id).ok());
+  auto colleague = As("contract-division-clerk-2");
+  ASSERT_TRUE(colleague->ClaimTask(case_id).ok());
+  EXPECT_EQ(CodeOf(clerk->ReleaseTask(case_id).status()), "TASK_NOT_CLAIMED") << "only the holder releases";
+  auto released = colleague->ReleaseTask(case_id);
+  ASSERT_TRUE(released.ok()) << released.status();
+  EXPECT_TRUE(released->claimed_by().empty());
+  ASSERT_TRUE(clerk->ClaimTask(case_id).ok()) << "a released task is free at once";
   ASSERT_TRUE(clerk->ClaimTask(case_id).ok()) << "renewing one's own claim";
   hosho::v1::RecordCertificateRequest none;
   none.set_task_id(case_id);
