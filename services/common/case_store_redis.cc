@@ -278,8 +278,8 @@ return 1
 
 absl::Status RedisCaseStore::ReleaseClaim(absl::string_view case_id, absl::string_view clerk, absl::Time at) {
   const std::string key = CaseKey(case_id);
-  auto reply = redis_->Eval(kReleaseLua, {key, key + ":history"},
-                            {std::string(clerk), std::to_string(absl::ToUnixMillis(at))});
+  auto reply =
+      redis_->Eval(kReleaseLua, {key, key + ":history"}, {std::string(clerk), std::to_string(absl::ToUnixMillis(at))});
   if (!reply.ok()) return reply.status();
   if (reply->integer != 1) return absl::FailedPreconditionError("the claim is not held by this clerk");
   return absl::OkStatus();

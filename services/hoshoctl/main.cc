@@ -9,6 +9,9 @@
 //     form import FILE.csv [--report=OUT.csv]           (the web form's CSV export; exit 1 if a row was refused)
 //     form post FILE.json                               (signs and posts an answer to the webhook: development)
 //     mail deliver FILE.eml                             (delivers into the development mailbox)
+//     tasks [--office=X]    claim TASK    release TASK    (clerks; --as=<clerk principal>)
+//     reveal TASK --reason=TEXT                         (prints the credential; every showing is audited)
+//     record TASK (--certificate=FILE.yaml | --no-certificate=REASON)
 //     demo [--scenario=deploy/demo/scenario.yaml]       (prints the scenario table; exit 0 only if all OK)
 //
 // Secrets are read from files (or '-' for stdin), never from the command line.
@@ -45,9 +48,9 @@ void PrintReport(const hosho::v1::ImportReport& report) {
 }
 
 int Usage() {
-  std::cerr
-      << "usage: hoshoctl [--stack=.run/stack.yaml] [--as=PRINCIPAL] "
-         "submit|get|list|watch|contract upsert|contract import|form import|form post|mail deliver|notices|demo ...\n";
+  std::cerr << "usage: hoshoctl [--stack=.run/stack.yaml] [--as=PRINCIPAL] "
+               "submit|get|list|watch|contract upsert|contract import|form import|form post|mail deliver|notices|"
+               "tasks|claim|release|reveal|record|demo ...\n";
   return 2;
 }
 
@@ -155,6 +158,61 @@ int main(int argc, char** argv) {
     if (!response.ok()) return Fail(response.status());
     std::cout << "case " << response->case_id() << " " << hosho::StateName(response->state())
               << (response->replayed() ? " (replayed)" : "") << "\n";
+    return 0;
+  }
+  // Clerk commands: the principal must be a clerk (--as); the development stack has contract-division-clerk.
+  if (command == "tasks" || command == "claim" || command == "release" || command == "reveal" || command == "record") {
+    if (auto s = act("contract-division-clerk"); !s.ok()) return Fail(s);
+    auto print_task = [](const hosho::v1::VerificationTask& t) {
+      std::cout << t.task_id() << "  " << hosho::StateName(t.state()) << "  " << hosho::KindNameJa(t.kind()) << "  "
+                << hosho::PlatformNameJa(t.platform()) << "  " << t.contract_id() << "  " << t.guarantee_number()
+                << (t.claimed_by().empty() ? "" : "  claimed by " + t.claimed_by()) << "\n";
+    };
+    if (command == "tasks") {
+      auto tasks = c.ListTasks(flags["office"]);
+      if (!tasks.ok()) return Fail(tasks.status());
+      for (const auto& t : tasks->tasks()) print_task(t);
+      return 0;
+    }
+    if (positional.size() != 2) return Usage();
+    if (command == "claim" || command == "release") {
+      auto task = command == "claim" ? c.ClaimTask(positional[1]) : c.ReleaseTask(positional[1]);
+      if (!task.ok()) return Fail(task.status());
+      print_task(*task);
+      return 0;
+    }
+    if (command == "reveal") {
+      auto shown = c.RevealCredential(positional[1], flags["reason"]);
+      if (!shown.ok()) return Fail(shown.status());
+      if (shown->has_d_sure()) {
+        std::cout << "保証契約番号: " << shown->d_sure().guarantee_number()
+                  << "\n認証キー: " << shown->d_sure().authentication_key() << "\n";
+      } else {
+        std::cout << "閲覧用URL: " << shown->confirmation_system().viewing_url()
+                  << "\n閲覧用パスワード: " << shown->confirmation_system().viewing_password() << "\n";
+      }
+      std::cerr << "(this showing is recorded in the case history)\n";
+      return 0;
+    }
+    hosho::v1::RecordCertificateRequest record;
+    record.set_task_id(positional[1]);
+    if (flags.count("certificate")) {
+      auto file = hosho::Config::Load("", flags["certificate"]);
+      if (!file.ok()) return Fail(file.status());
+      auto certificate = hosho::CertificateFromYaml(*file);
+      if (!certificate.ok()) return Fail(certificate.status());
+      *record.mutable_certificate() = *certificate;
+    } else {
+      record.set_no_certificate_reason(flags["no-certificate"]);
+    }
+    auto recorded = c.RecordCertificate(record);
+    if (!recorded.ok()) return Fail(recorded.status());
+    print_task(*recorded);
+    for (const auto& r : recorded->rule_results()) {
+      if (r.outcome() == hosho::v1::RuleResult::OUTCOME_NA) continue;
+      std::cout << "  " << r.rule() << " " << hosho::v1::RuleResult::Outcome_Name(r.outcome()).substr(8) << "  "
+                << r.message_ja() << "\n";
+    }
     return 0;
   }
   if (auto s = act("operator"); !s.ok()) return Fail(s);

@@ -256,6 +256,47 @@ absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const 
     }
     row.ok = ok && noticed;
   }
+  // A clerk checks what no connector can read (paper): claim, record what the certificate says.
+  for (const Config& item : scenario.GetList("clerk")) {
+    ScenarioRow row;
+    row.label = item.GetString("label");
+    row.case_id = case_by_request[item.GetString("request_id")];
+    row.expected = item.GetString("expect.state");
+    if (!item.GetString("expect.office").empty()) absl::StrAppend(&row.expected, " @", item.GetString("expect.office"));
+    if (row.case_id.empty()) {
+      row.actual = "no case for " + item.GetString("request_id");
+      rows.push_back(row);
+      continue;
+    }
+    auto certificate = CertificateFromYaml(item.Child("certificate"));
+    if (!certificate.ok()) return certificate.status();
+    if (auto s = client.ActAs(item.GetString("act_as")); !s.ok()) return s;
+    auto claimed = client.ClaimTask(row.case_id);
+    hosho::v1::RecordCertificateRequest record;
+    record.set_task_id(row.case_id);
+    *record.mutable_certificate() = *certificate;
+    auto recorded =
+        claimed.ok() ? client.RecordCertificate(record) : absl::StatusOr<hosho::v1::VerificationTask>(claimed.status());
+    if (!recorded.ok()) {
+      row.actual = absl::StrCat("refused: ", recorded.status().message());
+      rows.push_back(row);
+      continue;
+    }
+    if (auto s = client.ActAs("operator"); !s.ok()) return s;
+    const std::string want = item.GetString("expect.state");
+    auto final_case = client.WatchUntil(
+        row.case_id, [&](const hosho::v1::Case& c) { return StateName(c.state()) == want || IsTerminal(c.state()); },
+        per_case_deadline);
+    if (!final_case.ok()) {
+      row.actual = absl::StrCat("watch failed: ", final_case.status().message());
+    } else {
+      row.actual = absl::StrCat(StateName(final_case->state()), " @", final_case->office(), ", verified by ",
+                                item.GetString("act_as"));
+      row.ok = StateName(final_case->state()) == want &&
+               (item.GetString("expect.office").empty() || final_case->office() == item.GetString("expect.office"));
+    }
+    rows.push_back(row);
+  }
   return rows;
 }
 

@@ -359,9 +359,10 @@ grpc::Status VerificationServiceImpl::ReleaseTask(grpc::ServerContext* context,
     return ObserveRpc("ReleaseTask", started, ToGrpcStatus(held));
   }
   if (absl::Status s = cases_->ReleaseClaim(record->case_id, principal->name, clock_->Now()); !s.ok()) {
-    return ObserveRpc("ReleaseTask", started,
-                      ToGrpcStatus(ViolationStatus(absl::StatusCode::kFailedPrecondition,
-                                                   {{"task_id", "TASK_NOT_CLAIMED", "この確認作業を引き受けていません"}})));
+    return ObserveRpc(
+        "ReleaseTask", started,
+        ToGrpcStatus(ViolationStatus(absl::StatusCode::kFailedPrecondition,
+                                     {{"task_id", "TASK_NOT_CLAIMED", "この確認作業を引き受けていません"}})));
   }
   auto now_record = cases_->Get(record->case_id);
   if (!now_record.ok()) return ObserveRpc("ReleaseTask", started, ToGrpcStatus(now_record.status()));

@@ -89,7 +89,7 @@ TEST_F(DemoScenarioTest, EveryCaseReachesItsExpectedState) {
   ASSERT_TRUE(rows.ok()) << rows.status();
   *rows_ = *rows;
   std::cout << FormatScenarioTable(*rows);
-  ASSERT_EQ(rows->size(), 16u);  // the contract import, 10 API submissions, 5 channel arrivals
+  ASSERT_EQ(rows->size(), 17u);  // the contract import, 10 API submissions, 5 channel arrivals, 1 clerk check
   for (const ScenarioRow& row : *rows) EXPECT_TRUE(row.ok) << row.label << ": " << row.actual;
 }
 
@@ -287,6 +287,13 @@ TEST_F(DemoScenarioTest, HoshoctlSubmitsGetsListsWatchesAndShowsNotices) {
                               key_file);
   EXPECT_EQ(refused.first, 1);
   EXPECT_NE(refused.second.find("issuer_kind: R02_BANK_NOT_ELIGIBLE"), std::string::npos) << refused.second;
+  // Clerk commands: the queue of 契約課 (the demo's paper case was verified by its clerk), and a task
+  // that is not theirs.
+  auto tasks = Hoshoctl(*run_dir_, "--as=contract-division-clerk tasks");
+  EXPECT_EQ(tasks.first, 0) << tasks.second;
+  auto foreign = Hoshoctl(*run_dir_, "--as=road-maintenance-clerk claim " + (*rows_)[1].case_id);
+  EXPECT_EQ(foreign.first, 1);
+  EXPECT_NE(foreign.second.find("TASK_NOT_FOUND"), std::string::npos) << foreign.second;
 }
 
 TEST_F(DemoScenarioTest, NoPlantedSecretReachesKafkaRedisOrAnyLog) {
