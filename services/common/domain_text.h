@@ -46,6 +46,10 @@ bool IsValidDate(const hosho::v1::Date& date);
 // 5000000 → "5,000,000円".
 std::string FormatYen(int64_t yen);
 
+// A certificate record as YAML (the fields of hosho.v1.CertificateRecord; kind and issuer by short
+// name and required, dates YYYY-MM-DD): what the simulator holds and what a clerk records.
+absl::StatusOr<hosho::v1::CertificateRecord> ReadCertificateRecord(const Config& item);
+
 // Japanese names for people.
 std::string KindNameJa(hosho::v1::GuaranteeKind kind);
 std::string IssuerNameJa(hosho::v1::Issuer issuer);

@@ -199,7 +199,7 @@ int main(int argc, char** argv) {
     if (flags.count("certificate")) {
       auto file = hosho::Config::Load("", flags["certificate"]);
       if (!file.ok()) return Fail(file.status());
-      auto certificate = hosho::CertificateFromYaml(*file);
+      auto certificate = hosho::ReadCertificateRecord(*file);
       if (!certificate.ok()) return Fail(certificate.status());
       *record.mutable_certificate() = *certificate;
     } else {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "grpcpp/support/status.h"
 #include "services/common/config.h"
+#include "services/common/domain_text.h"
 #include "services/common/errors.h"
 #include "services/common/events.h"
 #include "services/common/sealing.h"
@@ -268,7 +269,7 @@ absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const 
       rows.push_back(row);
       continue;
     }
-    auto certificate = CertificateFromYaml(item.Child("certificate"));
+    auto certificate = ReadCertificateRecord(item.Child("certificate"));
     if (!certificate.ok()) return certificate.status();
     if (auto s = client.ActAs(item.GetString("act_as")); !s.ok()) return s;
     auto claimed = client.ClaimTask(row.case_id);

@@ -99,29 +99,4 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> SubmissionFromYaml(const Confi
   return r;
 }
 
-absl::StatusOr<hosho::v1::CertificateRecord> CertificateFromYaml(const Config& c) {
-  hosho::v1::CertificateRecord r;
-  r.set_guarantee_number(c.GetString("guarantee_number"));
-  auto kind =
-      ReadEnumField<hosho::v1::GuaranteeKind>(c, "kind", hosho::v1::GuaranteeKind_descriptor(), "GUARANTEE_KIND_");
-  if (!kind.ok()) return kind.status();
-  r.set_kind(*kind);
-  auto issuer = ReadEnumField<hosho::v1::Issuer>(c, "issuer", hosho::v1::Issuer_descriptor(), "ISSUER_");
-  if (!issuer.ok()) return issuer.status();
-  r.set_issuer(*issuer);
-  r.set_beneficiary(c.GetString("beneficiary"));
-  r.set_contractor_name(c.GetString("contractor_name"));
-  r.set_project_name(c.GetString("project_name"));
-  r.set_project_location(c.GetString("project_location"));
-  r.set_contract_price_yen(c.GetInt("contract_price_yen"));
-  r.set_guaranteed_amount_yen(c.GetInt("guaranteed_amount_yen"));
-  r.set_advance_amount_yen(c.GetInt("advance_amount_yen"));
-  for (const auto& [key, date] : {std::pair<const char*, hosho::v1::Date*>{"period_start", r.mutable_period_start()},
-                                  {"period_end", r.mutable_period_end()},
-                                  {"issue_date", r.mutable_issue_date()}}) {
-    if (auto s = ReadDateField(c, key, date); !s.ok()) return s;
-  }
-  return r;
-}
-
 }  // namespace hosho

@@ -10,9 +10,7 @@ class Config;
 
 // A contract as written in YAML (deploy/demo/scenario.yaml shows every field).
 absl::StatusOr<hosho::v1::Contract> ContractFromYaml(const Config& item);
-// What a clerk read on the platform, as YAML (the fields of hosho.v1.CertificateRecord; kind and
-// issuer by short name, dates as YYYY-MM-DD).
-absl::StatusOr<hosho::v1::CertificateRecord> CertificateFromYaml(const Config& item);
+
 // A submission as written in YAML; the credential is read from the item.
 absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> SubmissionFromYaml(const Config& item);
 

@@ -262,24 +262,12 @@ grpc::Status ContractRegistryImpl::ImportContractsCsv(grpc::ServerContext* conte
 absl::StatusOr<hosho::v1::ImportReport> ContractRegistryImpl::ImportCsv(const Principal& principal,
                                                                         const std::string& bytes,
                                                                         const std::string& traceparent) {
-  if (bytes.size() > (8u << 20)) {
-    return ViolationStatus(absl::StatusCode::kInvalidArgument,
-                           {{"csv", "FILE_TOO_LARGE", "CSVファイルは8MB以内にしてください"}});
-  }
+  auto sheet = ReadSpreadsheet(bytes, 8u << 20);
+  if (!sheet.ok()) return sheet.status();
+  const std::string& encoding = sheet->encoding;
+  const CsvTable& table = sheet->table;
   hosho::v1::ImportReport report;
-  std::string encoding;
-  auto text = DecodeSpreadsheetText(bytes, &encoding);
-  if (!text.ok()) {
-    return ViolationStatus(
-        absl::StatusCode::kInvalidArgument,
-        {{"csv", "CSV_ENCODING_INVALID", "CSVファイルの文字コードはUTF-8またはShift_JISにしてください"}});
-  }
   report.set_encoding(encoding);
-  CsvTable table = ParseCsv(*text);
-  if (table.rows.empty()) {
-    return ViolationStatus(absl::StatusCode::kInvalidArgument,
-                           {{"csv", "CSV_EMPTY", "CSVファイルに見出し行がありません"}});
-  }
   // Column index by key; headings may be the keys or the Japanese names.
   absl::flat_hash_map<std::string, size_t> index;
   absl::flat_hash_map<std::string, std::string> heading_of;
@@ -304,23 +292,15 @@ absl::StatusOr<hosho::v1::ImportReport> ContractRegistryImpl::ImportCsv(const Pr
                                std::string("見出し行に「") + c->heading + "」（" + required + "）の列がありません"}});
     }
   }
-  std::vector<ImportRow> rows;
-  for (const auto& [line, why] : table.broken) {
-    ImportRow row;
-    row.set_line(line);
-    FillRefusal(row, ViolationStatus(absl::StatusCode::kInvalidArgument, {{"", "CSV_ROW_BROKEN", why}}));
-    rows.push_back(std::move(row));
-  }
+  std::vector<ImportRow> rows = BrokenRows(table);
   for (size_t r = 1; r < table.rows.size(); ++r) {
     const CsvRow& csv = table.rows[r];
-    ImportRow row;
-    row.set_line(csv.line);
-    if (csv.cells.size() != header.size()) {
-      FillRefusal(row, ViolationStatus(absl::StatusCode::kInvalidArgument,
-                                       {{"", "CSV_COLUMN_COUNT", "列の数が見出し行と違います"}}));
-      rows.push_back(std::move(row));
+    if (auto refused = ColumnCountRefusal(csv, header.size())) {
+      rows.push_back(*std::move(refused));
       continue;
     }
+    ImportRow row;
+    row.set_line(csv.line);
     auto cell = [&](const char* key) -> std::string {
       auto it = index.find(key);
       return it == index.end() ? "" : csv.cells[it->second];
@@ -399,9 +379,7 @@ absl::StatusOr<hosho::v1::ImportReport> ContractRegistryImpl::ImportCsv(const Pr
     }
     rows.push_back(std::move(row));
   }
-  std::sort(rows.begin(), rows.end(), [](const ImportRow& a, const ImportRow& b) { return a.line() < b.line(); });
-  for (const auto& row : rows) CountRow(report, row);
-  report.set_report_csv(ReportCsv(report));
+  FinishReport(report, std::move(rows));
   LogInfo("contracts csv imported", {{"encoding", encoding},
                                      {"accepted", report.accepted()},
                                      {"unchanged", report.unchanged()},

@@ -290,6 +290,55 @@ void FillRefusal(ImportRow& row, const absl::Status& status) {
   }
 }
 
+absl::StatusOr<Spreadsheet> ReadSpreadsheet(const std::string& bytes, size_t max_bytes) {
+  if (bytes.size() > max_bytes) {
+    return ViolationStatus(
+        absl::StatusCode::kInvalidArgument,
+        {{"csv", "FILE_TOO_LARGE", absl::StrCat("CSVファイルは", max_bytes >> 20, "MB以内にしてください")}});
+  }
+  Spreadsheet sheet;
+  auto text = DecodeSpreadsheetText(bytes, &sheet.encoding);
+  if (!text.ok()) {
+    return ViolationStatus(
+        absl::StatusCode::kInvalidArgument,
+        {{"csv", "CSV_ENCODING_INVALID", "CSVファイルの文字コードはUTF-8またはShift_JISにしてください"}});
+  }
+  sheet.table = ParseCsv(*text);
+  if (sheet.table.rows.empty()) {
+    return ViolationStatus(absl::StatusCode::kInvalidArgument,
+                           {{"csv", "CSV_EMPTY", "CSVファイルに見出し行がありません"}});
+  }
+  return sheet;
+}
+
+std::vector<ImportRow> BrokenRows(const CsvTable& table) {
+  std::vector<ImportRow> rows;
+  for (const auto& [line, why] : table.broken) {
+    ImportRow row;
+    row.set_line(line);
+    FillRefusal(row, ViolationStatus(absl::StatusCode::kInvalidArgument, {{"", "CSV_ROW_BROKEN", why}}));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::optional<ImportRow> ColumnCountRefusal(const CsvRow& csv, size_t header_size) {
+  if (csv.cells.size() == header_size) return std::nullopt;
+  ImportRow row;
+  row.set_line(csv.line);
+  FillRefusal(row, ViolationStatus(absl::StatusCode::kInvalidArgument,
+                                   {{"", "CSV_COLUMN_COUNT",
+                                     absl::StrCat("列の数が見出し行と違います（", csv.cells.size(), "列、見出しは",
+                                                  header_size, "列）")}}));
+  return row;
+}
+
+void FinishReport(hosho::v1::ImportReport& report, std::vector<ImportRow> rows) {
+  std::sort(rows.begin(), rows.end(), [](const ImportRow& a, const ImportRow& b) { return a.line() < b.line(); });
+  for (const auto& row : rows) CountRow(report, row);
+  report.set_report_csv(ReportCsv(report));
+}
+
 std::string ReportCsv(const hosho::v1::ImportReport& report) {
   std::string out = "\xEF\xBB\xBF行,受付番号・契約ID,結果,案件・版,項目,コード,理由\r\n";
   for (const auto& row : report.rows()) {
@@ -323,25 +372,12 @@ std::string ReportCsv(const hosho::v1::ImportReport& report) {
 absl::StatusOr<hosho::v1::ImportReport> FormCsvImporter::Import(const Principal& principal, const std::string& bytes,
                                                                 const std::string& filename,
                                                                 const std::string& traceparent) {
-  if (bytes.size() > max_bytes_) {
-    return ViolationStatus(
-        absl::StatusCode::kInvalidArgument,
-        {{"csv", "FILE_TOO_LARGE", absl::StrCat("CSVファイルは", max_bytes_ >> 20, "MB以内にしてください")}});
-  }
+  auto sheet = ReadSpreadsheet(bytes, max_bytes_);
+  if (!sheet.ok()) return sheet.status();
+  const std::string& encoding = sheet->encoding;
+  const CsvTable& table = sheet->table;
   hosho::v1::ImportReport report;
-  std::string encoding;
-  auto text = DecodeSpreadsheetText(bytes, &encoding);
-  if (!text.ok()) {
-    return ViolationStatus(
-        absl::StatusCode::kInvalidArgument,
-        {{"csv", "CSV_ENCODING_INVALID", "CSVファイルの文字コードはUTF-8またはShift_JISにしてください"}});
-  }
   report.set_encoding(encoding);
-  CsvTable table = ParseCsv(*text);
-  if (table.rows.empty()) {
-    return ViolationStatus(absl::StatusCode::kInvalidArgument,
-                           {{"csv", "CSV_EMPTY", "CSVファイルに見出し行がありません"}});
-  }
   std::vector<std::string> header;
   for (const auto& cell : table.rows.front().cells) header.push_back(NormalizeText(cell));
   const auto receipt_column = std::find(header.begin(), header.end(), mapping_.receipt_label);
@@ -350,25 +386,15 @@ absl::StatusOr<hosho::v1::ImportReport> FormCsvImporter::Import(const Principal&
         absl::StatusCode::kInvalidArgument,
         {{"csv", "CSV_HEADER_INVALID", "見出し行に「" + mapping_.receipt_label + "」の列がありません"}});
   }
-  std::vector<ImportRow> rows;
-  for (const auto& [line, why] : table.broken) {
-    ImportRow row;
-    row.set_line(line);
-    FillRefusal(row, ViolationStatus(absl::StatusCode::kInvalidArgument, {{"", "CSV_ROW_BROKEN", why}}));
-    rows.push_back(std::move(row));
-  }
+  std::vector<ImportRow> rows = BrokenRows(table);
   for (size_t i = 1; i < table.rows.size(); ++i) {
     const CsvRow& csv = table.rows[i];
-    ImportRow row;
-    row.set_line(csv.line);
-    if (csv.cells.size() != header.size()) {
-      FillRefusal(row, ViolationStatus(absl::StatusCode::kInvalidArgument,
-                                       {{"", "CSV_COLUMN_COUNT",
-                                         absl::StrCat("列の数が見出し行と違います（", csv.cells.size(), "列、見出しは",
-                                                      header.size(), "列）")}}));
-      rows.push_back(std::move(row));
+    if (auto refused = ColumnCountRefusal(csv, header.size())) {
+      rows.push_back(*std::move(refused));
       continue;
     }
+    ImportRow row;
+    row.set_line(csv.line);
     FormAnswer answer;
     for (size_t c = 0; c < header.size(); ++c) answer.values[header[c]] = csv.cells[c];
     answer.receipt = csv.cells[receipt_column - header.begin()];
@@ -390,9 +416,7 @@ absl::StatusOr<hosho::v1::ImportReport> FormCsvImporter::Import(const Principal&
     }
     rows.push_back(std::move(row));
   }
-  std::sort(rows.begin(), rows.end(), [](const ImportRow& a, const ImportRow& b) { return a.line() < b.line(); });
-  for (const auto& row : rows) CountRow(report, row);
-  report.set_report_csv(ReportCsv(report));
+  FinishReport(report, std::move(rows));
   LogInfo("form csv imported", {{"file", filename.substr(0, 100)},
                                 {"encoding", encoding},
                                 {"accepted", report.accepted()},

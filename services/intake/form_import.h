@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "hosho/v1/domain.pb.h"
 #include "hosho/v1/intake.pb.h"
 #include "services/common/auth.h"
+#include "services/common/csv.h"
 #include "services/common/errors.h"
 
 namespace hosho {
@@ -73,6 +75,20 @@ class FormCsvImporter {
   IntakeServiceImpl* intake_;
   size_t max_bytes_;
 };
+
+// An uploaded spreadsheet export, read: at most `max_bytes`, UTF-8 or CP932, parsed, with a header
+// row (rows[0]). Refusals: FILE_TOO_LARGE, CSV_ENCODING_INVALID, CSV_EMPTY.
+struct Spreadsheet {
+  std::string encoding;
+  CsvTable table;
+};
+absl::StatusOr<Spreadsheet> ReadSpreadsheet(const std::string& bytes, size_t max_bytes);
+// The lines whose quoting is broken, as refused report rows (CSV_ROW_BROKEN).
+std::vector<hosho::v1::ImportRow> BrokenRows(const CsvTable& table);
+// A row whose cell count differs from the header's (CSV_COLUMN_COUNT), or nullopt.
+std::optional<hosho::v1::ImportRow> ColumnCountRefusal(const CsvRow& row, size_t header_size);
+// Orders the rows by line, counts them into `report` and attaches the report as CSV.
+void FinishReport(hosho::v1::ImportReport& report, std::vector<hosho::v1::ImportRow> rows);
 
 // The report's CSV (UTF-8 with BOM): line, key, outcome, case, codes, messages.
 std::string ReportCsv(const hosho::v1::ImportReport& report);

@@ -9,28 +9,9 @@ namespace hosho {
 namespace {
 
 absl::StatusOr<hosho::v1::CertificateRecord> ParseRecord(const Config& c, const std::string& number) {
-  hosho::v1::CertificateRecord r;
-  r.set_guarantee_number(number);
-  auto kind = ReadEnumField<hosho::v1::GuaranteeKind>(c, "record.kind", hosho::v1::GuaranteeKind_descriptor(),
-                                                      "GUARANTEE_KIND_", /*fallback=*/"");
-  if (!kind.ok()) return kind.status();
-  r.set_kind(*kind);
-  auto issuer = ReadEnumField<hosho::v1::Issuer>(c, "record.issuer", hosho::v1::Issuer_descriptor(), "ISSUER_",
-                                                 /*fallback=*/"");
-  if (!issuer.ok()) return issuer.status();
-  r.set_issuer(*issuer);
-  r.set_beneficiary(c.GetString("record.beneficiary"));
-  r.set_contractor_name(c.GetString("record.contractor_name"));
-  r.set_project_name(c.GetString("record.project_name"));
-  r.set_project_location(c.GetString("record.project_location"));
-  r.set_contract_price_yen(c.GetInt("record.contract_price_yen"));
-  r.set_guaranteed_amount_yen(c.GetInt("record.guaranteed_amount_yen"));
-  r.set_advance_amount_yen(c.GetInt("record.advance_amount_yen"));
-  for (const absl::Status& s : {ReadDateField(c, "record.period_start", r.mutable_period_start()),
-                                ReadDateField(c, "record.period_end", r.mutable_period_end()),
-                                ReadDateField(c, "record.issue_date", r.mutable_issue_date())}) {
-    if (!s.ok()) return s;
-  }
+  auto r = ReadCertificateRecord(c.Child("record"));
+  if (!r.ok()) return r.status();
+  r->set_guarantee_number(number);
   return r;
 }
 
