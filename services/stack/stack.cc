@@ -1,7 +1,9 @@
 #include "services/stack/stack.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -67,6 +69,22 @@ bool PortFree(int port) {
   const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
   return ok;
+}
+
+// Claims a range for this process until it exits: one lock file per range start, held with flock
+// (released by the kernel when the process ends, so nothing goes stale). Two test processes that
+// probe the same free range before either binds it cannot both take it.
+bool ClaimRange(int base) {
+  const fs::path dir = fs::temp_directory_path() / "hosho-ports";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const int fd = ::open((dir / std::to_string(base / 100)).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) return true;  // no locking available: fall back to probing alone
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return false;
+  }
+  return true;  // the descriptor stays open (and locked) for the life of the process
 }
 
 struct MailboxFiles {
@@ -157,11 +175,15 @@ absl::Status AwaitMailbox(const fs::path& dir, int port) {
 
 absl::StatusOr<int> FindFreePortRange(int count) {
   std::mt19937 random(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(absl::ToUnixNanos(absl::Now())));
+  // Below Linux's ephemeral range (32768–60999), so no outgoing connection holds one of them; in
+  // blocks of 100 claimed per process, so concurrent test processes never share a block.
   for (int attempt = 0; attempt < 200; ++attempt) {
-    const int base = 20000 + static_cast<int>(random() % 30000);
+    const int block = 200 + static_cast<int>(random() % 120);  // ports 20000–31999
+    const int base = block * 100;
+    if (count > 100) return absl::InvalidArgumentError("at most 100 ports per range");
     bool all = true;
     for (int i = 0; i < count && all; ++i) all = PortFree(base + i);
-    if (all) return base;
+    if (all && ClaimRange(base)) return base;
   }
   return absl::UnavailableError("no free range of loopback ports");
 }

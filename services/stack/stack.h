@@ -83,7 +83,8 @@ class Stack {
   std::vector<std::pair<std::string, ChildProcess>> processes_;
 };
 
-// Picks a base port with `count` free consecutive loopback ports.
+// Picks a base port with `count` (≤ 100) free consecutive loopback ports below the ephemeral range,
+// claimed for this process until it exits so that concurrent test processes never share them.
 absl::StatusOr<int> FindFreePortRange(int count);
 
 }  // namespace hosho

@@ -20,6 +20,7 @@
 #include "services/hoshoctl/yaml_input.h"
 #include "services/stack/stack.h"
 #include "tests/support/await.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/grpc_probe.h"
 #include "tests/support/redis_server.h"
 
@@ -31,11 +32,7 @@ namespace fs = std::filesystem;
 class DemoScenarioTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    StackOptions options;
-    options.run_dir = testing::MakeTempDir("hosho-e2e");
-    options.bin_dir = HOSHO_BIN_DIR;
-    options.source_dir = HOSHO_SOURCE_DIR;
-    options.port_base = *FindFreePortRange(kStackPorts);
+    StackOptions options = testing::TestStackOptions("hosho-e2e");
     options.extra_config["intake"] = "intake: {send_timeout_ms: 2000}";
     auto stack = Stack::Start(options);
     ASSERT_TRUE(stack.ok()) << stack.status();

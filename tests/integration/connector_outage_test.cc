@@ -11,6 +11,7 @@
 #include "services/hoshoctl/client.h"
 #include "services/stack/stack.h"
 #include "tests/support/await.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/redis_server.h"
 
 namespace hosho {
@@ -18,12 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Source(const std::string& relative) {
-  std::ifstream in(std::string(HOSHO_SOURCE_DIR) + "/" + relative, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
+std::string Source(const std::string& relative) { return testing::SourceFile(relative); }
 
 struct Planted {
   const char* contract;
@@ -35,11 +31,7 @@ struct Planted {
 };
 
 TEST(ConnectorOutageTest, EveryCaseFinishesAfterThePlatformComesBackOnceEach) {
-  StackOptions options;
-  options.run_dir = testing::MakeTempDir("hosho-outage");
-  options.bin_dir = HOSHO_BIN_DIR;
-  options.source_dir = HOSHO_SOURCE_DIR;
-  options.port_base = *FindFreePortRange(kStackPorts);
+  StackOptions options = testing::TestStackOptions("hosho-outage");
   auto stack = Stack::Start(options);
   ASSERT_TRUE(stack.ok()) << stack.status();
   auto endpoints = *EndpointsFromStackFile(options.run_dir + "/stack.yaml");

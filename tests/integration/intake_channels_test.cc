@@ -20,6 +20,7 @@
 #include "services/intake/webhook.h"
 #include "services/stack/stack.h"
 #include "tests/support/await.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/redis_server.h"
 
 namespace hosho {
@@ -27,23 +28,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-std::string Source(const std::string& relative) { return ReadFile(std::string(HOSHO_SOURCE_DIR) + "/" + relative); }
+using testing::ReadFileBytes;
+std::string Source(const std::string& relative) { return testing::SourceFile(relative); }
 
 class IntakeChannelsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    StackOptions options;
-    options.run_dir = testing::MakeTempDir("hosho-channels");
-    options.bin_dir = HOSHO_BIN_DIR;
-    options.source_dir = HOSHO_SOURCE_DIR;
-    options.port_base = *FindFreePortRange(kStackPorts);
+    StackOptions options = testing::TestStackOptions("hosho-channels");
     auto stack = Stack::Start(options);
     ASSERT_TRUE(stack.ok()) << stack.status();
     stack_ = stack->release();
@@ -337,7 +328,7 @@ TEST_F(IntakeChannelsTest, MailFromDovecotBecomesCasesOnceAndRefusalsAreFlagged)
   ImapOptions imap;
   imap.url = absl::StrCat("imap://127.0.0.1:", stack_->endpoints().imap_port, "/INBOX");
   imap.username = stack_->endpoints().mail_user;
-  imap.password = ReadFile(*run_dir_ + "/mail/password");
+  imap.password = ReadFileBytes(*run_dir_ + "/mail/password");
   imap.password.pop_back();
   auto mailbox = *OpenImapMailbox(imap);
 

@@ -13,6 +13,7 @@
 #include "services/hoshoctl/client.h"
 #include "services/stack/stack.h"
 #include "tests/support/await.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/redis_server.h"
 
 namespace hosho {
@@ -20,12 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Source(const std::string& relative) {
-  std::ifstream in(std::string(HOSHO_SOURCE_DIR) + "/" + relative, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
+std::string Source(const std::string& relative) { return testing::SourceFile(relative); }
 
 std::string CodeOf(const absl::Status& status) {
   auto v = ViolationsOf(status);
@@ -35,11 +31,7 @@ std::string CodeOf(const absl::Status& status) {
 class VerificationTasksTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    StackOptions options;
-    options.run_dir = testing::MakeTempDir("hosho-tasks");
-    options.bin_dir = HOSHO_BIN_DIR;
-    options.source_dir = HOSHO_SOURCE_DIR;
-    options.port_base = *FindFreePortRange(kStackPorts);
+    StackOptions options = testing::TestStackOptions("hosho-tasks");
     options.connector_enabled = false;
     auto stack = Stack::Start(options);
     ASSERT_TRUE(stack.ok()) << stack.status();

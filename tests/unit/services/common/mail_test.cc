@@ -1,19 +1,12 @@
 #include "services/common/mail.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "gtest/gtest.h"
+#include "tests/support/fixtures.h"
 
 namespace hosho {
 namespace {
 
-std::string Fixture(const std::string& relative) {
-  std::ifstream in(std::string(HOSHO_SOURCE_DIR) + "/" + relative, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
+std::string Fixture(const std::string& relative) { return testing::SourceFile(relative); }
 
 TEST(MailTest, Iso2022JpSubjectAndBodyAndAPdfAttachment) {
   auto mail = ParseMail(Fixture("deploy/demo/channels/mail-advance.eml"));
