@@ -215,7 +215,7 @@ absl::StatusOr<BenchReport> RunBench(const BenchOptions& options) {
   stack_options.bin_dir = options.bin_dir;
   stack_options.source_dir = options.source_dir;
   stack_options.log_level = "warn";
-  stack_options.extra_config["routing"] = "routing: {bench_auto_handoff: true}";
+  stack_options.extra_config["routing"] = "bench: {auto_handoff: true}";
   stack_options.submissions_per_minute = 0;  // the benchmark is one principal sending as fast as it can
   auto port_base = FindFreePortRange(kStackPorts);
   if (!port_base.ok()) return port_base.status();

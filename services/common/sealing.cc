@@ -177,4 +177,8 @@ std::string RandomHex(size_t bytes) {
   return absl::BytesToHexString(raw);
 }
 
+std::string WebhookSignature(absl::string_view secret, int64_t unix_seconds, absl::string_view body) {
+  return absl::StrCat("sha256=", HmacSha256Hex(secret, absl::StrCat(unix_seconds, ".", body)));
+}
+
 }  // namespace hosho

@@ -73,6 +73,10 @@ class Sealer {
 std::string Sha256Hex(absl::string_view data);
 // HMAC-SHA-256 of `message` under `key`, as lowercase hex (webhook signatures).
 std::string HmacSha256Hex(absl::string_view key, absl::string_view message);
+// The signature of hosho's webhooks, both ways (the city's form calling intake, notification calling
+// city systems): "sha256=" + hex HMAC-SHA256(secret, "<unix seconds>.<body>"), sent with
+// X-Hosho-Timestamp and X-Hosho-Signature.
+std::string WebhookSignature(absl::string_view secret, int64_t unix_seconds, absl::string_view body);
 // Compares two secrets in constant time (sodium_memcmp).
 bool SecretEquals(absl::string_view a, absl::string_view b);
 // Random bytes as lowercase hex.

@@ -141,6 +141,7 @@ int ServiceHost::Run() {
   LogInfo("service started", {{"admin_port", admin_.port()}, {"grpc_port", grpc_->port()}});
   const int sig = WaitForTerminationSignal();
   LogInfo("stopping", {{"signal", sig}});
+  for (const auto& hook : on_stopping_) hook();  // e.g. end long-lived streams so the drain is short
   // 1. gRPC: NOT_SERVING, drain in-flight calls.
   if (serve_grpc) grpc_->Shutdown();
   // 2. Consumers: finish the record in hand, store offsets, leave the group.
@@ -158,6 +159,15 @@ int ServiceHost::Run() {
   admin_.Stop();
   LogInfo("stopped");
   return consumer_failed_ ? 1 : 0;
+}
+
+std::thread StartPeriodic(const absl::Notification& stop, absl::Duration every, std::function<absl::Status()> task,
+                          std::string what) {
+  return std::thread([&stop, every, task = std::move(task), what = std::move(what)] {
+    while (!stop.WaitForNotificationWithTimeout(every)) {
+      if (absl::Status s = task(); !s.ok()) LogWarn(what + " failed", {{"error", std::string(s.message())}});
+    }
+  });
 }
 
 }  // namespace hosho

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/notification.h"
 #include "services/common/admin_server.h"
 #include "services/common/auth.h"
 #include "services/common/clock.h"
@@ -45,6 +46,10 @@ class ServiceHost {
   // Extra admin routes (call before Run).
   AdminServer& Admin() { return admin_; }
 
+  // Called first when the service is asked to stop (before gRPC drains): long-lived streams end
+  // here with a status that tells clients to resume elsewhere.
+  void OnStopping(std::function<void()> hook) { on_stopping_.push_back(std::move(hook)); }
+
   // Starts the admin port, the gRPC server and the consumers, then waits for
   // SIGTERM/SIGINT and stops in order. Returns the process exit code.
   int Run();
@@ -68,6 +73,7 @@ class ServiceHost {
   };
   std::vector<std::unique_ptr<ConsumerSlot>> consumers_;
   std::atomic<bool> consumer_failed_{false};
+  std::vector<std::function<void()>> on_stopping_;
 };
 
 // For main(): the value, or a logged start-up error and exit status 2.
@@ -77,6 +83,11 @@ T ValueOrExit(absl::StatusOr<T> value) {
   if (!value.ok()) ExitOnStartupError(value.status());
   return *std::move(value);
 }
+
+// A background loop of a service (sweepers, resumers, dispatchers): runs `task` every `every` until
+// `stop` is notified; a failed round is logged as `what` and the next round tries again.
+std::thread StartPeriodic(const absl::Notification& stop, absl::Duration every, std::function<absl::Status()> task,
+                          std::string what);
 
 // Registers `service` on the host's gRPC server (the server starts only when
 // at least one service was added).

@@ -65,7 +65,7 @@ HttpReply Refuse(int status, absl::string_view field, absl::string_view code, ab
 }  // namespace
 
 std::string SignFormWebhook(absl::string_view secret, int64_t unix_seconds, absl::string_view body) {
-  return absl::StrCat("sha256=", HmacSha256Hex(secret, absl::StrCat(unix_seconds, ".", body)));
+  return WebhookSignature(secret, unix_seconds, body);
 }
 
 FormWebhook::FormWebhook(const FormMapping* mapping, IntakeServiceImpl* intake, std::string secret, Clock* clock,

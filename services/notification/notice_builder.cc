@@ -7,99 +7,186 @@
 namespace hosho {
 namespace {
 
+using hosho::events::v1::Envelope;
+using hosho::events::v1::HandoffRecorded;
 using hosho::v1::Notice;
+using Variables = NoticeTemplates::Variables;
 
-std::string Subject(const hosho::v1::Contract& c) {
-  return absl::StrCat("【電子保証】", c.contract_number(), " ", c.project_name());
+std::string JaTime(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M", FromProto(t), JapanTimeZone());
+}
+std::string JaDay(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%d", FromProto(t), JapanTimeZone());
 }
 
-Notice Make(const hosho::events::v1::Envelope& e, Notice::Audience audience, std::string recipient,
-            const hosho::v1::Contract& contract, std::string body, absl::Time received_at) {
-  Notice n;
-  n.set_delivery_id(absl::StrCat(e.event_id(), ":", audience == Notice::AUDIENCE_OFFICE ? "office" : "contractor"));
-  n.set_case_id(e.case_id());
-  n.set_audience(audience);
-  n.set_recipient(std::move(recipient));
-  n.set_subject(Subject(contract));
-  n.set_body(std::move(body));
-  n.set_event_id(e.event_id());
-  *n.mutable_case_received_at() = ToProto(received_at);
-  return n;
+std::string TaskJa(hosho::v1::HandoffAction action) {
+  switch (action) {
+    case hosho::v1::HANDOFF_ACTION_CONCLUDE_CONTRACT:
+      return "契約締結";
+    case hosho::v1::HANDOFF_ACTION_PROCESS_PAYMENT:
+      return "支払処理";
+    default:
+      return "回付先の確認";
+  }
+}
+
+// Builds notices of one event: the shared variables, then one per audience wanted.
+class Notices {
+ public:
+  Notices(const Envelope& e, const NoticeTemplates& templates, const OfficeDirectory& offices)
+      : e_(e), templates_(templates), offices_(offices) {
+    vars_["case_id"] = e.case_id();
+  }
+  Notices& Contract(const hosho::v1::Contract& c) {
+    contract_ = c;
+    vars_["contract_number"] = c.contract_number();
+    vars_["project_name"] = c.project_name();
+    vars_["contractor_name"] = c.contractor().name();
+    return *this;
+  }
+  Notices& Set(const std::string& name, std::string value) {
+    vars_[name] = std::move(value);
+    return *this;
+  }
+  Notices& Office(const std::string& code) {
+    office_ = code;
+    vars_["office"] = offices_.NameJa(code);
+    return *this;
+  }
+  Notices& ReceivedAt(const google::protobuf::Timestamp& t) {
+    received_at_ = t;
+    vars_["received_at"] = JaTime(t);
+    return *this;
+  }
+  void ToOffice(const char* kind, std::vector<Notice>* out) const {
+    if (!office_.empty()) Add(kind, Notice::AUDIENCE_OFFICE, office_, out);
+  }
+  void ToContractor(const char* kind, std::vector<Notice>* out) const {
+    const std::string& address = contract_.contractor().contact_email();
+    if (!address.empty()) Add(kind, Notice::AUDIENCE_CONTRACTOR, address, out);
+  }
+
+ private:
+  void Add(const char* kind, Notice::Audience audience, const std::string& recipient, std::vector<Notice>* out) const {
+    if (!templates_.Has(kind, audience)) return;  // the city chose not to send this one
+    Notice n;
+    n.set_delivery_id(absl::StrCat(e_.event_id(), ":", audience == Notice::AUDIENCE_OFFICE ? "office" : "contractor"));
+    n.set_case_id(e_.case_id());
+    n.set_audience(audience);
+    n.set_recipient(recipient);
+    n.set_subject(templates_.Subject(vars_));
+    n.set_body(templates_.Body(kind, audience, vars_));
+    n.set_event_id(e_.event_id());
+    n.set_kind(kind);
+    n.set_office(office_);
+    *n.mutable_case_received_at() = received_at_.seconds() != 0 ? received_at_ : e_.occurred_at();
+    out->push_back(std::move(n));
+  }
+
+  const Envelope& e_;
+  const NoticeTemplates& templates_;
+  const OfficeDirectory& offices_;
+  Variables vars_;
+  hosho::v1::Contract contract_;
+  std::string office_;
+  google::protobuf::Timestamp received_at_;
+};
+
+std::string CheckingOffice(const hosho::events::v1::SubmissionReceived& s) {
+  return s.kind() == hosho::v1::GUARANTEE_KIND_CONTRACT ? s.contract().ordering_office()
+                                                        : s.contract().department_in_charge();
 }
 
 }  // namespace
 
-std::vector<Notice> BuildNotices(const hosho::events::v1::Envelope& e) {
+std::vector<Notice> BuildNotices(const Envelope& e, const NoticeTemplates& templates, const OfficeDirectory& offices) {
   std::vector<Notice> out;
+  Notices n(e, templates, offices);
   if (e.has_receipt_acknowledged()) {
-    // 到達確認: the contractor learns the submission arrived and under which case number.
     const auto& r = e.receipt_acknowledged();
-    const auto& c = r.contract();
-    const absl::Time received = FromProto(r.received_at());
-    if (!c.contractor().contact_email().empty()) {
-      out.push_back(
-          Make(e, Notice::AUDIENCE_CONTRACTOR, c.contractor().contact_email(), c,
-               absl::StrCat("【到達確認】", KindNameJa(r.kind()), "の提出を受け付けました。\n案件番号: ", e.case_id(),
-                            "\n受付日時: ", absl::FormatTime("%Y-%m-%d %H:%M", received, JapanTimeZone()),
-                            "\n確認の結果は改めてお知らせします。"),
-               received));
-    }
+    n.Contract(r.contract()).ReceivedAt(r.received_at()).Set("kind", KindNameJa(r.kind()));
+    n.ToContractor("receipt", &out);
   } else if (e.has_verification_escalated()) {
-    // The deadline is near: the office is reminded.
     const auto& v = e.verification_escalated();
-    out.push_back(Make(e, Notice::AUDIENCE_OFFICE, v.office(), v.contract(),
-                       absl::StrCat("【期限間近】案件 ", e.case_id(), "（", KindNameJa(v.kind()), "）の確認期限は ",
-                                    absl::FormatTime("%Y-%m-%d %H:%M", FromProto(v.deadline()), JapanTimeZone()),
-                                    " です。まだ確認が終わっていません（", StateName(v.state()), "）。"),
-                       FromProto(e.occurred_at())));
+    n.Contract(v.contract())
+        .Office(v.office())
+        .Set("kind", KindNameJa(v.kind()))
+        .Set("deadline", JaTime(v.deadline()))
+        .Set("state", StateName(v.state()));
+    n.ToOffice("verification_escalated", &out);
   } else if (e.has_routing_decided()) {
     const auto& r = e.routing_decided();
     const auto& s = r.submission();
-    const auto& c = s.contract();
-    const absl::Time received = FromProto(s.received_at());
-    const std::string deadline = absl::FormatTime("%Y-%m-%d", FromProto(r.deadline()), JapanTimeZone());
-    std::string task;
-    switch (r.action()) {
-      case hosho::v1::HANDOFF_ACTION_CONCLUDE_CONTRACT:
-        task = "契約締結の手続きをお願いします";
-        break;
-      case hosho::v1::HANDOFF_ACTION_PROCESS_PAYMENT:
-        task = "支払処理をお願いします";
-        break;
-      default:
-        task = "回付先の確認をお願いします";
-        break;
-    }
-    out.push_back(Make(e, Notice::AUDIENCE_OFFICE, r.office(), c,
-                       absl::StrCat("案件 ", e.case_id(), "（", IssuerNameJa(s.issuer()), "の", KindNameJa(s.kind()),
-                                    "）の確認が完了しました。", task, "。期限: ", deadline),
-                       received));
-    if (!c.contractor().contact_email().empty()) {
-      out.push_back(
-          Make(e, Notice::AUDIENCE_CONTRACTOR, c.contractor().contact_email(), c,
-               absl::StrCat(KindNameJa(s.kind()), "の確認が完了し、担当課へ回付しました（案件 ", e.case_id(), "）"),
-               received));
-    }
+    n.Contract(s.contract())
+        .Office(r.office())
+        .ReceivedAt(s.received_at())
+        .Set("kind", KindNameJa(s.kind()))
+        .Set("issuer", IssuerNameJa(s.issuer()))
+        .Set("deadline", JaDay(r.deadline()))
+        .Set("task", TaskJa(r.action()) + "をお願いします");
+    n.ToOffice("routed", &out);
+    n.ToContractor("routed", &out);
   } else if (e.has_verification_completed() &&
              e.verification_completed().verdict() == hosho::events::v1::VerificationCompleted::VERDICT_RETURNED) {
     const auto& v = e.verification_completed();
     const auto& s = v.submission();
-    const auto& c = s.contract();
     std::string reasons;
     for (const auto& r : v.rule_results()) {
       if (!r.passed()) absl::StrAppend(&reasons, "\n- ", r.code(), ": ", r.message_ja());
     }
-    const absl::Time received = FromProto(s.received_at());
-    const std::string office =
-        s.kind() == hosho::v1::GUARANTEE_KIND_CONTRACT ? c.ordering_office() : c.department_in_charge();
-    out.push_back(Make(e, Notice::AUDIENCE_OFFICE, office, c,
-                       absl::StrCat("案件 ", e.case_id(), " は不備のため差し戻しました。", reasons), received));
-    if (!c.contractor().contact_email().empty()) {
-      out.push_back(Make(e, Notice::AUDIENCE_CONTRACTOR, c.contractor().contact_email(), c,
-                         absl::StrCat("提出された", KindNameJa(s.kind()),
-                                      "に不備がありました。内容をご確認のうえ再提出してください。", reasons),
-                         received));
+    n.Contract(s.contract())
+        .Office(CheckingOffice(s))
+        .ReceivedAt(s.received_at())
+        .Set("kind", KindNameJa(s.kind()))
+        .Set("issuer", IssuerNameJa(s.issuer()))
+        .Set("reasons", reasons);
+    n.ToOffice("returned", &out);
+    n.ToContractor("returned", &out);
+  } else if (e.has_handoff_recorded()) {
+    const auto& h = e.handoff_recorded();
+    const auto& s = h.submission();
+    n.Contract(s.contract())
+        .ReceivedAt(s.received_at())
+        .Set("kind", KindNameJa(s.kind()))
+        .Set("issuer", IssuerNameJa(s.issuer()))
+        .Set("from_office", offices.NameJa(h.from_office()))
+        .Set("to_office", offices.NameJa(h.to_office()))
+        .Set("note", h.note().empty() ? "" : absl::StrCat("（理由: ", h.note(), "）"))
+        .Set("guarantee_number", "");
+    switch (h.step()) {
+      case HandoffRecorded::STEP_CONTRACT_CONCLUDED:
+        n.Office(h.from_office()).ToContractor("concluded", &out);
+        break;
+      case HandoffRecorded::STEP_FORWARDED:
+        n.Office(h.to_office()).ToOffice("forwarded", &out);
+        break;
+      case HandoffRecorded::STEP_WITHDRAWN:
+        n.Office(h.to_office()).ToOffice("withdrawn", &out);
+        n.ToContractor("withdrawn", &out);
+        break;
+      default:
+        break;  // the department's acknowledgement closes the case; nobody needs telling
     }
+  } else if (e.has_payment_handoff_requested()) {
+    const auto& p = e.payment_handoff_requested();
+    n.Contract(p.contract())
+        .Office(p.office())
+        .ReceivedAt(p.requested_at())
+        .Set("kind", KindNameJa(p.kind()))
+        .Set("amount", FormatYen(p.amount_yen()))
+        .Set("accounting_reference", p.accounting_reference())
+        .Set("deadline", JaDay(p.pay_by()))
+        .Set("guarantee_number", p.guarantee_number());
+    n.ToOffice("payment_handoff", &out);
+    n.ToContractor("payment_handoff", &out);
+  } else if (e.has_handoff_escalated()) {
+    const auto& h = e.handoff_escalated();
+    n.Contract(h.contract())
+        .Office(h.office())
+        .Set("kind", KindNameJa(h.kind()))
+        .Set("deadline", JaTime(h.deadline()))
+        .Set("task", TaskJa(h.action()));
+    n.ToOffice(h.breached() ? "deadline_breached" : "deadline_approaching", &out);
   }
   return out;
 }

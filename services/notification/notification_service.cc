@@ -2,11 +2,28 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "services/common/case_view.h"
 #include "services/common/errors.h"
 #include "services/common/grpc_server.h"
+#include "services/common/metrics.h"
+#include "services/notification/delivery.h"
 
 namespace hosho {
+namespace {
+
+// A stream cursor is "<ms>-<seq>".
+bool IsCursor(const std::string& c) {
+  const size_t dash = c.find('-');
+  if (dash == std::string::npos || dash == 0 || dash + 1 == c.size() || c.size() > 41) return false;
+  for (size_t i = 0; i < c.size(); ++i) {
+    if (i != dash && !absl::ascii_isdigit(static_cast<unsigned char>(c[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 grpc::Status NotificationServiceImpl::ListNotices(grpc::ServerContext* context,
                                                   const hosho::v1::ListNoticesRequest* request,
@@ -22,14 +39,76 @@ grpc::Status NotificationServiceImpl::ListNotices(grpc::ServerContext* context,
   }
   auto notices = cases_->ListNotices(request->case_id());
   if (!notices.ok()) return ObserveRpc("ListNotices", started, ToGrpcStatus(notices.status()));
+  auto deliveries = deliveries_->ForCase(request->case_id());
+  if (!deliveries.ok()) return ObserveRpc("ListNotices", started, ToGrpcStatus(deliveries.status()));
+  std::sort(deliveries->begin(), deliveries->end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   for (const std::string& stored : *notices) {
-    if (!response->add_notices()->ParseFromString(stored)) {
+    hosho::v1::Notice* n = response->add_notices();
+    if (!n->ParseFromString(stored)) {
       return ObserveRpc("ListNotices", started, ToGrpcStatus(absl::DataLossError("stored notice is unreadable")));
+    }
+    for (const DeliveryRecord& d : *deliveries) {
+      if (absl::StartsWith(d.id, n->delivery_id() + ":")) *n->add_deliveries() = ToProto(d);
     }
   }
   std::sort(response->mutable_notices()->begin(), response->mutable_notices()->end(),
             [](const auto& a, const auto& b) { return a.delivery_id() < b.delivery_id(); });
   return ObserveRpc("ListNotices", started, grpc::Status::OK);
+}
+
+grpc::Status NotificationServiceImpl::WatchNotifications(grpc::ServerContext* context,
+                                                         const hosho::v1::WatchNotificationsRequest* request,
+                                                         grpc::ServerWriter<hosho::v1::OfficeNotice>* writer) {
+  const absl::Time started = absl::Now();
+  auto principal = auth_->Require(*context, {Role::kClerk, Role::kOperator, Role::kIntegration});
+  if (!principal.ok()) return ObserveRpc("WatchNotifications", started, ToGrpcStatus(principal.status()));
+  const std::string office = request->office().empty() ? principal->office : request->office();
+  if (office.empty()) {
+    return ObserveRpc("WatchNotifications", started,
+                      ToGrpcStatus(ViolationStatus(absl::StatusCode::kInvalidArgument,
+                                                   {{"office", "OFFICE_MISSING", "課を指定してください"}})));
+  }
+  if (principal->role == Role::kClerk && office != principal->office) {
+    return ObserveRpc(
+        "WatchNotifications", started,
+        ToGrpcStatus(ViolationStatus(absl::StatusCode::kPermissionDenied,
+                                     {{"office", "OFFICE_NOT_YOURS", "ほかの課の通知は受け取れません"}})));
+  }
+  std::string cursor = request->after_cursor();
+  if (!cursor.empty() && !IsCursor(cursor)) {
+    return ObserveRpc(
+        "WatchNotifications", started,
+        ToGrpcStatus(ViolationStatus(absl::StatusCode::kInvalidArgument,
+                                     {{"after_cursor", "CURSOR_INVALID", "カーソルの形式が正しくありません"}})));
+  }
+  Gauge& watchers = Metrics().GetGauge("hosho_notification_watchers", "Open WatchNotifications streams.");
+  static std::atomic<int> open{0};
+  watchers.Set(++open);
+  grpc::Status result = grpc::Status::OK;
+  uint64_t seen = signal_->generation();
+  while (!context->IsCancelled() && !stopping_) {
+    auto entries = deliveries_->ReadStream(office, cursor, 100);
+    if (!entries.ok()) {
+      result = ToGrpcStatus(entries.status());
+      break;
+    }
+    bool broken = false;
+    for (const auto& [id, payload] : *entries) {
+      hosho::v1::OfficeNotice out;
+      out.set_cursor(id);
+      if (!out.mutable_notice()->ParseFromString(payload) || !writer->Write(out)) {
+        broken = true;
+        break;
+      }
+      cursor = id;
+    }
+    if (broken) break;
+    if (entries->size() < 100) seen = signal_->WaitAfter(seen, poll_);
+  }
+  watchers.Set(--open);
+  return ObserveRpc(
+      "WatchNotifications", started,
+      stopping_ ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "server stopping; resume from cursor") : result);
 }
 
 }  // namespace hosho

@@ -1,21 +1,39 @@
 #pragma once
 
+#include <atomic>
+
 #include "hosho/v1/notification.grpc.pb.h"
 #include "services/common/auth.h"
 #include "services/common/case_store.h"
+#include "services/common/delivery_store.h"
+#include "services/notification/notification_worker.h"
 
 namespace hosho {
 
-// Reads the notices recorded for a case (scoped like the case itself).
+// Reads the notices recorded for a case with their deliveries (scoped like the case itself) and
+// streams an office's notices to its clients, resumable from a cursor.
 class NotificationServiceImpl final : public hosho::v1::NotificationService::Service {
  public:
-  NotificationServiceImpl(CaseStore* cases, const Authenticator* auth) : cases_(cases), auth_(auth) {}
+  NotificationServiceImpl(CaseStore* cases, DeliveryStore* deliveries, const Authenticator* auth, NoticeSignal* signal,
+                          absl::Duration poll = absl::Milliseconds(250))
+      : cases_(cases), deliveries_(deliveries), auth_(auth), signal_(signal), poll_(poll) {}
   grpc::Status ListNotices(grpc::ServerContext* context, const hosho::v1::ListNoticesRequest* request,
                            hosho::v1::ListNoticesResponse* response) override;
+  grpc::Status WatchNotifications(grpc::ServerContext* context, const hosho::v1::WatchNotificationsRequest* request,
+                                  grpc::ServerWriter<hosho::v1::OfficeNotice>* writer) override;
+  // Ends open watch streams (before the server drains).
+  void Stop() {
+    stopping_ = true;
+    signal_->Notify();
+  }
 
  private:
   CaseStore* cases_;
+  DeliveryStore* deliveries_;
   const Authenticator* auth_;
+  NoticeSignal* signal_;
+  absl::Duration poll_;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace hosho

@@ -3,23 +3,59 @@
 #include "services/common/events.h"
 #include "services/common/log.h"
 #include "services/common/metrics.h"
+#include "services/common/topics.h"
 #include "services/common/trace.h"
 #include "services/notification/notice_builder.h"
 
 namespace hosho {
 
-NotificationWorker::NotificationWorker(CaseStore* cases, EventProducer* producer, Clock* clock,
+void NoticeSignal::Notify() {
+  absl::MutexLock lock(&mu_);
+  ++generation_;
+  cv_.SignalAll();
+}
+
+uint64_t NoticeSignal::WaitAfter(uint64_t seen, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  const absl::Time deadline = absl::Now() + timeout;
+  while (generation_ == seen) {
+    if (cv_.WaitWithDeadline(&mu_, deadline)) break;
+  }
+  return generation_;
+}
+
+uint64_t NoticeSignal::generation() {
+  absl::MutexLock lock(&mu_);
+  return generation_;
+}
+
+NotificationWorker::NotificationWorker(CaseStore* cases, DeliveryStore* deliveries, EventProducer* producer,
+                                       Clock* clock, NotificationSetup setup, NoticeSignal* signal,
                                        absl::Duration send_timeout)
-    : cases_(cases), producer_(producer), clock_(clock), send_timeout_(send_timeout) {}
+    : cases_(cases),
+      deliveries_(deliveries),
+      producer_(producer),
+      clock_(clock),
+      setup_(std::move(setup)),
+      signal_(signal),
+      send_timeout_(send_timeout) {}
 
 absl::Status NotificationWorker::Handle(const KafkaRecord& record) {
   auto envelope = ParseEnvelope(record);
   if (!envelope.ok()) return envelope.status();
   std::vector<OutgoingRecord> records;
-  for (hosho::v1::Notice notice : BuildNotices(*envelope)) {
-    *notice.mutable_recorded_at() = ToProto(clock_->Now());
+  bool enqueued = false;
+  for (hosho::v1::Notice notice : BuildNotices(*envelope, *setup_.templates, *setup_.offices)) {
+    // The recorded time is the event's, so that a redelivery builds byte-identical notices.
+    *notice.mutable_recorded_at() = envelope->occurred_at();
     auto recorded = cases_->RecordNotice(notice.case_id(), notice.delivery_id(), notice.SerializeAsString());
     if (!recorded.ok()) return recorded.status();
+    // Enqueued on every delivery of the event: a crash between recording and enqueueing is
+    // repaired by the redelivery, and a second enqueue of the same id changes nothing.
+    auto added = deliveries_->Enqueue(PlanDeliveries(notice, *setup_.offices, setup_.webhooks, setup_.mail_enabled),
+                                      clock_->Now());
+    if (!added.ok()) return added.status();
+    enqueued = enqueued || *added > 0;
     hosho::events::v1::Envelope out;
     out.set_event_id(notice.delivery_id());
     out.set_case_id(notice.case_id());
@@ -32,14 +68,15 @@ absl::Status NotificationWorker::Handle(const KafkaRecord& record) {
     records.push_back(ToRecord(topics::kNotifications, out, ChildTraceparent(record.Header("traceparent"))));
     if (*recorded) {
       Metrics()
-          .GetCounter("hosho_notices_recorded_total", "Notices recorded, by audience.",
-                      {{"audience", hosho::v1::Notice::Audience_Name(notice.audience())}})
+          .GetCounter("hosho_notices_recorded_total", "Notices recorded, by kind and audience.",
+                      {{"kind", notice.kind()}, {"audience", hosho::v1::Notice::Audience_Name(notice.audience())}})
           .Increment();
       LogInfo("notice recorded", {{"case_id", notice.case_id()},
                                   {"delivery_id", notice.delivery_id()},
                                   {"trace_id", TraceIdOf(record.Header("traceparent"))}});
     }
   }
+  if (enqueued && signal_ != nullptr) signal_->Notify();
   if (absl::Status s = producer_->SendAll(records, send_timeout_); !s.ok()) return s;
   return absl::OkStatus();
 }

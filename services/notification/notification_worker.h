@@ -1,24 +1,57 @@
 #pragma once
 
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
 #include "services/common/case_store.h"
 #include "services/common/clock.h"
+#include "services/common/delivery_store.h"
 #include "services/common/kafka.h"
+#include "services/common/offices.h"
+#include "services/notification/delivery.h"
+#include "services/notification/notice_templates.h"
 
 namespace hosho {
 
-// Takes hosho.routings.v1 and hosho.verifications.v1 (returns): records each
-// notice once by its delivery id and publishes NoticeRecorded on
-// hosho.notifications.v1. Delivery channels (mail, office clients) come with #5.
+// Wakes watchers and the dispatcher of this process when notices were enqueued (other replicas'
+// notices are found by polling).
+class NoticeSignal {
+ public:
+  void Notify();
+  // Waits until a Notify after `seen` or `timeout`; returns the current generation.
+  uint64_t WaitAfter(uint64_t seen, absl::Duration timeout);
+  uint64_t generation();
+
+ private:
+  absl::Mutex mu_;
+  absl::CondVar cv_;
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+struct NotificationSetup {
+  const NoticeTemplates* templates = nullptr;
+  const OfficeDirectory* offices = nullptr;
+  std::vector<WebhookSubscriber> webhooks;
+  bool mail_enabled = true;
+};
+
+// Takes submissions, verifications and routings: records each notice once by its delivery id
+// (the case's notice list), enqueues its deliveries in the outbox (idempotent by delivery id) and
+// publishes NoticeRecorded on hosho.notifications.v1. Sending is the dispatcher's job.
 class NotificationWorker {
  public:
-  NotificationWorker(CaseStore* cases, EventProducer* producer, Clock* clock,
+  NotificationWorker(CaseStore* cases, DeliveryStore* deliveries, EventProducer* producer, Clock* clock,
+                     NotificationSetup setup, NoticeSignal* signal = nullptr,
                      absl::Duration send_timeout = absl::Seconds(10));
   absl::Status Handle(const KafkaRecord& record);
 
  private:
   CaseStore* cases_;
+  DeliveryStore* deliveries_;
   EventProducer* producer_;
   Clock* clock_;
+  NotificationSetup setup_;
+  NoticeSignal* signal_;
   absl::Duration send_timeout_;
 };
 

@@ -1,6 +1,8 @@
-// hosho-platform-sim: simulated D-Sure and 保証証券等確認システム look-ups.
+// hosho-platform-sim: simulated D-Sure and 保証証券等確認システム look-ups, and the city's accounting
+// system that receives advance-payment hand-offs.
 #include "services/common/log.h"
 #include "services/common/service_host.h"
+#include "services/platform_sim/accounting_sim_service.h"
 #include "services/platform_sim/platform_sim_service.h"
 
 namespace {
@@ -23,5 +25,7 @@ int main(int argc, char** argv) {
   options.failure_rate = config.GetDouble("platform_sim.failure_rate", 0);
   hosho::PlatformSimService service(std::move(book), auth, &host->clock(), options);
   hosho::AddGrpcService(*host, &service);
+  hosho::AccountingSimService accounting(auth);
+  hosho::AddGrpcService(*host, &accounting);
   return host->Run();
 }

@@ -2,16 +2,19 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/case_view.h"
+#include "services/common/domain_text.h"
 #include "services/common/events.h"
 #include "services/common/log.h"
 #include "services/common/metrics.h"
+#include "services/common/topics.h"
 #include "services/common/trace.h"
+#include "services/routing/handoff_service.h"
 
 namespace hosho {
 
-RoutingWorker::RoutingWorker(CaseStore* cases, EventProducer* producer, Clock* clock, RoutingPolicy policy,
+RoutingWorker::RoutingWorker(CaseStore* cases, EventProducer* producer, Clock* clock, const RoutingPolicy* policy,
                              absl::Duration send_timeout)
-    : cases_(cases), producer_(producer), clock_(clock), policy_(std::move(policy)), send_timeout_(send_timeout) {}
+    : cases_(cases), producer_(producer), clock_(clock), policy_(policy), send_timeout_(send_timeout) {}
 
 absl::Status RoutingWorker::Handle(const KafkaRecord& record) {
   auto envelope = ParseEnvelope(record);
@@ -23,7 +26,7 @@ absl::Status RoutingWorker::Handle(const KafkaRecord& record) {
   const auto& submission = verdict.submission();
 
   const RoutingDecision decision =
-      DecideRouting(submission.kind(), submission.contract(), FromProto(submission.received_at()), policy_);
+      DecideRouting(submission.kind(), submission.contract(), FromProto(submission.received_at()), *policy_);
   const absl::Time now = clock_->Now();
   hosho::events::v1::Envelope out;
   out.set_event_id(absl::StrCat(case_id, ":routed"));
@@ -55,6 +58,9 @@ absl::Status RoutingWorker::Handle(const KafkaRecord& record) {
     return absl::OkStatus();
   }
   if (!applied.ok()) return applied.status();
+  // Deadlines ride on the routed case; timers are idempotent (a case is in a timer once).
+  if (absl::Status s = cases_->AddTimer(kHandoffWarnTimer, case_id, decision.escalate_at); !s.ok()) return s;
+  if (absl::Status s = cases_->AddTimer(kHandoffBreachTimer, case_id, decision.deadline); !s.ok()) return s;
   hosho::events::v1::Envelope published;
   if (!published.ParseFromString(applied->payload)) return absl::DataLossError("stored routing is unreadable");
   if (absl::Status s = producer_->Send(
@@ -99,6 +105,82 @@ absl::Status RoutingWorker::Handle(const KafkaRecord& record) {
     if (!done.ok() && !absl::IsFailedPrecondition(done.status())) return done.status();
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<int> RoutingWorker::SweepDeadlines(int limit) {
+  const absl::Time now = clock_->Now();
+  int raised = 0;
+  for (const bool breached : {false, true}) {
+    const char* timer = breached ? kHandoffBreachTimer : kHandoffWarnTimer;
+    auto due = cases_->DueTimers(timer, now, limit);
+    if (!due.ok()) return due.status();
+    for (const std::string& case_id : *due) {
+      auto record = cases_->Get(case_id);
+      auto payload = cases_->AppliedPayload(case_id, case_id + ":routed");
+      hosho::events::v1::Envelope routed;
+      // Only a case still waiting for the office's step is escalated; anything else is done in time.
+      if (!record.ok() || record->Field("state") != StateName(hosho::v1::CASE_STATE_ROUTED) || !payload.ok() ||
+          !routed.ParseFromString(*payload) || !routed.has_routing_decided()) {
+        (void)cases_->RemoveTimer(timer, case_id);
+        continue;
+      }
+      const auto& decided = routed.routing_decided();
+      const absl::Time deadline = FromProto(decided.deadline());
+      hosho::events::v1::Envelope event;
+      event.set_event_id(absl::StrCat(case_id, breached ? ":escalated:handoff-breach" : ":escalated:handoff-warn"));
+      event.set_case_id(case_id);
+      *event.mutable_occurred_at() = ToProto(now);
+      event.set_producer("hosho-routing");
+      auto* e = event.mutable_handoff_escalated();
+      e->set_office(decided.office());
+      e->set_action(decided.action());
+      *e->mutable_deadline() = decided.deadline();
+      e->set_breached(breached);
+      *e->mutable_contract() = decided.submission().contract();
+      e->set_kind(decided.submission().kind());
+      const std::string when = absl::FormatTime("%Y-%m-%d %H:%M", deadline, JapanTimeZone());
+      CaseNote note;
+      note.case_id = case_id;
+      note.event_id = event.event_id();
+      note.actor = "hosho-routing";
+      note.reason = breached
+                        ? absl::StrCat("期限（", when, "）を過ぎました。", decided.office(), " に督促しました")
+                        : absl::StrCat("期限（", when, "）が近づいています。", decided.office(), " に督促しました");
+      note.at = now;
+      note.payload = event.SerializeAsString();
+      auto noted = cases_->Note(note);
+      if (!noted.ok()) return noted.status();
+      hosho::events::v1::Envelope first;
+      if (!first.ParseFromString(noted->payload)) return absl::DataLossError("stored escalation is unreadable");
+      if (absl::Status s = producer_->Send(ToRecord(topics::kRoutings, first, NewTraceparent()), send_timeout_);
+          !s.ok()) {
+        return s;  // the timer stays: the next sweep sends the same event again
+      }
+      (void)cases_->RemoveTimer(timer, case_id);
+      if (!noted->replayed) {
+        ++raised;
+        Metrics()
+            .GetCounter("hosho_handoff_escalations_total", "Hand-off deadlines escalated.",
+                        {{"office", decided.office()}, {"breached", breached ? "true" : "false"}})
+            .Increment();
+        LogInfo(breached ? "hand-off deadline breached" : "hand-off deadline approaching",
+                {{"case_id", case_id}, {"office", decided.office()}});
+      }
+    }
+  }
+  return raised;
+}
+
+absl::StatusOr<int> RoutingWorker::RepublishPending(int limit) {
+  auto due = cases_->DueTimers(kHandoffPublishTimer, clock_->Now(), limit);
+  if (!due.ok()) return due.status();
+  int sent = 0;
+  for (const std::string& case_id : *due) {
+    if (absl::Status s = RepublishHandoffEvents(cases_, producer_, case_id, send_timeout_); !s.ok()) return s;
+    (void)cases_->RemoveTimer(kHandoffPublishTimer, case_id);
+    ++sent;
+  }
+  return sent;
 }
 
 }  // namespace hosho

@@ -78,4 +78,14 @@ int ChildProcess::Terminate(absl::Duration grace) {
   return exit_status_;
 }
 
+int ChildProcess::Kill() {
+  if (!Running()) return exit_status_;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  reaped_ = true;
+  exit_status_ = -SIGKILL;
+  return exit_status_;
+}
+
 }  // namespace hosho

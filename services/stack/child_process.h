@@ -19,6 +19,8 @@ class ChildProcess {
   bool Running();
   // SIGTERM, then SIGKILL after `grace`. Returns the exit status (or -signal).
   int Terminate(absl::Duration grace);
+  // SIGKILL at once (a crash), reaped. Returns -SIGKILL, or the exit status if it had exited.
+  int Kill();
 
  private:
   pid_t pid_ = -1;

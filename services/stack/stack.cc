@@ -12,6 +12,7 @@
 #include <fstream>
 #include <random>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -41,7 +42,10 @@ constexpr DevPrincipal kPrincipals[] = {
     {"contract-division-clerk", "clerk", "contract-division"},
     {"contract-division-clerk-2", "clerk", "contract-division"},
     {"road-maintenance-clerk", "clerk", "road-maintenance"},
+    {"water-sewerage-policy-clerk", "clerk", "water-sewerage-policy"},
+    {"sewerage-works-clerk", "clerk", "sewerage-works"},
     {"hosho-verification", "service", ""},
+    {"hosho-routing", "service", ""},
 };
 
 absl::Status WriteFile(const fs::path& path, const std::string& content, bool secret) {
@@ -171,6 +175,21 @@ absl::Status AwaitMailbox(const fs::path& dir, int port) {
   return last;
 }
 
+// Awaits a line in a child's log (its "listening" line), failing early if the child died.
+absl::Status AwaitLogLine(const std::string& log, absl::string_view line, Stack* stack, const std::string& name) {
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < give_up) {
+    if (absl::StrContains(Tail(log, 4096), line)) return absl::OkStatus();
+    for (const std::string& exited : stack->Exited()) {
+      if (exited == name) {
+        return absl::UnavailableError(absl::StrCat(name, " exited while starting:\n", Tail(log, 1500)));
+      }
+    }
+    absl::SleepFor(absl::Milliseconds(20));  // awaiting the child's own line; nothing else signals readiness
+  }
+  return absl::DeadlineExceededError(absl::StrCat(name, " did not start:\n", Tail(log, 1500)));
+}
+
 }  // namespace
 
 absl::StatusOr<int> FindFreePortRange(int count) {
@@ -248,6 +267,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   }
   e.webhook_port = next++;
   const int imap_port = next++;
+  const int smtp_port = next++;
 
   // Secrets: a key ring, tokens, principals.
   const fs::path keyring = run / "secrets" / "keyring.yaml";
@@ -276,6 +296,14 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
     e.dovecot_config = mailbox->config;
     mail_config = absl::StrCat("mail: {url: \"imap://127.0.0.1:", imap_port, "/INBOX\", username: \"", mailbox->user,
                                "\", password_file: \"", mailbox->password_file, "\", poll_interval_ms: 200}\n");
+  }
+
+  // The development mail server that receives what notification sends.
+  const bool mail_out = !options.python3.empty() && fs::exists(options.python3);
+  if (mail_out) {
+    e.smtp_port = smtp_port;
+    e.smtp_outbox = (run / "mail-out").string();
+    fs::create_directories(e.smtp_outbox);
   }
 
   // Configuration shared by the services.
@@ -308,6 +336,18 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
                     "  retry: {attempts: 2, initial_backoff_ms: 50, max_backoff_ms: 200},\n",
                     "  breaker: {failures: 3, open_ms: 500},\n",
                     "  resume: {poll_ms: 200, initial_ms: 200, max_ms: 1000}}\n")},
+      {"routing",
+       absl::StrCat("routing: {rules_file: \"", (source / "deploy/routing/rules.yaml").string(), "\", offices_file: \"",
+                    (source / "deploy/city/offices.yaml").string(), "\", sweep_ms: 500}\n", "accounting: {target: \"",
+                    e.grpc["platform-sim"], "\", dev_plaintext: true, deadline_ms: 2000, token_file: \"",
+                    e.token_files["hosho-routing"], "\"}\n")},
+      {"notification",
+       absl::StrCat("notification: {templates_file: \"", (source / "deploy/notification/templates.yaml").string(),
+                    "\", offices_file: \"", (source / "deploy/city/offices.yaml").string(), "\", poll_ms: 200}\n",
+                    "smtp: {enabled: ", mail_out ? "true" : "false", ", url: \"smtp://127.0.0.1:", smtp_port,
+                    "\", timeout_ms: 5000}\n",
+                    "delivery: {lease_ms: 5000, initial_backoff_ms: 200, max_backoff_ms: 2000, max_attempts: 6}\n",
+                    options.notification_webhooks.empty() ? "" : "webhooks:\n" + options.notification_webhooks + "\n")},
   };
   for (const std::string& name : ServiceNames()) {
     const auto more = options.extra_config.find(name);
@@ -354,6 +394,14 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
           absl::StrCat("dovecot did not come up: ", s.message(), "\n", Tail(e.logs_dir + "/dovecot.log", 1500)));
     }
   }
+  if (mail_out) {
+    if (auto s = stack->Launch("smtp", {options.python3, (source / "services/stack/smtp_sink.py").string(), "--port",
+                                        std::to_string(smtp_port), "--dir", e.smtp_outbox});
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = AwaitLogLine(e.logs_dir + "/smtp.log", "smtp sink listening", stack.get(), "smtp"); !s.ok()) return s;
+  }
   // 2. The devbroker, 3. every service.
   if (auto s = stack->Launch("devbroker", {(bin / "hosho-devbroker").string(), "--config=" + broker_config.string()});
       !s.ok()) {
@@ -381,7 +429,8 @@ absl::Status Stack::WriteStackFile() const {
       "\"\nredis_port: ", endpoints_.redis_port, "\ndevbroker_admin_port: ", endpoints_.devbroker_admin_port,
       "\nlogs: \"", endpoints_.logs_dir, "\"\nwebhook: {port: ", endpoints_.webhook_port, ", secret_file: \"",
       endpoints_.webhook_secret_file, "\"}\nmail: {imap_port: ", endpoints_.imap_port, ", user: \"",
-      endpoints_.mail_user, "\", dovecot_config: \"", endpoints_.dovecot_config, "\"}\ngrpc:\n");
+      endpoints_.mail_user, "\", dovecot_config: \"", endpoints_.dovecot_config,
+      "\"}\nsmtp: {port: ", endpoints_.smtp_port, ", outbox: \"", endpoints_.smtp_outbox, "\"}\ngrpc:\n");
   for (const auto& [name, addr] : endpoints_.grpc) absl::StrAppend(&out, "  ", name, ": \"", addr, "\"\n");
   out += "admin:\n";
   for (const auto& [name, port] : endpoints_.admin) absl::StrAppend(&out, "  ", name, ": ", port, "\n");
@@ -404,6 +453,17 @@ absl::StatusOr<int> Stack::StopService(const std::string& name) {
       const int code = it->second.Terminate(absl::Seconds(20));
       processes_.erase(it);
       return code;
+    }
+  }
+  return absl::NotFoundError(absl::StrCat("no running process ", name));
+}
+
+absl::Status Stack::KillService(const std::string& name) {
+  for (auto it = processes_.begin(); it != processes_.end(); ++it) {
+    if (it->first == name) {
+      it->second.Kill();
+      processes_.erase(it);
+      return absl::OkStatus();
     }
   }
   return absl::NotFoundError(absl::StrCat("no running process ", name));

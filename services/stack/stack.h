@@ -11,8 +11,8 @@
 namespace hosho {
 
 // Ports a stack uses from port_base: redis, kafka, devbroker admin, two per service,
-// the web form webhook and IMAP.
-inline constexpr int kStackPorts = 15;
+// the web form webhook, IMAP and SMTP.
+inline constexpr int kStackPorts = 16;
 
 struct StackOptions {
   std::string run_dir;     // state, configs, secrets, logs
@@ -22,13 +22,18 @@ struct StackOptions {
   std::string redis_server = "/usr/bin/redis-server";
   // Debian's dovecot: the mailbox that intake polls over IMAP. Empty: no mail intake.
   std::string dovecot = "/usr/sbin/dovecot";
+  // The development mail server (services/stack/smtp_sink.py on Debian's python3-aiosmtpd) that
+  // receives what hosho-notification sends. Empty: mail delivery is switched off.
+  std::string python3 = "/usr/bin/python3";
   std::string certificates_file;  // default: <source_dir>/deploy/demo/certificates.yaml
   int platform_latency_ms = 0;
   double platform_failure_rate = 0;
   std::string log_level = "info";
-  bool fresh = true;  // wipe the run directory's state first
-  int submissions_per_minute = 6000;
-  bool connector_enabled = true;  // false: every case waits for a clerk (VerificationService)  // intake's per-principal rate limit (0: none, for the benchmark)
+  bool fresh = true;                  // wipe the run directory's state first
+  int submissions_per_minute = 6000;  // intake's per-principal rate limit (0: none, for the benchmark)
+  bool connector_enabled = true;      // false: every case waits for a clerk (VerificationService)
+  // hosho-notification's signed webhooks: YAML list items [{name, url, secret_file, offices}].
+  std::string notification_webhooks;
   // Extra YAML appended to a service's generated configuration (service name → YAML).
   std::map<std::string, std::string> extra_config;
 };
@@ -47,6 +52,8 @@ struct StackEndpoints {
   int imap_port = 0;                // 0 when no dovecot runs
   std::string mail_user;            // the mailbox intake polls
   std::string dovecot_config;       // for local delivery with doveadm
+  int smtp_port = 0;                // 0 when no development mail server runs
+  std::string smtp_outbox;          // where it keeps each message it accepted (one .eml file each)
 };
 
 // Starts and stops the whole system on one machine: redis-server, the
@@ -69,6 +76,8 @@ class Stack {
   // again with the same configuration and waits until it is ready.
   absl::StatusOr<int> StopService(const std::string& name);
   absl::Status RestartService(const std::string& name);
+  // SIGKILL, no orderly stop (what a crashed node looks like); RestartService brings it back.
+  absl::Status KillService(const std::string& name);
 
   // The service names, in start order.
   static const std::vector<std::string>& ServiceNames();

@@ -93,22 +93,12 @@ int main(int argc, char** argv) {
                                       [&worker](const hosho::KafkaRecord& r) { return worker.Handle(r); }));
   // The resumer: cases that wait for their platform are tried again when due.
   absl::Notification stop;
-  std::thread resumer([&] {
-    const absl::Duration poll = absl::Milliseconds(config.GetInt("connector.resume.poll_ms", 1000));
-    while (!stop.WaitForNotificationWithTimeout(poll)) {
-      if (auto resumed = worker.ResumeDue(); !resumed.ok()) {
-        hosho::LogWarn("resuming waiting cases failed", {{"error", std::string(resumed.status().message())}});
-      }
-    }
-  });
-  std::thread sweeper([&] {
-    const absl::Duration poll = absl::Milliseconds(config.GetInt("sla.sweep_ms", 60000));
-    while (!stop.WaitForNotificationWithTimeout(poll)) {
-      if (auto swept = worker.SweepDeadlines(); !swept.ok()) {
-        hosho::LogWarn("deadline sweep failed", {{"error", std::string(swept.status().message())}});
-      }
-    }
-  });
+  std::thread resumer = hosho::StartPeriodic(
+      stop, absl::Milliseconds(config.GetInt("connector.resume.poll_ms", 1000)),
+      [&worker] { return worker.ResumeDue().status(); }, "resuming waiting cases");
+  std::thread sweeper = hosho::StartPeriodic(
+      stop, absl::Milliseconds(config.GetInt("sla.sweep_ms", 60000)),
+      [&worker] { return worker.SweepDeadlines().status(); }, "deadline sweep");
   const int rc = host.Run();
   stop.Notify();
   resumer.join();

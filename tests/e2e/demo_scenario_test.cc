@@ -22,6 +22,7 @@
 #include "tests/support/await.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/grpc_probe.h"
+#include "tests/support/mail_sink.h"
 #include "tests/support/redis_server.h"
 
 namespace hosho {
@@ -370,7 +371,17 @@ TEST_F(DemoScenarioTest, NoPlantedSecretReachesKafkaRedisOrAnyLog) {
     EXPECT_GT(text.str().size(), 0u) << entry.path();
     for (const auto& s : secrets) EXPECT_EQ(text.str().find(s), std::string::npos) << entry.path() << " holds " << s;
   }
-  EXPECT_EQ(files, 8u);  // redis, dovecot, devbroker and five services
+  EXPECT_EQ(files, 9u);  // redis, dovecot, the mail server, devbroker and five services
+  // Mail that left hosho: none carries a secret either.
+  const auto mails = testing::ReadSentMail(stack_->endpoints().smtp_outbox);
+  EXPECT_FALSE(mails.empty()) << "the demo sends notices by mail";
+  for (const auto& mail : mails) {
+    EXPECT_FALSE(mail.body.empty()) << mail.file;
+    for (const auto& s : secrets) {
+      EXPECT_EQ(mail.body.find(s), std::string::npos) << mail.file << " holds " << s;
+      EXPECT_EQ(mail.raw.find(s), std::string::npos) << mail.file << " holds " << s;
+    }
+  }
 }
 
 }  // namespace

@@ -1,0 +1,176 @@
+#include "services/notification/delivery.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/events.h"
+#include "services/common/log.h"
+#include "services/common/metrics.h"
+#include "services/common/sealing.h"
+
+namespace hosho {
+
+std::vector<DeliveryRecord> PlanDeliveries(const hosho::v1::Notice& notice, const OfficeDirectory& offices,
+                                           const std::vector<WebhookSubscriber>& webhooks, bool mail_enabled) {
+  std::vector<DeliveryRecord> out;
+  const std::string payload = notice.SerializeAsString();
+  auto add = [&](std::string channel, std::string target, std::string suffix) {
+    DeliveryRecord d;
+    d.id = absl::StrCat(notice.delivery_id(), ":", channel, suffix);
+    d.case_id = notice.case_id();
+    d.channel = std::move(channel);
+    d.target = std::move(target);
+    d.payload = payload;
+    out.push_back(std::move(d));
+  };
+  if (notice.audience() == hosho::v1::Notice::AUDIENCE_CONTRACTOR) {
+    if (mail_enabled) add("email", notice.recipient(), "");
+    return out;
+  }
+  add(kStreamChannel, notice.recipient(), "");
+  const Office* office = offices.Find(notice.recipient());
+  if (mail_enabled && office != nullptr && !office->mailbox.empty()) add("email", office->mailbox, "");
+  for (const WebhookSubscriber& w : webhooks) {
+    if (w.offices.empty() || std::find(w.offices.begin(), w.offices.end(), notice.recipient()) != w.offices.end()) {
+      add("webhook", w.name, ":" + w.name);
+    }
+  }
+  return out;
+}
+
+std::string MailChannel::MessageIdFor(const std::string& delivery_id, const std::string& domain) {
+  std::string left = "hosho.";
+  for (char c : delivery_id) {
+    const bool atext =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    left += atext ? c : '.';
+  }
+  return absl::StrCat(left, "@", domain);
+}
+
+absl::Status MailChannel::Send(const DeliveryRecord& delivery, const hosho::v1::Notice& notice) {
+  OutgoingMail mail;
+  mail.from = from_;
+  mail.to = delivery.target;
+  mail.subject = notice.subject();
+  mail.body = notice.body();
+  mail.message_id = MessageIdFor(delivery.id, domain_);
+  mail.date = clock_->Now();
+  mail.extra_headers = {{"X-Hosho-Delivery-Id", delivery.id}, {"X-Hosho-Case-Id", notice.case_id()}};
+  return SendMail(smtp_, mail);
+}
+
+WebhookChannel::WebhookChannel(std::vector<WebhookSubscriber> subscribers, WebhookOptions options, Clock* clock)
+    : options_(std::move(options)), clock_(clock) {
+  for (auto& s : subscribers) by_name_.emplace(s.name, std::move(s));
+}
+
+std::string WebhookChannel::Body(const hosho::v1::Notice& n) {
+  nlohmann::json j = {
+      {"delivery_id", n.delivery_id()},
+      {"case_id", n.case_id()},
+      {"kind", n.kind()},
+      {"audience", n.audience() == hosho::v1::Notice::AUDIENCE_OFFICE ? "office" : "contractor"},
+      {"office", n.office()},
+      {"subject", n.subject()},
+      {"body", n.body()},
+      {"event_id", n.event_id()},
+      {"recorded_at", absl::FormatTime(absl::RFC3339_sec, FromProto(n.recorded_at()), absl::UTCTimeZone())},
+  };
+  return j.dump();
+}
+
+absl::Status WebhookChannel::Send(const DeliveryRecord& delivery, const hosho::v1::Notice& notice) {
+  auto it = by_name_.find(delivery.target);
+  if (it == by_name_.end()) {
+    return absl::FailedPreconditionError(absl::StrCat("webhook ", delivery.target, " is no longer configured"));
+  }
+  const std::string body = Body(notice);
+  const int64_t now = absl::ToUnixSeconds(clock_->Now());
+  return PostWebhook(options_, it->second.url,
+                     {{"X-Hosho-Timestamp", std::to_string(now)},
+                      {"X-Hosho-Signature", WebhookSignature(it->second.secret, now, body)},
+                      {"X-Hosho-Delivery-Id", delivery.id}},
+                     body);
+}
+
+DeliveryDispatcher::DeliveryDispatcher(DeliveryStore* store, Clock* clock,
+                                       std::map<std::string, DeliveryChannel*> channels, DispatchOptions options)
+    : store_(store), clock_(clock), channels_(std::move(channels)), options_(options) {}
+
+absl::Duration DeliveryDispatcher::Backoff(int attempts) {
+  absl::Duration d = options_.initial_backoff;
+  for (int i = 1; i < attempts && d < options_.max_backoff; ++i) d *= 2;
+  return std::min(d, options_.max_backoff);
+}
+
+absl::StatusOr<int> DeliveryDispatcher::RunOnce() {
+  auto due = store_->LeaseDue(clock_->Now(), options_.lease, options_.batch);
+  if (!due.ok()) return due.status();
+  for (const DeliveryRecord& d : *due) {
+    hosho::v1::Notice notice;
+    absl::Status sent;
+    auto channel = channels_.find(d.channel);
+    if (!notice.ParseFromString(d.payload)) {
+      sent = absl::DataLossError("stored notice is unreadable");
+    } else if (channel == channels_.end()) {
+      sent = absl::FailedPreconditionError(absl::StrCat("channel ", d.channel, " is not configured"));
+    } else {
+      sent = channel->second->Send(d, notice);
+    }
+    const absl::Time now = clock_->Now();
+    std::string outcome;
+    if (sent.ok()) {
+      outcome = "delivered";
+      if (absl::Status s = store_->MarkDelivered(d.id, now); !s.ok()) return s;
+    } else {
+      const int attempts = d.attempts + 1;
+      const bool permanent =
+          absl::IsFailedPrecondition(sent) || absl::IsInvalidArgument(sent) || absl::IsDataLoss(sent);
+      const bool give_up = permanent || attempts >= options_.max_attempts;
+      outcome = give_up ? "failed" : "retry";
+      if (absl::Status s = store_->MarkFailed(d.id, sent.message(), now + Backoff(attempts), give_up); !s.ok()) {
+        return s;
+      }
+      (give_up ? LogError : LogWarn)(give_up ? "delivery failed for good" : "delivery failed; will retry",
+                                     {{"case_id", d.case_id},
+                                      {"delivery_id", d.id},
+                                      {"channel", d.channel},
+                                      {"attempts", static_cast<int64_t>(attempts)},
+                                      {"error", std::string(sent.message())}});
+    }
+    Metrics()
+        .GetCounter("hosho_deliveries_total", "Notice deliveries attempted, by channel and outcome.",
+                    {{"channel", d.channel}, {"outcome", outcome}})
+        .Increment();
+  }
+  if (auto depths = store_->Depths(); depths.ok()) {
+    Metrics()
+        .GetGauge("hosho_delivery_outbox_pending", "Deliveries waiting to be sent (incl. retries).")
+        .Set(static_cast<double>(depths->first));
+    Metrics()
+        .GetGauge("hosho_delivery_outbox_failed", "Deliveries given up (need an operator).")
+        .Set(static_cast<double>(depths->second));
+  }
+  return static_cast<int>(due->size());
+}
+
+hosho::v1::Delivery ToProto(const DeliveryRecord& r) {
+  hosho::v1::Delivery d;
+  d.set_delivery_id(r.id);
+  d.set_channel(r.channel);
+  d.set_target(r.target);
+  d.set_state(r.state == DeliveryRecord::State::kDelivered ? hosho::v1::Delivery::STATE_DELIVERED
+              : r.state == DeliveryRecord::State::kFailed  ? hosho::v1::Delivery::STATE_FAILED
+                                                           : hosho::v1::Delivery::STATE_PENDING);
+  d.set_attempts(r.attempts);
+  d.set_last_error(r.last_error);
+  if (r.delivered_at != absl::InfinitePast()) *d.mutable_delivered_at() = hosho::ToProto(r.delivered_at);
+  if (r.state == DeliveryRecord::State::kPending && r.next_attempt_at != absl::InfinitePast()) {
+    *d.mutable_next_attempt_at() = hosho::ToProto(r.next_attempt_at);
+  }
+  return d;
+}
+
+}  // namespace hosho

@@ -1,0 +1,445 @@
+#include "services/routing/handoff_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/case_view.h"
+#include "services/common/domain_text.h"
+#include "services/common/errors.h"
+#include "services/common/events.h"
+#include "services/common/grpc_server.h"
+#include "services/common/log.h"
+#include "services/common/metrics.h"
+#include "services/common/text.h"
+#include "services/common/topics.h"
+#include "services/common/trace.h"
+
+namespace hosho {
+namespace {
+
+using hosho::events::v1::Envelope;
+using hosho::events::v1::HandoffRecorded;
+using hosho::v1::CaseState;
+
+constexpr char kProducer[] = "hosho-routing";
+
+absl::Status NoCase() {
+  return ViolationStatus(absl::StatusCode::kNotFound,
+                         {{"case_id", "CASE_NOT_FOUND", "案件が見つからないか、担当の課の案件ではありません"}});
+}
+
+absl::Status WrongState(const std::string& state, const std::string& what) {
+  return ViolationStatus(absl::StatusCode::kFailedPrecondition,
+                         {{"case_id", "HANDOFF_WRONG_STATE",
+                           absl::StrCat("この案件は現在「", state, "」のため、", what, "はできません")}});
+}
+
+absl::Status StaleVersion() {
+  return ViolationStatus(absl::StatusCode::kAborted,
+                         {{"expected_version", "VERSION_MISMATCH",
+                           "案件がほかの操作で更新されています。最新の内容を確認してから操作してください"}});
+}
+
+// Maps the store's refusals of a transition to precise errors.
+absl::Status FromStore(const absl::Status& s, const std::string& state, const std::string& what) {
+  if (absl::IsAborted(s)) return StaleVersion();
+  if (absl::IsFailedPrecondition(s)) return WrongState(state, what);
+  return s;
+}
+
+absl::Status CheckRequest(const hosho::v1::HandoffRequest& r, bool note_required) {
+  std::vector<FieldViolation> v;
+  if (r.case_id().empty()) v.push_back({"case_id", "CASE_ID_MISSING", "案件番号を指定してください"});
+  if (!IsValidUtf8(r.note()) || HasControlCharacters(r.note())) {
+    v.push_back({"note", "TEXT_CONTROL_CHARACTERS", "備考に使用できない文字が含まれています"});
+  } else if (r.note().size() > 2000) {
+    v.push_back({"note", "TEXT_TOO_LONG", "備考は2000バイト以内で入力してください"});
+  } else if (note_required && NormalizeText(r.note()).empty()) {
+    v.push_back({"note", "WITHDRAW_REASON_MISSING", "取下げの理由を入力してください"});
+  }
+  if (r.expected_version() < 0) v.push_back({"expected_version", "VERSION_INVALID", "版数が正しくありません"});
+  return v.empty() ? absl::OkStatus() : ViolationStatus(absl::StatusCode::kInvalidArgument, v);
+}
+
+bool IsClerkOf(const Principal& who, const std::string& office) {
+  return who.role == Role::kClerk && !who.office.empty() && who.office == office;
+}
+
+Envelope NewEvent(const std::string& case_id, const std::string& suffix, absl::Time at) {
+  Envelope e;
+  e.set_event_id(absl::StrCat(case_id, suffix));
+  e.set_case_id(case_id);
+  *e.mutable_occurred_at() = ToProto(at);
+  e.set_producer(kProducer);
+  return e;
+}
+
+TransitionRequest Step(const Envelope& event, CaseState from, CaseState to, const std::string& actor,
+                       const std::string& reason, const std::string& office) {
+  TransitionRequest t;
+  t.case_id = event.case_id();
+  t.event_id = event.event_id();
+  t.expected_states = {StateName(from)};
+  t.to_state = StateName(to);
+  t.actor = actor;
+  t.reason = reason;
+  t.at = FromProto(event.occurred_at());
+  t.office = office;
+  t.payload = event.SerializeAsString();
+  t.terminal = to == hosho::v1::CASE_STATE_CLOSED || to == hosho::v1::CASE_STATE_WITHDRAWN;
+  return t;
+}
+
+std::string WithNote(std::string reason, const std::string& note) {
+  if (!note.empty()) absl::StrAppend(&reason, "（備考: ", note, "）");
+  return reason;
+}
+
+void CountStep(const char* step) {
+  Metrics().GetCounter("hosho_handoff_steps_total", "Hand-off steps recorded.", {{"step", step}}).Increment();
+}
+
+}  // namespace
+
+const std::vector<std::string>& HandoffEventSuffixes() {
+  static const auto* suffixes =
+      new std::vector<std::string>{":concluded", ":forwarded", ":handed-off", ":closed", ":withdrawn"};
+  return *suffixes;
+}
+
+absl::Status RepublishHandoffEvents(CaseStore* cases, EventProducer* producer, const std::string& case_id,
+                                    absl::Duration timeout) {
+  std::vector<OutgoingRecord> records;
+  for (const std::string& suffix : HandoffEventSuffixes()) {
+    auto payload = cases->AppliedPayload(case_id, case_id + suffix);
+    if (absl::IsNotFound(payload.status())) continue;
+    if (!payload.ok()) return payload.status();
+    Envelope e;
+    if (!e.ParseFromString(*payload)) return absl::DataLossError("stored hand-off event is unreadable");
+    records.push_back(ToRecord(topics::kRoutings, e, NewTraceparent()));
+  }
+  return producer->SendAll(records, timeout);
+}
+
+HandoffServiceImpl::HandoffServiceImpl(CaseStore* cases, EventProducer* producer, const Authenticator* auth,
+                                       Clock* clock, const RoutingPolicy* policy, AccountingSystem* accounting,
+                                       absl::Duration send_timeout)
+    : cases_(cases),
+      producer_(producer),
+      auth_(auth),
+      clock_(clock),
+      policy_(policy),
+      accounting_(accounting),
+      send_timeout_(send_timeout) {}
+
+grpc::Status HandoffServiceImpl::Serve(const char* method, Operation op, grpc::ServerContext* context,
+                                       const hosho::v1::HandoffRequest* request, hosho::v1::Case* response) {
+  const absl::Time started = absl::Now();
+  auto who = auth_->Authenticate(*context);
+  if (!who.ok()) return ObserveRpc(method, started, ToGrpcStatus(who.status()));
+  auto record = (this->*op)(*who, *request, TraceparentOf(*context));
+  if (!record.ok()) return ObserveRpc(method, started, ToGrpcStatus(record.status()));
+  *response = CaseFromRecord(*record);
+  return ObserveRpc(method, started, grpc::Status::OK);
+}
+
+grpc::Status HandoffServiceImpl::ConcludeContract(grpc::ServerContext* context,
+                                                  const hosho::v1::HandoffRequest* request, hosho::v1::Case* response) {
+  return Serve("ConcludeContract", &HandoffServiceImpl::Conclude, context, request, response);
+}
+grpc::Status HandoffServiceImpl::AcknowledgeReceipt(grpc::ServerContext* context,
+                                                    const hosho::v1::HandoffRequest* request,
+                                                    hosho::v1::Case* response) {
+  return Serve("AcknowledgeReceipt", &HandoffServiceImpl::Acknowledge, context, request, response);
+}
+grpc::Status HandoffServiceImpl::RecordPaymentHandoff(grpc::ServerContext* context,
+                                                      const hosho::v1::HandoffRequest* request,
+                                                      hosho::v1::Case* response) {
+  return Serve("RecordPaymentHandoff", &HandoffServiceImpl::HandOffPayment, context, request, response);
+}
+grpc::Status HandoffServiceImpl::Withdraw(grpc::ServerContext* context, const hosho::v1::HandoffRequest* request,
+                                          hosho::v1::Case* response) {
+  return Serve("Withdraw", &HandoffServiceImpl::WithdrawCase, context, request, response);
+}
+
+absl::StatusOr<bool> HandoffServiceImpl::AlreadyDone(const Principal& who, const std::string& case_id,
+                                                     const std::string& event_id, const std::string& traceparent) {
+  auto payload = cases_->AppliedPayload(case_id, event_id);
+  if (absl::IsNotFound(payload.status())) return false;
+  if (!payload.ok()) return payload.status();
+  Envelope e;
+  if (!e.ParseFromString(*payload)) return absl::DataLossError("stored hand-off event is unreadable");
+  std::string office;
+  std::string actor;
+  if (e.has_handoff_recorded()) {
+    office = e.handoff_recorded().from_office();
+    actor = e.handoff_recorded().actor();
+  } else if (e.has_payment_handoff_requested()) {
+    office = e.payment_handoff_requested().office();
+    actor = e.payment_handoff_requested().handed_off_by();
+  }
+  if (!IsClerkOf(who, office) && who.name != actor) return false;
+  (void)traceparent;
+  if (absl::Status s = RepublishHandoffEvents(cases_, producer_, case_id, send_timeout_); !s.ok()) return s;
+  return true;
+}
+
+absl::StatusOr<CaseRecord> HandoffServiceImpl::ApplyAndPublish(const Principal& who, const std::string& case_id,
+                                                               std::vector<TransitionRequest> steps,
+                                                               const std::string& traceparent) {
+  // The publish timer goes first: if this process dies after applying and before Kafka has the
+  // events, a sweeper re-sends them.
+  if (absl::Status s = cases_->AddTimer(kHandoffPublishTimer, case_id, clock_->Now() + absl::Seconds(30)); !s.ok()) {
+    return s;
+  }
+  std::vector<OutgoingRecord> records;
+  auto results = cases_->ApplyAll(steps);
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].ok()) {
+      if (i == 0) return results[i].status();
+      return absl::InternalError(
+          absl::StrCat("hand-off step ", steps[i].event_id, ": ", results[i].status().message()));
+    }
+    Envelope e;
+    if (!e.ParseFromString(results[i]->payload)) return absl::DataLossError("stored hand-off event is unreadable");
+    records.push_back(ToRecord(topics::kRoutings, e, ChildTraceparent(traceparent)));
+  }
+  if (absl::Status s = producer_->SendAll(records, send_timeout_); !s.ok()) return s;
+  (void)cases_->RemoveTimer(kHandoffPublishTimer, case_id);
+  LogInfo("hand-off recorded", {{"case_id", case_id},
+                                {"step", steps.front().to_state},
+                                {"actor", who.name},
+                                {"trace_id", TraceIdOf(traceparent)}});
+  return cases_->Get(case_id);
+}
+
+absl::StatusOr<CaseRecord> HandoffServiceImpl::Conclude(const Principal& who, const hosho::v1::HandoffRequest& r,
+                                                        const std::string& traceparent) {
+  if (absl::Status s = CheckRequest(r, false); !s.ok()) return s;
+  auto done = AlreadyDone(who, r.case_id(), r.case_id() + ":concluded", traceparent);
+  if (!done.ok()) return done.status();
+  if (*done) return cases_->Get(r.case_id());
+  auto record = cases_->Get(r.case_id());
+  if (absl::IsNotFound(record.status())) return NoCase();
+  if (!record.ok()) return record.status();
+  const std::string office = record->Field("office");
+  if (!IsClerkOf(who, office)) return NoCase();
+  const std::string state = record->Field("state");
+  if (state != StateName(hosho::v1::CASE_STATE_ROUTED) ||
+      record->Field(case_fields::kAction) != std::to_string(hosho::v1::HANDOFF_ACTION_CONCLUDE_CONTRACT)) {
+    return WrongState(state, "契約締結の記録");
+  }
+  auto routed_payload = cases_->AppliedPayload(r.case_id(), r.case_id() + ":routed");
+  Envelope routed;
+  if (!routed_payload.ok() || !routed.ParseFromString(*routed_payload) || !routed.has_routing_decided()) {
+    return absl::DataLossError("the routing of this case is unreadable");
+  }
+  const auto& submission = routed.routing_decided().submission();
+  const ForwardDecision forward = DecideForward(submission.kind(), submission.contract(), *policy_);
+  const absl::Time now = clock_->Now();
+
+  Envelope concluded = NewEvent(r.case_id(), ":concluded", now);
+  HandoffRecorded* c = concluded.mutable_handoff_recorded();
+  c->set_step(HandoffRecorded::STEP_CONTRACT_CONCLUDED);
+  c->set_actor(who.name);
+  c->set_from_office(office);
+  c->set_to_office(office);
+  c->set_note(r.note());
+  c->set_from_state(hosho::v1::CASE_STATE_ROUTED);
+  c->set_to_state(hosho::v1::CASE_STATE_CONTRACT_CONCLUDED);
+  *c->mutable_submission() = submission;
+
+  Envelope forwarded = NewEvent(r.case_id(), ":forwarded", now);
+  HandoffRecorded* f = forwarded.mutable_handoff_recorded();
+  f->set_step(HandoffRecorded::STEP_FORWARDED);
+  f->set_actor(kProducer);
+  f->set_from_office(office);
+  f->set_to_office(forward.office);
+  f->set_from_state(hosho::v1::CASE_STATE_CONTRACT_CONCLUDED);
+  f->set_to_state(hosho::v1::CASE_STATE_FORWARDED);
+  *f->mutable_submission() = submission;
+
+  std::vector<TransitionRequest> steps;
+  steps.push_back(Step(concluded, hosho::v1::CASE_STATE_ROUTED, hosho::v1::CASE_STATE_CONTRACT_CONCLUDED, who.name,
+                       WithNote(absl::StrCat(policy_->offices.NameJa(office), "が契約を締結しました"), r.note()),
+                       office));
+  if (r.expected_version() > 0) steps.back().expected_version = r.expected_version();
+  steps.push_back(Step(forwarded, hosho::v1::CASE_STATE_CONTRACT_CONCLUDED, hosho::v1::CASE_STATE_FORWARDED, kProducer,
+                       forward.reason_ja, forward.office));
+  steps.back().fields = {
+      {case_fields::kAction, std::to_string(forward.to_operators ? hosho::v1::HANDOFF_ACTION_OPERATOR_REVIEW
+                                                                 : hosho::v1::HANDOFF_ACTION_FORWARD)}};
+  auto out = ApplyAndPublish(who, r.case_id(), std::move(steps), traceparent);
+  if (!out.ok()) return FromStore(out.status(), state, "契約締結の記録");
+  CountStep("concluded");
+  return out;
+}
+
+absl::StatusOr<CaseRecord> HandoffServiceImpl::Acknowledge(const Principal& who, const hosho::v1::HandoffRequest& r,
+                                                           const std::string& traceparent) {
+  if (absl::Status s = CheckRequest(r, false); !s.ok()) return s;
+  auto done = AlreadyDone(who, r.case_id(), r.case_id() + ":closed", traceparent);
+  if (!done.ok()) return done.status();
+  if (*done) return cases_->Get(r.case_id());
+  auto record = cases_->Get(r.case_id());
+  if (absl::IsNotFound(record.status())) return NoCase();
+  if (!record.ok()) return record.status();
+  const std::string office = record->Field("office");
+  if (!IsClerkOf(who, office)) return NoCase();
+  const std::string state = record->Field("state");
+  if (state != StateName(hosho::v1::CASE_STATE_FORWARDED)) return WrongState(state, "受領の記録");
+  auto forwarded_payload = cases_->AppliedPayload(r.case_id(), r.case_id() + ":forwarded");
+  Envelope forwarded;
+  if (!forwarded_payload.ok() || !forwarded.ParseFromString(*forwarded_payload)) {
+    return absl::DataLossError("the forwarding of this case is unreadable");
+  }
+  Envelope closed = NewEvent(r.case_id(), ":closed", clock_->Now());
+  HandoffRecorded* a = closed.mutable_handoff_recorded();
+  a->set_step(HandoffRecorded::STEP_RECEIPT_ACKNOWLEDGED);
+  a->set_actor(who.name);
+  a->set_from_office(office);
+  a->set_to_office(office);
+  a->set_note(r.note());
+  a->set_from_state(hosho::v1::CASE_STATE_FORWARDED);
+  a->set_to_state(hosho::v1::CASE_STATE_CLOSED);
+  *a->mutable_submission() = forwarded.handoff_recorded().submission();
+  std::vector<TransitionRequest> steps;
+  steps.push_back(Step(closed, hosho::v1::CASE_STATE_FORWARDED, hosho::v1::CASE_STATE_CLOSED, who.name,
+                       WithNote(absl::StrCat(policy_->offices.NameJa(office), "が受領しました"), r.note()), office));
+  if (r.expected_version() > 0) steps.back().expected_version = r.expected_version();
+  auto out = ApplyAndPublish(who, r.case_id(), std::move(steps), traceparent);
+  if (!out.ok()) return FromStore(out.status(), state, "受領の記録");
+  CountStep("acknowledged");
+  return out;
+}
+
+absl::StatusOr<CaseRecord> HandoffServiceImpl::HandOffPayment(const Principal& who, const hosho::v1::HandoffRequest& r,
+                                                              const std::string& traceparent) {
+  if (absl::Status s = CheckRequest(r, false); !s.ok()) return s;
+  auto done = AlreadyDone(who, r.case_id(), r.case_id() + ":handed-off", traceparent);
+  if (!done.ok()) return done.status();
+  if (*done) return cases_->Get(r.case_id());
+  auto record = cases_->Get(r.case_id());
+  if (absl::IsNotFound(record.status())) return NoCase();
+  if (!record.ok()) return record.status();
+  const std::string office = record->Field("office");
+  if (!IsClerkOf(who, office)) return NoCase();
+  const std::string state = record->Field("state");
+  if (state != StateName(hosho::v1::CASE_STATE_ROUTED) ||
+      record->Field(case_fields::kAction) != std::to_string(hosho::v1::HANDOFF_ACTION_PROCESS_PAYMENT)) {
+    return WrongState(state, "支払の引継ぎ");
+  }
+  if (r.expected_version() > 0 && std::to_string(r.expected_version()) != record->Field("version")) {
+    return StaleVersion();  // checked before accounting is called, not only at the transition
+  }
+  auto routed_payload = cases_->AppliedPayload(r.case_id(), r.case_id() + ":routed");
+  Envelope routed;
+  if (!routed_payload.ok() || !routed.ParseFromString(*routed_payload) || !routed.has_routing_decided()) {
+    return absl::DataLossError("the routing of this case is unreadable");
+  }
+  const auto& decided = routed.routing_decided();
+  const auto& submission = decided.submission();
+  const absl::Time now = clock_->Now();
+
+  hosho::v1::AdvancePaymentRequest request;
+  request.set_handoff_id(r.case_id() + ":handed-off");
+  request.set_case_id(r.case_id());
+  request.set_office(office);
+  request.set_contract_number(submission.contract().contract_number());
+  request.set_project_name(submission.contract().project_name());
+  request.set_contractor_name(submission.contract().contractor().name());
+  request.set_amount_yen(submission.requested_amount_yen());
+  request.set_kind(submission.kind());
+  request.set_guarantee_number(decided.certificate().guarantee_number());
+  *request.mutable_requested_at() = submission.received_at();
+  *request.mutable_pay_by() = decided.deadline();
+  request.set_handed_off_by(who.name);
+  auto reference = accounting_->RequestAdvancePayment(request);
+  if (!reference.ok()) {
+    Metrics().GetCounter("hosho_accounting_failures_total", "Accounting hand-offs that failed.").Increment();
+    LogWarn("accounting hand-off failed",
+            {{"case_id", r.case_id()}, {"error", std::string(reference.status().message())}});
+    return ViolationStatus(
+        absl::StatusCode::kUnavailable,
+        {{"case_id", "ACCOUNTING_UNAVAILABLE", "会計システムに引き継げませんでした。時間をおいて再度お試しください"}});
+  }
+
+  Envelope handed = NewEvent(r.case_id(), ":handed-off", now);
+  auto* p = handed.mutable_payment_handoff_requested();
+  p->set_handoff_id(request.handoff_id());
+  p->set_office(office);
+  p->set_amount_yen(request.amount_yen());
+  *p->mutable_requested_at() = request.requested_at();
+  *p->mutable_pay_by() = request.pay_by();
+  *p->mutable_contract() = submission.contract();
+  p->set_guarantee_number(request.guarantee_number());
+  p->set_kind(submission.kind());
+  p->set_accounting_reference(*reference);
+  p->set_handed_off_by(who.name);
+  p->set_note(r.note());
+  Envelope closed = NewEvent(r.case_id(), ":closed", now);
+  auto* t = closed.mutable_case_transitioned();
+  t->set_from_state(hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF);
+  t->set_to_state(hosho::v1::CASE_STATE_CLOSED);
+  t->set_actor(kProducer);
+  t->set_reason("会計システムへの引継ぎが完了しました");
+
+  const std::string pay_by = absl::FormatTime("%Y-%m-%d", FromProto(request.pay_by()), JapanTimeZone());
+  std::vector<TransitionRequest> steps;
+  steps.push_back(Step(handed, hosho::v1::CASE_STATE_ROUTED, hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF, who.name,
+                       WithNote(absl::StrCat("会計システムへ支払を引き継ぎました（会計受付番号 ", *reference,
+                                             "、支払期限 ", pay_by, "）"),
+                                r.note()),
+                       office));
+  if (r.expected_version() > 0) steps.back().expected_version = r.expected_version();
+  steps.push_back(Step(closed, hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF, hosho::v1::CASE_STATE_CLOSED, kProducer,
+                       t->reason(), office));
+  auto out = ApplyAndPublish(who, r.case_id(), std::move(steps), traceparent);
+  if (!out.ok()) return FromStore(out.status(), state, "支払の引継ぎ");
+  CountStep("payment_handed_off");
+  return out;
+}
+
+absl::StatusOr<CaseRecord> HandoffServiceImpl::WithdrawCase(const Principal& who, const hosho::v1::HandoffRequest& r,
+                                                            const std::string& traceparent) {
+  if (absl::Status s = CheckRequest(r, true); !s.ok()) return s;
+  auto done = AlreadyDone(who, r.case_id(), r.case_id() + ":withdrawn", traceparent);
+  if (!done.ok()) return done.status();
+  if (*done) return cases_->Get(r.case_id());
+  auto record = cases_->Get(r.case_id());
+  if (absl::IsNotFound(record.status())) return NoCase();
+  if (!record.ok()) return record.status();
+  const std::string office = record->Field("office");
+  const bool allowed = IsClerkOf(who, office) || who.role == Role::kOperator ||
+                       (who.role == Role::kSubmitter && who.name == record->Field(case_fields::kSubmittedBy));
+  if (!allowed) return NoCase();
+  const std::string state = record->Field("state");
+  const CaseState from = ParseStateName(state);
+  if (from == hosho::v1::CASE_STATE_CLOSED || from == hosho::v1::CASE_STATE_WITHDRAWN ||
+      from == hosho::v1::CASE_STATE_RETURNED || from == hosho::v1::CASE_STATE_UNSPECIFIED) {
+    return WrongState(state, "取下げ");
+  }
+  Envelope withdrawn = NewEvent(r.case_id(), ":withdrawn", clock_->Now());
+  HandoffRecorded* w = withdrawn.mutable_handoff_recorded();
+  w->set_step(HandoffRecorded::STEP_WITHDRAWN);
+  w->set_actor(who.name);
+  w->set_from_office(who.role == Role::kClerk ? who.office : office);
+  w->set_to_office(office);
+  w->set_note(r.note());
+  w->set_from_state(from);
+  w->set_to_state(hosho::v1::CASE_STATE_WITHDRAWN);
+  // The contract snapshot for the notices: from the submission the case started with.
+  auto submitted = cases_->AppliedPayload(r.case_id(), r.case_id() + ":submitted");
+  Envelope first;
+  if (submitted.ok() && first.ParseFromString(*submitted) && first.has_submission_received()) {
+    *w->mutable_submission() = first.submission_received();
+  }
+  std::vector<TransitionRequest> steps;
+  steps.push_back(Step(withdrawn, from, hosho::v1::CASE_STATE_WITHDRAWN, who.name,
+                       WithNote("取り下げられました", r.note()), office));
+  if (r.expected_version() > 0) steps.back().expected_version = r.expected_version();
+  auto out = ApplyAndPublish(who, r.case_id(), std::move(steps), traceparent);
+  if (!out.ok()) return FromStore(out.status(), state, "取下げ");
+  CountStep("withdrawn");
+  return out;
+}
+
+}  // namespace hosho
