@@ -23,6 +23,8 @@ absl::StatusOr<Endpoints> EndpointsFromStackFile(const std::string& path) {
   e.intake = file->GetString("grpc.intake");
   e.notification = file->GetString("grpc.notification");
   e.verification = file->GetString("grpc.verification");
+  e.routing = file->GetString("grpc.routing");
+  e.accounting = file->GetString("grpc.platform-sim");
   for (const auto& [name, token_file] : file->GetMap("tokens")) e.token_files[name] = token_file;
   e.webhook_port = static_cast<int>(file->GetInt("webhook.port"));
   e.webhook_secret_file = file->GetString("webhook.secret_file");
@@ -51,6 +53,14 @@ absl::StatusOr<std::unique_ptr<HoshoClient>> HoshoClient::Connect(const Endpoint
   auto verification = MakeChannel(options);
   if (!verification.ok()) return verification.status();
   client->verification_ = hosho::v1::VerificationService::NewStub(*verification);
+  options.target = endpoints.routing.empty() ? endpoints.intake : endpoints.routing;
+  auto routing = MakeChannel(options);
+  if (!routing.ok()) return routing.status();
+  client->handoff_ = hosho::v1::HandoffService::NewStub(*routing);
+  options.target = endpoints.accounting.empty() ? endpoints.intake : endpoints.accounting;
+  auto accounting = MakeChannel(options);
+  if (!accounting.ok()) return accounting.status();
+  client->accounting_ = hosho::v1::AccountingService::NewStub(*accounting);
   return client;
 }
 
@@ -192,6 +202,64 @@ absl::StatusOr<hosho::v1::VerificationTask> HoshoClient::ReleaseTask(const std::
   request.set_task_id(task_id);
   hosho::v1::VerificationTask response;
   if (grpc::Status s = verification_->ReleaseTask(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::StatusOr<hosho::v1::Case> HoshoClient::Handoff(HandoffStep step, const std::string& case_id,
+                                                     const std::string& note, int64_t expected_version) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(15));
+  hosho::v1::HandoffRequest request;
+  request.set_case_id(case_id);
+  request.set_note(note);
+  request.set_expected_version(expected_version);
+  hosho::v1::Case response;
+  grpc::Status s;
+  switch (step) {
+    case HandoffStep::kConclude:
+      s = handoff_->ConcludeContract(&context, request, &response);
+      break;
+    case HandoffStep::kAcknowledge:
+      s = handoff_->AcknowledgeReceipt(&context, request, &response);
+      break;
+    case HandoffStep::kPaymentHandoff:
+      s = handoff_->RecordPaymentHandoff(&context, request, &response);
+      break;
+    case HandoffStep::kWithdraw:
+      s = handoff_->Withdraw(&context, request, &response);
+      break;
+  }
+  if (!s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::Status HoshoClient::WatchNotifications(const std::string& office, const std::string& after_cursor,
+                                             const std::function<bool(const hosho::v1::OfficeNotice&)>& on_notice,
+                                             absl::Duration deadline) {
+  grpc::ClientContext context;
+  Prepare(&context, deadline);
+  hosho::v1::WatchNotificationsRequest request;
+  request.set_office(office);
+  request.set_after_cursor(after_cursor);
+  auto reader = notifications_->WatchNotifications(&context, request);
+  hosho::v1::OfficeNotice notice;
+  while (reader->Read(&notice)) {
+    if (!on_notice(notice)) {
+      context.TryCancel();
+      while (reader->Read(&notice)) {
+      }
+      (void)reader->Finish();
+      return absl::OkStatus();
+    }
+  }
+  return FromGrpcStatus(reader->Finish());
+}
+
+absl::StatusOr<hosho::v1::ListAdvancePaymentsResponse> HoshoClient::ListAdvancePayments() {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(10));
+  hosho::v1::ListAdvancePaymentsResponse response;
+  if (grpc::Status s = accounting_->ListAdvancePayments(&context, {}, &response); !s.ok()) return FromGrpcStatus(s);
   return response;
 }
 

@@ -5,8 +5,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "hosho/v1/accounting.grpc.pb.h"
 #include "hosho/v1/cases.grpc.pb.h"
 #include "hosho/v1/contracts.grpc.pb.h"
+#include "hosho/v1/handoff.grpc.pb.h"
 #include "hosho/v1/intake.grpc.pb.h"
 #include "hosho/v1/notification.grpc.pb.h"
 #include "hosho/v1/verification.grpc.pb.h"
@@ -21,6 +23,8 @@ struct Endpoints {
   std::string intake;        // IntakeService, ContractRegistry, CaseService
   std::string notification;  // NotificationService
   std::string verification;  // VerificationService (clerk tasks)
+  std::string routing;       // HandoffService
+  std::string accounting;    // AccountingService (the simulator in development)
   bool dev_plaintext = true;
   std::map<std::string, std::string> token_files;  // principal → file
   int webhook_port = 0;                            // intake's web form webhook (loopback)
@@ -59,6 +63,16 @@ class HoshoClient {
                                                                        const std::string& reason);
   absl::StatusOr<hosho::v1::VerificationTask> RecordCertificate(const hosho::v1::RecordCertificateRequest& request);
   absl::StatusOr<hosho::v1::VerificationTask> ReleaseTask(const std::string& task_id);
+  // Hand-off (HandoffService): conclude, acknowledge, payment hand-off, withdraw.
+  enum class HandoffStep { kConclude, kAcknowledge, kPaymentHandoff, kWithdraw };
+  absl::StatusOr<hosho::v1::Case> Handoff(HandoffStep step, const std::string& case_id, const std::string& note = "",
+                                          int64_t expected_version = 0);
+  // An office's notices from `after_cursor`; `on_notice` returns false to stop. Returns when stopped,
+  // when the stream ends, or at the deadline (DEADLINE_EXCEEDED).
+  absl::Status WatchNotifications(const std::string& office, const std::string& after_cursor,
+                                  const std::function<bool(const hosho::v1::OfficeNotice&)>& on_notice,
+                                  absl::Duration deadline);
+  absl::StatusOr<hosho::v1::ListAdvancePaymentsResponse> ListAdvancePayments();
   absl::StatusOr<hosho::v1::ImportReport> ImportFormCsv(const std::string& bytes, const std::string& filename);
   // Posts a web form answer (JSON) to the webhook, signed with the stack's secret. Returns
   // the HTTP status and the JSON answer.
@@ -77,6 +91,8 @@ class HoshoClient {
   std::unique_ptr<hosho::v1::CaseService::Stub> cases_;
   std::unique_ptr<hosho::v1::NotificationService::Stub> notifications_;
   std::unique_ptr<hosho::v1::VerificationService::Stub> verification_;
+  std::unique_ptr<hosho::v1::HandoffService::Stub> handoff_;
+  std::unique_ptr<hosho::v1::AccountingService::Stub> accounting_;
 };
 
 }  // namespace hosho

@@ -3,12 +3,14 @@
 loopback that keeps every message it accepts as one file, so the demo can show and the tests can
 count what hosho-notification sent.
 
-  smtp_sink.py --port N --dir DIR
+  smtp_sink.py --port N --dir DIR [--delay-ms MS]
 
 Each accepted message becomes DIR/<arrival ns>-<n>.eml (written to a temporary name, then renamed,
 so a reader never sees half a message), its first lines X-Sink-Mail-From / X-Sink-Rcpt-To.
 Recipients ending in @reject.invalid get 550 (a permanent refusal), @defer.invalid get 451 (try
-again later): the tests use them to see hosho's delivery failures and retries.
+again later): the tests use them to see hosho's delivery failures and retries. --delay-ms makes
+the server slow to accept each recipient (before any message data), so a test can kill the sender
+while deliveries are in flight.
 """
 import argparse
 import asyncio
@@ -21,11 +23,14 @@ from aiosmtpd.smtp import SMTP
 
 
 class Recorder:
-    def __init__(self, directory):
+    def __init__(self, directory, delay):
         self.directory = directory
+        self.delay = delay
         self.counter = itertools.count(1)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.delay > 0:
+            await asyncio.sleep(self.delay)
         if address.endswith("@reject.invalid"):
             return "550 5.1.1 mailbox unavailable"
         if address.endswith("@defer.invalid"):
@@ -51,9 +56,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
+    parser.add_argument("--delay-ms", type=int, default=0)
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
-    recorder = Recorder(args.dir)
+    recorder = Recorder(args.dir, args.delay_ms / 1000.0)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     server = loop.run_until_complete(

@@ -396,7 +396,8 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   }
   if (mail_out) {
     if (auto s = stack->Launch("smtp", {options.python3, (source / "services/stack/smtp_sink.py").string(), "--port",
-                                        std::to_string(smtp_port), "--dir", e.smtp_outbox});
+                                        std::to_string(smtp_port), "--dir", e.smtp_outbox, "--delay-ms",
+                                        std::to_string(options.smtp_delay_ms)});
         !s.ok()) {
       return s;
     }

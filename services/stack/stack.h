@@ -25,6 +25,7 @@ struct StackOptions {
   // The development mail server (services/stack/smtp_sink.py on Debian's python3-aiosmtpd) that
   // receives what hosho-notification sends. Empty: mail delivery is switched off.
   std::string python3 = "/usr/bin/python3";
+  int smtp_delay_ms = 0;          // the mail server waits this long before accepting each recipient
   std::string certificates_file;  // default: <source_dir>/deploy/demo/certificates.yaml
   int platform_latency_ms = 0;
   double platform_failure_rate = 0;

@@ -16,6 +16,7 @@
 #include "services/verification/verification_worker.h"
 #include "tests/support/await.h"
 #include "tests/support/devbroker_process.h"
+#include "tests/support/kafka_reader.h"
 #include "tests/support/redis_server.h"
 
 namespace hosho {
@@ -88,29 +89,10 @@ class PipelineTest : public ::testing::Test {
                            "00-" + std::string(32, 'a') + "-" + std::string(16, 'b') + "-01");
   }
 
-  // Every record on `topic`, read by a fresh group.
-  // Records of one topic, only those of `event_type` when given.
+  // Records of one topic (only those of `event_type` when given), read by a fresh group.
   std::vector<KafkaRecord> ReadAll(const std::string& topic, size_t expected, const std::string& event_type = "") {
-    ConsumerOptions o;
-    o.group_id = "reader-" + std::to_string(reader_++);
-    o.topics = {topic};
-    auto consumer = *KafkaConsumer::Create(kafka_, o, producer_.get(), &RealClock());
-    absl::Mutex mu;
-    std::vector<KafkaRecord> out;
-    std::thread t([&] {
-      (void)consumer->Run([&](const KafkaRecord& r) {
-        absl::MutexLock lock(&mu);
-        if (event_type.empty() || r.Header("event-type") == event_type) out.push_back(r);
-        return absl::OkStatus();
-      });
-    });
-    EXPECT_TRUE(AwaitUntil([&] {
-      absl::MutexLock lock(&mu);
-      return out.size() >= expected;
-    }));
-    consumer->Stop();
-    t.join();
-    return out;
+    return testing::ReadTopic(kafka_, producer_.get(), topic, expected, event_type,
+                              "reader-" + std::to_string(reader_++));
   }
 
   std::unique_ptr<testing::RedisServer> redis_;
