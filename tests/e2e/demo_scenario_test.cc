@@ -140,9 +140,9 @@ TEST_F(DemoScenarioTest, EveryServiceIsHealthyAndListsItsApisByReflection) {
   const std::map<std::string, std::vector<std::string>> expected = {
       {"intake", {"hosho.v1.IntakeService", "hosho.v1.ContractRegistry", "hosho.v1.CaseService"}},
       {"notification", {"hosho.v1.NotificationService"}},
-      {"platform-sim", {"hosho.v1.PlatformLookup"}},
-      {"verification", {}},
-      {"routing", {}},
+      {"platform-sim", {"hosho.v1.PlatformLookup", "hosho.v1.AccountingService"}},
+      {"verification", {"hosho.v1.VerificationService"}},
+      {"routing", {"hosho.v1.HandoffService"}},
   };
   for (const auto& [name, apis] : expected) {
     ChannelOptions options;
