@@ -13,6 +13,10 @@
 //     reveal TASK --reason=TEXT                         (prints the credential; every showing is audited)
 //     record TASK (--certificate=FILE.yaml | --no-certificate=REASON)
 //     demo [--scenario=deploy/demo/scenario.yaml]       (prints the scenario table; exit 0 only if all OK)
+//     conclude CASE [--note=T]   acknowledge CASE [--note=T]   payment-handoff CASE [--note=T]
+//     withdraw CASE --note=REASON                        (hand-off steps; --as=<clerk of the office>)
+//     office-watch [OFFICE] [--after=CURSOR]            (an office's notices as they come; prints cursors)
+//     payments                                          (what the accounting simulator received)
 //
 // Secrets are read from files (or '-' for stdin), never from the command line.
 #include <fstream>
@@ -50,7 +54,8 @@ void PrintReport(const hosho::v1::ImportReport& report) {
 int Usage() {
   std::cerr << "usage: hoshoctl [--stack=.run/stack.yaml] [--as=PRINCIPAL] "
                "submit|get|list|watch|contract upsert|contract import|form import|form post|mail deliver|notices|"
-               "tasks|claim|release|reveal|record|demo ...\n";
+               "tasks|claim|release|reveal|record|conclude|acknowledge|payment-handoff|withdraw|office-watch|payments|"
+               "demo ...\n";
   return 2;
 }
 
@@ -245,7 +250,53 @@ int main(int argc, char** argv) {
     auto notices = c.ListNotices(positional[1]);
     if (!notices.ok()) return Fail(notices.status());
     for (const auto& n : notices->notices()) {
-      std::cout << n.delivery_id() << "  to " << n.recipient() << "  " << n.subject() << "\n  " << n.body() << "\n";
+      std::cout << n.delivery_id() << "  to " << n.recipient() << "  " << n.subject() << "\n";
+      for (const auto& d : n.deliveries()) {
+        std::cout << "  " << d.channel() << " → " << d.target() << "  "
+                  << hosho::v1::Delivery::State_Name(d.state()).substr(6) << "  attempts " << d.attempts()
+                  << (d.last_error().empty() ? "" : "  last error: " + d.last_error()) << "\n";
+      }
+      std::cout << "  " << n.body() << "\n";
+    }
+    return 0;
+  }
+  // Hand-off steps (HandoffService): the clerk of the office that holds the case (--as).
+  const std::map<std::string, HoshoClient::HandoffStep> steps = {
+      {"conclude", HoshoClient::HandoffStep::kConclude},
+      {"acknowledge", HoshoClient::HandoffStep::kAcknowledge},
+      {"payment-handoff", HoshoClient::HandoffStep::kPaymentHandoff},
+      {"withdraw", HoshoClient::HandoffStep::kWithdraw}};
+  if (auto step = steps.find(command); step != steps.end() && positional.size() == 2) {
+    if (auto s = act("contract-division-clerk"); !s.ok()) return Fail(s);
+    auto done = c.Handoff(step->second, positional[1], flags["note"],
+                          flags.count("expected-version") ? std::stoll(flags["expected-version"]) : 0);
+    if (!done.ok()) return Fail(done.status());
+    std::cout << "case " << done->case_id() << " " << hosho::StateName(done->state()) << " @" << done->office() << " v"
+              << done->version() << "\n";
+    return 0;
+  }
+  if (command == "office-watch" && positional.size() <= 2) {
+    if (auto s = act("contract-division-clerk"); !s.ok()) return Fail(s);
+    absl::Status ended = c.WatchNotifications(
+        positional.size() == 2 ? positional[1] : "", flags["after"],
+        [](const hosho::v1::OfficeNotice& n) {
+          std::cout << n.cursor() << "  " << n.notice().kind() << "  " << n.notice().case_id() << "  "
+                    << n.notice().subject() << std::endl;
+          return true;
+        },
+        absl::Hours(24));
+    if (!ended.ok()) return Fail(ended);
+    return 0;
+  }
+  if (command == "payments") {
+    if (auto s = act("operator"); !s.ok()) return Fail(s);
+    auto payments = c.ListAdvancePayments();
+    if (!payments.ok()) return Fail(payments.status());
+    for (int i = 0; i < payments->requests_size(); ++i) {
+      const auto& r = payments->requests(i);
+      std::cout << payments->references(i) << "  " << r.case_id() << "  " << r.office() << "  "
+                << hosho::FormatYen(r.amount_yen()) << "  支払期限 "
+                << absl::FormatTime("%Y-%m-%d", hosho::FromProto(r.pay_by()), hosho::JapanTimeZone()) << "\n";
     }
     return 0;
   }

@@ -298,6 +298,65 @@ absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const 
     }
     rows.push_back(row);
   }
+  // The offices act: conclude, acknowledge, hand the payment off (and a refusal across offices).
+  const std::map<std::string, HoshoClient::HandoffStep> steps = {
+      {"conclude", HoshoClient::HandoffStep::kConclude},
+      {"acknowledge", HoshoClient::HandoffStep::kAcknowledge},
+      {"payment-handoff", HoshoClient::HandoffStep::kPaymentHandoff},
+      {"withdraw", HoshoClient::HandoffStep::kWithdraw}};
+  for (const Config& item : scenario.GetList("handoffs")) {
+    ScenarioRow row;
+    row.label = item.GetString("label");
+    if (item.Has("expect.mails_delivered")) {
+      // Every e-mail of the named cases' notices, awaited until delivered.
+      const int want = static_cast<int>(item.GetInt("expect.mails_delivered"));
+      row.expected = absl::StrCat(want, " mails delivered");
+      if (auto s = client.ActAs("operator"); !s.ok()) return s;
+      int delivered = 0, total = 0;
+      const absl::Time give_up = absl::Now() + per_case_deadline;
+      do {
+        delivered = total = 0;
+        for (const std::string& request_id : item.GetStringList("request_ids")) {
+          auto notices = client.ListNotices(case_by_request[request_id]);
+          if (!notices.ok()) continue;
+          for (const auto& n : notices->notices()) {
+            for (const auto& d : n.deliveries()) {
+              if (d.channel() != "email") continue;
+              ++total;
+              delivered += d.state() == hosho::v1::Delivery::STATE_DELIVERED ? 1 : 0;
+            }
+          }
+        }
+        if (delivered == want && total == want) break;
+        absl::SleepFor(absl::Milliseconds(50));  // awaiting the outbox; the API has no push for it
+      } while (absl::Now() < give_up);
+      row.actual = absl::StrCat(delivered, " of ", total, " mails delivered");
+      row.ok = delivered == want && total == want;
+      rows.push_back(row);
+      continue;
+    }
+    row.case_id = case_by_request[item.GetString("request_id")];
+    auto step = steps.find(item.GetString("step"));
+    if (step == steps.end()) return absl::InvalidArgumentError("handoffs: unknown step " + item.GetString("step"));
+    if (auto s = client.ActAs(item.GetString("act_as")); !s.ok()) return s;
+    auto done = client.Handoff(step->second, row.case_id, item.GetString("note"));
+    if (item.Has("expect.error")) {
+      row.expected = absl::StrCat(item.GetString("expect.grpc_code"), " ", item.GetString("expect.error"));
+      const auto violations = ViolationsOf(done.status());
+      row.actual = done.ok() ? "accepted"
+                             : absl::StrCat(absl::StatusCodeToString(done.status().code()), " ",
+                                            violations.empty() ? "" : violations.front().code);
+      row.ok = row.actual == row.expected;
+    } else {
+      row.expected = absl::StrCat(item.GetString("expect.state"), " @", item.GetString("expect.office"));
+      row.actual = done.ok()
+                       ? absl::StrCat(StateName(done->state()), " @", done->office(), ", by ", item.GetString("act_as"))
+                       : absl::StrCat("refused: ", done.status().message());
+      row.ok = done.ok() && StateName(done->state()) == item.GetString("expect.state") &&
+               done->office() == item.GetString("expect.office");
+    }
+    rows.push_back(row);
+  }
   return rows;
 }
 

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "services/common/admin_server.h"
 #include "services/common/config.h"
@@ -87,7 +88,8 @@ TEST_F(DemoScenarioTest, EveryCaseReachesItsExpectedState) {
   ASSERT_TRUE(rows.ok()) << rows.status();
   *rows_ = *rows;
   std::cout << FormatScenarioTable(*rows);
-  ASSERT_EQ(rows->size(), 17u);  // the contract import, 10 API submissions, 5 channel arrivals, 1 clerk check
+  // The contract import, 10 API submissions, 5 channel arrivals, 1 clerk check, 6 hand-off steps, the mail count.
+  ASSERT_EQ(rows->size(), 24u);
   for (const ScenarioRow& row : *rows) EXPECT_TRUE(row.ok) << row.label << ": " << row.actual;
 }
 
@@ -103,9 +105,12 @@ TEST_F(DemoScenarioTest, GetCaseShowsTheWholeLifecycleWithActors) {
     EXPECT_FALSE(h.reason().empty());
     EXPECT_FALSE(h.event_id().empty());
   }
-  EXPECT_EQ(states, (std::vector<std::string>{"RECEIVED", "AWAITING_VERIFICATION", "VERIFYING", "VERIFIED", "ROUTED"}));
+  EXPECT_EQ(states, (std::vector<std::string>{"RECEIVED", "AWAITING_VERIFICATION", "VERIFYING", "VERIFIED", "ROUTED",
+                                              "CONTRACT_CONCLUDED", "FORWARDED", "CLOSED"}));
   EXPECT_EQ(c->history(0).actor(), "demo-submitter");
-  EXPECT_EQ(c->action(), hosho::v1::HANDOFF_ACTION_CONCLUDE_CONTRACT);
+  EXPECT_EQ(c->history(5).actor(), "contract-division-clerk");
+  EXPECT_EQ(c->history(7).actor(), "road-maintenance-clerk");
+  EXPECT_EQ(c->action(), hosho::v1::HANDOFF_ACTION_FORWARD);
   std::set<std::string> rules;
   for (const auto& r : c->rule_results()) {
     rules.insert(r.rule());
@@ -289,9 +294,26 @@ TEST_F(DemoScenarioTest, HoshoctlSubmitsGetsListsWatchesAndShowsNotices) {
   // that is not theirs.
   auto tasks = Hoshoctl(*run_dir_, "--as=contract-division-clerk tasks");
   EXPECT_EQ(tasks.first, 0) << tasks.second;
-  auto foreign = Hoshoctl(*run_dir_, "--as=road-maintenance-clerk claim " + (*rows_)[1].case_id);
+  std::string routed_here;  // a case still with 契約課 (the web form's arrival)
+  for (const auto& row : *rows_) {
+    if (absl::StartsWith(row.actual, "ROUTED @contract-division")) routed_here = row.case_id;
+  }
+  ASSERT_FALSE(routed_here.empty());
+  auto foreign = Hoshoctl(*run_dir_, "--as=road-maintenance-clerk claim " + routed_here);
   EXPECT_EQ(foreign.first, 1);
   EXPECT_NE(foreign.second.find("TASK_NOT_FOUND"), std::string::npos) << foreign.second;
+  // Hand-off commands: 契約課 concludes, the case goes to its department; the payment hand-off of the
+  // demo reached the accounting simulator.
+  auto concluded = Hoshoctl(*run_dir_, "--as=contract-division-clerk conclude " + routed_here + " --note=締結済");
+  EXPECT_EQ(concluded.first, 0) << concluded.second;
+  EXPECT_NE(concluded.second.find("FORWARDED @"), std::string::npos) << concluded.second;
+  auto again = Hoshoctl(*run_dir_, "--as=road-maintenance-clerk withdraw " + routed_here);
+  EXPECT_EQ(again.first, 1);
+  EXPECT_NE(again.second.find("WITHDRAW_REASON_MISSING"), std::string::npos) << again.second;
+  auto payments = Hoshoctl(*run_dir_, "payments");
+  EXPECT_EQ(payments.first, 0) << payments.second;
+  EXPECT_NE(payments.second.find("ACC-000001"), std::string::npos) << payments.second;
+  EXPECT_NE(payments.second.find("19,200,000円"), std::string::npos) << payments.second;
 }
 
 TEST_F(DemoScenarioTest, NoPlantedSecretReachesKafkaRedisOrAnyLog) {
