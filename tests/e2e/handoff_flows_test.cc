@@ -211,7 +211,13 @@ TEST_F(HandoffFlowsTest, FlowsABAndCReachClosedAndEveryNoticeArrivesOnceThoughNo
   EXPECT_EQ(StateName(handed->state()), "CLOSED");
 
   ASSERT_TRUE(stack_->RestartService("notification").ok());
+  // The credential is forwarded with the case: 道路維持課 may see A's key now (audited), 契約課 no longer.
+  ASSERT_TRUE(client_->ActAs("contract-division-clerk").ok());
+  EXPECT_FALSE(client_->RevealCredential(a, "確認").ok());
   ASSERT_TRUE(client_->ActAs("road-maintenance-clerk").ok());
+  auto revealed = client_->RevealCredential(a, "工事担当課での保管");
+  ASSERT_TRUE(revealed.ok()) << revealed.status();
+  EXPECT_EQ(revealed->d_sure().authentication_key(), Submission("demo-a").d_sure().authentication_key());
   ASSERT_TRUE(client_->Handoff(Step::kAcknowledge, a).ok());
   ASSERT_TRUE(client_->ActAs("sewerage-works-clerk").ok());
   ASSERT_TRUE(client_->Handoff(Step::kAcknowledge, c).ok());
@@ -276,9 +282,10 @@ TEST_F(HandoffFlowsTest, FlowsABAndCReachClosedAndEveryNoticeArrivesOnceThoughNo
   ASSERT_TRUE(case_a.ok());
   std::vector<std::string> steps;
   for (const auto& h : case_a->history()) steps.push_back(StateName(h.to_state()) + "/" + h.actor());
-  const std::vector<std::string> tail(steps.end() - 3, steps.end());
+  const std::vector<std::string> tail(steps.end() - 4, steps.end());
   EXPECT_EQ(tail, (std::vector<std::string>{"CONTRACT_CONCLUDED/contract-division-clerk", "FORWARDED/hosho-routing",
-                                            "CLOSED/road-maintenance-clerk"}));
+                                            "FORWARDED/road-maintenance-clerk", "CLOSED/road-maintenance-clerk"}))
+      << "the department's look at the credential is in the history";
 
   // The office's watch stream: the three 道路維持課 notices, across the restart, no gap, no repeat.
   watcher.join();
