@@ -106,9 +106,15 @@ absl::Duration DeliveryDispatcher::Backoff(int attempts) {
 }
 
 absl::StatusOr<int> DeliveryDispatcher::RunOnce() {
-  auto due = store_->LeaseDue(clock_->Now(), options_.lease, options_.batch);
+  const absl::Time leased_at = clock_->Now();
+  auto due = store_->LeaseDue(leased_at, options_.lease, options_.batch);
   if (!due.ok()) return due.status();
+  int attempted = 0;
   for (const DeliveryRecord& d : *due) {
+    // Past half the lease (a slow server), the rest of the batch is left to expire and be leased
+    // again, rather than sent after another replica may have taken it.
+    if (clock_->Now() - leased_at > options_.lease / 2) break;
+    ++attempted;
     hosho::v1::Notice notice;
     absl::Status sent;
     auto channel = channels_.find(d.channel);
@@ -153,7 +159,7 @@ absl::StatusOr<int> DeliveryDispatcher::RunOnce() {
         .GetGauge("hosho_delivery_outbox_failed", "Deliveries given up (need an operator).")
         .Set(static_cast<double>(depths->second));
   }
-  return static_cast<int>(due->size());
+  return attempted;
 }
 
 hosho::v1::Delivery ToProto(const DeliveryRecord& r) {

@@ -82,8 +82,7 @@ grpc::Status NotificationServiceImpl::WatchNotifications(grpc::ServerContext* co
                                      {{"after_cursor", "CURSOR_INVALID", "カーソルの形式が正しくありません"}})));
   }
   Gauge& watchers = Metrics().GetGauge("hosho_notification_watchers", "Open WatchNotifications streams.");
-  static std::atomic<int> open{0};
-  watchers.Set(++open);
+  watchers.Set(++watchers_);
   grpc::Status result = grpc::Status::OK;
   uint64_t seen = signal_->generation();
   while (!context->IsCancelled() && !stopping_) {
@@ -105,7 +104,7 @@ grpc::Status NotificationServiceImpl::WatchNotifications(grpc::ServerContext* co
     if (broken) break;
     if (entries->size() < 100) seen = signal_->WaitAfter(seen, poll_);
   }
-  watchers.Set(--open);
+  watchers.Set(--watchers_);
   return ObserveRpc(
       "WatchNotifications", started,
       stopping_ ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "server stopping; resume from cursor") : result);

@@ -34,6 +34,7 @@ class NotificationServiceImpl final : public hosho::v1::NotificationService::Ser
   NoticeSignal* signal_;
   absl::Duration poll_;
   std::atomic<bool> stopping_{false};
+  std::atomic<int> watchers_{0};
 };
 
 }  // namespace hosho

@@ -59,7 +59,9 @@ absl::Status RoutingWorker::Handle(const KafkaRecord& record) {
   }
   if (!applied.ok()) return applied.status();
   // Deadlines ride on the routed case; timers are idempotent (a case is in a timer once).
-  if (absl::Status s = cases_->AddTimer(kHandoffWarnTimer, case_id, decision.escalate_at); !s.ok()) return s;
+  if (decision.escalate_at < decision.deadline) {  // the operators' short deadline has no separate reminder
+    if (absl::Status s = cases_->AddTimer(kHandoffWarnTimer, case_id, decision.escalate_at); !s.ok()) return s;
+  }
   if (absl::Status s = cases_->AddTimer(kHandoffBreachTimer, case_id, decision.deadline); !s.ok()) return s;
   hosho::events::v1::Envelope published;
   if (!published.ParseFromString(applied->payload)) return absl::DataLossError("stored routing is unreadable");

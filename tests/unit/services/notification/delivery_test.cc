@@ -1,0 +1,164 @@
+#include "services/notification/delivery.h"
+
+#include <deque>
+#include <map>
+
+#include "gtest/gtest.h"
+
+namespace hosho {
+namespace {
+
+// An in-memory outbox (unit level; the Redis one is exercised by the integration and e2e tests).
+class MemoryDeliveryStore : public DeliveryStore {
+ public:
+  absl::StatusOr<int> Enqueue(const std::vector<DeliveryRecord>& deliveries, absl::Time now) override {
+    int added = 0;
+    for (DeliveryRecord d : deliveries) {
+      if (records.count(d.id)) continue;
+      d.next_attempt_at = now;
+      records[d.id] = d;
+      ++added;
+    }
+    return added;
+  }
+  absl::StatusOr<std::vector<DeliveryRecord>> LeaseDue(absl::Time now, absl::Duration lease, int limit) override {
+    std::vector<DeliveryRecord> out;
+    for (auto& [id, d] : records) {
+      if (d.state != DeliveryRecord::State::kPending || d.next_attempt_at > now) continue;
+      if (static_cast<int>(out.size()) == limit) break;
+      d.next_attempt_at = now + lease;
+      out.push_back(d);
+    }
+    return out;
+  }
+  absl::Status MarkDelivered(absl::string_view id, absl::Time at) override {
+    auto& d = records.at(std::string(id));
+    d.state = DeliveryRecord::State::kDelivered;
+    d.delivered_at = at;
+    ++d.attempts;
+    return absl::OkStatus();
+  }
+  absl::Status MarkFailed(absl::string_view id, absl::string_view error, absl::Time retry_at, bool give_up) override {
+    auto& d = records.at(std::string(id));
+    ++d.attempts;
+    d.last_error = std::string(error);
+    d.next_attempt_at = retry_at;
+    if (give_up) d.state = DeliveryRecord::State::kFailed;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<DeliveryRecord>> ForCase(absl::string_view) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadStream(absl::string_view, absl::string_view,
+                                                                              int) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<std::pair<int64_t, int64_t>> Depths() override { return std::make_pair(int64_t{0}, int64_t{0}); }
+  std::map<std::string, DeliveryRecord> records;
+};
+
+// A channel that answers what the test queued, and may take time (on the fake clock).
+class ScriptedChannel : public DeliveryChannel {
+ public:
+  explicit ScriptedChannel(FakeClock* clock) : clock_(clock) {}
+  absl::Status Send(const DeliveryRecord& d, const hosho::v1::Notice&) override {
+    sent.push_back(d.id);
+    clock_->Advance(takes);
+    if (answers.empty()) return absl::OkStatus();
+    absl::Status s = answers.front();
+    answers.pop_front();
+    return s;
+  }
+  std::deque<absl::Status> answers;
+  std::vector<std::string> sent;
+  absl::Duration takes = absl::ZeroDuration();
+
+ private:
+  FakeClock* clock_;
+};
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  void Enqueue(const std::string& id) {
+    DeliveryRecord d;
+    d.id = id;
+    d.channel = "email";
+    d.target = "a@b.example";
+    hosho::v1::Notice n;
+    n.set_delivery_id(id);
+    d.payload = n.SerializeAsString();
+    ASSERT_TRUE(store_.Enqueue({d}, clock_.Now()).ok());
+  }
+  DispatchOptions Options() {
+    DispatchOptions o;
+    o.lease = absl::Seconds(60);
+    o.initial_backoff = absl::Seconds(5);
+    o.max_backoff = absl::Seconds(30);
+    o.max_attempts = 4;
+    o.batch = 10;
+    return o;
+  }
+  FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
+  MemoryDeliveryStore store_;
+  ScriptedChannel channel_{&clock_};
+};
+
+TEST_F(DispatcherTest, ARetryableFailureBacksOffDoublingThenGivesUp) {
+  Enqueue("n1:email");
+  DeliveryDispatcher dispatcher(&store_, &clock_, {{"email", &channel_}}, Options());
+  for (int i = 0; i < 4; ++i) channel_.answers.push_back(absl::UnavailableError("smtp: 451"));
+  std::vector<absl::Duration> waits;
+  for (int round = 0; round < 4; ++round) {
+    ASSERT_EQ(*dispatcher.RunOnce(), 1);
+    const auto& d = store_.records.at("n1:email");
+    waits.push_back(d.next_attempt_at - clock_.Now());
+    EXPECT_EQ(*dispatcher.RunOnce(), 0) << "not due before its backoff";
+    clock_.Advance(waits.back());
+  }
+  EXPECT_EQ(waits[0], absl::Seconds(5));
+  EXPECT_EQ(waits[1], absl::Seconds(10));
+  EXPECT_EQ(waits[2], absl::Seconds(20));
+  const auto& d = store_.records.at("n1:email");
+  EXPECT_EQ(d.state, DeliveryRecord::State::kFailed) << "given up after max_attempts";
+  EXPECT_EQ(d.attempts, 4);
+  EXPECT_EQ(d.last_error, "smtp: 451");
+  EXPECT_EQ(*dispatcher.RunOnce(), 0);
+}
+
+TEST_F(DispatcherTest, APermanentRefusalIsGivenUpAtOnceAndSuccessIsRecorded) {
+  Enqueue("n1:email");
+  Enqueue("n2:email");
+  channel_.answers = {absl::FailedPreconditionError("smtp: 550"), absl::OkStatus()};
+  DeliveryDispatcher dispatcher(&store_, &clock_, {{"email", &channel_}}, Options());
+  EXPECT_EQ(*dispatcher.RunOnce(), 2);
+  EXPECT_EQ(store_.records.at("n1:email").state, DeliveryRecord::State::kFailed);
+  EXPECT_EQ(store_.records.at("n1:email").attempts, 1);
+  EXPECT_EQ(store_.records.at("n2:email").state, DeliveryRecord::State::kDelivered);
+  clock_.Advance(absl::Hours(1));
+  EXPECT_EQ(*dispatcher.RunOnce(), 0) << "nothing is sent twice";
+  EXPECT_EQ(channel_.sent.size(), 2u);
+}
+
+TEST_F(DispatcherTest, AnUnknownChannelOrAnUnreadableNoticeFailsVisibly) {
+  DeliveryRecord d;
+  d.id = "n1:fax";
+  d.channel = "fax";
+  ASSERT_TRUE(store_.Enqueue({d}, clock_.Now()).ok());
+  DeliveryDispatcher dispatcher(&store_, &clock_, {{"email", &channel_}}, Options());
+  EXPECT_EQ(*dispatcher.RunOnce(), 1);
+  EXPECT_EQ(store_.records.at("n1:fax").state, DeliveryRecord::State::kFailed);
+  EXPECT_NE(store_.records.at("n1:fax").last_error.find("not configured"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, ASlowServerEndsTheRoundBeforeTheLeaseRunsOut) {
+  for (int i = 0; i < 5; ++i) Enqueue("n" + std::to_string(i) + ":email");
+  channel_.takes = absl::Seconds(20);  // lease 60 s: after two sends half of it is gone
+  DeliveryDispatcher dispatcher(&store_, &clock_, {{"email", &channel_}}, Options());
+  EXPECT_EQ(*dispatcher.RunOnce(), 2);
+  EXPECT_EQ(channel_.sent.size(), 2u) << "the rest are left to their lease, not sent late";
+  clock_.Advance(absl::Seconds(60));
+  EXPECT_EQ(*dispatcher.RunOnce(), 2);
+}
+
+}  // namespace
+}  // namespace hosho
