@@ -58,11 +58,12 @@ int main(int argc, char** argv) {
   hosho::RedisClient* redis = hosho::ValueOrExit(host.Redis());
   hosho::RedisCaseStore cases(redis);
   hosho::RedisDeliveryStore deliveries(redis, config.GetInt("notification.stream_max_len", 100000));
-  hosho::NoticeSignal signal;
+  hosho::NoticeSignal watch_signal;   // office streams got a notice
+  hosho::NoticeSignal outbox_signal;  // deliveries wait to be sent
   const absl::Duration poll = absl::Milliseconds(config.GetInt("notification.poll_ms", 500));
   hosho::NotificationWorker worker(&cases, &deliveries, hosho::ValueOrExit(host.Producer()), &host.clock(), setup,
-                                   &signal);
-  hosho::NotificationServiceImpl service(&cases, &deliveries, hosho::ValueOrExit(host.Auth()), &signal, poll);
+                                   &watch_signal, &outbox_signal);
+  hosho::NotificationServiceImpl service(&cases, &deliveries, hosho::ValueOrExit(host.Auth()), &watch_signal, poll);
   hosho::AddGrpcService(host, &service);
   host.OnStopping([&service] { service.Stop(); });
 
@@ -95,21 +96,21 @@ int main(int argc, char** argv) {
   std::atomic<bool> stop{false};
   host.OnStopping([&] {
     stop = true;
-    signal.Notify();
+    outbox_signal.Notify();
   });
   std::thread sender([&] {
-    uint64_t seen = signal.generation();
+    uint64_t seen = outbox_signal.generation();
     while (!stop) {
       auto attempted = dispatcher.RunOnce();
       if (!attempted.ok()) {
         hosho::LogWarn("delivery round failed", {{"error", std::string(attempted.status().message())}});
       }
-      if (!attempted.ok() || *attempted < dispatch.batch) seen = signal.WaitAfter(seen, poll);
+      if (!attempted.ok() || *attempted < dispatch.batch) seen = outbox_signal.WaitAfter(seen, poll);
     }
   });
   const int rc = host.Run();
   stop = true;
-  signal.Notify();
+  outbox_signal.Notify();
   sender.join();
   return rc;
 }

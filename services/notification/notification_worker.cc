@@ -30,21 +30,23 @@ uint64_t NoticeSignal::generation() {
 }
 
 NotificationWorker::NotificationWorker(CaseStore* cases, DeliveryStore* deliveries, EventProducer* producer,
-                                       Clock* clock, NotificationSetup setup, NoticeSignal* signal,
-                                       absl::Duration send_timeout)
+                                       Clock* clock, NotificationSetup setup, NoticeSignal* watchers,
+                                       NoticeSignal* outbox, absl::Duration send_timeout)
     : cases_(cases),
       deliveries_(deliveries),
       producer_(producer),
       clock_(clock),
       setup_(std::move(setup)),
-      signal_(signal),
+      watchers_(watchers),
+      outbox_(outbox),
       send_timeout_(send_timeout) {}
 
 absl::Status NotificationWorker::Handle(const KafkaRecord& record) {
   auto envelope = ParseEnvelope(record);
   if (!envelope.ok()) return envelope.status();
   std::vector<OutgoingRecord> records;
-  bool enqueued = false;
+  bool streamed = false;
+  bool to_send = false;
   for (hosho::v1::Notice notice : BuildNotices(*envelope, *setup_.templates, *setup_.offices)) {
     // The recorded time is the event's, so that a redelivery builds byte-identical notices.
     *notice.mutable_recorded_at() = envelope->occurred_at();
@@ -52,10 +54,11 @@ absl::Status NotificationWorker::Handle(const KafkaRecord& record) {
     if (!recorded.ok()) return recorded.status();
     // Enqueued on every delivery of the event: a crash between recording and enqueueing is
     // repaired by the redelivery, and a second enqueue of the same id changes nothing.
-    auto added = deliveries_->Enqueue(PlanDeliveries(notice, *setup_.offices, setup_.webhooks, setup_.mail_enabled),
-                                      clock_->Now());
+    const std::vector<DeliveryRecord> planned =
+        PlanDeliveries(notice, *setup_.offices, setup_.webhooks, setup_.mail_enabled);
+    auto added = deliveries_->Enqueue(planned, clock_->Now());
     if (!added.ok()) return added.status();
-    enqueued = enqueued || *added > 0;
+    for (const DeliveryRecord& d : planned) (d.channel == kStreamChannel ? streamed : to_send) = true;
     hosho::events::v1::Envelope out;
     out.set_event_id(notice.delivery_id());
     out.set_case_id(notice.case_id());
@@ -76,7 +79,9 @@ absl::Status NotificationWorker::Handle(const KafkaRecord& record) {
                                   {"trace_id", TraceIdOf(record.Header("traceparent"))}});
     }
   }
-  if (enqueued && signal_ != nullptr) signal_->Notify();
+  // Only wake who has something to do (the dispatcher costs Redis round trips per round).
+  if (streamed && watchers_ != nullptr) watchers_->Notify();
+  if (to_send && outbox_ != nullptr) outbox_->Notify();
   if (absl::Status s = producer_->SendAll(records, send_timeout_); !s.ok()) return s;
   return absl::OkStatus();
 }

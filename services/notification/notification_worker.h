@@ -40,8 +40,9 @@ struct NotificationSetup {
 // publishes NoticeRecorded on hosho.notifications.v1. Sending is the dispatcher's job.
 class NotificationWorker {
  public:
+  // `watchers` is told when an office stream got a notice; `outbox` when something waits to be sent.
   NotificationWorker(CaseStore* cases, DeliveryStore* deliveries, EventProducer* producer, Clock* clock,
-                     NotificationSetup setup, NoticeSignal* signal = nullptr,
+                     NotificationSetup setup, NoticeSignal* watchers = nullptr, NoticeSignal* outbox = nullptr,
                      absl::Duration send_timeout = absl::Seconds(10));
   absl::Status Handle(const KafkaRecord& record);
 
@@ -51,7 +52,8 @@ class NotificationWorker {
   EventProducer* producer_;
   Clock* clock_;
   NotificationSetup setup_;
-  NoticeSignal* signal_;
+  NoticeSignal* watchers_;
+  NoticeSignal* outbox_;
   absl::Duration send_timeout_;
 };
 
