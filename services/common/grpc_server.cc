@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/config.h"
 #include "services/common/log.h"
 #include "services/common/metrics.h"
@@ -25,6 +26,25 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   buffer << in.rdbuf();
   return buffer.str();
 }
+
+// grpc.health.v1 Check only, answering from the business server's status (kubelet probes).
+class ProbeHealthService final : public grpc::health::v1::Health::Service {
+ public:
+  explicit ProbeHealthService(grpc::Server** business) : business_(business) {}
+  grpc::Status Check(grpc::ServerContext*, const grpc::health::v1::HealthCheckRequest* request,
+                     grpc::health::v1::HealthCheckResponse* response) override {
+    (void)request;  // one status for the whole process: the probe asks about the pod, not a service
+    const bool serving = *business_ != nullptr && serving_.load();
+    response->set_status(serving ? grpc::health::v1::HealthCheckResponse::SERVING
+                                 : grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+    return grpc::Status::OK;
+  }
+  void SetServing(bool serving) { serving_ = serving; }
+
+ private:
+  grpc::Server** business_;
+  std::atomic<bool> serving_{false};
+};
 
 }  // namespace
 
@@ -65,6 +85,7 @@ GrpcServerOptions GrpcServerOptionsFromConfig(const Config& config) {
   o.max_message_bytes = static_cast<int>(config.GetInt("grpc.max_message_bytes", o.max_message_bytes));
   o.drain_timeout = absl::Milliseconds(config.GetInt("grpc.drain_timeout_ms", 10000));
   o.sync_threads = static_cast<int>(config.GetInt("grpc.sync_threads", 0));
+  o.health_listen_address = config.GetString("grpc.health_listen");
   return o;
 }
 
@@ -118,14 +139,36 @@ absl::Status GrpcServerRunner::Start() {
   }
   server_->GetHealthCheckService()->SetServingStatus(true);
   LogInfo("grpc server listening", {{"address", options_.listen_address}, {"port", port_}});
+  if (!options_.health_listen_address.empty()) {
+    raw_server_ = server_.get();
+    auto probe = std::make_unique<ProbeHealthService>(&raw_server_);
+    probe->SetServing(true);
+    grpc::ServerBuilder health;
+    int health_port = 0;
+    health.AddListeningPort(options_.health_listen_address, grpc::InsecureServerCredentials(), &health_port);
+    health.RegisterService(probe.get());
+    health_server_ = health.BuildAndStart();
+    if (!health_server_ || health_port == 0) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.health_listen_address));
+    }
+    health_service_ = std::move(probe);
+    LogInfo("grpc health probe port listening", {{"address", options_.health_listen_address}});
+  }
   return absl::OkStatus();
 }
 
 void GrpcServerRunner::Shutdown() {
   if (!server_) return;
   server_->GetHealthCheckService()->SetServingStatus(false);
+  if (health_service_) static_cast<ProbeHealthService*>(health_service_.get())->SetServing(false);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_timeout));
   server_->Wait();
+  if (health_server_) {
+    health_server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+    health_server_->Wait();
+    health_server_.reset();
+  }
+  raw_server_ = nullptr;
   server_.reset();
 }
 

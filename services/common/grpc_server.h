@@ -30,10 +30,14 @@ struct GrpcServerOptions {
   int max_message_bytes = 4 << 20;
   absl::Duration drain_timeout = absl::Seconds(10);
   int sync_threads = 0;  // 0: gRPC's default
+  // A second, plaintext port that serves only grpc.health.v1 Check (empty: none). Kubernetes' native
+  // gRPC probes cannot speak TLS; this port tells them SERVING/NOT_SERVING and nothing else, so it
+  // may listen on the pod address.
+  std::string health_listen_address;
 };
 
 // Reads grpc.listen, grpc.dev_plaintext, grpc.tls.{cert,key,client_ca}_file,
-// grpc.max_message_bytes, grpc.drain_timeout_ms.
+// grpc.max_message_bytes, grpc.drain_timeout_ms, grpc.health_listen.
 GrpcServerOptions GrpcServerOptionsFromConfig(const Config& config);
 
 // Starts a gRPC server with grpc.health.v1 and reflection, and drains it on stop.
@@ -53,6 +57,9 @@ class GrpcServerRunner {
   GrpcServerOptions options_;
   std::vector<grpc::Service*> services_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;
+  std::unique_ptr<grpc::Service> health_service_;
+  grpc::Server* raw_server_ = nullptr;
   int port_ = 0;
 };
 

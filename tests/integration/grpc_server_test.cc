@@ -10,6 +10,7 @@
 #include "services/common/errors.h"
 #include "services/common/grpc_client.h"
 #include "services/common/sealing.h"
+#include "services/stack/stack.h"
 #include "tests/support/grpc_probe.h"
 
 namespace hosho {
@@ -99,6 +100,35 @@ TEST_F(GrpcServerTest, HealthAndReflectionAreServed) {
 TEST_F(GrpcServerTest, ShutdownTurnsHealthNotServingAndStops) {
   runner_->Shutdown();
   EXPECT_FALSE(testing::IsServing(channel_).ok());
+}
+
+TEST(GrpcServerOptionsTest, TheProbePortAnswersHealthOnlyAndFollowsTheServer) {
+  auto base = FindFreePortRange(1);
+  ASSERT_TRUE(base.ok()) << base.status();
+  GrpcServerOptions options;
+  options.dev_plaintext = true;
+  options.drain_timeout = absl::Seconds(1);
+  options.health_listen_address = "127.0.0.1:" + std::to_string(*base);
+  hosho::v1::Echo::Service echo;
+  GrpcServerRunner runner(options);
+  runner.AddService(&echo);
+  ASSERT_TRUE(runner.Start().ok());
+  ChannelOptions channel;
+  channel.target = options.health_listen_address;
+  channel.dev_plaintext = true;
+  auto probe = *MakeChannel(channel);
+  auto serving = testing::IsServing(probe);
+  ASSERT_TRUE(serving.ok()) << serving.status();
+  EXPECT_TRUE(*serving);
+  // gRPC's reflection plugin is process-wide, so the probe port lists the (public) service names too;
+  // it serves none of them.
+  grpc::ClientContext context;
+  hosho::v1::EchoMessage request, response;
+  EXPECT_EQ(hosho::v1::Echo::NewStub(probe)->Echo(&context, request, &response).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+  runner.Shutdown();
+  auto after = testing::IsServing(probe);
+  EXPECT_TRUE(!after.ok() || !*after) << "a stopping server is not SERVING";
 }
 
 TEST(GrpcServerOptionsTest, PlaintextIsRefusedBeyondLoopbackAndWithoutTheFlag) {
