@@ -1,0 +1,367 @@
+#!/usr/bin/python3
+"""Offline checks of what a platform team deploys: the image recipe, the Helm chart and the kustomize
+manifests (issue #7). Helm is not packaged in Debian 12, so the chart is rendered by helm_render (Go's
+text/template with sprig, as Helm does); kubectl renders the kustomizations. Every check names what it
+found wrong; the script exits 1 if any failed.
+
+  check_deploy.py --helm-render BIN --bin-dir build/bin [--kubectl kubectl]
+"""
+import argparse
+import copy
+import filecmp
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import jsonschema
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SERVICES = {  # chart key → (component, binary, source dir)
+    "intake": ("intake", "hosho-intake", "services/intake"),
+    "verification": ("verification", "hosho-verification", "services/verification"),
+    "routing": ("routing", "hosho-routing", "services/routing"),
+    "notification": ("notification", "hosho-notification", "services/notification"),
+    "platformSim": ("platform-sim", "hosho-platform-sim", "services/platform_sim"),
+}
+failures = []
+checks = 0
+
+
+def check(ok, what):
+    global checks
+    checks += 1
+    if not ok:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def path(*parts):
+    return os.path.join(ROOT, *parts)
+
+
+def read(*parts):
+    with open(path(*parts), encoding="utf-8") as f:
+        return f.read()
+
+
+def merge(dst, src):
+    for k, v in src.items():
+        if isinstance(v, dict) and isinstance(dst.get(k), dict):
+            merge(dst[k], v)
+        else:
+            dst[k] = v
+    return dst
+
+
+def helm(args, *values, sets=()):
+    cmd = [args.helm_render, path("charts/hosho")]
+    for v in values:
+        cmd += ["-f", v]
+    for s in sets:
+        cmd += ["--set-string", s]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    check(r.returncode == 0, "helm_render %s: %s" % (" ".join(cmd[2:]), r.stderr.strip()[:300]))
+    return [d for d in yaml.safe_load_all(r.stdout) if d], r.stderr
+
+
+def by_kind(docs, kind):
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+
+
+# ---------------------------------------------------------------------------------------------- image
+def check_dockerfile(args):
+    text = read("deploy/docker/Dockerfile")
+    stages = re.split(r"^FROM ", text, flags=re.M)
+    check(len(stages) >= 3, "Dockerfile: a build stage and a runtime stage")
+    runtime = stages[-1]
+    installed = set(re.findall(r"\b(lib[a-z0-9.+-]+|ca-certificates|tzdata)\b", runtime.split("COPY")[0]))
+    for bad in ("g++", "gcc", "cmake", "ninja-build", "-dev", "protobuf-compiler"):
+        check(bad not in runtime.split("COPY --from")[0].replace("--no-install-recommends", ""),
+              "Dockerfile: the runtime stage installs no %s" % bad)
+    m = re.search(r"^USER (\S+)", runtime, flags=re.M)
+    check(m is not None, "Dockerfile: the runtime stage sets USER")
+    uid = re.search(r"ARG HOSHO_UID=(\d+)", runtime)
+    check(uid is not None and int(uid.group(1)) >= 1000, "Dockerfile: a non-root numeric uid")
+    check(os.path.exists(path(".dockerignore")) and ".git" in read(".dockerignore") and "build" in read(".dockerignore"),
+          ".dockerignore keeps .git and build trees out of the context")
+    for arg in ("DEBIAN_IMAGE", "BUILD_TYPE", "JOBS", "HOSHO_UID"):
+        check(("ARG " + arg) in text and arg in text.split("FROM")[0], "Dockerfile documents build argument %s" % arg)
+    # Every library a binary needs comes from a package the runtime stage installs.
+    for _, binary, _ in list(SERVICES.values()) + [(None, "hosho-devbroker", None), (None, "hoshoctl", None)]:
+        exe = os.path.join(args.bin_dir, binary)
+        check(os.path.exists(exe), "built binary %s exists" % exe)
+        if not os.path.exists(exe):
+            continue
+        check(binary in text, "Dockerfile copies %s" % binary)
+        needed = re.findall(r"NEEDED\s+(\S+)", subprocess.run(["objdump", "-p", exe], capture_output=True,
+                                                              text=True).stdout)
+        resolved = dict(re.findall(r"^\s*(\S+) => (\S+)", subprocess.run(["ldd", exe], capture_output=True,
+                                                                            text=True).stdout, flags=re.M))
+        for soname in needed:
+            lib = resolved.get(soname)
+            if lib is None:
+                continue
+            owner = None
+            for candidate in (lib, "/usr" + lib, os.path.realpath(lib)):
+                r = subprocess.run(["dpkg", "-S", candidate], capture_output=True, text=True)
+                if r.returncode == 0:
+                    owner = r.stdout.split(":")[0]
+                    break
+            base_ok = owner in ("libc6", "libgcc-s1")  # in every Debian image
+            check(owner is not None and (owner in installed or base_ok),
+                  "%s needs %s (package %s): the runtime stage must install it" % (binary, soname, owner))
+
+
+# ------------------------------------------------------------------------------------- values & schema
+def check_values():
+    schema = json.loads(read("charts/hosho/values.schema.json"))
+    values = yaml.safe_load(read("charts/hosho/values.yaml"))
+    try:
+        jsonschema.validate(values, schema)
+        check(True, "values.yaml validates")
+    except jsonschema.ValidationError as e:
+        check(False, "values.yaml against values.schema.json: %s" % e.message)
+    for overlay in ("deploy/k8s/base-values.yaml", "deploy/k8s/overlays/trial/values.yaml",
+                    "deploy/k8s/overlays/production/values.yaml"):
+        merged = merge(copy.deepcopy(values), yaml.safe_load(read(overlay)))
+        try:
+            jsonschema.validate(merged, schema)
+            check(True, overlay)
+        except jsonschema.ValidationError as e:
+            check(False, "%s against values.schema.json: %s" % (overlay, e.message))
+    # What the schema must refuse.
+    refused = {
+        "a password as a value": ("global", "redis", "password", "hunter2"),
+        "a token in extraConfig": ("routing", "extraConfig", "token", "abc"),
+        "a writable root filesystem": ("containerSecurityContext", "readOnlyRootFilesystem", None, False),
+        "running as root": ("podSecurityContext", "runAsNonRoot", None, False),
+        "a plain http webhook": ("notification", "webhooks", None, [{"name": "x", "url": "http://x",
+                                                                      "secret": {"existingSecret": "s", "key": "k"}}]),
+        "a webhook secret given inline": ("notification", "webhooks", None, [{"name": "x", "url": "https://x",
+                                                                               "secret": "s3cret"}]),
+    }
+    for what, (a, b, c, value) in refused.items():
+        bad = copy.deepcopy(values)
+        if c is None:
+            bad[a][b] = value
+        else:
+            bad[a][b][c] = value
+        try:
+            jsonschema.validate(bad, schema)
+            check(False, "values.schema.json refuses %s" % what)
+        except jsonschema.ValidationError:
+            check(True, what)
+
+
+# ------------------------------------------------------------------------------------- rendered objects
+def check_objects(docs, where, drain_seconds, expect_components):
+    deployments = by_kind(docs, "Deployment")
+    services = by_kind(docs, "Service")
+    accounts = by_kind(docs, "ServiceAccount")
+    configmaps = by_kind(docs, "ConfigMap")
+    pdbs = by_kind(docs, "PodDisruptionBudget")
+    hpas = by_kind(docs, "HorizontalPodAutoscaler")
+    policies = by_kind(docs, "NetworkPolicy")
+    check(set(n.replace("hosho-", "") for n in deployments) == set(expect_components),
+          "%s: deployments %s, expected %s" % (where, sorted(deployments), sorted(expect_components)))
+    check(any(p["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/part-of") == "hosho" and
+              set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"} and not p["spec"].get("ingress") and
+              not p["spec"].get("egress") for p in policies.values()),
+          "%s: a default-deny NetworkPolicy for every hosho pod" % where)
+    for name, d in deployments.items():
+        spec = d["spec"]["template"]["spec"]
+        pod = spec.get("securityContext", {})
+        check(pod.get("runAsNonRoot") is True and pod.get("runAsUser", 0) > 0, "%s %s: runs as non-root" % (where, name))
+        check(pod.get("seccompProfile", {}).get("type") == "RuntimeDefault", "%s %s: seccomp RuntimeDefault" % (where, name))
+        check(spec.get("automountServiceAccountToken") is False, "%s %s: no service account token" % (where, name))
+        check(spec.get("serviceAccountName") in accounts, "%s %s: its ServiceAccount exists" % (where, name))
+        check(spec.get("terminationGracePeriodSeconds", 30) > drain_seconds + 20,
+              "%s %s: terminationGracePeriodSeconds %s > drain %s s + consumer stop + 10 s flush" %
+              (where, name, spec.get("terminationGracePeriodSeconds"), drain_seconds))
+        check(name in services, "%s %s: has a Service" % (where, name))
+        check(name in policies, "%s %s: has its own NetworkPolicy" % (where, name))
+        replicas = d["spec"].get("replicas", 1)
+        check(name in pdbs or (replicas <= 1 and name not in hpas), "%s %s: has a PodDisruptionBudget" % (where, name))
+        volumes = {v["name"]: v for v in spec.get("volumes", [])}
+        for c in spec["containers"]:
+            sc = c.get("securityContext", {})
+            check(sc.get("readOnlyRootFilesystem") is True, "%s %s: read-only root filesystem" % (where, name))
+            check(sc.get("allowPrivilegeEscalation") is False, "%s %s: no privilege escalation" % (where, name))
+            check("ALL" in sc.get("capabilities", {}).get("drop", []) and not sc.get("capabilities", {}).get("add"),
+                  "%s %s: all capabilities dropped" % (where, name))
+            check(c.get("resources", {}).get("requests") and c.get("resources", {}).get("limits"),
+                  "%s %s: resources set" % (where, name))
+            ports = {p["name"]: p["containerPort"] for p in c.get("ports", [])}
+            for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+                grpc = c.get(probe, {}).get("grpc")
+                check(grpc is not None and grpc.get("port") == ports.get("probe"),
+                      "%s %s: native gRPC %s on the probe port" % (where, name, probe))
+            for e in c.get("env", []):
+                check("value" not in e or not re.search(r"(?i)(password|token|secret)", e["name"]),
+                      "%s %s: env %s carries no secret value" % (where, name, e["name"]))
+            mounts = {m["mountPath"]: m["name"] for m in c.get("volumeMounts", [])}
+            for m in c.get("volumeMounts", []):
+                check(m["name"] in volumes, "%s %s: mount %s has its volume" % (where, name, m["name"]))
+            # Every file the configuration names (secrets, certificates, data) is mounted.
+            cm = configmaps.get(name)
+            check(cm is not None, "%s %s: has its ConfigMap" % (where, name))
+            if cm is None:
+                continue
+            config = yaml.safe_load(cm["data"]["config.yaml"])
+            files = []
+
+            def walk(node, key=""):
+                if isinstance(node, dict):
+                    for k, v in node.items():
+                        walk(v, k)
+                elif isinstance(node, list):
+                    for v in node:
+                        walk(v, key)
+                elif isinstance(node, str) and (key.endswith("_file") or key == "ssl.ca.location") and node:
+                    files.append((key, node))
+            walk(config)
+            for key, f in files:
+                check(any(f.startswith(mp.rstrip("/") + "/") or f == mp for mp in mounts),
+                      "%s %s: %s %s is inside a mounted volume" % (where, name, key, f))
+            listen = config["grpc"]["listen"]
+            check(listen.startswith("0.0.0.0:") and config["grpc"].get("dev_plaintext") is False and
+                  config["grpc"].get("tls", {}).get("cert_file"),
+                  "%s %s: gRPC listens with TLS (no development plaintext)" % (where, name))
+            check(int(listen.split(":")[1]) == ports.get("grpc"), "%s %s: config port = containerPort" % (where, name))
+            check(int(config["grpc"]["health_listen"].split(":")[1]) == ports.get("probe"),
+                  "%s %s: health_listen = probe port" % (where, name))
+    return {"deployments": deployments, "configmaps": configmaps}
+
+
+# ------------------------------------------------------------------------------------------- drift
+def service_defaults(source_dir):
+    text = read(source_dir, "main.cc")
+    grpc = re.search(r'listen: "127\.0\.0\.1:(\d+)"', text)
+    admin = re.search(r"admin: \{port: (\d+)\}", text)
+    return int(grpc.group(1)), int(admin.group(1))
+
+
+def secrets_read(source_dir):
+    keys = set(re.findall(r'GetSecret\("([a-z_.]+)"\)', read(source_dir, "main.cc")))
+    return {k.split(".")[-1] + "_file" for k in keys}
+
+
+def check_drift(args, rendered):
+    for chart_file, source in (("files/topics.yaml", "deploy/kafka/topics.yaml"),
+                               ("files/rules.yaml", "deploy/routing/rules.yaml"),
+                               ("files/offices.yaml", "deploy/city/offices.yaml"),
+                               ("files/templates.yaml", "deploy/notification/templates.yaml"),
+                               ("dashboards/hosho-overview.json", "deploy/grafana/hosho-overview.json")):
+        check(filecmp.cmp(path("charts/hosho", chart_file), path(source), shallow=False),
+              "charts/hosho/%s equals %s" % (chart_file, source))
+    check(filecmp.cmp(path("deploy/k8s/overlays/trial/certificates.yaml"), path("deploy/demo/certificates.yaml"),
+                      shallow=False), "the trial's certificates equal deploy/demo/certificates.yaml")
+    # The plain manifests are exactly a fresh render of the chart.
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, path("deploy/k8s/generate.py"), args.helm_render, tmp], check=True)
+        for dirpath, _, names in os.walk(tmp):
+            for n in names:
+                fresh = os.path.join(dirpath, n)
+                committed = path("deploy/k8s", os.path.relpath(fresh, tmp))
+                check(os.path.exists(committed) and filecmp.cmp(fresh, committed, shallow=False),
+                      "deploy/k8s/%s is up to date (run deploy/k8s/generate.py)" % os.path.relpath(fresh, tmp))
+    # Topics: every catalogue topic and its DLQ is a KafkaTopic with the catalogue's partitions.
+    catalogue = yaml.safe_load(read("deploy/kafka/topics.yaml"))["topics"]
+    topics = {d["spec"]["topicName"]: d for d in rendered["all"] if d["kind"] == "KafkaTopic"}
+    for t in catalogue:
+        for name in [t["name"]] + ([t["name"] + ".dlq"] if t.get("dlq") else []):
+            check(name in topics and topics[name]["spec"]["partitions"] == t["partitions"],
+                  "KafkaTopic %s with %s partitions" % (name, t["partitions"]))
+    # Ports and secrets the services read appear in the chart values and in every rendering.
+    values = yaml.safe_load(read("charts/hosho/values.yaml"))
+    for key, (component, _, source) in SERVICES.items():
+        grpc, admin = service_defaults(source)
+        check(values[key]["ports"]["grpc"] == grpc and values[key]["ports"]["admin"] == admin,
+              "chart %s ports (%s, %s) = the service's defaults (%s, %s)" %
+              (key, values[key]["ports"]["grpc"], values[key]["ports"]["admin"], grpc, admin))
+        for where, objects in (("chart", rendered["full"]), ("kustomize trial", rendered["trial"]),
+                               ("kustomize production", rendered["production"])):
+            cm = objects["configmaps"].get("hosho-" + component)
+            if cm is None:
+                continue
+            text = cm["data"]["config.yaml"]
+            # With every feature on, every secret the service reads is configured (and, by check_objects,
+            # mounted); the overlays keep optional features off, so only the shared secrets are checked there.
+            wanted = {"principals_file", "password_file", "sasl_password_file"}
+            if where == "chart":
+                wanted |= secrets_read(source)
+            for secret in wanted:
+                check(secret in text, "%s: %s's config names %s" % (where, component, secret))
+            ports = {p["name"]: p["containerPort"] for p in
+                     objects["deployments"]["hosho-" + component]["spec"]["template"]["spec"]["containers"][0]["ports"]}
+            check(ports.get("grpc") == grpc and ports.get("admin") == admin,
+                  "%s: %s container ports = the service's defaults" % (where, component))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--helm-render", required=True)
+    parser.add_argument("--bin-dir", required=True)
+    parser.add_argument("--kubectl", default="kubectl")
+    args = parser.parse_args()
+
+    r = subprocess.run(["yamllint", "-c", path(".yamllint"), "-f", "parsable", path("deploy"),
+                        path("charts/hosho/values.yaml"), path("charts/hosho/Chart.yaml"), path("charts/hosho/files")],
+                       capture_output=True, text=True)
+    check(r.returncode == 0, "yamllint: " + r.stdout.strip()[:2000])
+    check_dockerfile(args)
+    check_values()
+
+    values = yaml.safe_load(read("charts/hosho/values.yaml"))
+    drain = values["drainSeconds"]
+    defaults, notes = helm(args)
+    check("hosho-intake" in notes and "kubectl" in notes, "NOTES.txt renders with the services and next steps")
+    everything_on = os.path.join(tempfile.mkdtemp(), "all.yaml")
+    with open(everything_on, "w") as f:
+        yaml.safe_dump({
+            "serviceMonitor": {"enabled": True}, "dashboards": {"enabled": True}, "kafkaTopics": {"enabled": True},
+            "intake": {"hpa": {"enabled": True}, "mail": {"enabled": True}},
+            "verification": {"connector": {"enabled": True}},
+            "notification": {"webhooks": [{"name": "keiyaku-system", "url": "https://k.example/hosho",
+                                           "offices": ["contract-division"],
+                                           "secret": {"existingSecret": "hosho-webhooks", "key": "keiyaku"}}],
+                             "hpa": {"enabled": True, "externalMetrics": [{"name": "hosho_consumer_lag_seconds",
+                                                                           "averageValue": "5"}]}},
+            "platformSim": {"enabled": True},
+        }, f)
+    full, _ = helm(args, everything_on)
+    kinds = {d["kind"] for d in full}
+    for kind in ("ServiceMonitor", "KafkaTopic", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"):
+        check(kind in kinds, "the chart renders %s when enabled" % kind)
+    check(any(d["kind"] == "ConfigMap" and "hosho-overview.json" in d.get("data", {}) for d in full),
+          "the chart ships the Grafana dashboards as ConfigMaps")
+    chart = check_objects(defaults, "chart (defaults)", drain, ["intake", "verification", "routing", "notification"])
+    full_objects = check_objects(full, "chart (everything on)", drain,
+                                 ["intake", "verification", "routing", "notification", "platform-sim"])
+    rendered = {"chart": chart, "full": full_objects, "all": full}
+    for overlay, components in (("trial", ["intake", "verification", "routing", "notification", "platform-sim"]),
+                                ("production", ["intake", "verification", "routing", "notification"])):
+        r = subprocess.run([args.kubectl, "kustomize", path("deploy/k8s/overlays", overlay)], capture_output=True,
+                           text=True)
+        check(r.returncode == 0, "kubectl kustomize %s: %s" % (overlay, r.stderr.strip()[:300]))
+        docs = [d for d in yaml.safe_load_all(r.stdout) if d]
+        ns = {d["metadata"].get("namespace") for d in docs}
+        check(ns == {"hosho-" + overlay if overlay == "trial" else "hosho"}, "%s: every object in its namespace" % overlay)
+        rendered[overlay] = check_objects(docs, "kustomize " + overlay, drain, components)
+        if overlay == "trial":
+            check(all(d["spec"].get("replicas") == 1 for d in rendered[overlay]["deployments"].values()),
+                  "trial: one replica each (single node)")
+        else:
+            check(len([d for d in docs if d["kind"] == "HorizontalPodAutoscaler"]) == 4, "production: four autoscalers")
+    check_drift(args, rendered)
+
+    print("%d checks, %d failed" % (checks, len(failures)))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
