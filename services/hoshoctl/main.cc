@@ -17,8 +17,12 @@
 //     withdraw CASE --note=REASON                        (hand-off steps; --as=<clerk of the office>)
 //     office-watch [OFFICE] [--after=CURSOR]            (an office's notices as they come; prints cursors)
 //     payments                                          (what the accounting simulator received)
+//     keyring-new KEY_ID                                (prints a new sealing key ring: a Secret for a cluster)
+//     principal-new NAME ROLE [OFFICE] --token-file=F  (writes a new token to F, prints its principals.yaml line)
 //
 // Secrets are read from files (or '-' for stdin), never from the command line.
+#include <sys/stat.h>
+
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -27,10 +31,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/text_format.h"
+#include "services/common/auth.h"
 #include "services/common/config.h"
 #include "services/common/domain_text.h"
 #include "services/common/errors.h"
 #include "services/common/events.h"
+#include "services/common/sealing.h"
 #include "services/hoshoctl/client.h"
 #include "services/hoshoctl/scenario.h"
 #include "services/hoshoctl/yaml_input.h"
@@ -55,7 +61,7 @@ int Usage() {
   std::cerr << "usage: hoshoctl [--stack=.run/stack.yaml] [--as=PRINCIPAL] "
                "submit|get|list|watch|contract upsert|contract import|form import|form post|mail deliver|notices|"
                "tasks|claim|release|reveal|record|conclude|acknowledge|payment-handoff|withdraw|office-watch|payments|"
-               "demo ...\n";
+               "keyring-new|principal-new|demo ...\n";
   return 2;
 }
 
@@ -123,6 +129,26 @@ int main(int argc, char** argv) {
   if (flags.count("as")) principal = flags["as"];
   if (positional.empty()) return Usage();
   const std::string command = positional[0];
+
+  // Offline commands for a platform team: no stack needed.
+  if (command == "keyring-new" && positional.size() == 2) {
+    std::cout << hosho::KeyRing::GenerateYaml(positional[1]);
+    return 0;
+  }
+  if (command == "principal-new" && (positional.size() == 3 || positional.size() == 4) && flags.count("token-file")) {
+    if (!hosho::ParseRole(positional[2]).ok()) return Fail(absl::InvalidArgumentError("unknown role " + positional[2]));
+    const std::string token = hosho::RandomHex(24);
+    {
+      std::ofstream out(flags["token-file"], std::ios::trunc);
+      if (!out) return Fail(absl::InvalidArgumentError("cannot write " + flags["token-file"]));
+      out << token << "\n";
+    }
+    chmod(flags["token-file"].c_str(), 0600);
+    std::cout << "  - {sha256: " << hosho::Sha256Hex(token) << ", principal: " << positional[1]
+              << ", role: " << positional[2] << ", office: \"" << (positional.size() == 4 ? positional[3] : "")
+              << "\"}\n";
+    return 0;
+  }
 
   auto endpoints = hosho::EndpointsFromStackFile(stack);
   if (!endpoints.ok()) return Fail(endpoints.status());

@@ -302,6 +302,31 @@ def check_drift(args, rendered):
                   "%s: %s container ports = the service's defaults" % (where, component))
 
 
+def check_readme():
+    """Every value of values.yaml is in the chart README's table (per-service values as <service>)."""
+    readme = read("charts/hosho/README.md")
+    values = yaml.safe_load(read("charts/hosho/values.yaml"))
+
+    def leaves(node, prefix):
+        if isinstance(node, dict) and node and not prefix.endswith(("Selector", "Context", "resources", "labels")):
+            for k, v in node.items():
+                yield from leaves(v, prefix + "." + k if prefix else k)
+        else:
+            yield prefix
+    for leaf in leaves(values, ""):
+        parts = leaf.split(".")
+        if parts[0] in SERVICES:
+            generic = "<service>." + ".".join(parts[1:])
+        else:
+            generic = leaf
+        # A row may name a value in full or as a group ("a.b.existingSecret` / `.key", "podSecurityContext.*").
+        stems = {generic, leaf, generic.rsplit(".", 1)[0], leaf.rsplit(".", 1)[0],
+                 parts[0] + ".*", ".".join(parts[:2]) + ".*"}
+        check(any("`" + s + "`" in readme or "`" + s + " " in readme or "`" + s + "`" in readme.replace(" / `.", "`")
+                  for s in stems) or ("`" + generic.rsplit(".", 1)[0] in readme) or ("`" + leaf.rsplit(".", 1)[0] in readme),
+              "charts/hosho/README.md documents %s" % leaf)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--helm-render", required=True)
@@ -358,6 +383,7 @@ def main():
         else:
             check(len([d for d in docs if d["kind"] == "HorizontalPodAutoscaler"]) == 4, "production: four autoscalers")
     check_drift(args, rendered)
+    check_readme()
 
     print("%d checks, %d failed" % (checks, len(failures)))
     sys.exit(1 if failures else 0)

@@ -11,11 +11,13 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "services/common/admin_server.h"
+#include "services/common/auth.h"
 #include "services/common/config.h"
 #include "services/common/errors.h"
 #include "services/common/events.h"
 #include "services/common/grpc_client.h"
 #include "services/common/kafka_impl.h"
+#include "services/common/sealing.h"
 #include "services/hoshoctl/client.h"
 #include "services/hoshoctl/scenario.h"
 #include "services/hoshoctl/yaml_input.h"
@@ -246,6 +248,23 @@ std::pair<int, std::string> Hoshoctl(const std::string& run_dir, const std::stri
   while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST(HoshoctlOfflineTest, MakesAKeyRingAndAPrincipalForACluster) {
+  auto ring = Hoshoctl("/nonexistent", "keyring-new k-2026");
+  ASSERT_EQ(ring.first, 0) << ring.second;
+  auto parsed = KeyRing::FromYaml(ring.second);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  const std::string token_file = ::testing::TempDir() + "/principal.token";
+  auto line = Hoshoctl("/nonexistent", "principal-new city-system integration --token-file=" + token_file);
+  ASSERT_EQ(line.first, 0) << line.second;
+  auto auth = Authenticator::FromYaml("tokens:\n" + line.second);
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  std::string token = testing::ReadFileBytes(token_file);
+  while (!token.empty() && token.back() == '\n') token.pop_back();
+  EXPECT_EQ(line.second.find(token), std::string::npos) << "the token itself is never printed";
+  EXPECT_NE(line.second.find(Sha256Hex(token)), std::string::npos);
+  EXPECT_EQ(Hoshoctl("/nonexistent", "principal-new x wizard --token-file=" + token_file).first, 1);
 }
 
 TEST_F(DemoScenarioTest, HoshoctlSubmitsGetsListsWatchesAndShowsNotices) {
