@@ -3,20 +3,22 @@
 loopback that keeps every message it accepts as one file, so the demo can show and the tests can
 count what hosho-notification sent.
 
-  smtp_sink.py --port N --dir DIR [--delay-ms MS]
+  smtp_sink.py --port N --dir DIR [--delay-ms MS] [--tls-cert F --tls-key F]
 
 Each accepted message becomes DIR/<arrival ns>-<n>.eml (written to a temporary name, then renamed,
 so a reader never sees half a message), its first lines X-Sink-Mail-From / X-Sink-Rcpt-To.
 Recipients ending in @reject.invalid get 550 (a permanent refusal), @defer.invalid get 451 (try
 again later): the tests use them to see hosho's delivery failures and retries. --delay-ms makes
 the server slow to accept each recipient (before any message data), so a test can kill the sender
-while deliveries are in flight.
+while deliveries are in flight. With --tls-cert/--tls-key the server offers STARTTLS and requires it
+before MAIL FROM, as a city's submission server would.
 """
 import argparse
 import asyncio
 import itertools
 import os
 import signal
+import ssl
 import time
 
 from aiosmtpd.smtp import SMTP
@@ -57,13 +59,20 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--delay-ms", type=int, default=0)
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     recorder = Recorder(args.dir, args.delay_ms / 1000.0)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    tls = None
+    if args.tls_cert:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
     server = loop.run_until_complete(
-        loop.create_server(lambda: SMTP(recorder, hostname="hosho-dev-mail", data_size_limit=10 * 1024 * 1024),
+        loop.create_server(lambda: SMTP(recorder, hostname="hosho-dev-mail", data_size_limit=10 * 1024 * 1024,
+                                        tls_context=tls, require_starttls=tls is not None),
                            host="127.0.0.1", port=args.port))
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, loop.stop)

@@ -13,6 +13,7 @@
 #include "services/common/grpc_client.h"
 #include "services/common/grpc_server.h"
 #include "services/common/sealing.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/redis_server.h"
 
 namespace hosho {
@@ -38,17 +39,7 @@ class GrpcTlsTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new std::string(testing::MakeTempDir("hosho-tls"));
     const std::string d = *dir_;
-    const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    const std::string script = absl::StrCat(
-        "set -e; cd ", d, "; exec >openssl.log 2>&1;", "openssl req -x509 ", key,
-        " -keyout ca.key -out ca.crt -days 1 -subj /CN=hosho-test-ca;", "openssl req ", key,
-        " -keyout server.key -out server.csr -subj /CN=localhost;",
-        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > san.ext;",
-        "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 "
-        "-extfile san.ext;",
-        "openssl req ", key, " -keyout client.key -out client.csr -subj /CN=hosho-verification;",
-        "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 1;");
-    ASSERT_EQ(std::system(("bash -c '" + script + "'").c_str()), 0) << "openssl failed; see " << d;
+    ASSERT_TRUE(testing::MakeTestCertificates(d)) << "openssl failed; see " << d;
   }
   static void TearDownTestSuite() {
     std::filesystem::remove_all(*dir_);
