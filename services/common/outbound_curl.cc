@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/domain_text.h"
 #include "services/common/grpc_server.h"
 #include "services/common/outbound.h"
 
@@ -91,7 +92,8 @@ std::string ComposeMail(const OutgoingMail& mail) {
   absl::StrAppend(&out, "From: ", EncodeAddress(mail.from), "\r\n");
   absl::StrAppend(&out, "To: ", EncodeAddress(mail.to), "\r\n");
   absl::StrAppend(&out, "Subject: ", EncodeWords(mail.subject), "\r\n");
-  absl::StrAppend(&out, "Date: ", absl::FormatTime("%a, %d %b %Y %H:%M:%S %z", mail.date, absl::UTCTimeZone()), "\r\n");
+  absl::StrAppend(&out, "Date: ", absl::FormatTime("%a, %d %b %Y %H:%M:%S %z", mail.date, JapanTimeZone()),
+                  "\r\n");  // the recipients' time zone; mail clients convert anyway
   absl::StrAppend(&out, "Message-ID: <", mail.message_id, ">\r\n");
   out += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n";
   for (const auto& [name, value] : mail.extra_headers) {
