@@ -182,6 +182,19 @@ absl::StatusOr<bool> HandoffServiceImpl::AlreadyDone(const Principal& who, const
   return true;
 }
 
+absl::StatusOr<HandoffServiceImpl::Target> HandoffServiceImpl::Open(const Principal& who,
+                                                                    const hosho::v1::HandoffRequest& r,
+                                                                    const std::string& step_suffix, bool note_required,
+                                                                    const std::string& traceparent) {
+  if (absl::Status s = CheckRequest(r, note_required); !s.ok()) return s;
+  auto done = AlreadyDone(who, r.case_id(), r.case_id() + step_suffix, traceparent);
+  if (!done.ok()) return done.status();
+  auto record = cases_->Get(r.case_id());
+  if (absl::IsNotFound(record.status())) return NoCase();
+  if (!record.ok()) return record.status();
+  return Target{*std::move(record), *done};
+}
+
 absl::StatusOr<CaseRecord> HandoffServiceImpl::ApplyAndPublish(const Principal& who, const std::string& case_id,
                                                                std::vector<TransitionRequest> steps,
                                                                const std::string& traceparent) {
@@ -213,13 +226,10 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::ApplyAndPublish(const Principal& 
 
 absl::StatusOr<CaseRecord> HandoffServiceImpl::Conclude(const Principal& who, const hosho::v1::HandoffRequest& r,
                                                         const std::string& traceparent) {
-  if (absl::Status s = CheckRequest(r, false); !s.ok()) return s;
-  auto done = AlreadyDone(who, r.case_id(), r.case_id() + ":concluded", traceparent);
-  if (!done.ok()) return done.status();
-  if (*done) return cases_->Get(r.case_id());
-  auto record = cases_->Get(r.case_id());
-  if (absl::IsNotFound(record.status())) return NoCase();
-  if (!record.ok()) return record.status();
+  auto target = Open(who, r, ":concluded", /*note_required=*/false, traceparent);
+  if (!target.ok()) return target.status();
+  if (target->done) return target->record;
+  const CaseRecord* record = &target->record;
   const std::string office = record->Field("office");
   if (!IsClerkOf(who, office)) return NoCase();
   const std::string state = record->Field("state");
@@ -275,13 +285,10 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::Conclude(const Principal& who, co
 
 absl::StatusOr<CaseRecord> HandoffServiceImpl::Acknowledge(const Principal& who, const hosho::v1::HandoffRequest& r,
                                                            const std::string& traceparent) {
-  if (absl::Status s = CheckRequest(r, false); !s.ok()) return s;
-  auto done = AlreadyDone(who, r.case_id(), r.case_id() + ":closed", traceparent);
-  if (!done.ok()) return done.status();
-  if (*done) return cases_->Get(r.case_id());
-  auto record = cases_->Get(r.case_id());
-  if (absl::IsNotFound(record.status())) return NoCase();
-  if (!record.ok()) return record.status();
+  auto target = Open(who, r, ":closed", /*note_required=*/false, traceparent);
+  if (!target.ok()) return target.status();
+  if (target->done) return target->record;
+  const CaseRecord* record = &target->record;
   const std::string office = record->Field("office");
   if (!IsClerkOf(who, office)) return NoCase();
   const std::string state = record->Field("state");
@@ -313,13 +320,10 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::Acknowledge(const Principal& who,
 
 absl::StatusOr<CaseRecord> HandoffServiceImpl::HandOffPayment(const Principal& who, const hosho::v1::HandoffRequest& r,
                                                               const std::string& traceparent) {
-  if (absl::Status s = CheckRequest(r, false); !s.ok()) return s;
-  auto done = AlreadyDone(who, r.case_id(), r.case_id() + ":handed-off", traceparent);
-  if (!done.ok()) return done.status();
-  if (*done) return cases_->Get(r.case_id());
-  auto record = cases_->Get(r.case_id());
-  if (absl::IsNotFound(record.status())) return NoCase();
-  if (!record.ok()) return record.status();
+  auto target = Open(who, r, ":handed-off", /*note_required=*/false, traceparent);
+  if (!target.ok()) return target.status();
+  if (target->done) return target->record;
+  const CaseRecord* record = &target->record;
   const std::string office = record->Field("office");
   if (!IsClerkOf(who, office)) return NoCase();
   const std::string state = record->Field("state");
@@ -400,13 +404,10 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::HandOffPayment(const Principal& w
 
 absl::StatusOr<CaseRecord> HandoffServiceImpl::WithdrawCase(const Principal& who, const hosho::v1::HandoffRequest& r,
                                                             const std::string& traceparent) {
-  if (absl::Status s = CheckRequest(r, true); !s.ok()) return s;
-  auto done = AlreadyDone(who, r.case_id(), r.case_id() + ":withdrawn", traceparent);
-  if (!done.ok()) return done.status();
-  if (*done) return cases_->Get(r.case_id());
-  auto record = cases_->Get(r.case_id());
-  if (absl::IsNotFound(record.status())) return NoCase();
-  if (!record.ok()) return record.status();
+  auto target = Open(who, r, ":withdrawn", /*note_required=*/true, traceparent);
+  if (!target.ok()) return target.status();
+  if (target->done) return target->record;
+  const CaseRecord* record = &target->record;
   const std::string office = record->Field("office");
   const bool allowed = IsClerkOf(who, office) || who.role == Role::kOperator ||
                        (who.role == Role::kSubmitter && who.name == record->Field(case_fields::kSubmittedBy));
