@@ -63,6 +63,14 @@ bool IsClerkOf(const Principal& who, const std::string& office) {
   return who.role == Role::kClerk && !who.office.empty() && who.office == office;
 }
 
+// Who may take a step: a clerk of the office now holding the case; for a withdrawal also an
+// operator or the submitter of the case.
+bool ClerkOfTheOffice(const Principal& who, const CaseRecord& record) { return IsClerkOf(who, record.Field("office")); }
+bool MayWithdraw(const Principal& who, const CaseRecord& record) {
+  return ClerkOfTheOffice(who, record) || who.role == Role::kOperator ||
+         (who.role == Role::kSubmitter && who.name == record.Field(case_fields::kSubmittedBy));
+}
+
 Envelope NewEvent(const std::string& case_id, const std::string& suffix, absl::Time at) {
   Envelope e;
   e.set_event_id(absl::StrCat(case_id, suffix));
@@ -182,17 +190,20 @@ absl::StatusOr<bool> HandoffServiceImpl::AlreadyDone(const Principal& who, const
   return true;
 }
 
-absl::StatusOr<HandoffServiceImpl::Target> HandoffServiceImpl::Open(const Principal& who,
-                                                                    const hosho::v1::HandoffRequest& r,
-                                                                    const std::string& step_suffix, bool note_required,
-                                                                    const std::string& traceparent) {
+absl::StatusOr<HandoffServiceImpl::Target> HandoffServiceImpl::Open(
+    const Principal& who, const hosho::v1::HandoffRequest& r, const std::string& step_suffix, bool note_required,
+    const std::string& traceparent, bool (*may_act)(const Principal&, const CaseRecord&)) {
   if (absl::Status s = CheckRequest(r, note_required); !s.ok()) return s;
   auto done = AlreadyDone(who, r.case_id(), r.case_id() + step_suffix, traceparent);
   if (!done.ok()) return done.status();
   auto record = cases_->Get(r.case_id());
   if (absl::IsNotFound(record.status())) return NoCase();
   if (!record.ok()) return record.status();
-  return Target{*std::move(record), *done};
+  if (!*done && !may_act(who, *record)) return NoCase();
+  Target t{*std::move(record), *done, "", ""};
+  t.office = t.record.Field("office");
+  t.state = t.record.Field("state");
+  return t;
 }
 
 absl::StatusOr<CaseRecord> HandoffServiceImpl::ApplyAndPublish(const Principal& who, const std::string& case_id,
@@ -226,13 +237,12 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::ApplyAndPublish(const Principal& 
 
 absl::StatusOr<CaseRecord> HandoffServiceImpl::Conclude(const Principal& who, const hosho::v1::HandoffRequest& r,
                                                         const std::string& traceparent) {
-  auto target = Open(who, r, ":concluded", /*note_required=*/false, traceparent);
+  auto target = Open(who, r, ":concluded", /*note_required=*/false, traceparent, ClerkOfTheOffice);
   if (!target.ok()) return target.status();
   if (target->done) return target->record;
   const CaseRecord* record = &target->record;
-  const std::string office = record->Field("office");
-  if (!IsClerkOf(who, office)) return NoCase();
-  const std::string state = record->Field("state");
+  const std::string& office = target->office;
+  const std::string& state = target->state;
   if (state != StateName(hosho::v1::CASE_STATE_ROUTED) ||
       record->Field(case_fields::kAction) != std::to_string(hosho::v1::HANDOFF_ACTION_CONCLUDE_CONTRACT)) {
     return WrongState(state, "契約締結の記録");
@@ -285,13 +295,11 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::Conclude(const Principal& who, co
 
 absl::StatusOr<CaseRecord> HandoffServiceImpl::Acknowledge(const Principal& who, const hosho::v1::HandoffRequest& r,
                                                            const std::string& traceparent) {
-  auto target = Open(who, r, ":closed", /*note_required=*/false, traceparent);
+  auto target = Open(who, r, ":closed", /*note_required=*/false, traceparent, ClerkOfTheOffice);
   if (!target.ok()) return target.status();
   if (target->done) return target->record;
-  const CaseRecord* record = &target->record;
-  const std::string office = record->Field("office");
-  if (!IsClerkOf(who, office)) return NoCase();
-  const std::string state = record->Field("state");
+  const std::string& office = target->office;
+  const std::string& state = target->state;
   if (state != StateName(hosho::v1::CASE_STATE_FORWARDED)) return WrongState(state, "受領の記録");
   auto forwarded_payload = cases_->AppliedPayload(r.case_id(), r.case_id() + ":forwarded");
   Envelope forwarded;
@@ -320,13 +328,12 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::Acknowledge(const Principal& who,
 
 absl::StatusOr<CaseRecord> HandoffServiceImpl::HandOffPayment(const Principal& who, const hosho::v1::HandoffRequest& r,
                                                               const std::string& traceparent) {
-  auto target = Open(who, r, ":handed-off", /*note_required=*/false, traceparent);
+  auto target = Open(who, r, ":handed-off", /*note_required=*/false, traceparent, ClerkOfTheOffice);
   if (!target.ok()) return target.status();
   if (target->done) return target->record;
   const CaseRecord* record = &target->record;
-  const std::string office = record->Field("office");
-  if (!IsClerkOf(who, office)) return NoCase();
-  const std::string state = record->Field("state");
+  const std::string& office = target->office;
+  const std::string& state = target->state;
   if (state != StateName(hosho::v1::CASE_STATE_ROUTED) ||
       record->Field(case_fields::kAction) != std::to_string(hosho::v1::HANDOFF_ACTION_PROCESS_PAYMENT)) {
     return WrongState(state, "支払の引継ぎ");
@@ -404,15 +411,11 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::HandOffPayment(const Principal& w
 
 absl::StatusOr<CaseRecord> HandoffServiceImpl::WithdrawCase(const Principal& who, const hosho::v1::HandoffRequest& r,
                                                             const std::string& traceparent) {
-  auto target = Open(who, r, ":withdrawn", /*note_required=*/true, traceparent);
+  auto target = Open(who, r, ":withdrawn", /*note_required=*/true, traceparent, MayWithdraw);
   if (!target.ok()) return target.status();
   if (target->done) return target->record;
-  const CaseRecord* record = &target->record;
-  const std::string office = record->Field("office");
-  const bool allowed = IsClerkOf(who, office) || who.role == Role::kOperator ||
-                       (who.role == Role::kSubmitter && who.name == record->Field(case_fields::kSubmittedBy));
-  if (!allowed) return NoCase();
-  const std::string state = record->Field("state");
+  const std::string& office = target->office;
+  const std::string& state = target->state;
   const CaseState from = ParseStateName(state);
   if (from == hosho::v1::CASE_STATE_CLOSED || from == hosho::v1::CASE_STATE_WITHDRAWN ||
       from == hosho::v1::CASE_STATE_RETURNED || from == hosho::v1::CASE_STATE_UNSPECIFIED) {

@@ -64,14 +64,18 @@ class HandoffServiceImpl final : public hosho::v1::HandoffService::Service {
   // Applies `steps` (first step's event id is the replay key) and publishes their events.
   absl::StatusOr<CaseRecord> ApplyAndPublish(const Principal& who, const std::string& case_id,
                                              std::vector<TransitionRequest> steps, const std::string& traceparent);
-  // The case a step acts on, after the request's fields are checked; `done` when this office already
+  // The case a step acts on, after the request's fields and the caller are checked; `done` when this office already
   // recorded the step (its events were re-sent) and the record is the answer. NOT_FOUND CASE_NOT_FOUND.
   struct Target {
     CaseRecord record;
     bool done = false;
+    std::string office;  // the office now holding the case
+    std::string state;
   };
+  // `may_act` decides who may take the step (NOT_FOUND for anyone else).
   absl::StatusOr<Target> Open(const Principal& who, const hosho::v1::HandoffRequest& r, const std::string& step_suffix,
-                              bool note_required, const std::string& traceparent);
+                              bool note_required, const std::string& traceparent,
+                              bool (*may_act)(const Principal&, const CaseRecord&));
   // If the step keyed `event_id` was already applied by `who`'s office: re-send and answer.
   absl::StatusOr<bool> AlreadyDone(const Principal& who, const std::string& case_id, const std::string& event_id,
                                    const std::string& traceparent);
