@@ -17,6 +17,8 @@
 //     withdraw CASE --note=REASON                        (hand-off steps; --as=<clerk of the office>)
 //     office-watch [OFFICE] [--after=CURSOR]            (an office's notices as they come; prints cursors)
 //     payments                                          (what the accounting simulator received)
+//     dlq list TOPIC.dlq | dlq replay TOPIC.dlq [--kafka-config=SERVICE.yaml] [--idle-ms=3000]
+//                                                       (dead letters: list them, or send them back once)
 //     keyring-new KEY_ID                                (prints a new sealing key ring: a Secret for a cluster)
 //     principal-new NAME ROLE [OFFICE] --token-file=F  (writes a new token to F, prints its principals.yaml line)
 //
@@ -38,6 +40,7 @@
 #include "services/common/events.h"
 #include "services/common/sealing.h"
 #include "services/hoshoctl/client.h"
+#include "services/hoshoctl/dlq.h"
 #include "services/hoshoctl/scenario.h"
 #include "services/hoshoctl/yaml_input.h"
 
@@ -61,7 +64,7 @@ int Usage() {
   std::cerr << "usage: hoshoctl [--stack=.run/stack.yaml] [--as=PRINCIPAL] "
                "submit|get|list|watch|contract upsert|contract import|form import|form post|mail deliver|notices|"
                "tasks|claim|release|reveal|record|conclude|acknowledge|payment-handoff|withdraw|office-watch|payments|"
-               "keyring-new|principal-new|demo ...\n";
+               "dlq list|dlq replay|keyring-new|principal-new|demo ...\n";
   return 2;
 }
 
@@ -147,6 +150,25 @@ int main(int argc, char** argv) {
     std::cout << "  - {sha256: " << hosho::Sha256Hex(token) << ", principal: " << positional[1]
               << ", role: " << positional[2] << ", office: \"" << (positional.size() == 4 ? positional[3] : "")
               << "\"}\n";
+    return 0;
+  }
+
+  if (command == "dlq" && positional.size() == 3 && (positional[1] == "list" || positional[1] == "replay")) {
+    // Kafka from a service's configuration (production: SASL, TLS) or from the development stack file.
+    auto config = hosho::Config::Load("", flags.count("kafka-config") ? flags["kafka-config"] : stack);
+    if (!config.ok()) return Fail(config.status());
+    hosho::KafkaOptions kafka = hosho::KafkaOptionsFromConfig(*config, "hoshoctl");
+    if (kafka.bootstrap_servers.empty()) kafka.bootstrap_servers = config->GetString("kafka");
+    const absl::Duration idle = absl::Milliseconds(flags.count("idle-ms") ? std::stoi(flags["idle-ms"]) : 3000);
+    auto letters = positional[1] == "list" ? hosho::ListDeadLetters(kafka, positional[2], idle)
+                                           : hosho::ReplayDeadLetters(kafka, positional[2], idle);
+    if (!letters.ok()) return Fail(letters.status());
+    for (const auto& d : *letters) {
+      std::cout << d.dlq_topic << "/" << d.partition << "/" << d.offset << "  " << d.event_id << "  from "
+                << d.source_topic << " " << d.source_offset << "  group " << d.group << "  after " << d.attempts
+                << " attempts: " << d.error_code << " " << d.error << "\n";
+    }
+    std::cout << letters->size() << (positional[1] == "list" ? " dead letters\n" : " replayed\n");
     return 0;
   }
 
