@@ -71,6 +71,21 @@ bool MayWithdraw(const Principal& who, const CaseRecord& record) {
          (who.role == Role::kSubmitter && who.name == record.Field(case_fields::kSubmittedBy));
 }
 
+// The HandoffRecorded payload of `event`: who did which step, between which offices and states.
+HandoffRecorded* RecordStep(Envelope* event, HandoffRecorded::Step step, const std::string& actor,
+                            const std::string& from_office, const std::string& to_office, const std::string& note,
+                            CaseState from, CaseState to) {
+  HandoffRecorded* h = event->mutable_handoff_recorded();
+  h->set_step(step);
+  h->set_actor(actor);
+  h->set_from_office(from_office);
+  h->set_to_office(to_office);
+  h->set_note(note);
+  h->set_from_state(from);
+  h->set_to_state(to);
+  return h;
+}
+
 Envelope NewEvent(const std::string& case_id, const std::string& suffix, absl::Time at) {
   Envelope e;
   e.set_event_id(absl::StrCat(case_id, suffix));
@@ -257,25 +272,14 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::Conclude(const Principal& who, co
   const absl::Time now = clock_->Now();
 
   Envelope concluded = NewEvent(r.case_id(), ":concluded", now);
-  HandoffRecorded* c = concluded.mutable_handoff_recorded();
-  c->set_step(HandoffRecorded::STEP_CONTRACT_CONCLUDED);
-  c->set_actor(who.name);
-  c->set_from_office(office);
-  c->set_to_office(office);
-  c->set_note(r.note());
-  c->set_from_state(hosho::v1::CASE_STATE_ROUTED);
-  c->set_to_state(hosho::v1::CASE_STATE_CONTRACT_CONCLUDED);
-  *c->mutable_submission() = submission;
+  *RecordStep(&concluded, HandoffRecorded::STEP_CONTRACT_CONCLUDED, who.name, office, office, r.note(),
+              hosho::v1::CASE_STATE_ROUTED, hosho::v1::CASE_STATE_CONTRACT_CONCLUDED)
+       ->mutable_submission() = submission;
 
   Envelope forwarded = NewEvent(r.case_id(), ":forwarded", now);
-  HandoffRecorded* f = forwarded.mutable_handoff_recorded();
-  f->set_step(HandoffRecorded::STEP_FORWARDED);
-  f->set_actor(kProducer);
-  f->set_from_office(office);
-  f->set_to_office(forward.office);
-  f->set_from_state(hosho::v1::CASE_STATE_CONTRACT_CONCLUDED);
-  f->set_to_state(hosho::v1::CASE_STATE_FORWARDED);
-  *f->mutable_submission() = submission;
+  *RecordStep(&forwarded, HandoffRecorded::STEP_FORWARDED, kProducer, office, forward.office, "",
+              hosho::v1::CASE_STATE_CONTRACT_CONCLUDED, hosho::v1::CASE_STATE_FORWARDED)
+       ->mutable_submission() = submission;
 
   std::vector<TransitionRequest> steps;
   steps.push_back(Step(concluded, hosho::v1::CASE_STATE_ROUTED, hosho::v1::CASE_STATE_CONTRACT_CONCLUDED, who.name,
@@ -307,15 +311,9 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::Acknowledge(const Principal& who,
     return absl::DataLossError("the forwarding of this case is unreadable");
   }
   Envelope closed = NewEvent(r.case_id(), ":closed", clock_->Now());
-  HandoffRecorded* a = closed.mutable_handoff_recorded();
-  a->set_step(HandoffRecorded::STEP_RECEIPT_ACKNOWLEDGED);
-  a->set_actor(who.name);
-  a->set_from_office(office);
-  a->set_to_office(office);
-  a->set_note(r.note());
-  a->set_from_state(hosho::v1::CASE_STATE_FORWARDED);
-  a->set_to_state(hosho::v1::CASE_STATE_CLOSED);
-  *a->mutable_submission() = forwarded.handoff_recorded().submission();
+  *RecordStep(&closed, HandoffRecorded::STEP_RECEIPT_ACKNOWLEDGED, who.name, office, office, r.note(),
+              hosho::v1::CASE_STATE_FORWARDED, hosho::v1::CASE_STATE_CLOSED)
+       ->mutable_submission() = forwarded.handoff_recorded().submission();
   std::vector<TransitionRequest> steps;
   steps.push_back(Step(closed, hosho::v1::CASE_STATE_FORWARDED, hosho::v1::CASE_STATE_CLOSED, who.name,
                        WithNote(absl::StrCat(policy_->offices.NameJa(office), "が受領しました"), r.note()), office));
@@ -422,14 +420,9 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::WithdrawCase(const Principal& who
     return WrongState(state, "取下げ");
   }
   Envelope withdrawn = NewEvent(r.case_id(), ":withdrawn", clock_->Now());
-  HandoffRecorded* w = withdrawn.mutable_handoff_recorded();
-  w->set_step(HandoffRecorded::STEP_WITHDRAWN);
-  w->set_actor(who.name);
-  w->set_from_office(who.role == Role::kClerk ? who.office : office);
-  w->set_to_office(office);
-  w->set_note(r.note());
-  w->set_from_state(from);
-  w->set_to_state(hosho::v1::CASE_STATE_WITHDRAWN);
+  HandoffRecorded* w =
+      RecordStep(&withdrawn, HandoffRecorded::STEP_WITHDRAWN, who.name, who.role == Role::kClerk ? who.office : office,
+                 office, r.note(), from, hosho::v1::CASE_STATE_WITHDRAWN);
   // The contract snapshot for the notices: from the submission the case started with.
   auto submitted = cases_->AppliedPayload(r.case_id(), r.case_id() + ":submitted");
   Envelope first;
