@@ -129,7 +129,7 @@ const std::vector<std::string>& HandoffEventSuffixes() {
 }
 
 absl::Status RepublishHandoffEvents(CaseStore* cases, EventProducer* producer, const std::string& case_id,
-                                    absl::Duration timeout) {
+                                    absl::Duration timeout, const std::string& traceparent) {
   std::vector<OutgoingRecord> records;
   for (const std::string& suffix : HandoffEventSuffixes()) {
     auto payload = cases->AppliedPayload(case_id, case_id + suffix);
@@ -137,7 +137,8 @@ absl::Status RepublishHandoffEvents(CaseStore* cases, EventProducer* producer, c
     if (!payload.ok()) return payload.status();
     Envelope e;
     if (!e.ParseFromString(*payload)) return absl::DataLossError("stored hand-off event is unreadable");
-    records.push_back(ToRecord(topics::kRoutings, e, NewTraceparent()));
+    records.push_back(
+        ToRecord(topics::kRoutings, e, traceparent.empty() ? NewTraceparent() : ChildTraceparent(traceparent)));
   }
   return producer->SendAll(records, timeout);
 }
@@ -200,8 +201,9 @@ absl::StatusOr<bool> HandoffServiceImpl::AlreadyDone(const Principal& who, const
     actor = e.payment_handoff_requested().handed_off_by();
   }
   if (!IsClerkOf(who, office) && who.name != actor) return false;
-  (void)traceparent;
-  if (absl::Status s = RepublishHandoffEvents(cases_, producer_, case_id, send_timeout_); !s.ok()) return s;
+  if (absl::Status s = RepublishHandoffEvents(cases_, producer_, case_id, send_timeout_, traceparent); !s.ok()) {
+    return s;
+  }
   return true;
 }
 

@@ -90,8 +90,9 @@ class HandoffServiceImpl final : public hosho::v1::HandoffService::Service {
 };
 
 // Re-sends every applied hand-off event of `case_id` (their ids are deterministic, so consumers
-// see a repeat, never a new event). Used by the sweeper for kHandoffPublishTimer.
+// see a repeat, never a new event). Used by the sweeper for kHandoffPublishTimer (a new trace) and for a
+// repeated step (the caller's trace continues).
 absl::Status RepublishHandoffEvents(CaseStore* cases, EventProducer* producer, const std::string& case_id,
-                                    absl::Duration timeout);
+                                    absl::Duration timeout, const std::string& traceparent = "");
 
 }  // namespace hosho
