@@ -4,11 +4,13 @@
 #include <grpcpp/server_context.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "services/common/sealing.h"
 
 namespace hosho {
@@ -48,6 +50,17 @@ absl::StatusOr<Authenticator> Authenticator::FromYaml(absl::string_view yaml) {
       if (!role.ok()) return role.status();
       p.role = *role;
       if (p.name.empty()) return absl::InvalidArgumentError("principal name is empty");
+      for (const auto& r : item["acts_for"]) {
+        auto acted = ParseRole(r.as<std::string>(""));
+        if (!acted.ok()) return acted.status();
+        if (*acted != Role::kClerk && *acted != Role::kOperator) {
+          return absl::InvalidArgumentError(absl::StrCat(p.name, ": acts_for may name clerk and operator only"));
+        }
+        if (p.role != Role::kService) {
+          return absl::InvalidArgumentError(absl::StrCat(p.name, ": only a service may act for users"));
+        }
+        p.may_act_for.push_back(*acted);
+      }
       return p;
     };
     for (const auto& item : root["tokens"]) {
@@ -76,7 +89,47 @@ absl::StatusOr<Authenticator> Authenticator::FromFile(const std::string& path) {
   return FromYaml(buffer.str());
 }
 
+namespace {
+
+// The user a trusted service acts for, or the caller itself when no acting-for header came.
+absl::StatusOr<Principal> ApplyActingFor(const grpc::ServerContextBase& context, const Principal& caller) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(kActingForHeader);
+  if (it == metadata.end()) return caller;
+  if (caller.may_act_for.empty()) {
+    return absl::PermissionDeniedError(absl::StrCat(caller.name, " may not act for another principal"));
+  }
+  std::vector<std::string> parts = absl::StrSplit(absl::string_view(it->second.data(), it->second.size()), ';');
+  if (parts.size() != 3 || parts[0].empty()) {
+    return absl::UnauthenticatedError("x-hosho-acting-for must be 'name;role;office'");
+  }
+  auto role = ParseRole(parts[1]);
+  if (!role.ok() ||
+      std::find(caller.may_act_for.begin(), caller.may_act_for.end(), *role) == caller.may_act_for.end()) {
+    return absl::PermissionDeniedError(absl::StrCat(caller.name, " may not act for role '", parts[1], "'"));
+  }
+  if (*role == Role::kClerk && parts[2].empty()) return absl::UnauthenticatedError("a clerk needs an office");
+  Principal user;
+  user.name = parts[0];
+  user.role = *role;
+  user.office = parts[2];
+  user.via = caller.name;
+  return user;
+}
+
+}  // namespace
+
+std::string ActingForValue(const Principal& user) {
+  return absl::StrCat(user.name, ";", RoleName(user.role), ";", user.office);
+}
+
 absl::StatusOr<Principal> Authenticator::Authenticate(const grpc::ServerContextBase& context) const {
+  auto caller = AuthenticateCaller(context);
+  if (!caller.ok()) return caller.status();
+  return ApplyActingFor(context, *caller);
+}
+
+absl::StatusOr<Principal> Authenticator::AuthenticateCaller(const grpc::ServerContextBase& context) const {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
   if (it != metadata.end()) {
@@ -111,6 +164,11 @@ absl::StatusOr<Principal> Authenticator::Require(const grpc::ServerContextBase& 
 
 void AttachBearerToken(grpc::ClientContext* context, const std::string& token) {
   if (!token.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+}
+
+void AttachActingFor(grpc::ClientContext* context, const std::string& service_token, const Principal& user) {
+  AttachBearerToken(context, service_token);
+  context->AddMetadata(kActingForHeader, ActingForValue(user));
 }
 
 }  // namespace hosho

@@ -25,7 +25,18 @@ struct Principal {
   std::string name;
   Role role = Role::kSubmitter;
   std::string office;
+  // The service that presented this principal on its behalf (the console for a signed-in
+  // clerk); empty when the principal called in person.
+  std::string via = {};
+  // Roles this principal may act for (see kActingForHeader); only services are given any.
+  std::vector<Role> may_act_for = {};
 };
+
+// A service trusted to act for its users (the console) sends its own credential plus this
+// header, "name;role;office", and the call is authorised and audited as that user. Anyone else
+// sending it is refused.
+inline constexpr char kActingForHeader[] = "x-hosho-acting-for";
+std::string ActingForValue(const Principal& user);
 
 // Maps every RPC to a principal: a bearer token ("authorization: Bearer …",
 // stored only as SHA-256) or, on mTLS, the client certificate's common name.
@@ -41,11 +52,14 @@ class Authenticator {
   absl::StatusOr<Principal> Require(const grpc::ServerContextBase& context, std::initializer_list<Role> roles) const;
 
  private:
+  absl::StatusOr<Principal> AuthenticateCaller(const grpc::ServerContextBase& context) const;
   absl::flat_hash_map<std::string, Principal> by_token_hash_;
   absl::flat_hash_map<std::string, Principal> by_common_name_;
 };
 
 // Client side: adds "authorization: Bearer <token>" to a call.
 void AttachBearerToken(grpc::ClientContext* context, const std::string& token);
+// Client side: the bearer token of the acting service and the user it acts for.
+void AttachActingFor(grpc::ClientContext* context, const std::string& service_token, const Principal& user);
 
 }  // namespace hosho

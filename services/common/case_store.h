@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
@@ -93,6 +94,17 @@ struct ClaimResult {
   int64_t version = 0;
 };
 
+// What lists and counts need of a case, without its history.
+struct CaseSummary {
+  std::string case_id;
+  std::string state;
+  std::string office;
+  std::string kind;
+  std::optional<absl::Time> deadline;
+  std::string ordering_office;
+  std::string department;  // 工事担当課
+};
+
 // In-flight cases (design §4). Errors: NOT_FOUND (no case), ALREADY_EXISTS
 // (creating an existing case), FAILED_PRECONDITION (wrong state), ABORTED
 // (wrong version), UNAVAILABLE (store away).
@@ -133,6 +145,26 @@ class CaseStore {
   virtual absl::StatusOr<std::string> GetState(absl::string_view case_id) = 0;
   // Most recent first; `office` empty lists every office.
   virtual absl::StatusOr<std::vector<std::string>> ListCaseIds(absl::string_view office, int limit, int offset) = 0;
+  // Summaries of many cases in one round trip; cases that do not exist are left out.
+  virtual absl::StatusOr<std::vector<CaseSummary>> Summaries(const std::vector<std::string>& case_ids) {
+    std::vector<CaseSummary> out;
+    for (const std::string& id : case_ids) {
+      auto record = Get(id);
+      if (absl::IsNotFound(record.status())) continue;
+      if (!record.ok()) return record.status();
+      CaseSummary summary{id,
+                          record->Field("state"),
+                          record->Field("office"),
+                          record->Field("kind"),
+                          std::nullopt,
+                          record->Field("ordering_office"),
+                          record->Field("department_in_charge")};
+      int64_t ms = 0;
+      if (absl::SimpleAtoi(record->Field("deadline_ms"), &ms)) summary.deadline = absl::FromUnixMillis(ms);
+      out.push_back(std::move(summary));
+    }
+    return out;
+  }
   // Stores `value` under `key` unless a value is there; returns the value now stored.
   virtual absl::StatusOr<std::string> PutIfAbsent(absl::string_view key, absl::string_view value,
                                                   absl::Duration ttl) = 0;

@@ -395,6 +395,28 @@ absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListCaseIds(absl::strin
   return ids;
 }
 
+absl::StatusOr<std::vector<CaseSummary>> RedisCaseStore::Summaries(const std::vector<std::string>& case_ids) {
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(case_ids.size());
+  for (const std::string& id : case_ids)
+    commands.push_back(
+        {"HMGET", CaseKey(id), "state", "office", "kind", "deadline_ms", "ordering_office", "department_in_charge"});
+  auto replies = redis_->Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  std::vector<CaseSummary> out;
+  for (size_t i = 0; i < case_ids.size(); ++i) {
+    const auto& reply = (*replies)[i];
+    if (!reply.ok()) return reply.status();
+    if (reply->elements.size() != 6 || reply->elements[0].type == RedisReply::Type::kNil) continue;
+    CaseSummary summary{case_ids[i],  reply->elements[0].str, reply->elements[1].str, reply->elements[2].str,
+                        std::nullopt, reply->elements[4].str, reply->elements[5].str};
+    int64_t ms = 0;
+    if (absl::SimpleAtoi(reply->elements[3].str, &ms)) summary.deadline = absl::FromUnixMillis(ms);
+    out.push_back(std::move(summary));
+  }
+  return out;
+}
+
 absl::StatusOr<std::string> RedisCaseStore::PutIfAbsent(absl::string_view key, absl::string_view value,
                                                         absl::Duration ttl) {
   std::vector<std::string> argv = {"SET", std::string(key), std::string(value), "NX", "GET"};

@@ -138,6 +138,13 @@ absl::Status GrpcServerRunner::Start() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen_address));
   }
   server_->GetHealthCheckService()->SetServingStatus(true);
+  {
+    absl::MutexLock lock(&health_mu_);
+    for (const auto& [name, serving] : named_health_) {
+      server_->GetHealthCheckService()->SetServingStatus(name, serving);
+    }
+    health_ready_ = true;
+  }
   LogInfo("grpc server listening", {{"address", options_.listen_address}, {"port", port_}});
   if (!options_.health_listen_address.empty()) {
     raw_server_ = server_.get();
@@ -157,8 +164,18 @@ absl::Status GrpcServerRunner::Start() {
   return absl::OkStatus();
 }
 
+void GrpcServerRunner::SetHealth(const std::string& service_name, bool serving) {
+  absl::MutexLock lock(&health_mu_);
+  named_health_[service_name] = serving;
+  if (health_ready_) server_->GetHealthCheckService()->SetServingStatus(service_name, serving);
+}
+
 void GrpcServerRunner::Shutdown() {
   if (!server_) return;
+  {
+    absl::MutexLock lock(&health_mu_);
+    health_ready_ = false;
+  }
   server_->GetHealthCheckService()->SetServingStatus(false);
   if (health_service_) static_cast<ProbeHealthService*>(health_service_.get())->SetServing(false);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_timeout));

@@ -4,8 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace grpc {
@@ -49,6 +51,9 @@ class GrpcServerRunner {
   void AddService(grpc::Service* service);
   absl::Status Start();
   int port() const { return port_; }
+  // The health of a named part (grpc.health.v1 Check with service = name), e.g. a platform
+  // connector's breaker; call after Start.
+  void SetHealth(const std::string& service_name, bool serving);
   // Health goes NOT_SERVING, in-flight calls get the drain timeout, then stop.
   void Shutdown();
   grpc::Server* server() { return server_.get(); }
@@ -61,6 +66,9 @@ class GrpcServerRunner {
   std::unique_ptr<grpc::Service> health_service_;
   grpc::Server* raw_server_ = nullptr;
   int port_ = 0;
+  absl::Mutex health_mu_;
+  absl::flat_hash_map<std::string, bool> named_health_ ABSL_GUARDED_BY(health_mu_);
+  bool health_ready_ ABSL_GUARDED_BY(health_mu_) = false;
 };
 
 // RED metrics per RPC: hosho_grpc_server_handled_total{method,code} and

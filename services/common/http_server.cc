@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/grpc_server.h"
 
@@ -31,6 +32,13 @@ int HttpServer::port() const { return impl_->port; }
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     const HttpServerOptions& options, std::vector<std::pair<std::string, Handler>> post_routes) {
+  std::vector<HttpRoute> routes;
+  for (auto& [path, handler] : post_routes) routes.push_back({"POST", path, std::move(handler)});
+  return Start(options, std::move(routes));
+}
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
+                                                              std::vector<HttpRoute> routes) {
   auto impl = std::make_unique<Impl>();
   const bool tls = !options.tls_cert_file.empty() && !options.tls_key_file.empty();
   if (!tls && !IsLoopbackAddress(absl::StrCat(options.host, ":", options.port))) {
@@ -61,18 +69,46 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     res.set_content(absl::StrCat(R"({"error":{"code":")", code, R"(","message_ja":")", message, R"("}})"),
                     "application/json; charset=utf-8");
   });
-  for (auto& [path, handler] : post_routes) {
-    server.Post(path, [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+  server.new_task_queue = [threads = std::max(2, options.worker_threads)] {
+    return new httplib::ThreadPool(static_cast<size_t>(threads));
+  };
+  for (auto& route : routes) {
+    auto serve = [handler = std::move(route.handler)](const httplib::Request& req, httplib::Response& res) {
       HttpCall call;
       call.method = req.method;
       call.path = req.path;
       call.body = req.body;
       call.remote_address = req.remote_addr;
       for (const auto& [name, value] : req.headers) call.headers[absl::AsciiStrToLower(name)] = value;
+      for (const auto& [name, value] : req.params) call.query[name] = value;
+      for (size_t i = 1; i < req.matches.size(); ++i) call.path_params.push_back(req.matches[i].str());
+      if (req.method == "POST" &&
+          absl::StartsWith(req.get_header_value("Content-Type"), "application/x-www-form-urlencoded")) {
+        httplib::Params form;
+        httplib::detail::parse_query_text(req.body, form);
+        for (const auto& [name, value] : form) call.query[name] = value;
+      }
       HttpReply reply = handler(call);
       res.status = reply.status;
+      for (const auto& [name, value] : reply.headers) res.headers.emplace(name, value);
+      if (reply.stream) {
+        res.set_chunked_content_provider(reply.content_type,
+                                         [stream = std::move(reply.stream)](size_t, httplib::DataSink& sink) {
+                                           const bool more = stream([&sink](const std::string& chunk) {
+                                             return sink.is_writable() && sink.write(chunk.data(), chunk.size());
+                                           });
+                                           if (!more) sink.done();
+                                           return true;
+                                         });
+        return;
+      }
       res.set_content(reply.body, reply.content_type);
-    });
+    };
+    if (route.method == "GET") {
+      server.Get(route.pattern, std::move(serve));
+    } else {
+      server.Post(route.pattern, std::move(serve));
+    }
   }
   impl->port = options.port == 0 ? server.bind_to_any_port(options.host)
                                  : (server.bind_to_port(options.host, options.port) ? options.port : -1);
@@ -98,6 +134,25 @@ absl::StatusOr<std::pair<int, std::string>> HttpPost(const std::string& host, in
         absl::StrCat("POST http://", host, ":", port, path, ": ", httplib::to_string(result.error())));
   }
   return std::make_pair(result->status, result->body);
+}
+
+absl::StatusOr<HttpResponse> HttpGet(const std::string& host, int port, const std::string& path,
+                                     const std::vector<std::pair<std::string, std::string>>& headers) {
+  httplib::Client client(host, port);
+  client.set_connection_timeout(2, 0);
+  client.set_read_timeout(30, 0);
+  httplib::Headers h;
+  for (const auto& [name, value] : headers) h.emplace(name, value);
+  auto result = client.Get(path.c_str(), h);
+  if (!result) {
+    return absl::UnavailableError(
+        absl::StrCat("GET http://", host, ":", port, path, ": ", httplib::to_string(result.error())));
+  }
+  HttpResponse out;
+  out.status = result->status;
+  out.body = result->body;
+  for (const auto& [name, value] : result->headers) out.headers[absl::AsciiStrToLower(name)] = value;
+  return out;
 }
 
 }  // namespace hosho

@@ -80,6 +80,26 @@ struct KafkaProbeResult {
 absl::StatusOr<KafkaProbeResult> MeasureProduceConsume(const KafkaOptions& options, const std::string& topic,
                                                        int messages, int payload_bytes);
 
+// The group `hoshoctl dlq replay` commits to: what it has sent back is no longer a backlog.
+inline constexpr char kDlqReplayGroup[] = "hoshoctl-dlq-replay";
+
+// Records of a topic that a group has not yet consumed (high watermark minus the group's committed
+// offset, or the low watermark when nothing was committed), summed over partitions. Used for DLQ
+// depth on the console and in metrics. Holds one librdkafka handle; thread-compatible.
+class KafkaBacklogProbe {
+ public:
+  static absl::StatusOr<std::unique_ptr<KafkaBacklogProbe>> Create(const KafkaOptions& options,
+                                                                   const std::string& group);
+  ~KafkaBacklogProbe();
+  // NOT_FOUND when the topic does not exist; UNAVAILABLE when the brokers do not answer in time.
+  absl::StatusOr<int64_t> Backlog(const std::string& topic, absl::Duration timeout);
+
+ private:
+  struct Impl;
+  explicit KafkaBacklogProbe(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
 // librdkafka's in-process mock cluster: real Kafka protocol on loopback.
 class MockKafkaCluster {
  public:

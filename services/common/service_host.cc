@@ -77,6 +77,27 @@ absl::StatusOr<EventConsumer*> ServiceHost::AddConsumer(std::vector<std::string>
   return raw;
 }
 
+absl::StatusOr<EventConsumer*> ServiceHost::AddObserver(std::vector<std::string> topics, RecordHandler handler,
+                                                        const std::string& group_id, bool from_earliest) {
+  auto dlq = Producer();
+  if (!dlq.ok()) return dlq.status();
+  ConsumerOptions options;
+  options.group_id = group_id;
+  options.topics = std::move(topics);
+  options.max_attempts = 1;
+  options.lanes = 1;
+  KafkaOptions kafka = KafkaOptionsFromConfig(config_, name_);
+  kafka.consumer_properties.emplace_back("auto.offset.reset", from_earliest ? "earliest" : "latest");
+  auto consumer = KafkaConsumer::Create(kafka, options, *dlq, &RealClock());
+  if (!consumer.ok()) return consumer.status();
+  auto slot = std::make_unique<ConsumerSlot>();
+  slot->consumer = *std::move(consumer);
+  slot->handler = std::move(handler);
+  EventConsumer* raw = slot->consumer.get();
+  consumers_.push_back(std::move(slot));
+  return raw;
+}
+
 absl::StatusOr<const Sealer*> ServiceHost::Sealing() {
   if (!sealer_) {
     const std::string path = config_.ResolvePath(config_.GetString("sealing.keyring_file"));

@@ -40,6 +40,10 @@ class ServiceHost {
   absl::StatusOr<EventProducer*> Producer();
   // A consumer in this service's group (kafka.group_id, default the service name).
   absl::StatusOr<EventConsumer*> AddConsumer(std::vector<std::string> topics, RecordHandler handler);
+  // An observer that is not part of the service's group: its own group id per process, starting
+  // at the newest records, one lane (the console's live feed). Its handler should not fail.
+  absl::StatusOr<EventConsumer*> AddObserver(std::vector<std::string> topics, RecordHandler handler,
+                                             const std::string& group_id, bool from_earliest = false);
   absl::StatusOr<const Sealer*> Sealing();      // sealing.keyring_file
   absl::StatusOr<const Authenticator*> Auth();  // auth.principals_file
   GrpcServerRunner& Grpc() { return *grpc_; }

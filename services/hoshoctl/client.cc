@@ -21,6 +21,7 @@ absl::StatusOr<Endpoints> EndpointsFromStackFile(const std::string& path) {
   if (!file.ok()) return file.status();
   Endpoints e;
   e.intake = file->GetString("grpc.intake");
+  e.console = file->GetString("grpc.console");
   e.notification = file->GetString("grpc.notification");
   e.verification = file->GetString("grpc.verification");
   e.routing = file->GetString("grpc.routing");
@@ -47,7 +48,10 @@ absl::StatusOr<std::unique_ptr<HoshoClient>> HoshoClient::Connect(const Endpoint
   if (!notification.ok()) return notification.status();
   client->intake_ = hosho::v1::IntakeService::NewStub(*intake);
   client->contracts_ = hosho::v1::ContractRegistry::NewStub(*intake);
-  client->cases_ = hosho::v1::CaseService::NewStub(*intake);
+  options.target = endpoints.console.empty() ? endpoints.intake : endpoints.console;
+  auto console = MakeChannel(options);
+  if (!console.ok()) return console.status();
+  client->cases_ = hosho::v1::CaseService::NewStub(*console);
   client->notifications_ = hosho::v1::NotificationService::NewStub(*notification);
   options.target = endpoints.verification.empty() ? endpoints.intake : endpoints.verification;
   auto verification = MakeChannel(options);

@@ -20,7 +20,8 @@ class Config;
 // Endpoints and credentials of a running hosho, usually read from the
 // stack file that hosho-stack writes (.run/stack.yaml).
 struct Endpoints {
-  std::string intake;        // IntakeService, ContractRegistry, CaseService
+  std::string intake;        // IntakeService, ContractRegistry
+  std::string console;       // CaseService
   std::string notification;  // NotificationService
   std::string verification;  // VerificationService (clerk tasks)
   std::string routing;       // HandoffService

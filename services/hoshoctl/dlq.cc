@@ -95,7 +95,7 @@ absl::StatusOr<std::vector<DeadLetter>> ReplayDeadLetters(const KafkaOptions& ka
   std::vector<DeadLetter> out;
   absl::Mutex mu;
   absl::Status s = ConsumeUntilIdle(
-      kafka, dlq_topic, "hoshoctl-dlq-replay", idle, producer->get(), [&](const KafkaRecord& r) -> absl::Status {
+      kafka, dlq_topic, kDlqReplayGroup, idle, producer->get(), [&](const KafkaRecord& r) -> absl::Status {
         OutgoingRecord again;
         again.topic = r.Header("dlq-source-topic");
         if (again.topic.empty()) again.topic = dlq_topic.substr(0, dlq_topic.size() - 4);

@@ -38,6 +38,7 @@
 #include "services/common/domain_text.h"
 #include "services/common/errors.h"
 #include "services/common/events.h"
+#include "services/common/passwords.h"
 #include "services/common/sealing.h"
 #include "services/hoshoctl/client.h"
 #include "services/hoshoctl/dlq.h"
@@ -64,7 +65,7 @@ int Usage() {
   std::cerr << "usage: hoshoctl [--stack=.run/stack.yaml] [--as=PRINCIPAL] "
                "submit|get|list|watch|contract upsert|contract import|form import|form post|mail deliver|notices|"
                "tasks|claim|release|reveal|record|conclude|acknowledge|payment-handoff|withdraw|office-watch|payments|"
-               "dlq list|dlq replay|keyring-new|principal-new|demo ...\n";
+               "dlq list|dlq replay|keyring-new|principal-new|account-new|demo ...\n";
   return 2;
 }
 
@@ -153,6 +154,25 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  // A console account line: the password is read from standard input and only its Argon2id hash printed.
+  if (command == "account-new" && (positional.size() == 4 || positional.size() == 5)) {
+    const std::string& role = positional[3];
+    if (role != "clerk" && role != "operator")
+      return Fail(absl::InvalidArgumentError("role must be clerk or operator"));
+    if (role == "clerk" && (positional[2].empty() || positional[2] == "-")) {
+      return Fail(absl::InvalidArgumentError("a clerk needs an office"));
+    }
+    std::string password;
+    std::getline(std::cin, password);
+    if (password.size() < 12) return Fail(absl::InvalidArgumentError("the password needs at least 12 characters"));
+    auto hash = hosho::HashPassword(password);
+    if (!hash.ok()) return Fail(hash.status());
+    std::cout << "  - {username: " << positional[1] << ", display_name: \""
+              << (positional.size() == 5 ? positional[4] : positional[1]) << "\", office: \""
+              << (positional[2] == "-" ? "" : positional[2]) << "\", role: " << role << ", password_hash: \"" << *hash
+              << "\"}\n";
+    return 0;
+  }
   if (command == "dlq" && positional.size() == 3 && (positional[1] == "list" || positional[1] == "replay")) {
     // Kafka from a service's configuration (production: SASL, TLS) or from the development stack file.
     auto config = hosho::Config::Load("", flags.count("kafka-config") ? flags["kafka-config"] : stack);

@@ -1,5 +1,5 @@
 // hosho-intake: SubmitGuarantee, the contract registry, the web form's webhook and CSV
-// import, the mailbox poller and (until the console ships) the case read API.
+// import, and the mailbox poller.
 #include "services/common/blob_store.h"
 #include "services/common/case_store_redis.h"
 #include "services/common/http_server.h"
@@ -7,7 +7,6 @@
 #include "services/common/mail.h"
 #include "services/common/rate_limiter.h"
 #include "services/common/service_host.h"
-#include "services/intake/case_query_service.h"
 #include "services/intake/contract_registry_service.h"
 #include "services/intake/form_import.h"
 #include "services/intake/intake_service.h"
@@ -82,10 +81,8 @@ int main(int argc, char** argv) {
   intake.SetFormImporter(&form_csv);
 
   hosho::ContractRegistryImpl registry(&contracts, producer, auth, &host.clock());
-  hosho::CaseQueryImpl queries(&cases, auth, &host.clock());
   hosho::AddGrpcService(host, &intake);
   hosho::AddGrpcService(host, &registry);
-  hosho::AddGrpcService(host, &queries);
 
   // The web form's webhook, on its own port (it faces the form service, not city systems).
   std::unique_ptr<hosho::FormWebhook> webhook;

@@ -19,6 +19,7 @@
 #include "services/common/admin_server.h"
 #include "services/common/clock.h"
 #include "services/common/mail.h"
+#include "services/common/passwords.h"
 #include "services/common/redis_client.h"
 #include "services/common/sealing.h"
 
@@ -46,6 +47,20 @@ constexpr DevPrincipal kPrincipals[] = {
     {"sewerage-works-clerk", "clerk", "sewerage-works"},
     {"hosho-verification", "service", ""},
     {"hosho-routing", "service", ""},
+    {"hosho-console", "service", ""},
+};
+
+// Development console accounts (sign-in with a password; Argon2id in the accounts file).
+struct DevAccount {
+  const char* username;
+  const char* display_name;
+  const char* office;
+  const char* role;
+};
+constexpr DevAccount kConsoleAccounts[] = {
+    {"keiyaku", "契約 花子", "contract-division", "clerk"}, {"keiyaku2", "契約 次郎", "contract-division", "clerk"},
+    {"doro", "道路 太郎", "road-maintenance", "clerk"},     {"suido", "水道 一郎", "water-sewerage-policy", "clerk"},
+    {"gesui", "下水 三郎", "sewerage-works", "clerk"},      {"unyo", "運用 担当", "", "operator"},
 };
 
 absl::Status WriteFile(const fs::path& path, const std::string& content, bool secret) {
@@ -209,7 +224,7 @@ absl::StatusOr<int> FindFreePortRange(int count) {
 
 const std::vector<std::string>& Stack::ServiceNames() {
   static const auto* names =
-      new std::vector<std::string>{"platform-sim", "intake", "verification", "routing", "notification"};
+      new std::vector<std::string>{"platform-sim", "intake", "verification", "routing", "notification", "console"};
   return *names;
 }
 
@@ -268,6 +283,8 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   e.webhook_port = next++;
   const int imap_port = next++;
   const int smtp_port = next++;
+  e.console_port = next++;
+  e.console_url = absl::StrCat("http://localhost:", e.console_port, "/");
 
   // Secrets: a key ring, tokens, principals.
   const fs::path keyring = run / "secrets" / "keyring.yaml";
@@ -279,10 +296,26 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
     if (auto s = WriteFile(file, token + "\n", true); !s.ok()) return s;
     e.token_files[p.name] = file.string();
     absl::StrAppend(&principals, "  - {sha256: ", Sha256Hex(token), ", principal: ", p.name, ", role: ", p.role,
-                    ", office: \"", p.office, "\"}\n");
+                    ", office: \"", p.office, "\"",
+                    std::string(p.name) == "hosho-console" ? ", acts_for: [clerk, operator]" : "", "}\n");
   }
   const fs::path principals_file = run / "secrets" / "principals.yaml";
   if (auto s = WriteFile(principals_file, principals, true); !s.ok()) return s;
+  // Console accounts: random passwords, kept in a 0600 file for the person running the stack.
+  std::string accounts = "accounts:\n";
+  std::string passwords = "# hosho-console development accounts (user  password  office  role)\n";
+  for (const DevAccount& a : kConsoleAccounts) {
+    const std::string password = RandomHex(8);
+    auto hash = HashPassword(password);
+    if (!hash.ok()) return hash.status();
+    e.console_passwords[a.username] = password;
+    absl::StrAppend(&accounts, "  - {username: ", a.username, ", display_name: \"", a.display_name, "\", office: \"",
+                    a.office, "\", role: ", a.role, ", password_hash: \"", *hash, "\"}\n");
+    absl::StrAppend(&passwords, a.username, "  ", password, "  ", a.office, "  ", a.role, "\n");
+  }
+  const fs::path accounts_file = run / "secrets" / "console-accounts.yaml";
+  if (auto s = WriteFile(accounts_file, accounts, true); !s.ok()) return s;
+  if (auto s = WriteFile(run / "secrets" / "console-accounts.txt", passwords, true); !s.ok()) return s;
   e.webhook_secret_file = (run / "secrets" / "webhook.secret").string();
   if (auto s = WriteFile(e.webhook_secret_file, RandomHex(32) + "\n", true); !s.ok()) return s;
 
@@ -341,6 +374,14 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
                     (source / "deploy/city/offices.yaml").string(), "\", sweep_ms: 500}\n", "accounting: {target: \"",
                     e.grpc["platform-sim"], "\", dev_plaintext: true, deadline_ms: 2000, token_file: \"",
                     e.token_files["hosho-routing"], "\"}\n")},
+      {"console",
+       absl::StrCat("console: {port: ", e.console_port, ", accounts_file: \"", accounts_file.string(),
+                    "\", offices_file: \"", (source / "deploy/city/offices.yaml").string(), "\", topics_file: \"",
+                    (source / "deploy/kafka/topics.yaml").string(), "\", token_file: \"",
+                    e.token_files["hosho-console"], "\", feed_from_earliest: true, overview_refresh_ms: 1000}\n",
+                    "blobs: {dir: \"", (run / "blobs").string(), "\"}\n", "verification: {target: \"",
+                    e.grpc["verification"], "\", dev_plaintext: true}\n", "routing: {target: \"", e.grpc["routing"],
+                    "\", dev_plaintext: true}\n")},
       {"notification",
        absl::StrCat("notification: {templates_file: \"", (source / "deploy/notification/templates.yaml").string(),
                     "\", offices_file: \"", (source / "deploy/city/offices.yaml").string(), "\", poll_ms: 200}\n",
@@ -431,7 +472,9 @@ absl::Status Stack::WriteStackFile() const {
       "\nlogs: \"", endpoints_.logs_dir, "\"\nwebhook: {port: ", endpoints_.webhook_port, ", secret_file: \"",
       endpoints_.webhook_secret_file, "\"}\nmail: {imap_port: ", endpoints_.imap_port, ", user: \"",
       endpoints_.mail_user, "\", dovecot_config: \"", endpoints_.dovecot_config,
-      "\"}\nsmtp: {port: ", endpoints_.smtp_port, ", outbox: \"", endpoints_.smtp_outbox, "\"}\ngrpc:\n");
+      "\"}\nsmtp: {port: ", endpoints_.smtp_port, ", outbox: \"", endpoints_.smtp_outbox, "\"}\nconsole: {url: \"",
+      endpoints_.console_url, "\", port: ", endpoints_.console_port, ", accounts: \"",
+      (run / "secrets" / "console-accounts.txt").string(), "\"}\ngrpc:\n");
   for (const auto& [name, addr] : endpoints_.grpc) absl::StrAppend(&out, "  ", name, ": \"", addr, "\"\n");
   out += "admin:\n";
   for (const auto& [name, port] : endpoints_.admin) absl::StrAppend(&out, "  ", name, ": ", port, "\n");

@@ -12,7 +12,7 @@ namespace hosho {
 
 // Ports a stack uses from port_base: redis, kafka, devbroker admin, two per service,
 // the web form webhook, IMAP and SMTP.
-inline constexpr int kStackPorts = 16;
+inline constexpr int kStackPorts = 19;
 
 struct StackOptions {
   std::string run_dir;     // state, configs, secrets, logs
@@ -55,6 +55,11 @@ struct StackEndpoints {
   std::string dovecot_config;       // for local delivery with doveadm
   int smtp_port = 0;                // 0 when no development mail server runs
   std::string smtp_outbox;          // where it keeps each message it accepted (one .eml file each)
+  int console_port = 0;             // hosho-console's web pages (HTTP on loopback)
+  std::string console_url;          // http://localhost:<port>/
+  // Development console accounts: user name → password (random per start; also in
+  // <run>/secrets/console-accounts.txt). Only their Argon2id hashes are in the accounts file.
+  std::map<std::string, std::string> console_passwords;
 };
 
 // Starts and stops the whole system on one machine: redis-server, the

@@ -3,12 +3,14 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "services/common/case_store_redis.h"
 #include "services/common/domain_text.h"
 #include "services/common/events.h"
 #include "services/common/grpc_client.h"
 #include "services/common/log.h"
+#include "services/common/metrics.h"
 #include "services/common/service_host.h"
 #include "services/verification/platform_connector_grpc.h"
 #include "services/verification/resilient_connector.h"
@@ -99,9 +101,26 @@ int main(int argc, char** argv) {
   std::thread sweeper = hosho::StartPeriodic(
       stop, absl::Milliseconds(config.GetInt("sla.sweep_ms", 60000)),
       [&worker] { return worker.SweepDeadlines().status(); }, "deadline sweep");
+  // The console's connector health: grpc.health.v1 service "hosho.platform.<PLATFORM>" is
+  // NOT_SERVING while that platform's breaker is open, and a gauge says the same.
+  std::thread breaker_watch = hosho::StartPeriodic(
+      stop, absl::Seconds(1),
+      [&host, &resilient] {
+        for (hosho::v1::Platform p : {hosho::v1::PLATFORM_D_SURE, hosho::v1::PLATFORM_CONFIRMATION_SYSTEM}) {
+          const bool open = resilient.BreakerState(p) == hosho::CircuitBreaker::State::kOpen;
+          host.Grpc().SetHealth(absl::StrCat("hosho.platform.", hosho::v1::Platform_Name(p)), !open);
+          hosho::Metrics()
+              .GetGauge("hosho_verification_connector_open", "1 while the platform's circuit breaker is open.",
+                        {{"platform", hosho::v1::Platform_Name(p)}})
+              .Set(open ? 1 : 0);
+        }
+        return absl::OkStatus();
+      },
+      "connector health");
   const int rc = host.Run();
   stop.Notify();
   resumer.join();
   sweeper.join();
+  breaker_watch.join();
   return rc;
 }

@@ -63,9 +63,29 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
     if (!result.ok() && !absl::IsFailedPrecondition(result.status())) return result.status();
     if (result.ok()) {
       if (absl::Status s = cases_->AddTask(office, case_id, *queued.deadline); !s.ok()) return s;
-      Metrics()
-          .GetCounter("hosho_verification_tasks_queued_total", "Cases queued for a clerk.", {{"office", office}})
-          .Increment();
+      // The queueing is a case event too (the console's live feed shows it); a redelivery sends
+      // the same event id again.
+      hosho::events::v1::Envelope event;
+      event.set_event_id(queued.event_id);
+      event.set_case_id(case_id);
+      *event.mutable_occurred_at() = ToProto(queued.at);
+      event.set_producer("hosho-verification");
+      auto* t = event.mutable_case_transitioned();
+      t->set_from_state(hosho::v1::CASE_STATE_RECEIVED);
+      t->set_to_state(hosho::v1::CASE_STATE_AWAITING_VERIFICATION);
+      t->set_actor(queued.actor);
+      t->set_reason(queued.reason);
+      if (absl::Status sent =
+              producer_->Send(ToRecord(topics::kVerifications, event, ChildTraceparent(record.Header("traceparent"))),
+                              options_.send_timeout);
+          !sent.ok()) {
+        return sent;
+      }
+      if (!result->replayed) {
+        Metrics()
+            .GetCounter("hosho_verification_tasks_queued_total", "Cases queued for a clerk.", {{"office", office}})
+            .Increment();
+      }
     }
     return absl::OkStatus();
   }

@@ -15,7 +15,7 @@
 #include "services/common/grpc_client.h"
 #include "services/common/grpc_server.h"
 #include "services/common/kafka_impl.h"
-#include "services/intake/case_query_service.h"
+#include "services/console/case_service.h"
 #include "services/intake/contract_registry_service.h"
 #include "services/intake/intake_service.h"
 #include "tests/support/devbroker_process.h"
@@ -60,7 +60,7 @@ class IntakeApiTest : public ::testing::Test {
                                                        auth_.get(), &RealClock(), nullptr, nullptr},
                                             ScopePolicy{}, IntakeOptions{});
     registry_ = std::make_unique<ContractRegistryImpl>(contracts_.get(), producer_.get(), auth_.get(), &RealClock());
-    queries_ = std::make_unique<CaseQueryImpl>(cases_.get(), auth_.get(), &RealClock());
+    queries_ = std::make_unique<CaseServiceImpl>(cases_.get(), auth_.get(), &RealClock());
     GrpcServerOptions options;
     options.dev_plaintext = true;
     options.drain_timeout = absl::Seconds(1);
@@ -156,7 +156,7 @@ class IntakeApiTest : public ::testing::Test {
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<IntakeServiceImpl> intake_;
   std::unique_ptr<ContractRegistryImpl> registry_;
-  std::unique_ptr<CaseQueryImpl> queries_;
+  std::unique_ptr<CaseServiceImpl> queries_;
   std::unique_ptr<GrpcServerRunner> runner_;
   std::unique_ptr<hosho::v1::IntakeService::Stub> intake_stub_;
   std::unique_ptr<hosho::v1::ContractRegistry::Stub> registry_stub_;

@@ -1,4 +1,4 @@
-#include "services/intake/case_query_service.h"
+#include "services/console/case_service.h"
 
 #include "absl/strings/numbers.h"
 #include "services/common/case_view.h"
@@ -8,10 +8,10 @@
 
 namespace hosho {
 
-CaseQueryImpl::CaseQueryImpl(CaseStore* cases, const Authenticator* auth, Clock* clock, absl::Duration watch_poll)
+CaseServiceImpl::CaseServiceImpl(CaseStore* cases, const Authenticator* auth, Clock* clock, absl::Duration watch_poll)
     : cases_(cases), auth_(auth), clock_(clock), watch_poll_(watch_poll) {}
 
-absl::StatusOr<hosho::v1::Case> CaseQueryImpl::Load(const Principal& principal, const std::string& case_id) {
+absl::StatusOr<hosho::v1::Case> CaseServiceImpl::Load(const Principal& principal, const std::string& case_id) {
   auto record = cases_->Get(case_id);
   if (!record.ok()) return record.status();
   hosho::v1::Case c = CaseFromRecord(*record);
@@ -20,8 +20,8 @@ absl::StatusOr<hosho::v1::Case> CaseQueryImpl::Load(const Principal& principal, 
   return c;
 }
 
-grpc::Status CaseQueryImpl::GetCase(grpc::ServerContext* context, const hosho::v1::GetCaseRequest* request,
-                                    hosho::v1::Case* response) {
+grpc::Status CaseServiceImpl::GetCase(grpc::ServerContext* context, const hosho::v1::GetCaseRequest* request,
+                                      hosho::v1::Case* response) {
   const absl::Time started = absl::Now();
   auto principal = auth_->Authenticate(*context);
   if (!principal.ok()) return ObserveRpc("GetCase", started, ToGrpcStatus(principal.status()));
@@ -31,8 +31,8 @@ grpc::Status CaseQueryImpl::GetCase(grpc::ServerContext* context, const hosho::v
   return ObserveRpc("GetCase", started, grpc::Status::OK);
 }
 
-grpc::Status CaseQueryImpl::ListCases(grpc::ServerContext* context, const hosho::v1::ListCasesRequest* request,
-                                      hosho::v1::ListCasesResponse* response) {
+grpc::Status CaseServiceImpl::ListCases(grpc::ServerContext* context, const hosho::v1::ListCasesRequest* request,
+                                        hosho::v1::ListCasesResponse* response) {
   const absl::Time started = absl::Now();
   auto principal = auth_->Authenticate(*context);
   if (!principal.ok()) return ObserveRpc("ListCases", started, ToGrpcStatus(principal.status()));
@@ -51,6 +51,7 @@ grpc::Status CaseQueryImpl::ListCases(grpc::ServerContext* context, const hosho:
     auto c = Load(*principal, id);
     if (!c.ok()) continue;
     if (request->state() != hosho::v1::CASE_STATE_UNSPECIFIED && c->state() != request->state()) continue;
+    if (request->kind() != hosho::v1::GUARANTEE_KIND_UNSPECIFIED && c->kind() != request->kind()) continue;
     c->clear_history();  // lists are summaries; GetCase has the history
     *response->add_cases() = *std::move(c);
   }
@@ -58,8 +59,20 @@ grpc::Status CaseQueryImpl::ListCases(grpc::ServerContext* context, const hosho:
   return ObserveRpc("ListCases", started, grpc::Status::OK);
 }
 
-grpc::Status CaseQueryImpl::WatchCase(grpc::ServerContext* context, const hosho::v1::WatchCaseRequest* request,
-                                      grpc::ServerWriter<hosho::v1::Case>* writer) {
+grpc::Status CaseServiceImpl::GetCaseHistory(grpc::ServerContext* context, const hosho::v1::GetCaseRequest* request,
+                                             hosho::v1::CaseHistory* response) {
+  const absl::Time started = absl::Now();
+  auto principal = auth_->Authenticate(*context);
+  if (!principal.ok()) return ObserveRpc("GetCaseHistory", started, ToGrpcStatus(principal.status()));
+  auto c = Load(*principal, request->case_id());
+  if (!c.ok()) return ObserveRpc("GetCaseHistory", started, ToGrpcStatus(c.status()));
+  response->set_case_id(c->case_id());
+  *response->mutable_entries() = c->history();
+  return ObserveRpc("GetCaseHistory", started, grpc::Status::OK);
+}
+
+grpc::Status CaseServiceImpl::WatchCase(grpc::ServerContext* context, const hosho::v1::WatchCaseRequest* request,
+                                        grpc::ServerWriter<hosho::v1::Case>* writer) {
   auto principal = auth_->Authenticate(*context);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   int64_t sent_version = -1;

@@ -7,12 +7,12 @@
 
 namespace hosho {
 
-// CaseService (get, list, watch). Served by hosho-intake until the console
-// (issue 6) takes it over; it reads the same Redis store.
-class CaseQueryImpl final : public hosho::v1::CaseService::Service {
+// CaseService (get, list, watch, history) for other city systems, served by hosho-console from
+// the case store.
+class CaseServiceImpl final : public hosho::v1::CaseService::Service {
  public:
-  CaseQueryImpl(CaseStore* cases, const Authenticator* auth, Clock* clock,
-                absl::Duration watch_poll = absl::Milliseconds(50));
+  CaseServiceImpl(CaseStore* cases, const Authenticator* auth, Clock* clock,
+                  absl::Duration watch_poll = absl::Milliseconds(50));
 
   grpc::Status GetCase(grpc::ServerContext* context, const hosho::v1::GetCaseRequest* request,
                        hosho::v1::Case* response) override;
@@ -20,6 +20,8 @@ class CaseQueryImpl final : public hosho::v1::CaseService::Service {
                          hosho::v1::ListCasesResponse* response) override;
   grpc::Status WatchCase(grpc::ServerContext* context, const hosho::v1::WatchCaseRequest* request,
                          grpc::ServerWriter<hosho::v1::Case>* writer) override;
+  grpc::Status GetCaseHistory(grpc::ServerContext* context, const hosho::v1::GetCaseRequest* request,
+                              hosho::v1::CaseHistory* response) override;
 
  private:
   absl::StatusOr<hosho::v1::Case> Load(const Principal& principal, const std::string& case_id);

@@ -1,0 +1,354 @@
+// The console's HTTP behaviour without a browser: sign-in, sessions, CSRF, the trusted proxy,
+// scoping across offices, the audited attachment download and the calls it makes for the user.
+#include "services/console/console_app.h"
+
+#include <regex>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "services/common/blob_store.h"
+#include "services/common/case_store_redis.h"
+#include "services/common/errors.h"
+#include "services/common/passwords.h"
+#include "services/common/sealing.h"
+#include "tests/support/redis_server.h"
+
+namespace hosho {
+namespace {
+
+class FakeBackends : public ConsoleBackends {
+ public:
+  absl::StatusOr<hosho::v1::ListTasksResponse> ListTasks(const Principal& user, const std::string& office) override {
+    calls.push_back(absl::StrCat("ListTasks ", user.name, " ", office));
+    hosho::v1::ListTasksResponse r;
+    auto* t = r.add_tasks();
+    t->set_task_id("C1");
+    t->set_case_id("C1");
+    t->set_claimed_by(claimed_by);
+    return r;
+  }
+  absl::StatusOr<hosho::v1::VerificationTask> ClaimTask(const Principal& user, const std::string& id) override {
+    calls.push_back(absl::StrCat("ClaimTask ", user.name, "/", RoleName(user.role), "/", user.office, " ", id));
+    hosho::v1::VerificationTask t;
+    t.set_case_id(id);
+    return t;
+  }
+  absl::StatusOr<hosho::v1::VerificationTask> ReleaseTask(const Principal& user, const std::string& id) override {
+    calls.push_back(absl::StrCat("ReleaseTask ", user.name, " ", id));
+    return hosho::v1::VerificationTask();
+  }
+  absl::StatusOr<hosho::v1::RevealCredentialResponse> RevealCredential(const Principal& user, const std::string& id,
+                                                                       const std::string& reason) override {
+    calls.push_back(absl::StrCat("Reveal ", user.name, " ", id, " ", reason));
+    hosho::v1::RevealCredentialResponse r;
+    r.mutable_d_sure()->set_guarantee_number("DS-1");
+    r.mutable_d_sure()->set_authentication_key("KEY-<script>");
+    return r;
+  }
+  absl::StatusOr<hosho::v1::VerificationTask> RecordCertificate(
+      const Principal& user, const hosho::v1::RecordCertificateRequest& request) override {
+    calls.push_back(absl::StrCat("Record ", user.name, " ", request.certificate().contract_price_yen()));
+    hosho::v1::VerificationTask t;
+    t.set_case_id(request.task_id());
+    t.set_state(hosho::v1::CASE_STATE_VERIFIED);
+    return t;
+  }
+  absl::StatusOr<hosho::v1::Case> Handoff(const Principal& user, HandoffStep step,
+                                          const hosho::v1::HandoffRequest& request) override {
+    calls.push_back(absl::StrCat("Handoff ", user.name, " ", static_cast<int>(step), " ", request.case_id(), " v",
+                                 request.expected_version(), " ", request.note()));
+    if (!handoff_error.ok()) return handoff_error;
+    return hosho::v1::Case();
+  }
+  std::vector<ConnectorHealth> PlatformHealth() override { return {{"PLATFORM_D_SURE", "NOT_SERVING"}}; }
+
+  std::vector<std::string> calls;
+  std::string claimed_by;
+  absl::Status handoff_error = absl::OkStatus();
+};
+
+class ConsoleAppTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = testing::RedisServer::Start().release();
+    hashes_ = new std::vector<std::string>{*HashPassword("pw-keiyaku"), *HashPassword("pw-suido")};
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete hashes_;
+  }
+  void SetUp() override {
+    server_->FlushAll();
+    redis_ = server_->Client();
+    cases_ = std::make_unique<RedisCaseStore>(redis_.get());
+    sessions_ = std::make_unique<InMemorySessionStore>(&clock_, SessionPolicy{});
+    accounts_ = std::make_unique<AccountBook>(*AccountBook::FromYaml(absl::StrCat(
+        "accounts:\n  - {username: keiyaku, display_name: 契約, office: contract-division, role: clerk, password_hash: "
+        "\"",
+        (*hashes_)[0], "\"}\n  - {username: suido, office: water-sewerage-policy, role: clerk, password_hash: \"",
+        (*hashes_)[1], "\"}\n  - {username: proxied-op, role: operator}\n")));
+    sealer_ = std::make_unique<Sealer>(*KeyRing::FromYaml(KeyRing::GenerateYaml("k1")));
+    blob_dir_ = testing::MakeTempDir("console-blobs");
+    blobs_ = std::make_unique<SealedFileBlobStore>(blob_dir_, sealer_.get());
+    overview_ = std::make_unique<OverviewSource>(
+        cases_.get(), [](const std::string&) -> absl::StatusOr<int64_t> { return 2; }, &backends_, &clock_,
+        OverviewOptions{{"contract-division", "water-sewerage-policy"}, {"hosho.submissions.v1.dlq"}});
+    ConsoleDeps deps{cases_.get(),    sessions_.get(), accounts_.get(), &backends_, &feed_,
+                     overview_.get(), blobs_.get(),    nullptr,         &clock_,    nullptr};
+    ConsoleOptions options;
+    options.trusted_proxy_addresses = {"10.0.0.5"};
+    app_ = std::make_unique<ConsoleApp>(deps, options);
+    routes_ = app_->Routes();
+    // One case of 契約課 with an attachment.
+    sha_ = *blobs_->Put("%PDF-1.4 invoice");
+    hosho::v1::Case only;
+    auto* a = only.add_attachments();
+    a->set_sha256(sha_);
+    a->set_filename("請求書.pdf");
+    a->set_media_type("application/pdf");
+    TransitionRequest t;
+    t.case_id = "C1";
+    t.event_id = "C1:submitted";
+    t.to_state = "ROUTED";
+    t.actor = "test";
+    t.reason = "受付";
+    t.at = clock_.Now();
+    t.office = "contract-division";
+    t.fields = {{"kind", "1"},
+                {"ordering_office", "contract-division"},
+                {"action", "1"},
+                {"attachments", only.SerializeAsString()}};
+    ASSERT_TRUE(cases_->Apply(t).ok());
+  }
+
+  struct Answer {
+    int status = 0;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string Header(const std::string& name) const {
+      for (const auto& [k, v] : headers) {
+        if (k == name) return v;
+      }
+      return "";
+    }
+  };
+  Answer Call(const std::string& method, const std::string& path, std::map<std::string, std::string> params = {},
+              std::map<std::string, std::string> headers = {}, const std::string& remote = "127.0.0.1") {
+    HttpCall call;
+    call.method = method;
+    call.path = path;
+    call.remote_address = remote;
+    for (auto& [k, v] : params) call.query[k] = v;
+    for (auto& [k, v] : headers) call.headers[k] = v;
+    if (!cookie_.empty() && !call.headers.contains("cookie")) call.headers["cookie"] = cookie_;
+    for (const HttpRoute& route : routes_) {
+      std::smatch m;
+      const std::regex re(route.pattern);
+      if (route.method != method || !std::regex_match(path, m, re)) continue;
+      for (size_t i = 1; i < m.size(); ++i) call.path_params.push_back(m[i].str());
+      HttpReply reply = route.handler(call);
+      return {reply.status, reply.body, reply.headers};
+    }
+    return {404, "", {}};
+  }
+  // Signs in and keeps the session cookie; returns the CSRF token of the session.
+  std::string SignIn(const std::string& user, const std::string& password) {
+    cookie_.clear();
+    Answer form = Call("GET", "/login");
+    std::smatch m;
+    const std::string set_cookie = form.Header("Set-Cookie");
+    EXPECT_TRUE(std::regex_search(set_cookie, m, std::regex("hosho_signin=([^;]+)")));
+    const std::string token = m[1].str();
+    Answer done = Call("POST", "/login", {{"signin_token", token}, {"username", user}, {"password", password}},
+                       {{"cookie", "hosho_signin=" + token}});
+    if (done.status != 303) return "";
+    const std::string session = done.Header("Set-Cookie");
+    if (!std::regex_search(session, m, std::regex("hosho_session=([^;]+)"))) return "";
+    cookie_ = "hosho_session=" + m[1].str();
+    Answer page = Call("GET", "/");
+    EXPECT_TRUE(std::regex_search(page.body, m, std::regex(R"re(name="csrf" value="([^"]+)")re")));
+    return m[1].str();
+  }
+
+  static testing::RedisServer* server_;
+  static std::vector<std::string>* hashes_;
+  FakeClock clock_{absl::FromUnixSeconds(1'790'000'000)};
+  std::unique_ptr<RedisClient> redis_;
+  std::unique_ptr<RedisCaseStore> cases_;
+  std::unique_ptr<InMemorySessionStore> sessions_;
+  std::unique_ptr<AccountBook> accounts_;
+  std::unique_ptr<Sealer> sealer_;
+  std::string blob_dir_;
+  std::unique_ptr<SealedFileBlobStore> blobs_;
+  FakeBackends backends_;
+  LiveFeed feed_;
+  std::unique_ptr<OverviewSource> overview_;
+  std::unique_ptr<ConsoleApp> app_;
+  std::vector<HttpRoute> routes_;
+  std::string cookie_;
+  std::string sha_;
+};
+testing::RedisServer* ConsoleAppTest::server_ = nullptr;
+std::vector<std::string>* ConsoleAppTest::hashes_ = nullptr;
+
+TEST_F(ConsoleAppTest, SignedOutPagesRedirectToSignInAndBackToALocalPathOnly) {
+  Answer page = Call("GET", "/cases/C1");
+  EXPECT_EQ(page.status, 303);
+  EXPECT_EQ(page.Header("Location"), "/login?next=%2Fcases%2FC1");
+  EXPECT_EQ(Call("GET", "/events").status, 401);
+  // An open redirect through ?next= is refused.
+  Answer form = Call("GET", "/login", {{"next", "//evil.example/"}});
+  EXPECT_NE(form.body.find(R"(name="next" value="/")"), std::string::npos);
+}
+
+TEST_F(ConsoleAppTest, SignInNeedsTheFormTokenAndTheRightPassword) {
+  Answer no_token = Call("POST", "/login", {{"username", "keiyaku"}, {"password", "pw-keiyaku"}});
+  EXPECT_EQ(no_token.status, 401);
+  EXPECT_EQ(no_token.Header("Location"), "");
+  EXPECT_TRUE(SignIn("keiyaku", "wrong").empty());
+  const std::string csrf = SignIn("keiyaku", "pw-keiyaku");
+  EXPECT_FALSE(csrf.empty());
+  Answer overview = Call("GET", "/");
+  EXPECT_EQ(overview.status, 200);
+  EXPECT_TRUE(absl::StrContains(overview.body, "契約（contract-division・職員）")) << "no office directory: codes";
+  EXPECT_TRUE(absl::StrContains(overview.Header("Content-Security-Policy"), "script-src 'self'"));
+  EXPECT_EQ(overview.Header("Cache-Control"), "no-store");
+  // Sign-out ends the session.
+  EXPECT_EQ(Call("POST", "/logout", {{"csrf", csrf}}).status, 303);
+  EXPECT_EQ(Call("GET", "/").status, 303);
+}
+
+TEST_F(ConsoleAppTest, FormsWithoutTheSessionTokenOrFromAnotherOriginAreRefused) {
+  const std::string csrf = SignIn("keiyaku", "pw-keiyaku");
+  EXPECT_EQ(Call("POST", "/tasks/C1/claim").status, 403);
+  EXPECT_EQ(Call("POST", "/tasks/C1/claim", {{"csrf", csrf + "x"}}).status, 403);
+  EXPECT_EQ(Call("POST", "/tasks/C1/claim", {{"csrf", csrf}},
+                 {{"origin", "https://evil.example"}, {"host", "console.city.example"}})
+                .status,
+            403);
+  EXPECT_TRUE(backends_.calls.empty());
+  Answer ok = Call("POST", "/tasks/C1/claim", {{"csrf", csrf}},
+                   {{"origin", "https://console.city.example"}, {"host", "console.city.example"}});
+  EXPECT_EQ(ok.status, 303);
+  ASSERT_EQ(backends_.calls.size(), 1u);
+  // The owning service is called as the signed-in clerk, not as the console.
+  EXPECT_EQ(backends_.calls[0], "ClaimTask keiyaku/clerk/contract-division C1");
+}
+
+TEST_F(ConsoleAppTest, AnotherOfficeLearnsNothingAboutTheCase) {
+  SignIn("suido", "pw-suido");
+  Answer page = Call("GET", "/cases/C1");
+  EXPECT_EQ(page.status, 404);
+  EXPECT_FALSE(absl::StrContains(page.body, "請求書.pdf"));
+  EXPECT_EQ(Call("GET", absl::StrCat("/cases/C1/attachments/", sha_)).status, 404);
+  EXPECT_EQ(Call("GET", "/tasks/C1").status, 404);
+  SignIn("keiyaku", "pw-keiyaku");
+  Answer mine = Call("GET", "/cases/C1");
+  EXPECT_EQ(mine.status, 200);
+  EXPECT_TRUE(absl::StrContains(mine.body, "請求書.pdf"));
+  EXPECT_TRUE(absl::StrContains(mine.body, R"(id="form-conclude")")) << "ROUTED to conclude at 契約課";
+}
+
+TEST_F(ConsoleAppTest, AttachmentDownloadsAreRecordedOnTheCaseFirst) {
+  SignIn("keiyaku", "pw-keiyaku");
+  Answer file = Call("GET", absl::StrCat("/cases/C1/attachments/", sha_));
+  ASSERT_EQ(file.status, 200) << file.body;
+  EXPECT_EQ(file.body, "%PDF-1.4 invoice");
+  EXPECT_TRUE(absl::StrContains(file.Header("Content-Disposition"), "attachment;"));
+  auto record = cases_->Get("C1");
+  ASSERT_TRUE(record.ok());
+  ASSERT_EQ(record->history.size(), 2u);
+  EXPECT_EQ(record->history.back().actor, "keiyaku");
+  EXPECT_TRUE(absl::StrContains(record->history.back().reason, "添付ファイルをダウンロード: 請求書.pdf"));
+  EXPECT_EQ(Call("GET", absl::StrCat("/cases/C1/attachments/", std::string(64, 'a'))).status, 404);
+}
+
+TEST_F(ConsoleAppTest, HandoffFormsCarryVersionAndNoteAndShowRefusals) {
+  const std::string csrf = SignIn("keiyaku", "pw-keiyaku");
+  Answer done = Call("POST", "/cases/C1/conclude", {{"csrf", csrf}, {"expected_version", "1"}, {"note", "締結"}});
+  EXPECT_EQ(done.status, 303);
+  EXPECT_EQ(done.Header("Location"), "/cases/C1?done=1");
+  EXPECT_EQ(backends_.calls.back(), "Handoff keiyaku 0 C1 v1 締結");
+  backends_.handoff_error =
+      ViolationStatus(absl::StatusCode::kAborted, {{"expected_version", "VERSION_MISMATCH", "案件が更新されています"}});
+  Answer stale = Call("POST", "/cases/C1/conclude", {{"csrf", csrf}, {"expected_version", "1"}});
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_TRUE(absl::StrContains(stale.body, "案件が更新されています"));
+  EXPECT_TRUE(absl::StrContains(stale.body, "VERSION_MISMATCH"));
+}
+
+TEST_F(ConsoleAppTest, CertificateFormValidatesBeforeCallingAndEscapesTheRevealedKey) {
+  backends_.claimed_by = "keiyaku";
+  const std::string csrf = SignIn("keiyaku", "pw-keiyaku");
+  Answer bad = Call("POST", "/tasks/C1/certificate",
+                    {{"csrf", csrf},
+                     {"outcome", "certificate"},
+                     {"guarantee_number", "DS-1"},
+                     {"kind", "GUARANTEE_KIND_CONTRACT"},
+                     {"issuer", "ISSUER_AIG"},
+                     {"contract_price_yen", "12a"},
+                     {"period_start", "2026/13/01"}});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_TRUE(absl::StrContains(bad.body, R"(id="error-contract_price_yen")"));
+  EXPECT_TRUE(absl::StrContains(bad.body, R"(id="error-period_start")"));
+  EXPECT_TRUE(absl::StrContains(bad.body, R"(id="error-beneficiary")"));
+  EXPECT_TRUE(absl::StrContains(bad.body, R"(value="DS-1")")) << "what was typed is kept";
+  EXPECT_TRUE(std::none_of(backends_.calls.begin(), backends_.calls.end(),
+                           [](const std::string& c) { return absl::StartsWith(c, "Record"); }));
+  Answer good = Call("POST", "/tasks/C1/certificate",
+                     {{"csrf", csrf},
+                      {"outcome", "certificate"},
+                      {"guarantee_number", "DS-1"},
+                      {"kind", "GUARANTEE_KIND_CONTRACT"},
+                      {"issuer", "ISSUER_AIG"},
+                      {"beneficiary", "みなと市長"},
+                      {"contractor_name", "株式会社"},
+                      {"project_name", "工事"},
+                      {"contract_price_yen", "48,000,000"},
+                      {"period_start", "2026-12-01"},
+                      {"period_end", "2027-03-19"},
+                      {"issue_date", "2026-11-20"}});
+  EXPECT_EQ(good.status, 200) << good.body;
+  EXPECT_EQ(backends_.calls.back(), "Record keiyaku 48000000");
+  EXPECT_TRUE(absl::StrContains(good.body, R"(data-state="VERIFIED")"));
+  Answer revealed = Call("POST", "/tasks/C1/reveal", {{"csrf", csrf}, {"reason", "確認"}});
+  EXPECT_TRUE(absl::StrContains(revealed.body, "KEY-&lt;script&gt;"));
+  EXPECT_EQ(revealed.Header("Cache-Control"), "no-store");
+}
+
+TEST_F(ConsoleAppTest, TrustedProxyNamesTheUserOnlyFromItsAddressAndOnlyForKnownAccounts) {
+  const std::map<std::string, std::string> header = {{"x-forwarded-user", "proxied-op"}};
+  Answer spoofed = Call("GET", "/", {}, header, "192.0.2.10");
+  EXPECT_EQ(spoofed.status, 303) << "the header from elsewhere is ignored";
+  Answer proxied = Call("GET", "/", {}, header, "10.0.0.5");
+  EXPECT_EQ(proxied.status, 200);
+  EXPECT_TRUE(absl::StrContains(proxied.Header("Set-Cookie"), "hosho_session="));
+  EXPECT_EQ(Call("GET", "/", {}, {{"x-forwarded-user", "stranger"}}, "10.0.0.5").status, 403);
+}
+
+TEST_F(ConsoleAppTest, OverviewCountsInFlightCasesDlqAndConnectorsForOperators) {
+  SignIn("keiyaku", "pw-keiyaku");
+  Answer page = Call("GET", "/");
+  EXPECT_TRUE(absl::StrContains(page.body, R"(<tr data-state="ROUTED">)")) << page.body;
+  EXPECT_TRUE(absl::StrContains(page.body, R"(data-office="contract-division">1<)"));
+  EXPECT_TRUE(absl::StrContains(page.body, R"(<div class="figure">2</div>)")) << "DLQ backlog";
+  EXPECT_TRUE(absl::StrContains(page.body, "停止中"));
+  Answer json = Call("GET", "/api/overview");
+  EXPECT_TRUE(absl::StrContains(json.body, R"({"state":"ROUTED","office":"contract-division","count":1})"))
+      << json.body;
+  EXPECT_TRUE(absl::StrContains(json.body, R"("hosho.submissions.v1.dlq":2)"));
+}
+
+TEST_F(ConsoleAppTest, LanguageSwitchSetsACookieAndReturnsToTheLocalPage) {
+  Answer lang = Call("GET", "/lang/en", {{"back", "/cases?state=ROUTED"}});
+  EXPECT_EQ(lang.status, 303);
+  EXPECT_EQ(lang.Header("Location"), "/cases?state=ROUTED");
+  EXPECT_TRUE(absl::StrContains(lang.Header("Set-Cookie"), "hosho_lang=en"));
+  EXPECT_EQ(Call("GET", "/lang/en", {{"back", "https://evil.example/"}}).Header("Location"), "/");
+  Answer login = Call("GET", "/login", {}, {{"cookie", "hosho_lang=en"}});
+  EXPECT_TRUE(absl::StrContains(login.body, "<h1>Sign in</h1>"));
+}
+
+}  // namespace
+}  // namespace hosho
