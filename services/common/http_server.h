@@ -84,6 +84,10 @@ absl::StatusOr<std::pair<int, std::string>> HttpPost(const std::string& host, in
                                                      const std::vector<std::pair<std::string, std::string>>& headers,
                                                      const std::string& body, const std::string& content_type);
 
+// The HTTP status that says the same as a status code (422 for a refused field, 409 for a stale version,
+// 503 for a dependency away, ...), for pages and JSON alike.
+int HttpStatusFor(absl::StatusCode code);
+
 struct HttpResponse {
   int status = 0;
   std::string body;

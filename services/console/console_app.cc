@@ -91,30 +91,6 @@ std::string CaseLink(const std::string& id) {
   return absl::StrCat(R"(<a href="/cases/)", UrlEncode(id), R"(">)", Esc(id), "</a>");
 }
 
-int HttpStatusOf(const absl::Status& status) {
-  switch (status.code()) {
-    case absl::StatusCode::kNotFound:
-      return 404;
-    case absl::StatusCode::kPermissionDenied:
-      return 403;
-    case absl::StatusCode::kUnauthenticated:
-      return 401;
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kFailedPrecondition:
-      return 422;
-    case absl::StatusCode::kAborted:
-    case absl::StatusCode::kAlreadyExists:
-      return 409;
-    case absl::StatusCode::kResourceExhausted:
-      return 429;
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded:
-      return 503;
-    default:
-      return 500;
-  }
-}
-
 std::string Hidden(absl::string_view name, absl::string_view value) {
   return absl::StrCat(R"(<input type="hidden" name=")", name, R"(" value=")", Esc(value), R"(">)");
 }
@@ -318,7 +294,7 @@ HttpReply ConsoleApp::ErrorPage(const Request& r, const absl::Status& status) {
     }
     if (message.empty()) message = Esc(absl::IsNotFound(status) ? T(r.lang, "case.not_found") : status.message());
   }
-  return Page(r, HttpStatusOf(status), std::string(T(r.lang, "error.title")),
+  return Page(r, HttpStatusFor(status.code()), std::string(T(r.lang, "error.title")),
               R"(<p><a href="/">)" + std::string(T(r.lang, "nav.overview")) + "</a></p>", message, true);
 }
 
@@ -485,7 +461,7 @@ HttpReply ConsoleApp::OverviewJson(const Request& r) {
   HttpReply reply;
   AddSecurityHeaders(&reply);
   if (!overview.ok()) {
-    reply.status = HttpStatusOf(overview.status());
+    reply.status = HttpStatusFor(overview.status().code());
     reply.body = R"({"error":{"code":"UNAVAILABLE","message_ja":"集計できませんでした"}})";
     return reply;
   }
