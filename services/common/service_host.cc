@@ -58,8 +58,6 @@ absl::StatusOr<EventProducer*> ServiceHost::Producer() {
 }
 
 absl::StatusOr<EventConsumer*> ServiceHost::AddConsumer(std::vector<std::string> topics, RecordHandler handler) {
-  auto dlq = Producer();
-  if (!dlq.ok()) return dlq.status();
   ConsumerOptions options;
   options.group_id = config_.GetString("kafka.group_id", name_);
   options.topics = std::move(topics);
@@ -67,20 +65,11 @@ absl::StatusOr<EventConsumer*> ServiceHost::AddConsumer(std::vector<std::string>
   options.initial_backoff = absl::Milliseconds(config_.GetInt("kafka.initial_backoff_ms", 100));
   options.max_backoff = absl::Milliseconds(config_.GetInt("kafka.max_backoff_ms", 5000));
   options.lanes = static_cast<int>(config_.GetInt("kafka.lanes", 6));
-  auto consumer = KafkaConsumer::Create(KafkaOptionsFromConfig(config_, name_), options, *dlq, &RealClock());
-  if (!consumer.ok()) return consumer.status();
-  auto slot = std::make_unique<ConsumerSlot>();
-  slot->consumer = *std::move(consumer);
-  slot->handler = std::move(handler);
-  EventConsumer* raw = slot->consumer.get();
-  consumers_.push_back(std::move(slot));
-  return raw;
+  return StartConsumer(KafkaOptionsFromConfig(config_, name_), std::move(options), std::move(handler));
 }
 
 absl::StatusOr<EventConsumer*> ServiceHost::AddObserver(std::vector<std::string> topics, RecordHandler handler,
                                                         const std::string& group_id, bool from_earliest) {
-  auto dlq = Producer();
-  if (!dlq.ok()) return dlq.status();
   ConsumerOptions options;
   options.group_id = group_id;
   options.topics = std::move(topics);
@@ -88,7 +77,14 @@ absl::StatusOr<EventConsumer*> ServiceHost::AddObserver(std::vector<std::string>
   options.lanes = 1;
   KafkaOptions kafka = KafkaOptionsFromConfig(config_, name_);
   kafka.consumer_properties.emplace_back("auto.offset.reset", from_earliest ? "earliest" : "latest");
-  auto consumer = KafkaConsumer::Create(kafka, options, *dlq, &RealClock());
+  return StartConsumer(kafka, std::move(options), std::move(handler));
+}
+
+absl::StatusOr<EventConsumer*> ServiceHost::StartConsumer(const KafkaOptions& kafka, ConsumerOptions options,
+                                                          RecordHandler handler) {
+  auto dlq = Producer();
+  if (!dlq.ok()) return dlq.status();
+  auto consumer = KafkaConsumer::Create(kafka, std::move(options), *dlq, &RealClock());
   if (!consumer.ok()) return consumer.status();
   auto slot = std::make_unique<ConsumerSlot>();
   slot->consumer = *std::move(consumer);

@@ -60,6 +60,9 @@ class ServiceHost {
 
  private:
   ServiceHost(std::string name, Config config);
+  // Creates a consumer (its DLQ is this host's producer) and keeps it for Run.
+  absl::StatusOr<EventConsumer*> StartConsumer(const KafkaOptions& kafka, ConsumerOptions options,
+                                               RecordHandler handler);
   absl::Status Ready();
 
   std::string name_;

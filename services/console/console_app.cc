@@ -231,10 +231,8 @@ HttpReply ConsoleApp::Dispatch(const HttpCall& call, bool needs_user,
       AddSecurityHeaders(&reply);
       return reply;
     }
-    HttpReply reply = Html(401, "");
-    reply = Page(r, 401, std::string(T(r.lang, "signin.title")),
-                 R"(<p><a href="/login">)" + std::string(T(r.lang, "signin.title")) + "</a></p>");
-    return reply;
+    return Page(r, 401, std::string(T(r.lang, "signin.title")),
+                R"(<p><a href="/login">)" + std::string(T(r.lang, "signin.title")) + "</a></p>");
   }
   if (call.method == "POST") {
     // CSRF: the session's token in the form, and (when the browser says) a same-origin Origin.
