@@ -1,5 +1,6 @@
 #include "services/common/grpc_server.h"
 
+#include <grpcpp/ext/health_check_service_server_builder_option.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -151,6 +152,9 @@ absl::Status GrpcServerRunner::Start() {
     auto probe = std::make_unique<ProbeHealthService>(&raw_server_);
     probe->SetServing(true);
     grpc::ServerBuilder health;
+    // Not gRPC's default health service (enabled process-wide above): only ours, which follows the
+    // business server, answers here.
+    health.SetOption(std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
     int health_port = 0;
     health.AddListeningPort(options_.health_listen_address, grpc::InsecureServerCredentials(), &health_port);
     health.RegisterService(probe.get());

@@ -546,10 +546,9 @@ HttpReply ConsoleApp::FeedStream(const Request& r) {
   AddSecurityHeaders(&reply);
   reply.headers.emplace_back("X-Accel-Buffering", "no");  // a proxy must not hold events back
   FeedFilter filter{r.call.Param("office"), r.call.Param("kind"), r.call.Param("state")};
-  int64_t after = -1;  // -1: start with the recent backlog
-  if (const std::string last = r.call.Header("last-event-id"); !last.empty()) {
-    if (!absl::SimpleAtoi(last, &after)) after = -1;
-  }
+  LiveFeed* feed = deps_.feed;
+  // -1: start with the recent backlog (a new page, or an id from another replica or a restart).
+  const int64_t after = feed->ResumeAfter(r.call.Header("last-event-id"));
   struct StreamState {
     int64_t after;
     std::string session_id;
@@ -559,7 +558,6 @@ HttpReply ConsoleApp::FeedStream(const Request& r) {
   };
   auto state = std::make_shared<StreamState>(
       StreamState{after, CookieValue(r.call, kSessionCookie), r.user, filter, deps_.clock->Now()});
-  LiveFeed* feed = deps_.feed;
   SessionStore* sessions = deps_.sessions;
   Clock* clock = deps_.clock;
   const absl::Duration keepalive = options_.feed_keepalive;
@@ -567,8 +565,9 @@ HttpReply ConsoleApp::FeedStream(const Request& r) {
     if (feed->closed()) return false;
     std::vector<FeedItem> items;
     if (state->after < 0) {
-      items = feed->Recent(100);
+      // Read before the backlog: an event published in between is in the backlog or comes next.
       state->after = feed->last_seq();
+      items = feed->Recent(100);
       if (!write("retry: 2000\n\n")) return false;
     } else {
       items = feed->WaitAfter(state->after, keepalive);
@@ -576,7 +575,9 @@ HttpReply ConsoleApp::FeedStream(const Request& r) {
     std::string out;
     for (const FeedItem& item : items) {
       state->after = std::max(state->after, item.seq);
-      if (MaySeeFeedItem(state->viewer, item) && state->filter.Matches(item)) out += ToServerSentEvent(item);
+      if (MaySeeFeedItem(state->viewer, item) && state->filter.Matches(item)) {
+        out += ToServerSentEvent(item, feed->EventId(item.seq));
+      }
     }
     if (out.empty()) out = ": keep-alive\n\n";
     if (!write(out)) return false;

@@ -122,6 +122,8 @@ absl::string_view ConsoleJs() {
   if (!form || !body) return;
   const labels = JSON.parse(body.dataset.labels || '{}');
   let source = null;
+  // Events already shown, by event id: after a reconnect to another replica the backlog repeats some.
+  let shown = new Set();
   function cell(text, href) {
     const td = document.createElement('td');
     if (href) { const a = document.createElement('a'); a.href = href; a.textContent = text; td.appendChild(a); }
@@ -129,6 +131,11 @@ absl::string_view ConsoleJs() {
     return td;
   }
   function add(item) {
+    if (item.event_id) {
+      if (shown.has(item.event_id)) return;
+      shown.add(item.event_id);
+      if (shown.size > 2000) shown = new Set(Array.from(shown).slice(-1000));
+    }
     const tr = document.createElement('tr');
     tr.dataset.caseId = item.case_id;
     tr.dataset.state = item.state;
@@ -152,6 +159,7 @@ absl::string_view ConsoleJs() {
   }
   form.addEventListener('change', () => {
     body.textContent = '';
+    shown = new Set();
     const params = new URLSearchParams(new FormData(form));
     history.replaceState(null, '', '/feed?' + params.toString());
     connect();

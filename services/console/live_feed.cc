@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/events.h"
 #include "services/common/log.h"
+#include "services/common/passwords.h"
 
 namespace hosho {
 
@@ -22,6 +23,21 @@ bool MaySeeFeedItem(const Principal& viewer, const FeedItem& item) {
   }
   if (viewer.role != Role::kClerk || viewer.office.empty()) return false;
   return item.office == viewer.office || item.ordering_office == viewer.office || item.department == viewer.office;
+}
+
+LiveFeed::LiveFeed(size_t capacity, std::string epoch)
+    : capacity_(capacity), epoch_(epoch.empty() ? RandomToken(6) : std::move(epoch)) {}
+
+std::string LiveFeed::EventId(int64_t seq) const { return absl::StrCat(epoch_, ".", seq); }
+
+int64_t LiveFeed::ResumeAfter(absl::string_view event_id) const {
+  const size_t dot = event_id.rfind('.');
+  int64_t seq = -1;
+  if (dot == absl::string_view::npos || event_id.substr(0, dot) != epoch_ ||
+      !absl::SimpleAtoi(event_id.substr(dot + 1), &seq) || seq < 0) {
+    return -1;
+  }
+  return seq;
 }
 
 void LiveFeed::Publish(FeedItem item) {
@@ -145,7 +161,7 @@ absl::Status FeedIngester::Handle(const KafkaRecord& record) {
   return absl::OkStatus();
 }
 
-std::string ToServerSentEvent(const FeedItem& item) {
+std::string ToServerSentEvent(const FeedItem& item, absl::string_view event_id) {
   std::string json = "{";
   auto field = [&json](absl::string_view name, absl::string_view value, bool last = false) {
     absl::StrAppend(&json, "\"", name, "\":\"");
@@ -162,7 +178,7 @@ std::string ToServerSentEvent(const FeedItem& item) {
   field("kind", item.kind);
   field("detail", item.detail, true);
   json += "}";
-  return absl::StrCat("id: ", item.seq, "\nevent: case\ndata: ", json, "\n\n");
+  return absl::StrCat("id: ", event_id, "\nevent: case\ndata: ", json, "\n\n");
 }
 
 }  // namespace hosho

@@ -17,7 +17,7 @@ namespace hosho {
 // One case event as the live feed shows it: what happened, to which case, and where the case
 // stands now (state, office) after it.
 struct FeedItem {
-  int64_t seq = 0;  // the SSE event id: a browser that reconnects resumes after it
+  int64_t seq = 0;  // position in this replica's feed; with the feed's epoch, the SSE event id
   absl::Time at;
   std::string topic;
   std::string event_type;  // "submission_received", "case_transitioned", ...
@@ -45,9 +45,18 @@ bool MaySeeFeedItem(const Principal& viewer, const FeedItem& item);
 
 // The recent case events of this console replica, in a bounded ring, with waiters woken when more
 // arrive. Thread-safe.
+//
+// Every replica consumes every case event, but numbers them itself. So an SSE id is "<epoch>.<seq>",
+// the epoch being random per feed: a browser that reconnects to another replica (or to a restarted
+// one) sends an id of another epoch and gets the recent backlog rather than a resume at a number
+// that means something else here; the page drops events it has already shown by their event id.
 class LiveFeed {
  public:
-  explicit LiveFeed(size_t capacity = 2000) : capacity_(capacity) {}
+  explicit LiveFeed(size_t capacity = 2000, std::string epoch = {});
+  const std::string& epoch() const { return epoch_; }
+  std::string EventId(int64_t seq) const;
+  // The sequence number to resume after, or -1 when `event_id` is not one of this feed's.
+  int64_t ResumeAfter(absl::string_view event_id) const;
   void Publish(FeedItem item);
   // Items after `after_seq` (at most `limit`), waiting up to `timeout` when there are none yet.
   // Returns empty on timeout or once closed.
@@ -60,6 +69,7 @@ class LiveFeed {
 
  private:
   const size_t capacity_;
+  const std::string epoch_;
   absl::Mutex mu_;
   std::deque<FeedItem> items_ ABSL_GUARDED_BY(mu_);
   int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
@@ -81,7 +91,7 @@ class FeedIngester {
 // "GUARANTEE_KIND_CONTRACT" for the number a case record stores; empty when unknown.
 std::string StoredKindName(absl::string_view stored);
 
-// One SSE message: "id: <seq>\nevent: case\ndata: <json>\n\n".
-std::string ToServerSentEvent(const FeedItem& item);
+// One SSE message: "id: <event_id>\nevent: case\ndata: <json>\n\n".
+std::string ToServerSentEvent(const FeedItem& item, absl::string_view event_id);
 
 }  // namespace hosho

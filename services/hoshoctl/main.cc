@@ -20,7 +20,9 @@
 //     dlq list TOPIC.dlq | dlq replay TOPIC.dlq [--kafka-config=SERVICE.yaml] [--idle-ms=3000]
 //                                                       (dead letters: list them, or send them back once)
 //     keyring-new KEY_ID                                (prints a new sealing key ring: a Secret for a cluster)
-//     principal-new NAME ROLE [OFFICE] --token-file=F  (writes a new token to F, prints its principals.yaml line)
+//     principal-new NAME ROLE [OFFICE] --token-file=F [--acts-for=clerk,operator]
+//                                         (writes a new token to F, prints its principals.yaml line; --acts-for
+//                                         lets a service such as hosho-console call as a signed-in user)
 //
 // Secrets are read from files (or '-' for stdin), never from the command line.
 #include <sys/stat.h>
@@ -32,6 +34,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/text_format.h"
 #include "services/common/auth.h"
 #include "services/common/config.h"
@@ -141,6 +144,16 @@ int main(int argc, char** argv) {
   }
   if (command == "principal-new" && (positional.size() == 3 || positional.size() == 4) && flags.count("token-file")) {
     if (!hosho::ParseRole(positional[2]).ok()) return Fail(absl::InvalidArgumentError("unknown role " + positional[2]));
+    std::string acts_for;
+    if (flags.count("acts-for")) {
+      if (positional[2] != "service") return Fail(absl::InvalidArgumentError("only a service may act for users"));
+      for (absl::string_view role : absl::StrSplit(flags["acts-for"], ',')) {
+        if (role != "clerk" && role != "operator") {
+          return Fail(absl::InvalidArgumentError("--acts-for may name clerk and operator only"));
+        }
+        absl::StrAppend(&acts_for, acts_for.empty() ? "" : ", ", role);
+      }
+    }
     const std::string token = hosho::RandomHex(24);
     {
       std::ofstream out(flags["token-file"], std::ios::trunc);
@@ -149,8 +162,8 @@ int main(int argc, char** argv) {
     }
     chmod(flags["token-file"].c_str(), 0600);
     std::cout << "  - {sha256: " << hosho::Sha256Hex(token) << ", principal: " << positional[1]
-              << ", role: " << positional[2] << ", office: \"" << (positional.size() == 4 ? positional[3] : "")
-              << "\"}\n";
+              << ", role: " << positional[2] << ", office: \"" << (positional.size() == 4 ? positional[3] : "") << "\""
+              << (acts_for.empty() ? "" : absl::StrCat(", acts_for: [", acts_for, "]")) << "}\n";
     return 0;
   }
 

@@ -26,7 +26,9 @@ SERVICES = {  # chart key → (component, binary, source dir)
     "routing": ("routing", "hosho-routing", "services/routing"),
     "notification": ("notification", "hosho-notification", "services/notification"),
     "platformSim": ("platform-sim", "hosho-platform-sim", "services/platform_sim"),
+    "console": ("console", "hosho-console", "services/console"),
 }
+CORE = ["intake", "verification", "routing", "notification", "console"]
 failures = []
 checks = 0
 
@@ -237,6 +239,84 @@ def check_objects(docs, where, drain_seconds, expect_components):
     return {"deployments": deployments, "configmaps": configmaps}
 
 
+def check_console(docs, where, values, ingress=False):
+    """The console: pages on an HTTPS port, intake's attachments mounted read only, the topic catalogue,
+    and the two services it acts through reachable from it."""
+    deployments = by_kind(docs, "Deployment")
+    services = by_kind(docs, "Service")
+    policies = by_kind(docs, "NetworkPolicy")
+    configmaps = by_kind(docs, "ConfigMap")
+    pvcs = by_kind(docs, "PersistentVolumeClaim")
+    d = deployments.get("hosho-console")
+    check(d is not None, "%s: the console is deployed" % where)
+    if d is None:
+        return
+    spec = d["spec"]["template"]["spec"]
+    container = spec["containers"][0]
+    http = values["console"]["ports"]["http"]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    check(ports.get("http") == http, "%s console: container port http %s" % (where, http))
+    service_ports = {p["name"]: p for p in services["hosho-console"]["spec"]["ports"]}
+    check(service_ports.get("http", {}).get("port") == http and service_ports["http"].get("appProtocol") == "https",
+          "%s console: its Service exposes the pages (https)" % where)
+    cm = configmaps["hosho-console"]["data"]
+    config = yaml.safe_load(cm["config.yaml"])
+    console = config["console"]
+    check(console["listen_host"] == "0.0.0.0" and console["port"] == http and console.get("tls_cert_file") and
+          console.get("tls_key_file") and console.get("cookie_secure") is True,
+          "%s console: pages over TLS on the http port, secure cookies" % where)
+    check(console.get("feed_from_earliest") is False, "%s console: the feed does not replay the topics" % where)
+    check(yaml.safe_load(cm.get("topics.yaml", "")) == yaml.safe_load(read("deploy/kafka/topics.yaml")),
+          "%s console: its topics.yaml is the catalogue" % where)
+    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    check(mounts.get(console["topics_file"], {}).get("subPath") == "topics.yaml",
+          "%s console: topics_file is the ConfigMap's topics.yaml" % where)
+    for service in ("verification", "routing"):
+        host, port = config[service]["target"].rsplit(":", 1)
+        grpc = {p["name"]: p["port"] for p in services.get(host, {}).get("spec", {}).get("ports", [])}.get("grpc")
+        check(host == "hosho-" + service and int(port) == grpc,
+              "%s console: %s target %s is that Service's gRPC port" % (where, service, config[service]["target"]))
+        check(config[service].get("dev_plaintext") is False and config[service].get("tls", {}).get("ca_file"),
+              "%s console: calls %s over TLS" % (where, service))
+
+        def names(peers):
+            return {p.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name") for p in peers}
+        admitted = any(int(port) in [p["port"] for p in rule.get("ports", [])] and "hosho-console" in names(rule.get("from", []))
+                       for rule in policies["hosho-" + service]["spec"].get("ingress", []))
+        check(admitted, "%s: %s's NetworkPolicy admits the console on %s" % (where, service, port))
+        allowed = any(int(port) in [p["port"] for p in rule.get("ports", [])] and "hosho-" + service in names(rule.get("to", []))
+                      for rule in policies["hosho-console"]["spec"].get("egress", []))
+        check(allowed, "%s: the console's NetworkPolicy lets it call %s" % (where, service))
+    pages = [rule for rule in policies["hosho-console"]["spec"].get("ingress", [])
+             if http in [p["port"] for p in rule.get("ports", [])]]
+    check(len(pages) == 1 and pages[0].get("from") == values["console"]["httpClients"],
+          "%s console: only console.httpClients reach the pages" % where)
+    # The attachments: intake's claim, read only here.
+    blob_mount = mounts.get(config["blobs"]["dir"], {})
+    check(blob_mount.get("readOnly") is True, "%s console: blobs.dir is mounted read only" % where)
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    claim = volumes.get(blob_mount.get("name"), {}).get("persistentVolumeClaim", {})
+    intake_claims = [v["persistentVolumeClaim"]["claimName"] for v in
+                     deployments["hosho-intake"]["spec"]["template"]["spec"]["volumes"] if "persistentVolumeClaim" in v]
+    check(claim.get("claimName") in intake_claims and claim.get("readOnly") is True,
+          "%s console: reads intake's attachment claim, read only" % where)
+    if "trial" not in where:  # the trial is one node, where ReadWriteOnce serves both pods
+        pvc = pvcs.get(claim.get("claimName"), {})
+        check("ReadWriteMany" in pvc.get("spec", {}).get("accessModes", []),
+              "%s: the attachment claim is ReadWriteMany (intake writes, the console reads, on any node)" % where)
+    if ingress:
+        ingresses = [x for x in docs if x["kind"] == "Ingress"]
+        ok = len(ingresses) == 1
+        if ok:
+            spec = ingresses[0]["spec"]
+            backend = spec["rules"][0]["http"]["paths"][0]["backend"]["service"]
+            notes = ingresses[0]["metadata"].get("annotations", {})
+            ok = (backend == {"name": "hosho-console", "port": {"name": "http"}} and spec.get("tls") and
+                  notes.get("nginx.ingress.kubernetes.io/backend-protocol") == "HTTPS" and
+                  notes.get("nginx.ingress.kubernetes.io/proxy-buffering") == "off")
+        check(ok, "%s console: the Ingress serves the pages over TLS, re-encrypting, unbuffered" % where)
+
+
 # ------------------------------------------------------------------------------------------- drift
 def service_defaults(source_dir):
     text = read(source_dir, "main.cc")
@@ -304,28 +384,35 @@ def check_drift(args, rendered):
 
 
 def check_readme():
-    """Every value of values.yaml is in the chart README's table (per-service values as <service>)."""
+    """Every value of values.yaml is in the chart README's table (per-service values as <service>). A row's
+    first cell names values in full, siblings after a full name as `.key`, and a subtree as `a.*`; a row
+    naming a map (annotations, labels) covers its keys."""
     readme = read("charts/hosho/README.md")
     values = yaml.safe_load(read("charts/hosho/values.yaml"))
+    documented = set()
+    for line in readme.splitlines():
+        if not line.startswith("| `"):
+            continue
+        previous = ""
+        for name in re.findall(r"`([^`]+)`", line[1:].split(" | ")[0]):
+            if name.startswith(".") and previous:
+                name = previous.rsplit(".", 1)[0] + name
+            documented.add(name[:-2] if name.endswith(".*") else name)
+            previous = name
 
     def leaves(node, prefix):
-        if isinstance(node, dict) and node and not prefix.endswith(("Selector", "Context", "resources", "labels")):
+        if isinstance(node, dict) and node and not prefix.endswith(("Selector", "Context", "resources")):
             for k, v in node.items():
                 yield from leaves(v, prefix + "." + k if prefix else k)
         else:
             yield prefix
     for leaf in leaves(values, ""):
         parts = leaf.split(".")
+        names = {leaf}
         if parts[0] in SERVICES:
-            generic = "<service>." + ".".join(parts[1:])
-        else:
-            generic = leaf
-        # A row may name a value in full or as a group ("a.b.existingSecret` / `.key", "podSecurityContext.*").
-        stems = {generic, leaf, generic.rsplit(".", 1)[0], leaf.rsplit(".", 1)[0],
-                 parts[0] + ".*", ".".join(parts[:2]) + ".*"}
-        check(any("`" + s + "`" in readme or "`" + s + " " in readme or "`" + s + "`" in readme.replace(" / `.", "`")
-                  for s in stems) or ("`" + generic.rsplit(".", 1)[0] in readme) or ("`" + leaf.rsplit(".", 1)[0] in readme),
-              "charts/hosho/README.md documents %s" % leaf)
+            names.add("<service>." + ".".join(parts[1:]))
+        ok = any(n == d or n.startswith(d + ".") for n in names for d in documented)
+        check(ok, "charts/hosho/README.md documents %s" % leaf)
 
 
 def main():
@@ -359,6 +446,7 @@ def main():
                              "hpa": {"enabled": True, "externalMetrics": [{"name": "hosho_consumer_lag_seconds",
                                                                            "averageValue": "5"}]}},
             "platformSim": {"enabled": True},
+            "console": {"ingress": {"enabled": True}, "trustedProxy": {"addresses": ["10.1.2.3"]}},
         }, f)
     full, _ = helm(args, everything_on)
     kinds = {d["kind"] for d in full}
@@ -370,12 +458,12 @@ def main():
     rules = [d for d in full if d["kind"] == "PrometheusRule"]
     check(len(rules) == 1 and rules[0]["spec"] == yaml.safe_load(read("deploy/prometheus/hosho-rules.yaml")),
           "the PrometheusRule carries deploy/prometheus/hosho-rules.yaml unchanged")
-    chart = check_objects(defaults, "chart (defaults)", drain, ["intake", "verification", "routing", "notification"])
-    full_objects = check_objects(full, "chart (everything on)", drain,
-                                 ["intake", "verification", "routing", "notification", "platform-sim"])
+    chart = check_objects(defaults, "chart (defaults)", drain, CORE)
+    full_objects = check_objects(full, "chart (everything on)", drain, CORE + ["platform-sim"])
+    check_console(defaults, "chart (defaults)", values)
+    check_console(full, "chart (everything on)", values, ingress=True)
     rendered = {"chart": chart, "full": full_objects, "all": full}
-    for overlay, components in (("trial", ["intake", "verification", "routing", "notification", "platform-sim"]),
-                                ("production", ["intake", "verification", "routing", "notification"])):
+    for overlay, components in (("trial", CORE + ["platform-sim"]), ("production", CORE)):
         r = subprocess.run([args.kubectl, "kustomize", path("deploy/k8s/overlays", overlay)], capture_output=True,
                            text=True)
         check(r.returncode == 0, "kubectl kustomize %s: %s" % (overlay, r.stderr.strip()[:300]))
@@ -383,6 +471,7 @@ def main():
         ns = {d["metadata"].get("namespace") for d in docs}
         check(ns == {"hosho-" + overlay if overlay == "trial" else "hosho"}, "%s: every object in its namespace" % overlay)
         rendered[overlay] = check_objects(docs, "kustomize " + overlay, drain, components)
+        check_console(docs, "kustomize " + overlay, values)
         if overlay == "trial":
             check(all(d["spec"].get("replicas") == 1 for d in rendered[overlay]["deployments"].values()),
                   "trial: one replica each (single node)")

@@ -266,6 +266,17 @@ TEST(HoshoctlOfflineTest, MakesAKeyRingAndAPrincipalForACluster) {
   EXPECT_EQ(line.second.find(token), std::string::npos) << "the token itself is never printed";
   EXPECT_NE(line.second.find(Sha256Hex(token)), std::string::npos);
   EXPECT_EQ(Hoshoctl("/nonexistent", "principal-new x wizard --token-file=" + token_file).first, 1);
+
+  // The console's principal: a service that may act for clerks and operators (and nothing else may).
+  auto console = Hoshoctl("/nonexistent",
+                          "principal-new hosho-console service --acts-for=clerk,operator --token-file=" + token_file);
+  ASSERT_EQ(console.first, 0) << console.second;
+  EXPECT_NE(console.second.find("acts_for: [clerk, operator]"), std::string::npos) << console.second;
+  EXPECT_TRUE(Authenticator::FromYaml("tokens:\n" + console.second).ok()) << console.second;
+  EXPECT_EQ(Hoshoctl("/nonexistent", "principal-new x clerk office --acts-for=clerk --token-file=" + token_file).first,
+            1);
+  EXPECT_EQ(Hoshoctl("/nonexistent", "principal-new x service --acts-for=submitter --token-file=" + token_file).first,
+            1);
 }
 
 TEST_F(DemoScenarioTest, HoshoctlSubmitsGetsListsWatchesAndShowsNotices) {

@@ -110,7 +110,8 @@ auth: {principals_file: /etc/hosho/secrets/principals/{{ $g.principals.key }}}
 {{/*
 The workload of one service: ServiceAccount, Deployment and Service.
 dict: root, name (component), binary, values (the component's block), volumes, mounts (YAML lists as text),
-configChecksum (rolls the pods when the config changes).
+configChecksum (rolls the pods when the config changes), httpsPorts (optional: [{name, port}], HTTPS ports
+beside gRPC: intake's web form webhook, the console's pages).
 */}}
 {{- define "hosho.workload" -}}
 {{- $root := .root -}}{{- $name := .name -}}{{- $c := .values -}}{{- $full := include "hosho.fullname" (list $root $name) -}}
@@ -173,8 +174,8 @@ spec:
             - {name: grpc, containerPort: {{ $c.ports.grpc }}, protocol: TCP}
             - {name: admin, containerPort: {{ $c.ports.admin }}, protocol: TCP}
             - {name: probe, containerPort: {{ $c.ports.probe }}, protocol: TCP}
-            {{- if and (eq $name "intake") $c.webhook.enabled }}
-            - {name: webhook, containerPort: {{ $c.ports.webhook }}, protocol: TCP}
+            {{- range .httpsPorts }}
+            - {name: {{ .name }}, containerPort: {{ .port }}, protocol: TCP}
             {{- end }}
           # Native gRPC probes on the health-only port: SERVING once the server runs, NOT_SERVING while
           # draining. They never look at Kafka or Redis (an outage there must not restart every pod).
@@ -224,7 +225,7 @@ spec:
   ports:
     - {name: grpc, port: {{ $c.ports.grpc }}, targetPort: grpc, appProtocol: grpc}
     - {name: admin, port: {{ $c.ports.admin }}, targetPort: admin, appProtocol: http}
-    {{- if and (eq $name "intake") $c.webhook.enabled }}
-    - {name: webhook, port: {{ $c.ports.webhook }}, targetPort: webhook, appProtocol: https}
+    {{- range .httpsPorts }}
+    - {name: {{ .name }}, port: {{ .port }}, targetPort: {{ .name }}, appProtocol: https}
     {{- end }}
 {{- end -}}

@@ -152,6 +152,31 @@ class ConsoleAppTest : public ::testing::Test {
     }
     return {404, "", {}};
   }
+  // Opens the event stream and runs it `rounds` times; returns everything written.
+  std::string Stream(const std::string& last_event_id, int rounds) {
+    HttpCall call;
+    call.method = "GET";
+    call.path = "/events";
+    call.remote_address = "127.0.0.1";
+    call.headers["cookie"] = cookie_;
+    if (!last_event_id.empty()) call.headers["last-event-id"] = last_event_id;
+    for (const HttpRoute& route : routes_) {
+      if (route.method != "GET" || !std::regex_match(call.path, std::regex(route.pattern))) continue;
+      HttpReply reply = route.handler(call);
+      EXPECT_TRUE(reply.stream != nullptr);
+      std::string out;
+      for (int i = 0; i < rounds && reply.stream; ++i) {
+        if (!reply.stream([&out](const std::string& chunk) {
+              out += chunk;
+              return true;
+            })) {
+          break;
+        }
+      }
+      return out;
+    }
+    return "";
+  }
   // Signs in and keeps the session cookie; returns the CSRF token of the session.
   std::string SignIn(const std::string& user, const std::string& password) {
     cookie_.clear();
@@ -191,6 +216,39 @@ class ConsoleAppTest : public ::testing::Test {
 };
 testing::RedisServer* ConsoleAppTest::server_ = nullptr;
 std::vector<std::string>* ConsoleAppTest::hashes_ = nullptr;
+
+TEST_F(ConsoleAppTest, TheFeedResumesAfterItsOwnEventIdAndStartsOverOnAnotherReplicasId) {
+  ASSERT_FALSE(SignIn("keiyaku", "pw-keiyaku").empty());
+  for (const char* id : {"A", "B", "C"}) {
+    FeedItem item;
+    item.case_id = id;
+    item.event_id = std::string(id) + ":e";
+    item.office = "contract-division";
+    item.state = "ROUTED";
+    feed_.Publish(item);
+  }
+  const std::string e = feed_.epoch();
+  // A new page: the backlog, each event with this replica's id.
+  std::string first = Stream("", 1);
+  EXPECT_NE(first.find("retry: "), std::string::npos);
+  for (int seq = 1; seq <= 3; ++seq) {
+    EXPECT_NE(first.find(absl::StrCat("id: ", e, ".", seq, "\n")), std::string::npos) << first;
+  }
+  FeedItem d;
+  d.case_id = "D";
+  d.event_id = "D:e";
+  d.office = "contract-division";
+  d.state = "ROUTED";
+  feed_.Publish(d);
+  // A reconnect to the same replica resumes after the id: only D.
+  std::string resumed = Stream(absl::StrCat(e, ".3"), 1);
+  EXPECT_NE(resumed.find(absl::StrCat("id: ", e, ".4\n")), std::string::npos) << resumed;
+  EXPECT_EQ(resumed.find("\"case_id\":\"C\""), std::string::npos) << resumed;
+  // An id another replica (or a restarted one) gave: the backlog again, not a resume at "3".
+  std::string elsewhere = Stream("other-replica.3", 1);
+  EXPECT_NE(elsewhere.find("\"case_id\":\"A\""), std::string::npos) << elsewhere;
+  EXPECT_NE(elsewhere.find("\"case_id\":\"D\""), std::string::npos) << elsewhere;
+}
 
 TEST_F(ConsoleAppTest, SignedOutPagesRedirectToSignInAndBackToALocalPathOnly) {
   Answer page = Call("GET", "/cases/C1");

@@ -63,16 +63,31 @@ TEST(LiveFeedTest, FiltersAndVisibilityFollowTheCaseOffices) {
   EXPECT_FALSE(MaySeeFeedItem({"sub", Role::kSubmitter, ""}, routed));
 }
 
-TEST(LiveFeedTest, ServerSentEventsAreOneJsonLineWithTheSequenceAsId) {
+TEST(LiveFeedTest, ServerSentEventsAreOneJsonLineWithTheEventId) {
   FeedItem item = Item("C\"1", "contract-division", "ROUTED");
   item.seq = 42;
   item.detail = "line\nbreak";
-  const std::string sse = ToServerSentEvent(item);
-  EXPECT_EQ(sse.rfind("id: 42\nevent: case\ndata: {", 0), 0u) << sse;
+  const std::string sse = ToServerSentEvent(item, "ep1.42");
+  EXPECT_EQ(sse.rfind("id: ep1.42\nevent: case\ndata: {", 0), 0u) << sse;
   EXPECT_NE(sse.find(R"("case_id":"C\"1")"), std::string::npos) << sse;
   EXPECT_NE(sse.find(R"("detail":"line\nbreak")"), std::string::npos) << "a newline would end the event: " << sse;
   EXPECT_EQ(sse.substr(sse.size() - 2), "\n\n");
   EXPECT_EQ(std::count(sse.begin(), sse.end(), '\n'), 4);
+}
+
+TEST(LiveFeedTest, EventIdsResumeOnlyOnTheFeedThatNumberedThem) {
+  LiveFeed here(10, "replicaA");
+  LiveFeed there(10, "replicaB");
+  EXPECT_EQ(here.EventId(7), "replicaA.7");
+  EXPECT_EQ(here.ResumeAfter("replicaA.7"), 7);
+  // Another replica (or this one before a restart) numbers differently: start from the backlog.
+  EXPECT_EQ(there.ResumeAfter("replicaA.7"), -1);
+  EXPECT_EQ(here.ResumeAfter(""), -1);
+  EXPECT_EQ(here.ResumeAfter("7"), -1);
+  EXPECT_EQ(here.ResumeAfter("replicaA.x"), -1);
+  EXPECT_EQ(here.ResumeAfter("replicaA.-3"), -1);
+  // Without a given epoch, each feed draws its own.
+  EXPECT_NE(LiveFeed().epoch(), LiveFeed().epoch());
 }
 
 TEST(LiveFeedTest, StoredKindNumbersBecomeEnumNames) {
