@@ -145,6 +145,9 @@ class CaseStore {
   virtual absl::StatusOr<std::string> GetState(absl::string_view case_id) = 0;
   // Most recent first; `office` empty lists every office.
   virtual absl::StatusOr<std::vector<std::string>> ListCaseIds(absl::string_view office, int limit, int offset) = 0;
+  // Cases that ended (CLOSED, WITHDRAWN, RETURNED) with `office` responsible, in `state`, at or
+  // after `since` (absl::InfinitePast(): all of them). Derived like the in-flight index.
+  virtual absl::StatusOr<int64_t> CountEnded(absl::string_view office, absl::string_view state, absl::Time since) = 0;
   // Summaries of many cases in one round trip; cases that do not exist are left out.
   virtual absl::StatusOr<std::vector<CaseSummary>> Summaries(const std::vector<std::string>& case_ids) {
     std::vector<CaseSummary> out;

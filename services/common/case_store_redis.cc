@@ -115,6 +115,10 @@ absl::StatusOr<TransitionResult> ParseScriptReply(const TransitionRequest& reque
   return ParseRecord(detail, outcome == "REPLAY");
 }
 
+std::string EndedKey(absl::string_view office, absl::string_view state) {
+  return absl::StrCat("ended:{", office, "}:", state);
+}
+
 // Index commands for an applied step. The index lives outside the case's hash
 // slot, so it is maintained after the script; it is derived data, and a replay
 // of the same step heals it.
@@ -128,6 +132,9 @@ void AppendIndexUpdates(const TransitionRequest& request, const std::string& pre
     const std::string inflight = absl::StrCat("inflight:{", office, "}");
     if (request.terminal) {
       index->push_back({"ZREM", inflight, request.case_id});
+      // Ended cases by office and final state, scored by when they ended (the overview's counts).
+      index->push_back({"ZADD", EndedKey(office, request.to_state), std::to_string(absl::ToUnixMillis(request.at)),
+                        request.case_id});
     } else {
       const absl::Time score = request.deadline.value_or(request.at);
       index->push_back({"ZADD", inflight, std::to_string(absl::ToUnixMillis(score)), request.case_id});
@@ -384,6 +391,14 @@ absl::StatusOr<std::string> RedisCaseStore::GetState(absl::string_view case_id) 
   if (!reply.ok()) return reply.status();
   if (reply->type == RedisReply::Type::kNil) return absl::NotFoundError(absl::StrCat("case ", case_id, " not found"));
   return reply->str;
+}
+
+absl::StatusOr<int64_t> RedisCaseStore::CountEnded(absl::string_view office, absl::string_view state,
+                                                   absl::Time since) {
+  const std::string min = since == absl::InfinitePast() ? "-inf" : std::to_string(absl::ToUnixMillis(since));
+  auto reply = redis_->Command({"ZCOUNT", EndedKey(office, state), min, "+inf"});
+  if (!reply.ok()) return reply.status();
+  return reply->integer;
 }
 
 absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListCaseIds(absl::string_view office, int limit, int offset) {

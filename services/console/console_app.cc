@@ -367,31 +367,16 @@ HttpReply ConsoleApp::SwitchLanguage(const HttpCall& call) {
 
 // ----------------------------------------------------------------------------------------- overview
 
-HttpReply ConsoleApp::OverviewPage(const Request& r) {
-  auto overview = deps_.overview->Get();
-  if (!overview.ok()) return ErrorPage(r, overview.status());
-  const bool all = r.user.role == Role::kOperator;
-  auto visible = [&](const std::string& office) { return all || office == r.user.office; };
-  std::vector<std::string> offices;
-  for (const auto& [state, by_office] : overview->by_state_office) {
-    for (const auto& [office, count] : by_office) {
-      if (visible(office) && std::find(offices.begin(), offices.end(), office) == offices.end()) {
-        offices.push_back(office);
-      }
-    }
-  }
-  if (!all && std::find(offices.begin(), offices.end(), r.user.office) == offices.end())
-    offices.push_back(r.user.office);
-  std::sort(offices.begin(), offices.end());
-  int64_t in_flight = 0;
-  int64_t approaching = 0;
-  int64_t breached = 0;
-  std::string table = absl::StrCat(R"(<table id="by-state"><thead><tr><th>)", T(r.lang, "col.state"), "</th>");
+// A state × office table of counts (in flight, or ended); adds the shown counts to *total.
+std::string ConsoleApp::StateOfficeTable(const Request& r, const char* id,
+                                         const std::map<std::string, std::map<std::string, int64_t>>& counts,
+                                         const std::vector<std::string>& offices, int64_t* total) const {
+  std::string table = absl::StrCat(R"(<table id=")", id, R"("><thead><tr><th>)", T(r.lang, "col.state"), "</th>");
   for (const std::string& office : offices) absl::StrAppend(&table, "<th>", Esc(OfficeLabel(r, office)), "</th>");
   absl::StrAppend(&table, "<th>", T(r.lang, "total"), "</th></tr></thead><tbody>");
   for (const char* state : kStates) {
-    auto it = overview->by_state_office.find(state);
-    if (it == overview->by_state_office.end()) continue;
+    auto it = counts.find(state);
+    if (it == counts.end()) continue;
     int64_t row_total = 0;
     std::string cells;
     for (const std::string& office : offices) {
@@ -401,11 +386,38 @@ HttpReply ConsoleApp::OverviewPage(const Request& r) {
       absl::StrAppend(&cells, R"(<td class="num" data-office=")", Esc(office), R"(">)", n, "</td>");
     }
     if (row_total == 0) continue;
-    in_flight += row_total;
+    *total += row_total;
     absl::StrAppend(&table, R"(<tr data-state=")", state, R"("><th><a href="/cases?state=)", state, R"(">)",
                     Esc(StateLabel(r.lang, state)), "</a></th>", cells, R"(<td class="num">)", row_total, "</td></tr>");
   }
   absl::StrAppend(&table, "</tbody></table>");
+  return table;
+}
+
+HttpReply ConsoleApp::OverviewPage(const Request& r) {
+  auto overview = deps_.overview->Get();
+  if (!overview.ok()) return ErrorPage(r, overview.status());
+  const bool all = r.user.role == Role::kOperator;
+  auto visible = [&](const std::string& office) { return all || office == r.user.office; };
+  std::vector<std::string> offices;
+  for (const auto* counts : {&overview->by_state_office, &overview->ended_by_state_office}) {
+    for (const auto& [state, by_office] : *counts) {
+      for (const auto& [office, count] : by_office) {
+        if (visible(office) && std::find(offices.begin(), offices.end(), office) == offices.end()) {
+          offices.push_back(office);
+        }
+      }
+    }
+  }
+  if (!all && std::find(offices.begin(), offices.end(), r.user.office) == offices.end())
+    offices.push_back(r.user.office);
+  std::sort(offices.begin(), offices.end());
+  int64_t in_flight = 0;
+  int64_t ended = 0;
+  int64_t approaching = 0;
+  int64_t breached = 0;
+  const std::string table = StateOfficeTable(r, "by-state", overview->by_state_office, offices, &in_flight);
+  const std::string ended_table = StateOfficeTable(r, "ended", overview->ended_by_state_office, offices, &ended);
   std::string deadlines = absl::StrCat(R"(<table id="deadlines"><thead><tr><th>)", T(r.lang, "col.case"), "</th><th>",
                                        T(r.lang, "col.state"), "</th><th>", T(r.lang, "col.office"), "</th><th>",
                                        T(r.lang, "col.deadline"), "</th><th></th></tr></thead><tbody>");
@@ -445,12 +457,14 @@ HttpReply ConsoleApp::OverviewPage(const Request& r) {
       R"(</div></div><div class="card" id="card-breached"><div>)", T(r.lang, "overview.breached"),
       R"(</div><div class="figure bad">)", breached,
       R"(</div></div><div class="card" id="card-dlq"><div>DLQ</div><div class="figure">)", dlq_total,
-      "</div></div></div>");
-  const std::string body =
-      absl::StrCat(cards, "<h2>", T(r.lang, "overview.by_state"), "</h2>", table, "<h2>",
-                   T(r.lang, "overview.deadlines"), "</h2>", deadlines, "<h2>", T(r.lang, "overview.connectors"),
-                   "</h2>", connectors, "<h2>", T(r.lang, "overview.dlq"), "</h2>", dlq, R"(<p class="muted">)",
-                   T(r.lang, "overview.computed_at"), " ", FormatJst(overview->computed_at), "</p>");
+      R"(</div></div><div class="card" id="card-ended"><div>)", T(r.lang, "overview.ended_total"),
+      R"(</div><div class="figure">)", ended, "</div></div></div>");
+  const std::string body = absl::StrCat(
+      cards, "<h2>", T(r.lang, "overview.by_state"), "</h2>", table, "<h2>", T(r.lang, "overview.deadlines"), "</h2>",
+      deadlines, "<h2>", T(r.lang, "overview.ended"), "</h2>",
+      ended == 0 ? absl::StrCat("<p>", T(r.lang, "overview.none_ended"), "</p>") : ended_table, "<h2>",
+      T(r.lang, "overview.connectors"), "</h2>", connectors, "<h2>", T(r.lang, "overview.dlq"), "</h2>", dlq,
+      R"(<p class="muted">)", T(r.lang, "overview.computed_at"), " ", FormatJst(overview->computed_at), "</p>");
   return Page(r, 200, std::string(T(r.lang, "overview.title")), body);
 }
 
@@ -467,6 +481,16 @@ HttpReply ConsoleApp::OverviewJson(const Request& r) {
   std::string json = R"({"in_flight":[)";
   bool first = true;
   for (const auto& [state, by_office] : overview->by_state_office) {
+    for (const auto& [office, count] : by_office) {
+      if (!all && office != r.user.office) continue;
+      absl::StrAppend(&json, first ? "" : ",", R"({"state":")", state, R"(","office":")", office, R"(","count":)",
+                      count, "}");
+      first = false;
+    }
+  }
+  absl::StrAppend(&json, R"(],"ended":[)");
+  first = true;
+  for (const auto& [state, by_office] : overview->ended_by_state_office) {
     for (const auto& [office, count] : by_office) {
       if (!all && office != r.user.office) continue;
       absl::StrAppend(&json, first ? "" : ",", R"({"state":")", state, R"(","office":")", office, R"(","count":)",

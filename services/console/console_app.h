@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,6 +60,9 @@ class ConsoleApp {
   HttpReply SwitchLanguage(const HttpCall& call);
 
   HttpReply OverviewPage(const Request& r);
+  std::string StateOfficeTable(const Request& r, const char* id,
+                               const std::map<std::string, std::map<std::string, int64_t>>& counts,
+                               const std::vector<std::string>& offices, int64_t* total) const;
   HttpReply OverviewJson(const Request& r);
   HttpReply FeedPage(const Request& r);
   HttpReply FeedStream(const Request& r);

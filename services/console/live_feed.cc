@@ -95,9 +95,15 @@ namespace {
 std::string DetailOf(const hosho::events::v1::Envelope& e) {
   using E = hosho::events::v1::Envelope;
   switch (e.payload_case()) {
-    case E::kCaseTransitioned:
-      return absl::StrCat(StateName(e.case_transitioned().from_state()), " → ",
-                          StateName(e.case_transitioned().to_state()));
+    case E::kCaseTransitioned: {
+      const auto& t = e.case_transitioned();
+      // A step that keeps the state (a clerk gives a task back) says what happened instead.
+      std::string detail = t.from_state() == t.to_state()
+                               ? t.reason()
+                               : absl::StrCat(StateName(t.from_state()), " → ", StateName(t.to_state()));
+      if (!t.actor().empty()) absl::StrAppend(&detail, " (", t.actor(), ")");
+      return detail;
+    }
     case E::kVerificationCompleted:
       return hosho::events::v1::VerificationCompleted::Verdict_Name(e.verification_completed().verdict());
     case E::kRoutingDecided:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "services/common/events.h"
 #include "services/common/metrics.h"
 
 namespace hosho {
@@ -58,6 +59,14 @@ absl::StatusOr<Overview> OverviewSource::Compute() {
       o.deadlines.push_back({s.case_id, s.state, office, *s.deadline, breached});
     }
   }
+  for (const std::string& office : options_.offices) {
+    for (const hosho::v1::CaseState state :
+         {hosho::v1::CASE_STATE_CLOSED, hosho::v1::CASE_STATE_WITHDRAWN, hosho::v1::CASE_STATE_RETURNED}) {
+      auto n = cases_->CountEnded(office, StateName(state), absl::InfinitePast());
+      if (!n.ok()) return n.status();
+      if (*n > 0) o.ended_by_state_office[StateName(state)][office] = *n;
+    }
+  }
   std::sort(o.deadlines.begin(), o.deadlines.end(), [](const auto& a, const auto& b) {
     if (a.breached != b.breached) return a.breached;
     return a.deadline < b.deadline;
@@ -83,6 +92,15 @@ void OverviewSource::Export(const Overview& o) {
                     {{"state", state}, {"office", office}})
           .Set(static_cast<double>(count));
       exported_.emplace_back(state, office);
+    }
+  }
+  // Ended counts only grow (per office and final state), so no label set ever needs resetting.
+  for (const auto& [state, offices] : o.ended_by_state_office) {
+    for (const auto& [office, count] : offices) {
+      Metrics()
+          .GetGauge("hosho_cases_ended", "Cases that ended (closed, withdrawn, returned), by final state and office.",
+                    {{"state", state}, {"office", office}})
+          .Set(static_cast<double>(count));
     }
   }
   Metrics()

@@ -22,6 +22,8 @@ struct Overview {
   // In-flight cases: state → office → count (terminal cases leave the in-flight index).
   std::map<std::string, std::map<std::string, int64_t>> by_state_office;
   int64_t in_flight = 0;
+  // Cases that ended (CLOSED, WITHDRAWN, RETURNED): final state → office → count, all time.
+  std::map<std::string, std::map<std::string, int64_t>> ended_by_state_office;
   // Cases whose current deadline (verification SLA, hand-off deadline) is near or past.
   struct DeadlineRow {
     std::string case_id;
@@ -48,7 +50,7 @@ struct OverviewOptions {
 
 // Computes the overview from the case store (in-flight index), Kafka (DLQ backlog) and
 // hosho-verification (connector health), at most once per `cache_for`; exports the same figures
-// as gauges: hosho_cases_in_flight{state,office}, hosho_case_deadlines{status},
+// as gauges: hosho_cases_in_flight{state,office}, hosho_cases_ended{state,office}, hosho_case_deadlines{status},
 // hosho_dlq_depth{topic}, hosho_platform_connector_up{platform}.
 class OverviewSource {
  public:

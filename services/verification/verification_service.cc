@@ -167,6 +167,27 @@ grpc::Status VerificationServiceImpl::ListTasks(grpc::ServerContext* context,
   return ObserveRpc("ListTasks", started, grpc::Status::OK);
 }
 
+void VerificationServiceImpl::PublishTaskEvent(const grpc::ServerContext& context, const std::string& case_id,
+                                               const std::string& event_id, hosho::v1::CaseState from,
+                                               hosho::v1::CaseState to, const std::string& actor,
+                                               const std::string& reason) {
+  hosho::events::v1::Envelope event;
+  event.set_event_id(event_id);
+  event.set_case_id(case_id);
+  *event.mutable_occurred_at() = ToProto(clock_->Now());
+  event.set_producer("hosho-verification");
+  auto* t = event.mutable_case_transitioned();
+  t->set_from_state(from);
+  t->set_to_state(to);
+  t->set_actor(actor);
+  t->set_reason(reason);
+  if (absl::Status sent =
+          producer_->Send(ToRecord(topics::kVerifications, event, TraceparentOf(context)), options_.send_timeout);
+      !sent.ok()) {
+    LogWarn("task event not published (the history has it)", {{"case_id", case_id}, {"error", sent.ToString()}});
+  }
+}
+
 grpc::Status VerificationServiceImpl::ClaimTask(grpc::ServerContext* context,
                                                 const hosho::v1::ClaimTaskRequest* request,
                                                 hosho::v1::VerificationTask* response) {
@@ -201,6 +222,12 @@ grpc::Status VerificationServiceImpl::ClaimTask(grpc::ServerContext* context,
   LogInfo("task claimed", {{"case_id", record->case_id}, {"clerk", principal->name}, {"office", principal->office}});
   auto now_record = cases_->Get(record->case_id);
   if (!now_record.ok()) return ObserveRpc("ClaimTask", started, ToGrpcStatus(now_record.status()));
+  const std::string awaiting = StateName(hosho::v1::CASE_STATE_AWAITING_VERIFICATION);
+  if (record->Field("state") == awaiting && now_record->Field("state") != awaiting) {  // not a renewal
+    PublishTaskEvent(*context, record->case_id, absl::StrCat(record->case_id, ":claimed:", claimed->version),
+                     hosho::v1::CASE_STATE_AWAITING_VERIFICATION, hosho::v1::CASE_STATE_VERIFYING, principal->name,
+                     claim.reason);
+  }
   *response = TaskView(*now_record);
   return ObserveRpc("ClaimTask", started, grpc::Status::OK);
 }
@@ -372,6 +399,11 @@ grpc::Status VerificationServiceImpl::ReleaseTask(grpc::ServerContext* context,
         ToGrpcStatus(ViolationStatus(absl::StatusCode::kFailedPrecondition,
                                      {{"task_id", "TASK_NOT_CLAIMED", "この確認作業を引き受けていません"}})));
   }
+  const absl::Time released_at = clock_->Now();
+  PublishTaskEvent(*context, record->case_id,
+                   absl::StrCat(record->case_id, ":released:", absl::ToUnixMillis(released_at), ":", RandomHex(4)),
+                   hosho::v1::CASE_STATE_VERIFYING, hosho::v1::CASE_STATE_VERIFYING, principal->name,
+                   "確認作業を手放しました");
   auto now_record = cases_->Get(record->case_id);
   if (!now_record.ok()) return ObserveRpc("ReleaseTask", started, ToGrpcStatus(now_record.status()));
   *response = TaskView(*now_record);

@@ -48,6 +48,11 @@ class VerificationServiceImpl final : public hosho::v1::VerificationService::Ser
   absl::StatusOr<CaseRecord> TaskFor(const Principal& clerk, const std::string& task_id);
   // FAILED_PRECONDITION unless `clerk` holds an unexpired claim on the case.
   absl::Status RequireClaim(const Principal& clerk, const CaseRecord& record) const;
+  // A clerk's claim or release as a case event (the console's live feed shows it; the history holds
+  // it already, so a failed send is logged, not returned).
+  void PublishTaskEvent(const grpc::ServerContext& context, const std::string& case_id, const std::string& event_id,
+                        hosho::v1::CaseState from, hosho::v1::CaseState to, const std::string& actor,
+                        const std::string& reason);
   hosho::v1::VerificationTask TaskView(const CaseRecord& record) const;
 
   CaseStore* cases_;

@@ -139,11 +139,24 @@ await step('live feed: a case submitted now appears on the feed of its office, f
 
 await step('clerk: claim, reveal (audited), certificate form with validation, verdict, conclude the contract', async () => {
   const id = result.contract_case;
+  // The operator watches every office's feed while the clerk works.
+  await unyo.goto(`${base}/feed`);
+  await unyo.waitForSelector('#feed-status[data-state=open]');
   await keiyaku.goto(`${base}/tasks`);
   const row = `#tasks tr[data-task-id="${id}"]`;
   await keiyaku.waitForSelector(row);
   await Promise.all([keiyaku.waitForURL(/claimed=1/), keiyaku.click(`${row} button[type=submit]`)]);
   assert.match(await text(keiyaku, '.flash'), /引き受けました/);
+  assert.equal(await text(keiyaku, '#claimed-by'), 'keiyaku');
+  // The claim is a case event: it reaches the feed, naming the clerk.
+  const claimedRow = `#feed-body tr[data-case-id="${id}"][data-state=VERIFYING]`;
+  await unyo.waitForSelector(claimedRow);
+  assert.match(await text(unyo, `${claimedRow} td:nth-child(4)`), /AWAITING_VERIFICATION → VERIFYING \(keiyaku\)/);
+  // Giving the task back is one too; then the clerk takes it again.
+  await Promise.all([keiyaku.waitForURL(`${base}/tasks`), keiyaku.click('#release button[type=submit]')]);
+  await unyo.waitForSelector(`#feed-body tr[data-case-id="${id}"]:has-text("確認作業を手放しました (keiyaku)")`);
+  await keiyaku.waitForSelector(row);
+  await Promise.all([keiyaku.waitForURL(/claimed=1/), keiyaku.click(`${row} button[type=submit]`)]);
   assert.equal(await text(keiyaku, '#claimed-by'), 'keiyaku');
   await keiyaku.fill('#reveal-reason', 'D-Sure で保証書を確認するため');
   await keiyaku.click('#reveal button[type=submit]');
@@ -218,6 +231,19 @@ await step('refused across offices: another office cannot see, open or act on th
   // 契約課 in turn cannot see 上下水道事業政策課's case.
   const other = await keiyaku.goto(`${base}/cases/${result.water_case}`);
   assert.equal(other.status(), 404);
+});
+
+await step('operator: any office\'s queue through the office picker, and any office\'s case', async () => {
+  await unyo.goto(`${base}/tasks`);
+  await unyo.selectOption('select[name=office]', 'water-sewerage-policy');
+  await Promise.all([unyo.waitForURL(/office=water-sewerage-policy/), unyo.click('form.filters button[type=submit]')]);
+  const row = `#tasks tr[data-task-id="${result.water_case}"]`;
+  await unyo.waitForSelector(row);
+  // Operators watch the queue; only the office's clerks claim.
+  assert.equal(await unyo.$$eval(`${row} form[action$="/claim"]`, (f) => f.length), 0);
+  const page = await unyo.goto(`${base}/cases/${result.water_case}`);
+  assert.equal(page.status(), 200);
+  await unyo.waitForSelector('#history');
 });
 
 await step('screenshots of the overview and of a case for docs/', async () => {

@@ -140,6 +140,13 @@ TEST_F(CaseStoreTest, InflightIndexFollowsOfficeAndTerminalStates) {
   ASSERT_TRUE(store_->Apply(closed).ok());
   EXPECT_TRUE(store_->ListCaseIds("road-maintenance", 10, 0)->empty());
   EXPECT_EQ(*store_->ListCaseIds("", 10, 0), std::vector<std::string>{"C1"});
+  // An ended case is counted under its office and final state, once even if the step is replayed.
+  EXPECT_EQ(*store_->CountEnded("road-maintenance", "CLOSED", absl::InfinitePast()), 1);
+  ASSERT_TRUE(store_->Apply(closed).ok());
+  EXPECT_EQ(*store_->CountEnded("road-maintenance", "CLOSED", absl::InfinitePast()), 1);
+  EXPECT_EQ(*store_->CountEnded("road-maintenance", "CLOSED", closed.at + absl::Milliseconds(1)), 0);
+  EXPECT_EQ(*store_->CountEnded("road-maintenance", "WITHDRAWN", absl::InfinitePast()), 0);
+  EXPECT_EQ(*store_->CountEnded("contract-division", "CLOSED", absl::InfinitePast()), 0);
 }
 
 TEST_F(CaseStoreTest, PutIfAbsentKeepsTheFirstValue) {

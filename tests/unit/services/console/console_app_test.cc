@@ -398,6 +398,43 @@ TEST_F(ConsoleAppTest, OverviewCountsInFlightCasesDlqAndConnectorsForOperators) 
   EXPECT_TRUE(absl::StrContains(json.body, R"("hosho.submissions.v1.dlq":2)"));
 }
 
+TEST_F(ConsoleAppTest, OverviewCountsEndedCasesByFinalStateAndOfficeWithinTheViewersScope) {
+  auto end_case = [&](const std::string& id, const std::string& office, const std::string& final_state) {
+    TransitionRequest t;
+    t.case_id = id;
+    t.event_id = id + ":submitted";
+    t.to_state = "RECEIVED";
+    t.actor = "test";
+    t.reason = "受付";
+    t.at = clock_.Now();
+    t.office = office;
+    t.fields = {{"kind", "1"}, {"ordering_office", office}};
+    ASSERT_TRUE(cases_->Apply(t).ok());
+    t.event_id = id + ":ended";
+    t.expected_states = {"RECEIVED"};
+    t.to_state = final_state;
+    t.terminal = true;
+    t.fields.clear();
+    ASSERT_TRUE(cases_->Apply(t).ok());
+  };
+  end_case("C2", "contract-division", "WITHDRAWN");
+  end_case("C3", "water-sewerage-policy", "CLOSED");
+  SignIn("keiyaku", "pw-keiyaku");
+  Answer page = Call("GET", "/");
+  const size_t ended = page.body.find(R"(<table id="ended">)");
+  ASSERT_NE(ended, std::string::npos) << page.body;
+  const std::string table = page.body.substr(ended, page.body.find("</table>", ended) - ended);
+  EXPECT_TRUE(absl::StrContains(table, R"(<tr data-state="WITHDRAWN">)")) << table;
+  EXPECT_TRUE(absl::StrContains(table, R"(data-office="contract-division">1<)")) << table;
+  EXPECT_FALSE(absl::StrContains(table, "CLOSED")) << "another office's ended case: " << table;
+  // The in-flight table does not count them.
+  const std::string in_flight = page.body.substr(0, ended);
+  EXPECT_FALSE(absl::StrContains(in_flight, R"(<tr data-state="WITHDRAWN">)"));
+  Answer json = Call("GET", "/api/overview");
+  EXPECT_TRUE(absl::StrContains(json.body, R"("ended":[{"state":"WITHDRAWN","office":"contract-division","count":1}])"))
+      << json.body;
+}
+
 TEST_F(ConsoleAppTest, LanguageSwitchSetsACookieAndReturnsToTheLocalPage) {
   Answer lang = Call("GET", "/lang/en", {{"back", "/cases?state=ROUTED"}});
   EXPECT_EQ(lang.status, 303);
