@@ -148,6 +148,12 @@ class CaseStore {
   // Cases that ended (CLOSED, WITHDRAWN, RETURNED) with `office` responsible, in `state`, at or
   // after `since` (absl::InfinitePast(): all of them). Derived like the in-flight index.
   virtual absl::StatusOr<int64_t> CountEnded(absl::string_view office, absl::string_view state, absl::Time since) = 0;
+  // The ended cases of that office and final state, most recently ended first.
+  virtual absl::StatusOr<std::vector<std::string>> ListEnded(absl::string_view office, absl::string_view state,
+                                                             int limit, int offset) = 0;
+  // Cases whose contract id or guarantee number is exactly `term`, most recent first (the search's
+  // exact lookup; indexed when a case is created).
+  virtual absl::StatusOr<std::vector<std::string>> LookupCaseIds(absl::string_view term, int limit) = 0;
   // Summaries of many cases in one round trip; cases that do not exist are left out.
   virtual absl::StatusOr<std::vector<CaseSummary>> Summaries(const std::vector<std::string>& case_ids) {
     std::vector<CaseSummary> out;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "services/common/case_view.h"
 
 namespace hosho {
 namespace {
@@ -119,6 +120,9 @@ std::string EndedKey(absl::string_view office, absl::string_view state) {
   return absl::StrCat("ended:{", office, "}:", state);
 }
 
+// Contract ids and guarantee numbers → cases (both are identifiers people type, not secrets).
+std::string LookupKey(absl::string_view term) { return absl::StrCat("lookup:{", term, "}"); }
+
 // Index commands for an applied step. The index lives outside the case's hash
 // slot, so it is maintained after the script; it is derived data, and a replay
 // of the same step heals it.
@@ -142,6 +146,12 @@ void AppendIndexUpdates(const TransitionRequest& request, const std::string& pre
   }
   if (request.expected_states.empty()) {
     index->push_back({"ZADD", "cases:recent", "NX", std::to_string(absl::ToUnixMillis(request.at)), request.case_id});
+    for (const auto& [field, value] : request.fields) {
+      if ((field == case_fields::kContractId || field == case_fields::kGuaranteeNumber) && !value.empty()) {
+        index->push_back(
+            {"ZADD", LookupKey(value), "NX", std::to_string(absl::ToUnixMillis(request.at)), request.case_id});
+      }
+    }
   }
 }
 
@@ -399,6 +409,25 @@ absl::StatusOr<int64_t> RedisCaseStore::CountEnded(absl::string_view office, abs
   auto reply = redis_->Command({"ZCOUNT", EndedKey(office, state), min, "+inf"});
   if (!reply.ok()) return reply.status();
   return reply->integer;
+}
+
+absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListEnded(absl::string_view office, absl::string_view state,
+                                                                   int limit, int offset) {
+  auto reply = redis_->Command(
+      {"ZREVRANGE", EndedKey(office, state), std::to_string(offset), std::to_string(offset + limit - 1)});
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> ids;
+  for (const auto& e : reply->elements) ids.push_back(e.str);
+  return ids;
+}
+
+absl::StatusOr<std::vector<std::string>> RedisCaseStore::LookupCaseIds(absl::string_view term, int limit) {
+  if (term.empty()) return std::vector<std::string>{};
+  auto reply = redis_->Command({"ZREVRANGE", LookupKey(term), "0", std::to_string(limit - 1)});
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> ids;
+  for (const auto& e : reply->elements) ids.push_back(e.str);
+  return ids;
 }
 
 absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListCaseIds(absl::string_view office, int limit, int offset) {

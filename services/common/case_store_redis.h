@@ -34,6 +34,9 @@ class RedisCaseStore final : public CaseStore {
   absl::StatusOr<std::string> GetState(absl::string_view case_id) override;
   absl::StatusOr<std::vector<std::string>> ListCaseIds(absl::string_view office, int limit, int offset) override;
   absl::StatusOr<int64_t> CountEnded(absl::string_view office, absl::string_view state, absl::Time since) override;
+  absl::StatusOr<std::vector<std::string>> ListEnded(absl::string_view office, absl::string_view state, int limit,
+                                                     int offset) override;
+  absl::StatusOr<std::vector<std::string>> LookupCaseIds(absl::string_view term, int limit) override;
   absl::StatusOr<std::vector<CaseSummary>> Summaries(const std::vector<std::string>& case_ids) override;
   absl::StatusOr<std::string> PutIfAbsent(absl::string_view key, absl::string_view value, absl::Duration ttl) override;
   absl::Status Put(absl::string_view key, absl::string_view value, absl::Duration ttl) override;

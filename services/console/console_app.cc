@@ -631,8 +631,16 @@ HttpReply ConsoleApp::CasesPage(const Request& r) {
   offset = std::max(0, offset);
   constexpr int kPage = 50;
   constexpr int kScan = 500;
-  // An office filter uses that office's in-flight index; otherwise the most recent cases.
-  auto ids = deps_.cases->ListCaseIds(office, kScan, 0);
+  // Where to look: an exact contract id or guarantee number first; an office with an ended state in
+  // that office's ended index; an office otherwise in its in-flight index; else the most recent
+  // cases. The filters below then apply to what was found (a partial term matches there).
+  absl::StatusOr<std::vector<std::string>> ids = std::vector<std::string>{};
+  if (!q.empty()) ids = deps_.cases->LookupCaseIds(q, kScan);
+  if (ids.ok() && ids->empty()) {
+    const bool ended = state == "CLOSED" || state == "WITHDRAWN" || state == "RETURNED";
+    ids = ended && !office.empty() ? deps_.cases->ListEnded(office, state, kScan, 0)
+                                   : deps_.cases->ListCaseIds(office, kScan, 0);
+  }
   if (!ids.ok()) return ErrorPage(r, ids.status());
   std::string rows;
   int matched = 0;

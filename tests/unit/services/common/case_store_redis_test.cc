@@ -147,6 +147,21 @@ TEST_F(CaseStoreTest, InflightIndexFollowsOfficeAndTerminalStates) {
   EXPECT_EQ(*store_->CountEnded("road-maintenance", "CLOSED", closed.at + absl::Milliseconds(1)), 0);
   EXPECT_EQ(*store_->CountEnded("road-maintenance", "WITHDRAWN", absl::InfinitePast()), 0);
   EXPECT_EQ(*store_->CountEnded("contract-division", "CLOSED", absl::InfinitePast()), 0);
+  EXPECT_EQ(*store_->ListEnded("road-maintenance", "CLOSED", 10, 0), std::vector<std::string>{"C1"});
+}
+
+TEST_F(CaseStoreTest, ContractIdsAndGuaranteeNumbersLookUpTheirCasesNewestFirst) {
+  TransitionRequest first = Create("C1");
+  first.fields = {{"contract_id", "K-2026-0001"}, {"guarantee_number", "DS-1"}};
+  ASSERT_TRUE(store_->Apply(first).ok());
+  TransitionRequest second = Create("C2");
+  second.at = first.at + absl::Minutes(1);
+  second.fields = {{"contract_id", "K-2026-0001"}, {"guarantee_number", ""}};
+  ASSERT_TRUE(store_->Apply(second).ok());
+  EXPECT_EQ(*store_->LookupCaseIds("K-2026-0001", 10), (std::vector<std::string>{"C2", "C1"}));
+  EXPECT_EQ(*store_->LookupCaseIds("DS-1", 10), std::vector<std::string>{"C1"});
+  EXPECT_TRUE(store_->LookupCaseIds("K-2026", 10)->empty()) << "exact terms only";
+  EXPECT_TRUE(store_->LookupCaseIds("", 10)->empty());
 }
 
 TEST_F(CaseStoreTest, PutIfAbsentKeepsTheFirstValue) {

@@ -152,6 +152,26 @@ class ConsoleAppTest : public ::testing::Test {
     }
     return {404, "", {}};
   }
+  // A case of `office` created and ended in `final_state` (with a contract id and guarantee number).
+  void EndCase(const std::string& id, const std::string& office, const std::string& final_state) {
+    TransitionRequest t;
+    t.case_id = id;
+    t.event_id = id + ":submitted";
+    t.to_state = "RECEIVED";
+    t.actor = "test";
+    t.reason = "受付";
+    t.at = clock_.Now();
+    t.office = office;
+    t.fields = {
+        {"kind", "1"}, {"ordering_office", office}, {"contract_id", "K-" + id}, {"guarantee_number", "DS-" + id}};
+    ASSERT_TRUE(cases_->Apply(t).ok());
+    t.event_id = id + ":ended";
+    t.expected_states = {"RECEIVED"};
+    t.to_state = final_state;
+    t.terminal = true;
+    t.fields.clear();
+    ASSERT_TRUE(cases_->Apply(t).ok());
+  }
   // Opens the event stream and runs it `rounds` times; returns everything written.
   std::string Stream(const std::string& last_event_id, int rounds) {
     HttpCall call;
@@ -399,26 +419,8 @@ TEST_F(ConsoleAppTest, OverviewCountsInFlightCasesDlqAndConnectorsForOperators) 
 }
 
 TEST_F(ConsoleAppTest, OverviewCountsEndedCasesByFinalStateAndOfficeWithinTheViewersScope) {
-  auto end_case = [&](const std::string& id, const std::string& office, const std::string& final_state) {
-    TransitionRequest t;
-    t.case_id = id;
-    t.event_id = id + ":submitted";
-    t.to_state = "RECEIVED";
-    t.actor = "test";
-    t.reason = "受付";
-    t.at = clock_.Now();
-    t.office = office;
-    t.fields = {{"kind", "1"}, {"ordering_office", office}};
-    ASSERT_TRUE(cases_->Apply(t).ok());
-    t.event_id = id + ":ended";
-    t.expected_states = {"RECEIVED"};
-    t.to_state = final_state;
-    t.terminal = true;
-    t.fields.clear();
-    ASSERT_TRUE(cases_->Apply(t).ok());
-  };
-  end_case("C2", "contract-division", "WITHDRAWN");
-  end_case("C3", "water-sewerage-policy", "CLOSED");
+  EndCase("C2", "contract-division", "WITHDRAWN");
+  EndCase("C3", "water-sewerage-policy", "CLOSED");
   SignIn("keiyaku", "pw-keiyaku");
   Answer page = Call("GET", "/");
   const size_t ended = page.body.find(R"(<table id="ended">)");
@@ -433,6 +435,33 @@ TEST_F(ConsoleAppTest, OverviewCountsEndedCasesByFinalStateAndOfficeWithinTheVie
   Answer json = Call("GET", "/api/overview");
   EXPECT_TRUE(absl::StrContains(json.body, R"("ended":[{"state":"WITHDRAWN","office":"contract-division","count":1}])"))
       << json.body;
+}
+
+TEST_F(ConsoleAppTest, SearchFindsExactNumbersAndAnOfficesEndedCasesBeyondTheRecentOnes) {
+  EndCase("C7", "contract-division", "CLOSED");
+  // Five hundred newer cases push C7 out of the recent window the free search scans.
+  for (int i = 0; i < 500; ++i) {
+    TransitionRequest t;
+    t.case_id = absl::StrCat("N", i);
+    t.event_id = t.case_id + ":submitted";
+    t.to_state = "RECEIVED";
+    t.actor = "test";
+    t.at = clock_.Now() + absl::Seconds(i + 1);
+    t.office = "water-sewerage-policy";
+    t.fields = {{"kind", "1"}, {"ordering_office", "water-sewerage-policy"}};
+    ASSERT_TRUE(cases_->Apply(t).ok());
+  }
+  SignIn("keiyaku", "pw-keiyaku");
+  auto found = [&](std::map<std::string, std::string> params) {
+    return absl::StrContains(Call("GET", "/cases", params).body, R"(<tr data-case-id="C7">)");
+  };
+  EXPECT_TRUE(found({{"q", "DS-C7"}})) << "by guarantee number";
+  EXPECT_TRUE(found({{"q", "K-C7"}})) << "by contract id";
+  EXPECT_TRUE(found({{"office", "contract-division"}, {"state", "CLOSED"}})) << "the office's ended cases";
+  EXPECT_FALSE(found({{"state", "CLOSED"}})) << "without an office, only the recent cases are scanned";
+  // Scope still applies: 上下水道事業政策課 finds nothing of 契約課's.
+  SignIn("suido", "pw-suido");
+  EXPECT_FALSE(found({{"q", "DS-C7"}}));
 }
 
 TEST_F(ConsoleAppTest, LanguageSwitchSetsACookieAndReturnsToTheLocalPage) {
