@@ -980,11 +980,16 @@ HttpReply ConsoleApp::RenderTask(const Request& r, const hosho::v1::Verification
   }
   absl::StrAppend(&body, R"(<form method="post" id="release" action="/tasks/)", id, R"(/release">)", csrf,
                   R"(<button type="submit" class="secondary">)", T(r.lang, "tasks.release"), "</button></form>");
-  absl::StrAppend(&body, "<h2>", T(r.lang, "reveal.title"),
-                  R"(</h2><form method="post" class="stack" id="reveal" action="/tasks/)", id, R"(/reveal">)", csrf,
-                  R"(<label for="reveal-reason">)", T(r.lang, "reveal.reason"),
-                  R"(</label><input id="reveal-reason" name="reason" required value="保証書の内容確認のため">)",
-                  R"(<p><button type="submit">)", T(r.lang, "reveal.submit"), "</button></p></form>");
+  if (t.platform() == hosho::v1::PLATFORM_PAPER) {
+    // Paper has no key or password to reveal: the clerk reads the paper itself.
+    absl::StrAppend(&body, R"(<p class="muted" id="paper-note">)", T(r.lang, "task.paper"), "</p>");
+  } else {
+    absl::StrAppend(&body, "<h2>", T(r.lang, "reveal.title"),
+                    R"(</h2><form method="post" class="stack" id="reveal" action="/tasks/)", id, R"(/reveal">)", csrf,
+                    R"(<label for="reveal-reason">)", T(r.lang, "reveal.reason"),
+                    R"(</label><input id="reveal-reason" name="reason" required value="保証書の内容確認のため">)",
+                    R"(<p><button type="submit">)", T(r.lang, "reveal.submit"), "</button></p></form>");
+  }
   auto value = [&r](const std::string& name) { return Esc(r.call.Param(name)); };
   auto error_of = [&errors](const std::string& name) {
     for (const auto& [field, message] : errors) {

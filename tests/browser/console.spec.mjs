@@ -3,63 +3,15 @@
 // environment: CONSOLE_URL, the development passwords, HOSHOCTL and STACK_FILE (to submit cases as a
 // contractor would), KEY_FILE/EXPECTED_KEY (the D-Sure key of the submitted case),
 // CERTIFICATE_JSON (what the platform shows for it), ARTIFACT_DIR, DOCS_DIR and RESULT_FILE.
-import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
+import { openConsole } from './lib.mjs';
 
 const env = process.env;
-const base = env.CONSOLE_URL.replace(/\/$/, '');
 const certificate = JSON.parse(env.CERTIFICATE_JSON);
-const TIMEOUT = 30000;
 const result = {};
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  // As root in a closed network: no sandbox, no background traffic to Google.
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync'],
-});
-
-const pages = {};
-async function newUser(name) {
-  const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(TIMEOUT);
-  pages[name] = await context.newPage();
-  return pages[name];
-}
-
-async function shot(page, name, docs = false) {
-  const file = path.join(env.ARTIFACT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  if (docs) fs.copyFileSync(file, path.join(env.DOCS_DIR, `${name}.png`));
-}
-
-async function step(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    console.log(`ok   ${name} (${Date.now() - started} ms)`);
-  } catch (error) {
-    console.log(`FAIL ${name}: ${error.stack}`);
-    for (const [who, page] of Object.entries(pages)) {
-      await page.screenshot({ path: path.join(env.ARTIFACT_DIR, `failed-${who}.png`), fullPage: true }).catch(() => {});
-    }
-    await browser.close();
-    process.exit(1);
-  }
-}
-
-async function signIn(page, user, password) {
-  await page.goto(`${base}/`);
-  await page.waitForURL(/\/login\?next=/);
-  await page.fill('#username', user);
-  await page.fill('#password', password);
-  await Promise.all([page.waitForURL(`${base}/`), page.click('#signin button[type=submit]')]);
-  await page.waitForSelector('#user');
-}
+const { base, browser, newUser, shot, step, signIn, text, awaitCaseState } = await openConsole(env);
 
 // A contractor submits through the real API (hoshoctl), as any integrating system would.
 function submit(requestId, contract, guaranteeNumber) {
@@ -70,22 +22,6 @@ function submit(requestId, contract, guaranteeNumber) {
   const match = out.match(/^case (\S+)/m);
   assert.ok(match, `hoshoctl submit printed no case id: ${out}`);
   return match[1];
-}
-
-async function text(page, selector) {
-  return (await page.textContent(selector)).trim();
-}
-
-// Reloads until the case shows `label` as its state (routing works asynchronously).
-async function awaitCaseState(page, caseId, label) {
-  const deadline = Date.now() + TIMEOUT;
-  for (;;) {
-    await page.goto(`${base}/cases/${caseId}`);
-    const state = await text(page, '#case-state');
-    if (state === label) return;
-    if (Date.now() > deadline) throw new Error(`case ${caseId} is ${state}, expected ${label}`);
-    await page.waitForTimeout(200);
-  }
 }
 
 const keiyaku = await newUser('keiyaku');

@@ -2,7 +2,9 @@
 // in tests/browser/console.spec.mjs, against the whole stack of real binaries. This harness starts
 // the stack, loads the demo contracts, runs the spec, and then checks on the server side what the
 // browser did: the clerk's claim, reveal, certificate and conclusion are on the case's history
-// under the clerk's own name.
+// under the clerk's own name. A second test runs the demo scenario, as `./hosho demo` does, and works
+// the paper guarantee it leaves for 契約課 in the browser with the values docs/console.md gives
+// (tests/browser/demo.spec.mjs).
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -17,6 +19,7 @@
 #include "services/common/domain_text.h"
 #include "services/common/events.h"
 #include "services/hoshoctl/client.h"
+#include "services/hoshoctl/scenario.h"
 #include "services/stack/stack.h"
 #include "tests/support/fixtures.h"
 
@@ -134,6 +137,88 @@ TEST_F(ConsoleBrowserTest, SignInLiveFeedClerkVerificationAndCrossOfficeRefusal)
     const std::string log = testing::ReadFileBytes(entry.path().string());
     EXPECT_FALSE(absl::StrContains(log, "PLANTED-AK-A-7f3c9e21d4")) << entry.path();
   }
+}
+
+// Runs a spec with `env` (shell assignments) and returns its output; fails the test if it failed.
+std::string RunSpec(const std::string& spec, const std::string& env) {
+  const std::string command = absl::StrCat(env, " node ", HOSHO_SOURCE_DIR, "/tests/browser/", spec, " 2>&1");
+  FILE* pipe = popen(command.c_str(), "r");
+  EXPECT_NE(pipe, nullptr);
+  if (pipe == nullptr) return "";
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = pclose(pipe);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output;
+  std::cout << output;
+  return output;
+}
+
+TEST(DemoInTheBrowserTest, AClerkWorksTheDemosPaperGuaranteeAsTheDocsSay) {
+  // The stack as `./hosho demo` starts it (the connector on), then the demo scenario.
+  StackOptions options = testing::TestStackOptions("console-demo");
+  auto stack = Stack::Start(options);
+  ASSERT_TRUE(stack.ok()) << stack.status();
+  auto endpoints = EndpointsFromStackFile(options.run_dir + "/stack.yaml");
+  ASSERT_TRUE(endpoints.ok()) << endpoints.status();
+  auto client = *HoshoClient::Connect(*endpoints);
+  auto scenario = Config::Load("", std::string(HOSHO_SOURCE_DIR) + "/deploy/demo/scenario.yaml");
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  auto rows = RunScenario(*client, *scenario);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  for (const ScenarioRow& row : *rows) ASSERT_TRUE(row.ok) << row.label << ": " << row.actual;
+
+  // What the paper reads, as docs/console.md gives it to the clerk (the doc must say exactly this).
+  const std::vector<std::pair<std::string, std::string>> paper = {{"guarantee_number", "MB-2026-0077"},
+                                                                  {"kind", "契約保証"},
+                                                                  {"issuer", "金融機関"},
+                                                                  {"beneficiary", "みなと市長"},
+                                                                  {"contractor_name", "緑町土木株式会社"},
+                                                                  {"project_name", "緑町通り歩道整備工事"},
+                                                                  {"project_location", "みなと市東区緑町"},
+                                                                  {"contract_price_yen", "30,800,000"},
+                                                                  {"guaranteed_amount_yen", "3,080,000"},
+                                                                  {"period_start", "2027-01-10"},
+                                                                  {"period_end", "2027-06-30"},
+                                                                  {"issue_date", "2026-11-20"}};
+  const std::string doc = testing::ReadFileBytes(std::string(HOSHO_SOURCE_DIR) + "/docs/console.md");
+  std::string json = "{";
+  for (const auto& [field, value] : paper) {
+    EXPECT_TRUE(absl::StrContains(doc, value)) << "docs/console.md does not give " << field << " " << value;
+    absl::StrAppend(&json, json.size() > 1 ? "," : "", "\"", field, "\":\"", value, "\"");
+  }
+  json += "}";
+
+  const std::string artifacts = std::string(HOSHO_BINARY_DIR) + "/browser-artifacts";
+  fs::create_directories(artifacts);
+  const std::string result_file = artifacts + "/demo-result.json";
+  fs::remove(result_file);
+  const StackEndpoints& e = (*stack)->endpoints();
+  RunSpec("demo.spec.mjs",
+          absl::StrCat("CONSOLE_URL='", e.console_url, "' KEIYAKU_PASSWORD='", e.console_passwords.at("keiyaku"),
+                       "' DORO_PASSWORD='", e.console_passwords.at("doro"), "' PAPER_JSON='", json, "' ARTIFACT_DIR='",
+                       artifacts, "' RESULT_FILE='", result_file, "'"));
+
+  // On the server: closed, with the clerk's check and conclusion and the department's receipt.
+  auto result = Config::Load("", result_file);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_TRUE(client->ActAs("operator").ok());
+  auto c = client->GetCase(result->GetString("paper_case"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->guarantee_number(), "MB-2026-0077");
+  EXPECT_EQ(StateName(c->state()), "CLOSED");
+  bool verified = false, concluded = false, acknowledged = false;
+  for (const auto& h : c->history()) {
+    verified |= h.actor() == "keiyaku" && h.to_state() == hosho::v1::CASE_STATE_VERIFIED;
+    concluded |= h.actor() == "keiyaku" && h.to_state() == hosho::v1::CASE_STATE_CONTRACT_CONCLUDED;
+    acknowledged |= h.actor() == "doro" && h.to_state() == hosho::v1::CASE_STATE_CLOSED;
+  }
+  EXPECT_TRUE(verified);
+  EXPECT_TRUE(concluded);
+  EXPECT_TRUE(acknowledged);
+  client.reset();
+  stack->reset();
+  fs::remove_all(options.run_dir);
 }
 
 }  // namespace
