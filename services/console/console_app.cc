@@ -15,6 +15,7 @@
 #include "services/common/errors.h"
 #include "services/common/events.h"
 #include "services/common/log.h"
+#include "services/common/metrics.h"
 #include "services/common/passwords.h"
 #include "services/common/sealing.h"
 #include "services/console/html.h"
@@ -569,6 +570,24 @@ HttpReply ConsoleApp::FeedStream(const Request& r) {
   reply.content_type = "text/event-stream";
   AddSecurityHeaders(&reply);
   reply.headers.emplace_back("X-Accel-Buffering", "no");  // a proxy must not hold events back
+  // A slot among the open feeds, given back when the stream ends (its state is destroyed).
+  struct FeedSlot {
+    std::shared_ptr<std::atomic<int>> open;
+    ~FeedSlot() {
+      const int now = --*open;
+      Metrics().GetGauge("hosho_console_feed_streams", "Live feeds open on this replica.").Set(now);
+    }
+  };
+  if (++*open_feeds_ > options_.max_feed_streams) {
+    --*open_feeds_;
+    LogWarn("console: live feed refused, every feed slot is taken", {{"user", r.user.name}});
+    reply.status = 503;
+    reply.headers.emplace_back("Retry-After", "10");
+    reply.body = ": busy\n\n";
+    return reply;
+  }
+  const std::shared_ptr<FeedSlot> slot(new FeedSlot{open_feeds_});
+  Metrics().GetGauge("hosho_console_feed_streams", "Live feeds open on this replica.").Set(open_feeds_->load());
   FeedFilter filter{r.call.Param("office"), r.call.Param("kind"), r.call.Param("state")};
   LiveFeed* feed = deps_.feed;
   // -1: start with the recent backlog (a new page, or an id from another replica or a restart).
@@ -585,7 +604,7 @@ HttpReply ConsoleApp::FeedStream(const Request& r) {
   SessionStore* sessions = deps_.sessions;
   Clock* clock = deps_.clock;
   const absl::Duration keepalive = options_.feed_keepalive;
-  reply.stream = [state, feed, sessions, clock, keepalive](const HttpChunkWriter& write) {
+  reply.stream = [state, slot, feed, sessions, clock, keepalive](const HttpChunkWriter& write) {
     if (feed->closed()) return false;
     std::vector<FeedItem> items;
     if (state->after < 0) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -42,6 +43,9 @@ struct ConsoleOptions {
   absl::flat_hash_set<std::string> trusted_proxy_addresses;
   std::string proxy_user_header = "x-forwarded-user";
   absl::Duration feed_keepalive = absl::Seconds(15);
+  // Open live feeds each hold an HTTP worker; beyond this many, a new one is refused (503) so that
+  // pages and forms always find a worker. The page retries.
+  int max_feed_streams = 48;
 };
 
 // The console's pages, forms, event stream and JSON, as routes for the common HTTP server.
@@ -87,6 +91,7 @@ class ConsoleApp {
 
   ConsoleDeps deps_;
   ConsoleOptions options_;
+  std::shared_ptr<std::atomic<int>> open_feeds_ = std::make_shared<std::atomic<int>>(0);
 };
 
 // Security headers on every console answer (CSP 'self' only, no framing, no sniffing, no caching

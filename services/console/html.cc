@@ -155,7 +155,12 @@ absl::string_view ConsoleJs() {
     source = new EventSource('/events?' + params.toString());
     source.addEventListener('case', (e) => add(JSON.parse(e.data)));
     source.onopen = () => { status.textContent = status.dataset.connected; status.dataset.state = 'open'; };
-    source.onerror = () => { status.textContent = status.dataset.disconnected; status.dataset.state = 'retrying'; };
+    source.onerror = () => {
+      status.textContent = status.dataset.disconnected;
+      status.dataset.state = 'retrying';
+      // The browser retries by itself unless the answer was an error (every feed slot taken): then here.
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 10000);
+    };
   }
   form.addEventListener('change', () => {
     body.textContent = '';

@@ -2,6 +2,8 @@
 // CaseService read API for other city systems.
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/common/blob_store.h"
@@ -35,6 +37,7 @@ console:
   tls_cert_file: ""
   tls_key_file: ""
   worker_threads: 64             # each open live feed holds one
+  max_feed_streams: 0            # 0: worker_threads - 16 (pages and forms keep 16 workers)
   accounts_file: ""              # required: local accounts (hoshoctl account-new)
   cookie_secure: true
   session_idle_minutes: 30
@@ -143,6 +146,9 @@ int main(int argc, char** argv) {
     options.trusted_proxy_addresses.insert(address);
   }
   options.proxy_user_header = absl::AsciiStrToLower(config.GetString("console.proxy_user_header"));
+  const int workers = static_cast<int>(config.GetInt("console.worker_threads", 64));
+  options.max_feed_streams = static_cast<int>(config.GetInt("console.max_feed_streams", 0));
+  if (options.max_feed_streams <= 0) options.max_feed_streams = std::max(1, workers - 16);
   hosho::ConsoleApp app(deps, options);
 
   hosho::HttpServerOptions http;
@@ -150,7 +156,7 @@ int main(int argc, char** argv) {
   http.port = static_cast<int>(config.GetInt("console.port", 8106));
   http.tls_cert_file = config.ResolvePath(config.GetString("console.tls_cert_file"));
   http.tls_key_file = config.ResolvePath(config.GetString("console.tls_key_file"));
-  http.worker_threads = static_cast<int>(config.GetInt("console.worker_threads", 64));
+  http.worker_threads = workers;
   http.max_body_bytes = 64 << 10;
   auto server = hosho::ValueOrExit(hosho::HttpServer::Start(http, app.Routes()));
   hosho::LogInfo("console listening",

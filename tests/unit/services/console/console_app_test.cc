@@ -98,6 +98,7 @@ class ConsoleAppTest : public ::testing::Test {
                      overview_.get(), blobs_.get(),    nullptr,         &clock_,    nullptr};
     ConsoleOptions options;
     options.trusted_proxy_addresses = {"10.0.0.5"};
+    options.max_feed_streams = 2;
     app_ = std::make_unique<ConsoleApp>(deps, options);
     routes_ = app_->Routes();
     // One case of 契約課 with an attachment.
@@ -268,6 +269,35 @@ TEST_F(ConsoleAppTest, TheFeedResumesAfterItsOwnEventIdAndStartsOverOnAnotherRep
   std::string elsewhere = Stream("other-replica.3", 1);
   EXPECT_NE(elsewhere.find("\"case_id\":\"A\""), std::string::npos) << elsewhere;
   EXPECT_NE(elsewhere.find("\"case_id\":\"D\""), std::string::npos) << elsewhere;
+}
+
+TEST_F(ConsoleAppTest, OpenFeedsAreCappedSoThatPagesKeepAWorkerAndASlotReturnsWhenAFeedEnds) {
+  ASSERT_FALSE(SignIn("keiyaku", "pw-keiyaku").empty());
+  auto open = [&]() {
+    HttpCall call;
+    call.method = "GET";
+    call.path = "/events";
+    call.remote_address = "127.0.0.1";
+    call.headers["cookie"] = cookie_;
+    for (const HttpRoute& route : routes_) {
+      if (route.method == "GET" && std::regex_match(call.path, std::regex(route.pattern))) return route.handler(call);
+    }
+    return HttpReply{};
+  };
+  auto first = std::make_unique<HttpReply>(open());
+  auto second = std::make_unique<HttpReply>(open());
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(second->status, 200);
+  HttpReply third = open();
+  EXPECT_EQ(third.status, 503) << "the cap (2 here) is reached";
+  EXPECT_EQ(third.stream, nullptr);
+  bool retry_after = false;
+  for (const auto& [name, value] : third.headers) retry_after |= name == "Retry-After";
+  EXPECT_TRUE(retry_after);
+  // Pages still answer while the feeds are open.
+  EXPECT_EQ(Call("GET", "/").status, 200);
+  first.reset();  // the server drops a finished stream: its slot comes back
+  EXPECT_EQ(open().status, 200);
 }
 
 TEST_F(ConsoleAppTest, SignedOutPagesRedirectToSignInAndBackToALocalPathOnly) {
