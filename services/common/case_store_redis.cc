@@ -411,32 +411,26 @@ absl::StatusOr<int64_t> RedisCaseStore::CountEnded(absl::string_view office, abs
   return reply->integer;
 }
 
-absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListEnded(absl::string_view office, absl::string_view state,
-                                                                   int limit, int offset) {
-  auto reply = redis_->Command(
-      {"ZREVRANGE", EndedKey(office, state), std::to_string(offset), std::to_string(offset + limit - 1)});
+absl::StatusOr<std::vector<std::string>> RedisCaseStore::NewestFirst(const std::string& index, int limit, int offset) {
+  auto reply = redis_->Command({"ZREVRANGE", index, std::to_string(offset), std::to_string(offset + limit - 1)});
   if (!reply.ok()) return reply.status();
   std::vector<std::string> ids;
   for (const auto& e : reply->elements) ids.push_back(e.str);
   return ids;
+}
+
+absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListEnded(absl::string_view office, absl::string_view state,
+                                                                   int limit, int offset) {
+  return NewestFirst(EndedKey(office, state), limit, offset);
 }
 
 absl::StatusOr<std::vector<std::string>> RedisCaseStore::LookupCaseIds(absl::string_view term, int limit) {
   if (term.empty()) return std::vector<std::string>{};
-  auto reply = redis_->Command({"ZREVRANGE", LookupKey(term), "0", std::to_string(limit - 1)});
-  if (!reply.ok()) return reply.status();
-  std::vector<std::string> ids;
-  for (const auto& e : reply->elements) ids.push_back(e.str);
-  return ids;
+  return NewestFirst(LookupKey(term), limit, 0);
 }
 
 absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListCaseIds(absl::string_view office, int limit, int offset) {
-  const std::string key = office.empty() ? "cases:recent" : absl::StrCat("inflight:{", office, "}");
-  auto reply = redis_->Command({"ZREVRANGE", key, std::to_string(offset), std::to_string(offset + limit - 1)});
-  if (!reply.ok()) return reply.status();
-  std::vector<std::string> ids;
-  for (const auto& e : reply->elements) ids.push_back(e.str);
-  return ids;
+  return NewestFirst(office.empty() ? "cases:recent" : absl::StrCat("inflight:{", office, "}"), limit, offset);
 }
 
 absl::StatusOr<std::vector<CaseSummary>> RedisCaseStore::Summaries(const std::vector<std::string>& case_ids) {

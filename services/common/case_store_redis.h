@@ -49,6 +49,8 @@ class RedisCaseStore final : public CaseStore {
   static const std::string& TransitionScript();
 
  private:
+  // Members of a sorted-set index, highest score (newest) first.
+  absl::StatusOr<std::vector<std::string>> NewestFirst(const std::string& index, int limit, int offset);
   RedisClient* redis_;
 };
 

@@ -173,8 +173,8 @@ class ConsoleAppTest : public ::testing::Test {
     t.fields.clear();
     ASSERT_TRUE(cases_->Apply(t).ok());
   }
-  // Opens the event stream and runs it `rounds` times; returns everything written.
-  std::string Stream(const std::string& last_event_id, int rounds) {
+  // Opens the live feed as the signed-in user: the reply whose `stream` the server would run.
+  HttpReply OpenFeed(const std::string& last_event_id = "") {
     HttpCall call;
     call.method = "GET";
     call.path = "/events";
@@ -182,21 +182,24 @@ class ConsoleAppTest : public ::testing::Test {
     call.headers["cookie"] = cookie_;
     if (!last_event_id.empty()) call.headers["last-event-id"] = last_event_id;
     for (const HttpRoute& route : routes_) {
-      if (route.method != "GET" || !std::regex_match(call.path, std::regex(route.pattern))) continue;
-      HttpReply reply = route.handler(call);
-      EXPECT_TRUE(reply.stream != nullptr);
-      std::string out;
-      for (int i = 0; i < rounds && reply.stream; ++i) {
-        if (!reply.stream([&out](const std::string& chunk) {
-              out += chunk;
-              return true;
-            })) {
-          break;
-        }
-      }
-      return out;
+      if (route.method == "GET" && std::regex_match(call.path, std::regex(route.pattern))) return route.handler(call);
     }
-    return "";
+    return HttpReply{};
+  }
+  // Opens the live feed and runs its stream `rounds` times; returns everything written.
+  std::string Stream(const std::string& last_event_id, int rounds) {
+    HttpReply reply = OpenFeed(last_event_id);
+    EXPECT_TRUE(reply.stream != nullptr);
+    std::string out;
+    for (int i = 0; i < rounds && reply.stream; ++i) {
+      if (!reply.stream([&out](const std::string& chunk) {
+            out += chunk;
+            return true;
+          })) {
+        break;
+      }
+    }
+    return out;
   }
   // Signs in and keeps the session cookie; returns the CSRF token of the session.
   std::string SignIn(const std::string& user, const std::string& password) {
@@ -273,17 +276,7 @@ TEST_F(ConsoleAppTest, TheFeedResumesAfterItsOwnEventIdAndStartsOverOnAnotherRep
 
 TEST_F(ConsoleAppTest, OpenFeedsAreCappedSoThatPagesKeepAWorkerAndASlotReturnsWhenAFeedEnds) {
   ASSERT_FALSE(SignIn("keiyaku", "pw-keiyaku").empty());
-  auto open = [&]() {
-    HttpCall call;
-    call.method = "GET";
-    call.path = "/events";
-    call.remote_address = "127.0.0.1";
-    call.headers["cookie"] = cookie_;
-    for (const HttpRoute& route : routes_) {
-      if (route.method == "GET" && std::regex_match(call.path, std::regex(route.pattern))) return route.handler(call);
-    }
-    return HttpReply{};
-  };
+  auto open = [this]() { return OpenFeed(); };
   auto first = std::make_unique<HttpReply>(open());
   auto second = std::make_unique<HttpReply>(open());
   EXPECT_EQ(first->status, 200);
