@@ -76,6 +76,19 @@ class ConsoleBrowserTest : public ::testing::Test {
   std::unique_ptr<HoshoClient> client_;
 };
 
+// Runs a spec with `env` (shell assignments) and prints its output; true when every step passed.
+bool RunSpec(const std::string& spec, const std::string& env) {
+  const std::string command = absl::StrCat(env, " node ", HOSHO_SOURCE_DIR, "/tests/browser/", spec, " 2>&1");
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return false;
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = pclose(pipe);
+  std::cout << output;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 TEST_F(ConsoleBrowserTest, SignInLiveFeedClerkVerificationAndCrossOfficeRefusal) {
   const StackEndpoints& e = stack_->endpoints();
   const std::string artifacts = std::string(HOSHO_BINARY_DIR) + "/browser-artifacts";
@@ -93,15 +106,7 @@ TEST_F(ConsoleBrowserTest, SignInLiveFeedClerkVerificationAndCrossOfficeRefusal)
       HOSHO_BIN_DIR, "/hoshoctl' STACK_FILE='", options_.run_dir, "/stack.yaml' KEY_FILE='", key_file,
       "' EXPECTED_KEY='PLANTED-AK-A-7f3c9e21d4' CERTIFICATE_JSON='", CertificateJson(), "' ARTIFACT_DIR='", artifacts,
       "' DOCS_DIR='", HOSHO_SOURCE_DIR, "/docs' RESULT_FILE='", result_file, "'");
-  const std::string command = absl::StrCat(env, " node ", HOSHO_SOURCE_DIR, "/tests/browser/console.spec.mjs 2>&1");
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output;
-  std::cout << output;
+  ASSERT_TRUE(RunSpec("console.spec.mjs", env)) << "a browser step failed (output above)";
 
   // What the browser did, seen from the server: the spec reports the case ids it worked on.
   auto result = Config::Load("", result_file);
@@ -137,21 +142,6 @@ TEST_F(ConsoleBrowserTest, SignInLiveFeedClerkVerificationAndCrossOfficeRefusal)
     const std::string log = testing::ReadFileBytes(entry.path().string());
     EXPECT_FALSE(absl::StrContains(log, "PLANTED-AK-A-7f3c9e21d4")) << entry.path();
   }
-}
-
-// Runs a spec with `env` (shell assignments) and returns its output; fails the test if it failed.
-std::string RunSpec(const std::string& spec, const std::string& env) {
-  const std::string command = absl::StrCat(env, " node ", HOSHO_SOURCE_DIR, "/tests/browser/", spec, " 2>&1");
-  FILE* pipe = popen(command.c_str(), "r");
-  EXPECT_NE(pipe, nullptr);
-  if (pipe == nullptr) return "";
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output;
-  std::cout << output;
-  return output;
 }
 
 TEST(DemoInTheBrowserTest, AClerkWorksTheDemosPaperGuaranteeAsTheDocsSay) {
@@ -194,10 +184,11 @@ TEST(DemoInTheBrowserTest, AClerkWorksTheDemosPaperGuaranteeAsTheDocsSay) {
   const std::string result_file = artifacts + "/demo-result.json";
   fs::remove(result_file);
   const StackEndpoints& e = (*stack)->endpoints();
-  RunSpec("demo.spec.mjs",
-          absl::StrCat("CONSOLE_URL='", e.console_url, "' KEIYAKU_PASSWORD='", e.console_passwords.at("keiyaku"),
-                       "' DORO_PASSWORD='", e.console_passwords.at("doro"), "' PAPER_JSON='", json, "' ARTIFACT_DIR='",
-                       artifacts, "' RESULT_FILE='", result_file, "'"));
+  const std::string env =
+      absl::StrCat("CONSOLE_URL='", e.console_url, "' KEIYAKU_PASSWORD='", e.console_passwords.at("keiyaku"),
+                   "' DORO_PASSWORD='", e.console_passwords.at("doro"), "' PAPER_JSON='", json, "' ARTIFACT_DIR='",
+                   artifacts, "' RESULT_FILE='", result_file, "'");
+  ASSERT_TRUE(RunSpec("demo.spec.mjs", env)) << "a browser step failed (output above)";
 
   // On the server: closed, with the clerk's check and conclusion and the department's receipt.
   auto result = Config::Load("", result_file);

@@ -154,17 +154,23 @@ class ConsoleAppTest : public ::testing::Test {
     return {404, "", {}};
   }
   // A case of `office` created and ended in `final_state` (with a contract id and guarantee number).
-  void EndCase(const std::string& id, const std::string& office, const std::string& final_state) {
+  // The creation step of a case of `office` received at `at` (with a contract id and guarantee number).
+  static TransitionRequest Received(const std::string& id, const std::string& office, absl::Time at) {
     TransitionRequest t;
     t.case_id = id;
     t.event_id = id + ":submitted";
     t.to_state = "RECEIVED";
     t.actor = "test";
     t.reason = "受付";
-    t.at = clock_.Now();
+    t.at = at;
     t.office = office;
     t.fields = {
         {"kind", "1"}, {"ordering_office", office}, {"contract_id", "K-" + id}, {"guarantee_number", "DS-" + id}};
+    return t;
+  }
+  // A case of `office` created and ended in `final_state`.
+  void EndCase(const std::string& id, const std::string& office, const std::string& final_state) {
+    TransitionRequest t = Received(id, office, clock_.Now());
     ASSERT_TRUE(cases_->Apply(t).ok());
     t.event_id = id + ":ended";
     t.expected_states = {"RECEIVED"};
@@ -464,15 +470,9 @@ TEST_F(ConsoleAppTest, SearchFindsExactNumbersAndAnOfficesEndedCasesBeyondTheRec
   EndCase("C7", "contract-division", "CLOSED");
   // Five hundred newer cases push C7 out of the recent window the free search scans.
   for (int i = 0; i < 500; ++i) {
-    TransitionRequest t;
-    t.case_id = absl::StrCat("N", i);
-    t.event_id = t.case_id + ":submitted";
-    t.to_state = "RECEIVED";
-    t.actor = "test";
-    t.at = clock_.Now() + absl::Seconds(i + 1);
-    t.office = "water-sewerage-policy";
-    t.fields = {{"kind", "1"}, {"ordering_office", "water-sewerage-policy"}};
-    ASSERT_TRUE(cases_->Apply(t).ok());
+    ASSERT_TRUE(
+        cases_->Apply(Received(absl::StrCat("N", i), "water-sewerage-policy", clock_.Now() + absl::Seconds(i + 1)))
+            .ok());
   }
   SignIn("keiyaku", "pw-keiyaku");
   auto found = [&](std::map<std::string, std::string> params) {
