@@ -187,6 +187,38 @@ std::string Machine() {
   return absl::StrCat(cpu, ", ", std::thread::hardware_concurrency(), " cores, ", u.sysname, " ", u.release);
 }
 
+// CPU time (user + system) a process has used so far, from /proc/<pid>/stat.
+absl::Duration ProcessCpu(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Fields after the command name (which may hold spaces) start at the last ')'.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return absl::ZeroDuration();
+  std::vector<std::string> fields = absl::StrSplit(stat.substr(close + 2), ' ');
+  int64_t utime = 0, stime = 0;
+  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &utime) || !absl::SimpleAtoi(fields[12], &stime)) {
+    return absl::ZeroDuration();
+  }
+  return absl::Seconds(static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK)));
+}
+
+// The whole stack's CPU while nothing is asked of it, as a percentage of one core, with the
+// processes that used most.
+double IdleCpuPercent(Stack& stack, absl::Duration window, std::string* detail) {
+  const auto pids = stack.Pids();
+  std::vector<absl::Duration> before;
+  for (const auto& [name, pid] : pids) before.push_back(ProcessCpu(pid));
+  absl::SleepFor(window);  // the quiet window being measured
+  double total = 0;
+  for (size_t i = 0; i < pids.size(); ++i) {
+    const double percent = 100 * absl::ToDoubleSeconds(ProcessCpu(pids[i].second) - before[i]) /
+                           absl::ToDoubleSeconds(window);
+    total += percent;
+    absl::StrAppendFormat(detail, "%s%s %.1f%%", detail->empty() ? "" : ", ", pids[i].first, percent);
+  }
+  return total;
+}
+
 }  // namespace
 
 LatencySummary Summarize(std::vector<double> samples) {
@@ -266,10 +298,12 @@ absl::StatusOr<BenchReport> RunBench(const BenchOptions& options) {
   auto echo = MeasureEcho(options.echo_duration, options.echo_concurrency);
   if (!echo.ok()) return echo.status();
   report.echo_qps = *echo;
-  std::fprintf(stderr, "bench: baseline produce→consume through the devbroker\n");
+  report.broker = (*stack)->kafka()->Description();
+  std::fprintf(stderr, "bench: baseline produce→consume through the same broker (%s)\n", report.broker.c_str());
   KafkaOptions kafka;
   kafka.bootstrap_servers = (*stack)->endpoints().kafka_bootstrap;
-  kafka.consumer_properties = {{"fetch.wait.max.ms", "5"}, {"session.timeout.ms", "6000"}};
+  // The services' own consumer settings (the default long poll).
+  kafka.consumer_properties = {{"session.timeout.ms", "6000"}};
   auto probe = MeasureProduceConsume(kafka, "hosho.bench.v1", options.kafka_messages, 512);
   if (!probe.ok()) return probe.status();
   report.kafka_msgs_per_s = static_cast<double>(probe->messages) / absl::ToDoubleSeconds(probe->elapsed);
@@ -388,6 +422,8 @@ absl::StatusOr<BenchReport> RunBench(const BenchOptions& options) {
   }
   const int64_t memory_after = UsedMemory(**redis);
   report.redis_bytes_per_case = static_cast<double>(memory_after - memory_before) / std::max(1, next - measured_from);
+  std::fprintf(stderr, "bench: idle stack for %.0f s\n", absl::ToDoubleSeconds(options.idle_window));
+  report.idle_cpu_percent = IdleCpuPercent(**stack, options.idle_window, &report.idle_detail);
   const std::vector<std::string> exited = (*stack)->Exited();
   (*stack)->Stop();
   std::error_code ec;
@@ -397,9 +433,9 @@ absl::StatusOr<BenchReport> RunBench(const BenchOptions& options) {
 }
 
 std::string FormatReport(const BenchReport& r) {
-  std::string out = absl::StrCat("hosho bench on ", r.machine, "\n\n");
+  std::string out = absl::StrCat("hosho bench on ", r.machine, "\nbroker: ", r.broker, "\n\n");
   absl::StrAppendFormat(&out, "baseline  gRPC unary echo (callback API)      %10.0f calls/s\n", r.echo_qps);
-  absl::StrAppendFormat(&out, "baseline  produce→consume via devbroker       %10.0f msgs/s\n\n", r.kafka_msgs_per_s);
+  absl::StrAppendFormat(&out, "baseline  produce→consume, same broker        %10.0f msgs/s\n\n", r.kafka_msgs_per_s);
   out +=
       "open loop  rate/s  achieved  completed  failed  intake p50/p99/p99.9 ms      submit→notified p50/p99/p99.9 ms\n";
   for (const auto& o : r.open_loop) {
@@ -412,6 +448,7 @@ std::string FormatReport(const BenchReport& r) {
   absl::StrAppendFormat(&out, "             completed cases/s %.1f; intake p50/p99/p99.9 %.2f / %.2f / %.2f ms\n",
                         r.completed_per_s, r.closed_intake.p50_ms, r.closed_intake.p99_ms, r.closed_intake.p999_ms);
   absl::StrAppendFormat(&out, "\nredis bytes per case   %.0f\n", r.redis_bytes_per_case);
+  absl::StrAppendFormat(&out, "idle stack CPU         %.1f %% of one core (%s)\n", r.idle_cpu_percent, r.idle_detail);
   absl::StrAppendFormat(&out, "ratios  completed/echo %.4f   completed/kafka %.4f\n",
                         r.completed_per_s / std::max(1.0, r.echo_qps),
                         r.completed_per_s / std::max(1.0, r.kafka_msgs_per_s));
@@ -436,12 +473,13 @@ std::string ReportJson(const BenchReport& r) {
   return absl::StrFormat(
       "{\n  \"machine\": \"%s\",\n  \"completed_per_s\": %.2f,\n  \"intake_p99_ms\": %.3f,\n  \"e2e_p99_ms\": %.3f,\n"
       "  \"e2e_p99_ms_rate\": %d,\n  \"echo_qps\": %.2f,\n  \"kafka_msgs_per_s\": %.2f,\n"
-      "  \"redis_bytes_per_case\": %.1f,\n  \"ratio_completed_to_echo\": %.5f,\n  \"ratio_completed_to_kafka\": %.5f,\n"
+      "  \"redis_bytes_per_case\": %.1f,\n  \"idle_cpu_percent\": %.2f,\n  \"broker\": \"%s\",\n"
+      "  \"ratio_completed_to_echo\": %.5f,\n  \"ratio_completed_to_kafka\": %.5f,\n"
       "  \"closed_loop\": {\"submitted\": %zu, \"completed\": %zu, \"failed\": %zu, \"intake_p50_ms\": %.3f, "
       "\"intake_p99_ms\": %.3f, \"intake_p999_ms\": %.3f},\n  \"open_loop\": [%s]\n}\n",
       r.machine, r.completed_per_s, any != nullptr ? any->intake.p99_ms : 0.0, any != nullptr ? any->e2e.p99_ms : 0.0,
       any != nullptr ? any->rate : 0, r.echo_qps, r.kafka_msgs_per_s, r.redis_bytes_per_case,
-      r.completed_per_s / std::max(1.0, r.echo_qps), r.completed_per_s / std::max(1.0, r.kafka_msgs_per_s),
+      r.idle_cpu_percent, r.broker, r.completed_per_s / std::max(1.0, r.echo_qps), r.completed_per_s / std::max(1.0, r.kafka_msgs_per_s),
       r.closed_submitted, r.closed_completed, r.closed_failed, r.closed_intake.p50_ms, r.closed_intake.p99_ms,
       r.closed_intake.p999_ms, open);
 }

@@ -19,6 +19,7 @@ struct BenchOptions {
   int echo_concurrency = 64;
   int kafka_messages = 50000;
   std::string json_path;
+  absl::Duration idle_window = absl::Seconds(20);  // the quiet stack measured at the end
 };
 
 struct LatencySummary {
@@ -41,6 +42,9 @@ struct BenchReport {
   LatencySummary closed_intake;
   std::vector<OpenLoopResult> open_loop;
   double redis_bytes_per_case = 0;
+  double idle_cpu_percent = 0;  // the whole stack, quiet, in % of one core
+  std::string idle_detail;      // per process
+  std::string broker;           // what the stack ran on
   std::string machine;
 };
 
@@ -48,7 +52,7 @@ LatencySummary Summarize(std::vector<double> samples_ms);
 
 // Runs the whole benchmark: starts a stack in a temporary directory, measures
 // the baselines (gRPC echo with the callback API, raw produce→consume through
-// the devbroker), then the pipeline open-loop at each rate and closed-loop.
+// the same Kafka broker), then the pipeline open-loop at each rate and closed-loop.
 absl::StatusOr<BenchReport> RunBench(const BenchOptions& options);
 
 std::string FormatReport(const BenchReport& report);

@@ -1,6 +1,6 @@
 // hosho-bench: the pipeline benchmark with its baselines (docs/benchmark.md).
 //   hosho-bench [--rates=100,200] [--phase-seconds=10] [--closed-cases=10000] [--concurrency=32]
-//               [--kafka-messages=50000] [--json=PATH] [--bin-dir=build/bin] [--source-dir=.]
+//               [--kafka-messages=50000] [--idle-seconds=20] [--json=PATH] [--bin-dir=build/bin] [--source-dir=.]
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
       options.closed_loop_concurrency = n;
     } else if (absl::ConsumePrefix(&a, "--kafka-messages=") && absl::SimpleAtoi(a, &n)) {
       options.kafka_messages = n;
+    } else if (absl::ConsumePrefix(&a, "--idle-seconds=") && absl::SimpleAtoi(a, &n)) {
+      options.idle_window = absl::Seconds(n);
     } else if (absl::ConsumePrefix(&a, "--json=")) {
       options.json_path = std::string(a);
     } else if (a == "--json" && i + 1 < argc) {
@@ -43,7 +45,7 @@ int main(int argc, char** argv) {
       options.source_dir = std::string(a);
     } else {
       std::cerr << "usage: hosho-bench [--rates=100,200] [--phase-seconds=10] [--closed-cases=10000] "
-                   "[--concurrency=32] [--kafka-messages=50000] [--json=PATH]\n";
+                   "[--concurrency=32] [--kafka-messages=50000] [--idle-seconds=20] [--json=PATH]\n";
       return 2;
     }
   }

@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <deque>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "services/common/config.h"
+#include "services/common/kafka_conf.h"
 #include "services/common/log.h"
 #include "services/common/metrics.h"
 
@@ -24,40 +26,6 @@ std::string KafkaRecord::Header(absl::string_view name) const {
 
 namespace {
 
-struct ConfDeleter {
-  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
-};
-using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
-
-absl::Status SetConf(rd_kafka_conf_t* conf, const std::string& name, const std::string& value) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-    return absl::InvalidArgumentError(absl::StrCat("kafka property ", name, ": ", err));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<ConfPtr> BaseConf(const KafkaOptions& options,
-                                 const std::vector<std::pair<std::string, std::string>>& fixed) {
-  ConfPtr conf(rd_kafka_conf_new());
-  if (!options.bootstrap_servers.empty()) {
-    if (auto s = SetConf(conf.get(), "bootstrap.servers", options.bootstrap_servers); !s.ok()) return s;
-  }
-  if (auto s = SetConf(conf.get(), "client.id", options.client_id); !s.ok()) return s;
-  for (const auto& [k, v] : options.properties) {
-    if (auto s = SetConf(conf.get(), k, v); !s.ok()) return s;
-  }
-  // Properties the delivery guarantees depend on are applied last: configuration cannot weaken them.
-  for (const auto& [k, v] : fixed) {
-    if (auto s = SetConf(conf.get(), k, v); !s.ok()) return s;
-  }
-  return conf;
-}
-
-void LogCallback(const rd_kafka_t*, int level, const char* facility, const char* message) {
-  // librdkafka never sees secrets in payloads it logs; keep its warnings and errors.
-  if (level <= 4) LogWarn("librdkafka", {{"facility", facility}, {"detail", message}});
-}
 
 struct DeliveryWaiter {
   absl::Mutex mu;
@@ -120,7 +88,7 @@ absl::StatusOr<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const Kafka
   auto conf = BaseConf(with_defaults, fixed);
   if (!conf.ok()) return conf.status();
   rd_kafka_conf_set_dr_msg_cb(conf->get(), OnDelivery);
-  rd_kafka_conf_set_log_cb(conf->get(), LogCallback);
+  rd_kafka_conf_set_log_cb(conf->get(), KafkaLogCallback);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), err, sizeof err);
   if (rk == nullptr) return absl::InternalError(absl::StrCat("kafka producer: ", err));
@@ -176,6 +144,12 @@ absl::Status KafkaProducer::SendAll(const std::vector<OutgoingRecord>& records, 
     if (!waiter.mu.AwaitWithDeadline(absl::Condition(&waiter.done), deadline)) {
       return absl::DeadlineExceededError(
           absl::StrCat("kafka did not confirm the record on ", records[i].topic, " in time"));
+    }
+    if (waiter.err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+        waiter.err == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED) {
+      // The broker's ACLs refuse this principal the topic: a deployment fault, not one to retry.
+      return absl::PermissionDeniedError(
+          absl::StrCat("kafka refused the record on ", records[i].topic, ": ", rd_kafka_err2str(waiter.err)));
     }
     if (waiter.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return absl::UnavailableError(
@@ -408,7 +382,7 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const Kafka
   auto impl = std::make_unique<Impl>();
   rd_kafka_conf_set_rebalance_cb(conf->get(), OnRebalance);
   rd_kafka_conf_set_opaque(conf->get(), impl.get());
-  rd_kafka_conf_set_log_cb(conf->get(), LogCallback);
+  rd_kafka_conf_set_log_cb(conf->get(), KafkaLogCallback);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err, sizeof err);
   if (rk == nullptr) return absl::InternalError(absl::StrCat("kafka consumer: ", err));
@@ -649,7 +623,7 @@ MockKafkaCluster::~MockKafkaCluster() = default;
 
 absl::StatusOr<std::unique_ptr<MockKafkaCluster>> MockKafkaCluster::Create(int brokers) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set_log_cb(conf, LogCallback);
+  rd_kafka_conf_set_log_cb(conf, KafkaLogCallback);
   char err[512];
   auto impl = std::make_unique<Impl>();
   impl->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "services/common/kafka_admin.h"
 #include "services/common/log.h"
 #include "services/common/process.h"
 
@@ -19,7 +20,13 @@ ServiceHost::ServiceHost(std::string name, Config config)
       config_(std::move(config)),
       grpc_(std::make_unique<GrpcServerRunner>(GrpcServerOptionsFromConfig(config_))) {}
 
-ServiceHost::~ServiceHost() = default;
+ServiceHost::~ServiceHost() { StopKafkaWatch(); }
+
+void ServiceHost::StopKafkaWatch() {
+  // Run stops it, and the destructor again for a host that never ran (Notify may be called once only).
+  if (!stop_kafka_watch_.HasBeenNotified()) stop_kafka_watch_.Notify();
+  if (kafka_watch_.joinable()) kafka_watch_.join();
+}
 
 absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(std::string name, absl::string_view defaults_yaml,
                                                                  int argc, char** argv) {
@@ -84,9 +91,13 @@ absl::StatusOr<EventConsumer*> ServiceHost::StartConsumer(const KafkaOptions& ka
                                                           RecordHandler handler) {
   auto dlq = Producer();
   if (!dlq.ok()) return dlq.status();
+  const std::vector<std::string> options_topics = options.topics;
+  const bool options_dlq = options.max_attempts > 1;  // observers never dead-letter
   auto consumer = KafkaConsumer::Create(kafka, std::move(options), *dlq, &RealClock());
   if (!consumer.ok()) return consumer.status();
   auto slot = std::make_unique<ConsumerSlot>();
+  slot->topics = options_topics;
+  slot->dlq = options_dlq;
   slot->consumer = *std::move(consumer);
   slot->handler = std::move(handler);
   EventConsumer* raw = slot->consumer.get();
@@ -123,11 +134,62 @@ void ExitOnStartupError(const absl::Status& status) {
 
 void AddGrpcService(ServiceHost& host, grpc::Service* service) { host.Grpc().AddService(service); }
 
+void ServiceHost::DeclareTopics(std::vector<std::string> topics) {
+  topics_.insert(topics_.end(), topics.begin(), topics.end());
+}
+
 absl::Status ServiceHost::Ready() {
   if (redis_) {
     if (absl::Status s = redis_->Ping(); !s.ok()) return s;
   }
+  if (producer_ || !consumers_.empty() || !topics_.empty()) {
+    absl::MutexLock lock(&kafka_mu_);
+    return kafka_ready_;
+  }
   return absl::OkStatus();
+}
+
+absl::Status ServiceHost::CheckKafka() {
+  auto view = DescribeCluster(KafkaOptionsFromConfig(config_, name_ + "-readiness"), absl::Seconds(3));
+  if (!view.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "kafka: the brokers at ", config_.GetString("kafka.bootstrap_servers", ""),
+        " did not answer (unreachable, wrong SASL credentials or an untrusted certificate; librdkafka's "
+        "line above says which): ",
+        view.status().message()));
+  }
+  for (const std::string& topic : topics_) {
+    bool found = false;
+    for (const auto& [name, partitions] : view->topics) found = found || name == topic;
+    if (!found) return absl::FailedPreconditionError(absl::StrCat("kafka: topic ", topic, " is missing from the cluster"));
+  }
+  return absl::OkStatus();
+}
+
+// Readiness follows the cluster: checked every few seconds off the probe's path; each change of
+// state is logged once (a broker that stays away is one line, not one per probe).
+void ServiceHost::WatchKafka() {
+  if (!producer_ && consumers_.empty() && topics_.empty()) return;
+  kafka_watch_ = std::thread([this] {
+    absl::Status previous = absl::OkStatus();
+    bool first = true;
+    do {
+      const absl::Status now = CheckKafka();
+      if (first || now.ok() != previous.ok() || now.message() != previous.message()) {
+        if (now.ok()) {
+          LogInfo("kafka ready", {{"topics", static_cast<int64_t>(topics_.size())}});
+        } else {
+          LogError("kafka not ready", {{"error", std::string(now.message())}});
+        }
+      }
+      {
+        absl::MutexLock lock(&kafka_mu_);
+        kafka_ready_ = now;
+      }
+      previous = now;
+      first = false;
+    } while (!stop_kafka_watch_.WaitForNotificationWithTimeout(absl::Seconds(previous.ok() ? 10 : 2)));
+  });
 }
 
 int ServiceHost::Run() {
@@ -144,6 +206,13 @@ int ServiceHost::Run() {
       return 1;
     }
   }
+  for (auto& slot : consumers_) {
+    for (const std::string& topic : slot->topics) {
+      topics_.push_back(topic);
+      if (slot->dlq) topics_.push_back(topic + ".dlq");
+    }
+  }
+  WatchKafka();
   for (auto& slot : consumers_) {
     ConsumerSlot* raw = slot.get();
     raw->thread = std::thread([this, raw] {
@@ -173,6 +242,7 @@ int ServiceHost::Run() {
       LogWarn("producer flush incomplete", {{"error", s.ToString()}});
     }
   }
+  StopKafkaWatch();
   admin_.Stop();
   LogInfo("stopped");
   return consumer_failed_ ? 1 : 0;

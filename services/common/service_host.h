@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "services/common/admin_server.h"
 #include "services/common/auth.h"
@@ -50,6 +51,10 @@ class ServiceHost {
   // Extra admin routes (call before Run).
   AdminServer& Admin() { return admin_; }
 
+  // Topics this service writes: /readyz stays not ready while the cluster does not hold them
+  // (the topics it consumes and their DLQ twins are checked without being declared).
+  void DeclareTopics(std::vector<std::string> topics);
+
   // Called first when the service is asked to stop (before gRPC drains): long-lived streams end
   // here with a status that tells clients to resume elsewhere.
   void OnStopping(std::function<void()> hook) { on_stopping_.push_back(std::move(hook)); }
@@ -64,6 +69,10 @@ class ServiceHost {
   absl::StatusOr<EventConsumer*> StartConsumer(const KafkaOptions& kafka, ConsumerOptions options,
                                                RecordHandler handler);
   absl::Status Ready();
+  // One look at the brokers and this service's topics (metadata): the reason it is not ready, or OK.
+  absl::Status CheckKafka();
+  void WatchKafka();
+  void StopKafkaWatch();
 
   std::string name_;
   Config config_;
@@ -77,10 +86,17 @@ class ServiceHost {
     std::unique_ptr<KafkaConsumer> consumer;
     RecordHandler handler;
     std::thread thread;
+    std::vector<std::string> topics;
+    bool dlq = true;
   };
   std::vector<std::unique_ptr<ConsumerSlot>> consumers_;
   std::atomic<bool> consumer_failed_{false};
   std::vector<std::function<void()>> on_stopping_;
+  std::vector<std::string> topics_;  // written or consumed (with the DLQ twins)
+  absl::Mutex kafka_mu_;
+  absl::Status kafka_ready_ ABSL_GUARDED_BY(kafka_mu_) = absl::UnavailableError("kafka: not checked yet");
+  absl::Notification stop_kafka_watch_;
+  std::thread kafka_watch_;
 };
 
 // For main(): the value, or a logged start-up error and exit status 2.

@@ -2,6 +2,7 @@
 // import, and the mailbox poller.
 #include "services/common/blob_store.h"
 #include "services/common/case_store_redis.h"
+#include "services/common/events.h"
 #include "services/common/http_server.h"
 #include "services/common/log.h"
 #include "services/common/mail.h"
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   const hosho::Config& config = host.config();
   hosho::RedisClient* redis = hosho::ValueOrExit(host.Redis());
   hosho::EventProducer* producer = hosho::ValueOrExit(host.Producer());
+  host.DeclareTopics({hosho::topics::kSubmissions, hosho::topics::kContracts});
   const hosho::Sealer* sealer = hosho::ValueOrExit(host.Sealing());
   const hosho::Authenticator* auth = hosho::ValueOrExit(host.Auth());
 

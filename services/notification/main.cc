@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   hosho::NoticeSignal watch_signal;   // office streams got a notice
   hosho::NoticeSignal outbox_signal;  // deliveries wait to be sent
   const absl::Duration poll = absl::Milliseconds(config.GetInt("notification.poll_ms", 500));
+  host.DeclareTopics({hosho::topics::kNotifications});
   hosho::NotificationWorker worker(&cases, &deliveries, hosho::ValueOrExit(host.Producer()), &host.clock(), setup,
                                    &watch_signal, &outbox_signal);
   hosho::NotificationServiceImpl service(&cases, &deliveries, hosho::ValueOrExit(host.Auth()), &watch_signal, poll);

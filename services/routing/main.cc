@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
                                                        config.ResolvePath(config.GetString("routing.offices_file"))));
   hosho::RedisCaseStore cases(hosho::ValueOrExit(host.Redis()));
   hosho::EventProducer* producer = hosho::ValueOrExit(host.Producer());
+  host.DeclareTopics({hosho::topics::kRoutings});
   hosho::RoutingWorker worker(&cases, producer, &host.clock(), &policy);
   if (config.GetBool("bench.auto_handoff", false)) {
     hosho::LogWarn("BENCH MODE: hand-offs are acknowledged automatically; never run a city like this");

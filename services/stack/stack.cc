@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -22,6 +23,7 @@
 #include "services/common/passwords.h"
 #include "services/common/redis_client.h"
 #include "services/common/sealing.h"
+#include "services/stack/kafka_cluster.h"
 
 namespace hosho {
 namespace fs = std::filesystem;
@@ -273,9 +275,12 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   e.logs_dir = (run / "logs").string();
   const int b = options.port_base;
   e.redis_port = b;
-  e.kafka_bootstrap = absl::StrCat("127.0.0.1:", b + 1);
-  e.devbroker_admin_port = b + 2;
-  int next = b + 3;
+  const int kafka_nodes = std::clamp(options.kafka_nodes, 1, kMaxKafkaNodes);
+  for (int n = 0; n < kafka_nodes; ++n) {
+    absl::StrAppend(&e.kafka_bootstrap, n == 0 ? "" : ",", "127.0.0.1:", b + 1 + 2 * n);
+  }
+  // b + 1 … b + 2 × kMaxKafkaNodes: each Kafka node's broker and controller (KRaft) listeners.
+  int next = b + 1 + 2 * kMaxKafkaNodes;
   for (const std::string& name : ServiceNames()) {
     e.grpc[name] = absl::StrCat("127.0.0.1:", next++);
     e.admin[name] = next++;
@@ -346,8 +351,9 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
                         "kafka:\n  bootstrap_servers: \"", e.kafka_bootstrap, "\"\n  group_id: hosho-", name,
                         "\n  initial_backoff_ms: 50\n  max_backoff_ms: 1000\n  max_attempts: 5\n",
                         "  properties: {reconnect.backoff.max.ms: \"1000\"}\n",
-                        "  consumer_properties: {fetch.wait.max.ms: \"1\", session.timeout.ms: \"6000\", "
-                        "heartbeat.interval.ms: \"500\"}\n",
+                        // A real broker answers a fetch as soon as data arrives: the default long poll
+                        // (fetch.wait.max.ms 500) costs nothing while idle.
+                        "  consumer_properties: {session.timeout.ms: \"6000\", heartbeat.interval.ms: \"500\"}\n",
                         "redis: {host: 127.0.0.1, port: ", e.redis_port, "}\n", "sealing: {keyring_file: \"",
                         keyring.string(), "\"}\n", "auth: {principals_file: \"", principals_file.string(), "\"}\n");
   };
@@ -396,18 +402,6 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
         common(name) + extra[name] + (more != options.extra_config.end() ? more->second + "\n" : "");
     if (auto s = WriteFile(run / "config" / (name + ".yaml"), config, false); !s.ok()) return s;
   }
-  const fs::path broker_config = run / "config" / "devbroker.yaml";
-  if (auto s = WriteFile(
-          broker_config,
-          absl::StrCat("log: {level: ", options.log_level, "}\ngrpc: {enabled: false}\n",
-                       "admin: {host: 127.0.0.1, port: ", e.devbroker_admin_port, "}\n", "devbroker: {port: ", b + 1,
-                       ", topics_file: \"", (source / "deploy/kafka/topics.yaml").string(), "\", bootstrap_file: \"",
-                       (run / "kafka.bootstrap").string(), "\"}\n"),
-          false);
-      !s.ok()) {
-    return s;
-  }
-
   // 1. redis-server (AOF on, as in production).
   if (auto s = stack->Launch("redis", {options.redis_server, "--port", std::to_string(e.redis_port), "--bind",
                                        "127.0.0.1", "--dir", (run / "redis").string(), "--appendonly", "yes", "--save",
@@ -444,12 +438,24 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
     }
     if (auto s = AwaitLogLine(e.logs_dir + "/smtp.log", "smtp sink listening", stack.get(), "smtp"); !s.ok()) return s;
   }
-  // 2. The devbroker, 3. every service.
-  if (auto s = stack->Launch("devbroker", {(bin / "hosho-devbroker").string(), "--config=" + broker_config.string()});
-      !s.ok()) {
-    return s;
+  // 2. Apache Kafka (one KRaft node; its log directory under <run>/kafka), 3. every service.
+  {
+    KafkaClusterOptions kafka;
+    kafka.dir = (run / "kafka").string();
+    kafka.logs_dir = e.logs_dir;
+    kafka.libs_dir = options.kafka_libs.empty() ? DefaultKafkaLibs(source.string()) : options.kafka_libs;
+    kafka.java = options.java;
+    kafka.heap = options.kafka_heap;
+    kafka.nodes = kafka_nodes;
+    kafka.port_base = b + 1;
+    kafka.topics_file = (source / "deploy/kafka/topics.yaml").string();
+    kafka.fresh = options.fresh;
+    auto cluster = KafkaCluster::Start(kafka);
+    if (!cluster.ok()) return cluster.status();
+    stack->kafka_ = *std::move(cluster);
+    stack->kafka_position_ = stack->processes_.size();
+    e.kafka_log_dir = stack->kafka_->log_dir(1);
   }
-  if (auto s = stack->AwaitReady("devbroker", e.devbroker_admin_port); !s.ok()) return s;
   for (const std::string& name : ServiceNames()) {
     if (auto s = stack->Launch(
             name, {(bin / ("hosho-" + name)).string(), "--config=" + (run / "config" / (name + ".yaml")).string()});
@@ -468,7 +474,7 @@ absl::Status Stack::WriteStackFile() const {
   const fs::path run = fs::absolute(options_.run_dir);
   std::string out = absl::StrCat(
       "# Written by hosho-stack: where the running stack listens.\nkafka: \"", endpoints_.kafka_bootstrap,
-      "\"\nredis_port: ", endpoints_.redis_port, "\ndevbroker_admin_port: ", endpoints_.devbroker_admin_port,
+      "\"\nredis_port: ", endpoints_.redis_port, "\nkafka_log_dir: \"", endpoints_.kafka_log_dir, "\"",
       "\nlogs: \"", endpoints_.logs_dir, "\"\nwebhook: {port: ", endpoints_.webhook_port, ", secret_file: \"",
       endpoints_.webhook_secret_file, "\"}\nmail: {imap_port: ", endpoints_.imap_port, ", user: \"",
       endpoints_.mail_user, "\", dovecot_config: \"", endpoints_.dovecot_config,
@@ -481,6 +487,19 @@ absl::Status Stack::WriteStackFile() const {
   out += "tokens:\n";
   for (const auto& [name, file] : endpoints_.token_files) absl::StrAppend(&out, "  ", name, ": \"", file, "\"\n");
   return WriteFile(run / "stack.yaml", out, false);
+}
+
+std::vector<std::pair<std::string, pid_t>> Stack::Pids() {
+  std::vector<std::pair<std::string, pid_t>> out;
+  for (auto& [name, p] : processes_) {
+    if (p.Running()) out.emplace_back(name, p.pid());
+  }
+  if (kafka_) {
+    for (int n = 1; n <= kafka_->nodes(); ++n) {
+      if (kafka_->Running(n)) out.emplace_back(n == 1 ? "kafka" : absl::StrCat("kafka-", n), kafka_->pid(n));
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> Stack::Exited() {
@@ -526,10 +545,14 @@ absl::Status Stack::RestartService(const std::string& name) {
 
 int Stack::Stop() {
   int first_failure = 0;
-  for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) {
-    const int code = it->second.Terminate(absl::Seconds(20));
+  for (size_t i = processes_.size(); i-- > 0;) {
+    // The broker stops after every service that uses it and before what it was started after.
+    if (i + 1 == kafka_position_ && kafka_) kafka_->StopAll();
+    const int code = processes_[i].second.Terminate(absl::Seconds(20));
     if (code != 0 && first_failure == 0) first_failure = code;
   }
+  if (kafka_) kafka_->StopAll();
+  kafka_.reset();
   processes_.clear();
   return first_failure;
 }

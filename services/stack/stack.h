@@ -7,12 +7,14 @@
 
 #include "absl/status/statusor.h"
 #include "services/stack/child_process.h"
+#include "services/stack/kafka_cluster.h"
 
 namespace hosho {
 
-// Ports a stack uses from port_base: redis, kafka, devbroker admin, two per service,
-// the web form webhook, IMAP and SMTP.
-inline constexpr int kStackPorts = 19;
+// Ports a stack uses from port_base: redis, two per Kafka node (broker, controller; room for
+// kMaxKafkaNodes), two per service, the web form webhook, IMAP and SMTP.
+inline constexpr int kMaxKafkaNodes = 3;
+inline constexpr int kStackPorts = 23;
 
 struct StackOptions {
   std::string run_dir;     // state, configs, secrets, logs
@@ -20,6 +22,10 @@ struct StackOptions {
   std::string source_dir;  // repository root (deploy/ files)
   int port_base = 17100;   // kStackPorts consecutive ports from here
   std::string redis_server = "/usr/bin/redis-server";
+  std::string java = "/usr/bin/java";
+  std::string kafka_libs;         // Kafka's jars; default DefaultKafkaLibs(source_dir)
+  std::string kafka_heap = "512m";
+  int kafka_nodes = 1;  // 3: a KRaft cluster with the catalogue's replication (RF 3, min.insync 2)
   // Debian's dovecot: the mailbox that intake polls over IMAP. Empty: no mail intake.
   std::string dovecot = "/usr/sbin/dovecot";
   // The development mail server (services/stack/smtp_sink.py on Debian's python3-aiosmtpd) that
@@ -43,7 +49,7 @@ struct StackOptions {
 struct StackEndpoints {
   int redis_port = 0;
   std::string kafka_bootstrap;
-  int devbroker_admin_port = 0;
+  std::string kafka_log_dir;  // the broker's records on disk
   std::map<std::string, std::string> grpc;         // service name → host:port
   std::map<std::string, int> admin;                // service name → admin port
   std::map<std::string, std::string> token_files;  // principal → token file
@@ -63,7 +69,7 @@ struct StackEndpoints {
 };
 
 // Starts and stops the whole system on one machine: redis-server, the
-// devbroker and every hosho service, each with a generated configuration,
+// Apache Kafka broker (KRaft, services/stack/kafka_cluster.h) and every hosho service, each with a generated configuration,
 // development tokens and a fresh sealing key ring. `./hosho demo`, the
 // end-to-end tests and the benchmark all start it this way.
 class Stack {
@@ -85,6 +91,11 @@ class Stack {
   // SIGKILL, no orderly stop (what a crashed node looks like); RestartService brings it back.
   absl::Status KillService(const std::string& name);
 
+  // Process ids of everything the stack started (the broker's nodes included), for CPU accounting.
+  std::vector<std::pair<std::string, pid_t>> Pids();
+  // The broker, for tests that kill and restart it.
+  KafkaCluster* kafka() { return kafka_.get(); }
+
   // The service names, in start order.
   static const std::vector<std::string>& ServiceNames();
 
@@ -96,6 +107,8 @@ class Stack {
   StackOptions options_;
   StackEndpoints endpoints_;
   std::vector<std::pair<std::string, ChildProcess>> processes_;
+  std::unique_ptr<KafkaCluster> kafka_;
+  size_t kafka_position_ = 0;  // processes_ started before the broker
 };
 
 // Picks a base port with `count` (≤ 100) free consecutive loopback ports below the ephemeral range,

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   }
   options.clerk_sla = absl::Hours(config.GetInt("tasks.sla_hours", 72));
   const hosho::VerificationPolicy policy = hosho::ValueOrExit(hosho::VerificationPolicyFromConfig(config));
+  host.DeclareTopics({hosho::topics::kVerifications});
   hosho::VerificationWorker worker(&cases, hosho::ValueOrExit(host.Producer()), hosho::ValueOrExit(host.Sealing()),
                                    &resilient, &host.clock(), policy, options);
   hosho::TaskOptions task_options;

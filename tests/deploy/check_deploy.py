@@ -1,10 +1,14 @@
 #!/usr/bin/python3
 """Offline checks of what a platform team deploys: the image recipe, the Helm chart and the kustomize
-manifests (issue #7). Helm is not packaged in Debian 12, so the chart is rendered by helm_render (Go's
-text/template with sprig, as Helm does); kubectl renders the kustomizations. Every check names what it
-found wrong; the script exits 1 if any failed.
+manifests (issues #7, #14). The chart is rendered and linted by the real Helm (`helm template`,
+`helm lint --strict`; tests/deploy/setup_tools.sh builds the pinned one); kubectl renders the
+kustomizations. Every rendering goes through k8svalidate (tests/deploy/k8svalidate: strict decoding into
+the Kubernetes API types), then through the checks below: the hardening and wiring a schema cannot see,
+and drift from the sources. Every check names what it found wrong; the script exits 1 if any failed.
 
-  check_deploy.py --helm-render BIN --bin-dir build/bin [--kubectl kubectl]
+  check_deploy.py --helm BIN --bin-dir build/bin [--kubectl kubectl] [--k8svalidate BIN]
+
+--k8svalidate defaults to the k8svalidate beside --helm (setup_tools.sh puts both in one bin/).
 """
 import argparse
 import copy
@@ -12,6 +16,7 @@ import filecmp
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -59,15 +64,49 @@ def merge(dst, src):
     return dst
 
 
-def helm(args, *values, sets=()):
-    cmd = [args.helm_render, path("charts/hosho")]
+def validate(args, manifests, where):
+    """Strict decoding of every object into its Kubernetes type (k8svalidate)."""
+    r = subprocess.run([args.k8svalidate], input=manifests, capture_output=True, text=True)
+    check(r.returncode == 0, "k8svalidate %s: %s" % (where, (r.stdout + r.stderr).strip()[-2000:]))
+
+
+def helm(args, *values):
+    """helm template (release hosho in namespace hosho), validated; returns the objects."""
+    opts = []
+    for v in values:
+        opts += ["-f", v]
+    cmd = [args.helm, "template", "hosho", path("charts/hosho"), "--namespace", "hosho"] + opts
+    where = "helm template %s" % (" ".join(os.path.basename(o) for o in opts) or "(defaults)")
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    check(r.returncode == 0, "%s: %s" % (where, r.stderr.strip()[:300]))
+    validate(args, r.stdout, where)
+    return [d for d in yaml.safe_load_all(r.stdout) if d]
+
+
+def helm_lint(args, *values):
+    cmd = [args.helm, "lint", "--strict", path("charts/hosho")]
     for v in values:
         cmd += ["-f", v]
-    for s in sets:
-        cmd += ["--set-string", s]
     r = subprocess.run(cmd, capture_output=True, text=True)
-    check(r.returncode == 0, "helm_render %s: %s" % (" ".join(cmd[2:]), r.stderr.strip()[:300]))
-    return [d for d in yaml.safe_load_all(r.stdout) if d], r.stderr
+    check(r.returncode == 0, "helm lint --strict %s: %s" %
+          (" ".join(os.path.basename(v) for v in values), (r.stdout + r.stderr).strip()[-2000:]))
+
+
+def helm_notes(args, *values):
+    """NOTES.txt as Helm renders it. `helm template` prints no notes and `helm install --dry-run` needs a
+    cluster, so a copy of the chart gets one more template that includes NOTES.txt by its name."""
+    with tempfile.TemporaryDirectory() as tmp:
+        chart = os.path.join(tmp, "hosho")
+        shutil.copytree(path("charts/hosho"), chart)
+        with open(os.path.join(chart, "templates", "zz-notes-check.yaml"), "w") as f:
+            f.write('notes: {{ include "hosho/templates/NOTES.txt" . | toJson }}\n')
+        cmd = [args.helm, "template", "hosho", chart, "--namespace", "hosho",
+               "--show-only", "templates/zz-notes-check.yaml"]
+        for v in values:
+            cmd += ["-f", v]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+    check(r.returncode == 0, "NOTES.txt renders: %s" % r.stderr.strip()[:300])
+    return (yaml.safe_load(r.stdout) or {}).get("notes", "") if r.returncode == 0 else ""
 
 
 def by_kind(docs, kind):
@@ -93,7 +132,10 @@ def check_dockerfile(args):
     for arg in ("DEBIAN_IMAGE", "BUILD_TYPE", "JOBS", "HOSHO_UID"):
         check(("ARG " + arg) in text and arg in text.split("FROM")[0], "Dockerfile documents build argument %s" % arg)
     # Every library a binary needs comes from a package the runtime stage installs.
-    for _, binary, _ in list(SERVICES.values()) + [(None, "hosho-devbroker", None), (None, "hoshoctl", None)]:
+    # The services and hoshoctl, and whatever else the build stage copies out of build/bin.
+    binaries = [b for _, b, _ in SERVICES.values()] + ["hoshoctl"]
+    binaries += sorted(set(re.findall(r"/build/bin/([\w.-]+)", text)) - set(binaries))
+    for binary in binaries:
         exe = os.path.join(args.bin_dir, binary)
         check(os.path.exists(exe), "built binary %s exists" % exe)
         if not os.path.exists(exe):
@@ -188,7 +230,6 @@ def check_objects(docs, where, drain_seconds, expect_components):
         check(name in policies, "%s %s: has its own NetworkPolicy" % (where, name))
         replicas = d["spec"].get("replicas", 1)
         check(name in pdbs or (replicas <= 1 and name not in hpas), "%s %s: has a PodDisruptionBudget" % (where, name))
-        volumes = {v["name"]: v for v in spec.get("volumes", [])}
         for c in spec["containers"]:
             sc = c.get("securityContext", {})
             check(sc.get("readOnlyRootFilesystem") is True, "%s %s: read-only root filesystem" % (where, name))
@@ -206,8 +247,6 @@ def check_objects(docs, where, drain_seconds, expect_components):
                 check("value" not in e or not re.search(r"(?i)(password|token|secret)", e["name"]),
                       "%s %s: env %s carries no secret value" % (where, name, e["name"]))
             mounts = {m["mountPath"]: m["name"] for m in c.get("volumeMounts", [])}
-            for m in c.get("volumeMounts", []):
-                check(m["name"] in volumes, "%s %s: mount %s has its volume" % (where, name, m["name"]))
             # Every file the configuration names (secrets, certificates, data) is mounted.
             cm = configmaps.get(name)
             check(cm is not None, "%s %s: has its ConfigMap" % (where, name))
@@ -343,20 +382,25 @@ def check_drift(args, rendered):
                       shallow=False), "the trial's certificates equal deploy/demo/certificates.yaml")
     # The plain manifests are exactly a fresh render of the chart.
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, path("deploy/k8s/generate.py"), args.helm_render, tmp], check=True)
+        subprocess.run([sys.executable, path("deploy/k8s/generate.py"), args.helm, tmp], check=True)
         for dirpath, _, names in os.walk(tmp):
             for n in names:
                 fresh = os.path.join(dirpath, n)
                 committed = path("deploy/k8s", os.path.relpath(fresh, tmp))
                 check(os.path.exists(committed) and filecmp.cmp(fresh, committed, shallow=False),
                       "deploy/k8s/%s is up to date (run deploy/k8s/generate.py)" % os.path.relpath(fresh, tmp))
-    # Topics: every catalogue topic and its DLQ is a KafkaTopic with the catalogue's partitions.
+    # Topics: every catalogue topic and its DLQ is a KafkaTopic with the catalogue's partitions and
+    # retention (as an integer string: Helm reads numbers as float64, which print as 6.048e+08).
     catalogue = yaml.safe_load(read("deploy/kafka/topics.yaml"))["topics"]
     topics = {d["spec"]["topicName"]: d for d in rendered["all"] if d["kind"] == "KafkaTopic"}
     for t in catalogue:
         for name in [t["name"]] + ([t["name"] + ".dlq"] if t.get("dlq") else []):
-            check(name in topics and topics[name]["spec"]["partitions"] == t["partitions"],
-                  "KafkaTopic %s with %s partitions" % (name, t["partitions"]))
+            spec = topics.get(name, {}).get("spec", {})
+            check(spec.get("partitions") == t["partitions"] and
+                  spec.get("config", {}).get("retention.ms") == str(t["retention_ms"]),
+                  "KafkaTopic %s with %s partitions, retention.ms %s (rendered %s, %s)" %
+                  (name, t["partitions"], t["retention_ms"], spec.get("partitions"),
+                   spec.get("config", {}).get("retention.ms")))
     # Ports and secrets the services read appear in the chart values and in every rendering.
     values = yaml.safe_load(read("charts/hosho/values.yaml"))
     for key, (component, _, source) in SERVICES.items():
@@ -417,10 +461,15 @@ def check_readme():
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--helm-render", required=True)
+    parser.add_argument("--helm", required=True, help="the helm binary (tests/deploy/setup_tools.sh)")
     parser.add_argument("--bin-dir", required=True)
     parser.add_argument("--kubectl", default="kubectl")
+    parser.add_argument("--k8svalidate", help="default: k8svalidate beside --helm")
     args = parser.parse_args()
+    args.k8svalidate = args.k8svalidate or os.path.join(os.path.dirname(os.path.abspath(args.helm)), "k8svalidate")
+    for tool in (args.helm, args.k8svalidate):
+        if not os.access(tool, os.X_OK):
+            sys.exit("%s is missing: run tests/deploy/setup_tools.sh .cache/tools" % tool)
 
     # Relative paths from the root: .yamllint's ignore patterns are written that way.
     r = subprocess.run(["yamllint", "-c", ".yamllint", "-f", "parsable", "deploy", "charts/hosho/values.yaml",
@@ -431,7 +480,8 @@ def main():
 
     values = yaml.safe_load(read("charts/hosho/values.yaml"))
     drain = values["drainSeconds"]
-    defaults, notes = helm(args)
+    defaults = helm(args)
+    notes = helm_notes(args)
     check("hosho-intake" in notes and "kubectl" in notes, "NOTES.txt renders with the services and next steps")
     everything_on = os.path.join(tempfile.mkdtemp(), "all.yaml")
     with open(everything_on, "w") as f:
@@ -448,7 +498,9 @@ def main():
             "platformSim": {"enabled": True},
             "console": {"ingress": {"enabled": True}, "trustedProxy": {"addresses": ["10.1.2.3"]}},
         }, f)
-    full, _ = helm(args, everything_on)
+    full = helm(args, everything_on)
+    helm_lint(args)
+    helm_lint(args, everything_on)
     kinds = {d["kind"] for d in full}
     for kind in ("ServiceMonitor", "PrometheusRule", "KafkaTopic", "HorizontalPodAutoscaler", "PodDisruptionBudget",
                  "NetworkPolicy"):
@@ -467,6 +519,7 @@ def main():
         r = subprocess.run([args.kubectl, "kustomize", path("deploy/k8s/overlays", overlay)], capture_output=True,
                            text=True)
         check(r.returncode == 0, "kubectl kustomize %s: %s" % (overlay, r.stderr.strip()[:300]))
+        validate(args, r.stdout, "kustomize " + overlay)
         docs = [d for d in yaml.safe_load_all(r.stdout) if d]
         ns = {d["metadata"].get("namespace") for d in docs}
         check(ns == {"hosho-" + overlay if overlay == "trial" else "hosho"}, "%s: every object in its namespace" % overlay)

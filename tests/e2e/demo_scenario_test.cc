@@ -1,4 +1,4 @@
-// The demo scenario against the real binaries: redis-server, hosho-devbroker
+// The demo scenario against the real binaries: redis-server, Apache Kafka
 // and every hosho service, started by the same launcher as `./hosho demo`.
 // Tests run in order on one stack; the last one stops it and reads every log.
 #include <sys/wait.h>
@@ -186,11 +186,11 @@ issuer: east_japan_construction_surety
 d_sure: {guarantee_number: "DS-OUTAGE-1", authentication_key: "PLANTED-AK-OUTAGE-1"}
 )yaml");
   auto request = *SubmissionFromYaml(*submission);
-  const int admin = stack_->endpoints().devbroker_admin_port;
-  ASSERT_EQ(HttpRequest("127.0.0.1", admin, "POST", "/brokers/1/down")->first, 200);
+  // The broker crashes (SIGKILL) and comes back on its log directory.
+  ASSERT_TRUE(stack_->kafka()->Kill(1).ok());
   auto during = client_->Submit(request);
   EXPECT_TRUE(absl::IsUnavailable(during.status())) << during.status();
-  ASSERT_EQ(HttpRequest("127.0.0.1", admin, "POST", "/brokers/1/up")->first, 200);
+  ASSERT_TRUE(stack_->kafka()->Restart(1).ok());
   // The caller retries with the same request id, as the UNAVAILABLE answer asks, until Kafka is back.
   absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> after = absl::UnknownError("not tried");
   EXPECT_TRUE(testing::AwaitUntil(
@@ -424,7 +424,7 @@ TEST_F(DemoScenarioTest, NoPlantedSecretReachesKafkaRedisOrAnyLog) {
     EXPECT_GT(text.str().size(), 0u) << entry.path();
     for (const auto& s : secrets) EXPECT_EQ(text.str().find(s), std::string::npos) << entry.path() << " holds " << s;
   }
-  EXPECT_EQ(files, 10u);  // redis, dovecot, the mail server, devbroker and six services
+  EXPECT_EQ(files, 10u);  // redis, dovecot, the mail server, Kafka and six services
   // Mail that left hosho: none carries a secret either.
   const auto mails = testing::ReadSentMail(stack_->endpoints().smtp_outbox);
   EXPECT_FALSE(mails.empty()) << "the demo sends notices by mail";

@@ -1,4 +1,4 @@
-// Dead letters through the real Kafka protocol (hosho-devbroker): a record a consumer gave up on is
+// Dead letters through the real Kafka protocol (a real Apache Kafka broker): a record a consumer gave up on is
 // listed with its cause, replayed once to its source topic without the dlq-* headers, and a second
 // replay sends nothing (design §5: "a DLQ record can be replayed by hoshoctl").
 #include <set>
@@ -6,14 +6,14 @@
 #include "gtest/gtest.h"
 #include "services/common/events.h"
 #include "services/hoshoctl/dlq.h"
-#include "tests/support/devbroker_process.h"
+#include "tests/support/test_kafka.h"
 #include "tests/support/kafka_reader.h"
 
 namespace hosho {
 namespace {
 
 TEST(DlqReplayTest, ADeadLetterIsListedReplayedOnceAndCarriesNoDlqHeadersBack) {
-  auto broker = testing::DevbrokerProcess::Start();
+  auto broker = testing::TestKafka::Start();
   KafkaOptions kafka;
   kafka.bootstrap_servers = broker->bootstrap();
   kafka.consumer_properties = {{"fetch.wait.max.ms", "5"}, {"session.timeout.ms", "6000"}};

@@ -1,5 +1,5 @@
 // hosho-routing's hand-off logic (HandoffService, the deadline sweeper, the re-publisher) against a
-// real redis-server and the hosho-devbroker binary, with an injected clock and a stand-in for the
+// real redis-server and a real Apache Kafka broker, with an injected clock and a stand-in for the
 // city's accounting system.
 #include <atomic>
 #include <set>
@@ -14,7 +14,7 @@
 #include "services/common/topics.h"
 #include "services/routing/handoff_service.h"
 #include "services/routing/routing_worker.h"
-#include "tests/support/devbroker_process.h"
+#include "tests/support/test_kafka.h"
 #include "tests/support/kafka_reader.h"
 #include "tests/support/redis_server.h"
 
@@ -48,7 +48,7 @@ class HandoffTest : public ::testing::Test {
     redis_ = testing::RedisServer::Start();
     redis_client_ = redis_->Client();
     cases_ = std::make_unique<RedisCaseStore>(redis_client_.get());
-    broker_ = testing::DevbrokerProcess::Start();
+    broker_ = testing::TestKafka::Start();
     kafka_.bootstrap_servers = broker_->bootstrap();
     kafka_.properties = {{"reconnect.backoff.max.ms", "500"}};
     kafka_.consumer_properties = {{"fetch.wait.max.ms", "5"}, {"session.timeout.ms", "6000"}};
@@ -143,7 +143,7 @@ class HandoffTest : public ::testing::Test {
   std::unique_ptr<testing::RedisServer> redis_;
   std::unique_ptr<RedisClient> redis_client_;
   std::unique_ptr<RedisCaseStore> cases_;
-  std::unique_ptr<testing::DevbrokerProcess> broker_;
+  std::unique_ptr<testing::TestKafka> broker_;
   KafkaOptions kafka_;
   std::unique_ptr<KafkaProducer> producer_;
   RoutingPolicy policy_;

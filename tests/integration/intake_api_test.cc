@@ -1,5 +1,5 @@
 // hosho-intake's gRPC APIs over real sockets, a real redis-server and the
-// hosho-devbroker: the contract registry (versions, validation, paging) and the
+// a real Apache Kafka broker: the contract registry (versions, validation, paging) and the
 // case read API (scoping by office and submitter, filters, paging).
 #include <grpcpp/grpcpp.h>
 
@@ -18,7 +18,7 @@
 #include "services/console/case_service.h"
 #include "services/intake/contract_registry_service.h"
 #include "services/intake/intake_service.h"
-#include "tests/support/devbroker_process.h"
+#include "tests/support/test_kafka.h"
 #include "tests/support/redis_server.h"
 
 namespace hosho {
@@ -28,7 +28,7 @@ class IntakeApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     redis_ = testing::RedisServer::Start().release();
-    broker_ = testing::DevbrokerProcess::Start().release();
+    broker_ = testing::TestKafka::Start().release();
   }
   static void TearDownTestSuite() {
     delete broker_;
@@ -147,7 +147,7 @@ class IntakeApiTest : public ::testing::Test {
   }
 
   static testing::RedisServer* redis_;
-  static testing::DevbrokerProcess* broker_;
+  static testing::TestKafka* broker_;
   std::unique_ptr<RedisClient> client_;
   std::unique_ptr<RedisCaseStore> cases_;
   std::unique_ptr<RedisContractStore> contracts_;
@@ -164,7 +164,7 @@ class IntakeApiTest : public ::testing::Test {
 };
 
 testing::RedisServer* IntakeApiTest::redis_ = nullptr;
-testing::DevbrokerProcess* IntakeApiTest::broker_ = nullptr;
+testing::TestKafka* IntakeApiTest::broker_ = nullptr;
 
 TEST_F(IntakeApiTest, UpsertsCountVersionsAndAStaleExpectedVersionIsRefused) {
   auto v1 = Upsert("city", Contract("K-1", "contract-division"));

@@ -1,5 +1,5 @@
 // hosho-intake's and hosho-verification's logic against a real redis-server and
-// the hosho-devbroker binary (real Kafka protocol): what is accepted is stored
+// a real Apache Kafka broker (KRaft): what is accepted is stored
 // before the answer, retries and redeliveries have one effect, secrets stay sealed.
 #include <atomic>
 #include <thread>
@@ -15,7 +15,7 @@
 #include "services/intake/intake_service.h"
 #include "services/verification/verification_worker.h"
 #include "tests/support/await.h"
-#include "tests/support/devbroker_process.h"
+#include "tests/support/test_kafka.h"
 #include "tests/support/kafka_reader.h"
 #include "tests/support/redis_server.h"
 
@@ -45,7 +45,7 @@ class PipelineTest : public ::testing::Test {
     redis_client_ = redis_->Client();
     cases_ = std::make_unique<RedisCaseStore>(redis_client_.get());
     contracts_ = std::make_unique<RedisContractStore>(redis_client_.get());
-    broker_ = testing::DevbrokerProcess::Start();
+    broker_ = testing::TestKafka::Start();
     kafka_.bootstrap_servers = broker_->bootstrap();
     kafka_.properties = {{"reconnect.backoff.max.ms", "1000"}};
     kafka_.consumer_properties = {{"fetch.wait.max.ms", "5"}, {"session.timeout.ms", "6000"}};
@@ -99,7 +99,7 @@ class PipelineTest : public ::testing::Test {
   std::unique_ptr<RedisClient> redis_client_;
   std::unique_ptr<RedisCaseStore> cases_;
   std::unique_ptr<RedisContractStore> contracts_;
-  std::unique_ptr<testing::DevbrokerProcess> broker_;
+  std::unique_ptr<testing::TestKafka> broker_;
   KafkaOptions kafka_;
   std::unique_ptr<KafkaProducer> producer_;
   std::unique_ptr<Sealer> sealer_;

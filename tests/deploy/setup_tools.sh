@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# setup_tools.sh CACHE_DIR: builds the deploy checks' tools from the Go module proxy into CACHE_DIR/bin.
+#   helm         the real Helm (helm template, helm lint), pinned by tests/deploy/helmtool/go.mod + go.sum
+#   k8svalidate  tests/deploy/k8svalidate: strict decoding of rendered objects into the Kubernetes types
+# Idempotent: a tool whose stamp (version, sources, go.mod/go.sum, go version) matches is not rebuilt.
+# Everything Go writes (module cache, build cache, GOPATH) stays under CACHE_DIR; nothing goes to $HOME.
+# The only site it needs is the Go module proxy ($GOPROXY, default proxy.golang.org). sum.golang.org is
+# not reachable from the project's machines, so the checksum database is off; it is not needed: both
+# modules build with -mod=readonly against their committed go.sum, so every downloaded module must match
+# a pinned hash (and helmtool's go.sum equals Helm's own go.sum for every dependency).
+set -euo pipefail
+
+[ $# -eq 1 ] || { echo "usage: $0 CACHE_DIR" >&2; exit 2; }
+mkdir -p "$1"
+CACHE=$(cd "$1" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+HELMTOOL=$HERE/helmtool
+VALIDATOR=$HERE/k8svalidate
+BIN=$CACHE/bin
+mkdir -p "$BIN"
+say() { printf '==> setup_tools: %s\n' "$*" >&2; }
+die() { printf 'setup_tools: %s\n' "$*" >&2; exit 1; }
+newest() { printf '%s\n' "$@" | sort -V | tail -1; }
+
+# One run at a time per cache (ctest -j, two shells).
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE/.lock"
+  flock 9
+fi
+
+HELM_VERSION=$(sed -n 's/^[[:space:]]*helm\.sh\/helm\/v3 \(v[0-9][^ ]*\).*/\1/p' "$HELMTOOL/go.mod")
+K8S_MINOR=$(sed -n 's/^[[:space:]]*k8s\.io\/client-go v0\.\([0-9]*\)\..*/\1/p' "$HELMTOOL/go.mod")
+[ -n "$HELM_VERSION" ] && [ -n "$K8S_MINOR" ] || die "cannot read Helm's and client-go's versions from $HELMTOOL/go.mod"
+NEED=$(newest "$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$HELMTOOL/go.mod")" "$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$VALIDATOR/go.mod")")
+
+# The newest go on the machine ($GO first if set). Debian 12's golang-go is 1.19: far too old for Helm 3.
+go_version() { "$1" env GOVERSION 2>/dev/null | sed -n 's/^go\([0-9][0-9.]*\).*/\1/p'; }
+GO_BIN="" GO_VER=""
+for g in ${GO:-} "$(command -v go || true)" /usr/local/go/bin/go /usr/lib/go/bin/go /usr/lib/go-*/bin/go; do
+  [ -n "$g" ] && [ -x "$g" ] || continue
+  v=$(go_version "$g")
+  [ -n "$v" ] || continue
+  if [ -z "$GO_VER" ] || [ "$(newest "$GO_VER" "$v")" != "$GO_VER" ]; then
+    GO_BIN=$g GO_VER=$v
+  fi
+done
+[ -n "$GO_BIN" ] || die "no go found; helm $HELM_VERSION and k8svalidate need go >= $NEED"
+if [ "$(newest "$NEED" "$GO_VER")" != "$GO_VER" ]; then
+  die "the newest go here is $GO_VER ($GO_BIN); helm $HELM_VERSION and k8svalidate need go >= $NEED.
+Install a newer Go (e.g. in /usr/local/go) or set GO=/path/to/go; Debian 12's golang-go (1.19) is too old."
+fi
+
+export GOPATH=$CACHE/gopath GOMODCACHE=$CACHE/gomod GOCACHE=$CACHE/gocache
+export GOPROXY=${GOPROXY:-https://proxy.golang.org} GOSUMDB=off GOTOOLCHAIN=local CGO_ENABLED=0
+# readonly: the committed go.mod and go.sum are the pins; a build that would change them fails.
+# modcacherw: the module cache is writable, so rm -rf CACHE_DIR removes it.
+export GOFLAGS="-mod=readonly -modcacherw -buildvcs=false -trimpath"
+unset GOBIN GOWORK
+
+built=0
+stamp_of() {
+  (cd "$1" && cat go.mod go.sum && for f in ./*.go; do if [ -e "$f" ]; then cat "$f"; fi; done) | sha256sum | cut -d' ' -f1
+}
+
+# ------------------------------------------------------------------------------------------- helm
+helm_stamp="helm $HELM_VERSION $(stamp_of "$HELMTOOL") go$GO_VER"
+if [ -x "$BIN/helm" ] && [ "$(cat "$BIN/.helm.stamp" 2>/dev/null)" = "$helm_stamp" ] &&
+   [ "$("$BIN/helm" version --template '{{.Version}}' 2>/dev/null)" = "$HELM_VERSION" ]; then
+  :
+else
+  say "building helm $HELM_VERSION with go $GO_VER ($GO_BIN) into $BIN (about 3 minutes the first time)"
+  # The ldflags of Helm's Makefile: the version, and the default Capabilities.KubeVersion (helm template,
+  # lint's deprecation rules) = the Kubernetes minor of the client-go Helm builds with (else 1.20).
+  ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    ldflags+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$K8S_MINOR"
+  done
+  (cd "$HELMTOOL" && "$GO_BIN" build -ldflags "$ldflags" -o "$BIN/helm.tmp" helm.sh/helm/v3/cmd/helm)
+  mv -f "$BIN/helm.tmp" "$BIN/helm"
+  got=$("$BIN/helm" version --template '{{.Version}}')
+  [ "$got" = "$HELM_VERSION" ] || die "built helm says version $got, expected $HELM_VERSION"
+  echo "$helm_stamp" >"$BIN/.helm.stamp"
+  built=1
+fi
+
+# ------------------------------------------------------------------------------------ k8svalidate
+validator_stamp="k8svalidate $(stamp_of "$VALIDATOR") go$GO_VER"
+if [ -x "$BIN/k8svalidate" ] && [ "$(cat "$BIN/.k8svalidate.stamp" 2>/dev/null)" = "$validator_stamp" ]; then
+  :
+else
+  say "building k8svalidate with go $GO_VER into $BIN"
+  (cd "$VALIDATOR" && "$GO_BIN" build -o "$BIN/k8svalidate.tmp" .)
+  mv -f "$BIN/k8svalidate.tmp" "$BIN/k8svalidate"
+  echo "$validator_stamp" >"$BIN/.k8svalidate.stamp"
+  built=1
+fi
+
+# The build cache (about 1 GB after Helm) is not needed once the binaries exist; the module cache
+# (about 0.5 GB) stays, so a changed validator rebuilds without downloading again.
+[ "$built" -eq 0 ] || "$GO_BIN" clean -cache
+echo "helm $HELM_VERSION (Kubernetes 1.$K8S_MINOR by default) and k8svalidate in $BIN"
