@@ -21,7 +21,7 @@ class AdminServer {
   AdminServer& operator=(const AdminServer&) = delete;
 
   absl::Status Start(const std::string& host, int port, const ReadinessProbe& readiness);
-  // Extra GET/POST routes (the devbroker's fault controls). Call before Start.
+  // Extra GET/POST routes. Call before Start.
   void AddPost(const std::string& path, const std::function<absl::Status()>& action);
   void Stop();
   int port() const;

@@ -217,6 +217,7 @@ absl::StatusOr<ClusterView> DescribeCluster(const KafkaOptions& options, absl::D
     int led = 0;
     for (int p = 0; p < t.partition_cnt; ++p) {
       if (t.partitions[p].leader >= 0 && t.partitions[p].err == RD_KAFKA_RESP_ERR_NO_ERROR) ++led;
+      if (t.partitions[p].isr_cnt < t.partitions[p].replica_cnt) ++view.under_replicated;
     }
     view.topics.push_back({t.topic, {led, t.partition_cnt}});
   }

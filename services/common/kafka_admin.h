@@ -48,6 +48,8 @@ struct ClusterView {
   std::vector<int32_t> broker_ids;
   // Topic name → partitions that have a leader / partitions in all.
   std::vector<std::pair<std::string, std::pair<int, int>>> topics;
+  // Partitions (of every topic) whose in-sync replicas are fewer than their replicas.
+  int under_replicated = 0;
 };
 
 // What the cluster's metadata says: brokers, and for every topic how many partitions have a leader.

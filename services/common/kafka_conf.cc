@@ -15,7 +15,10 @@ void KafkaLogCallback(const rd_kafka_t*, int level, const char* facility, const 
   if (level > 4) return;
   static absl::Mutex mu(absl::kConstInit);
   static auto* last = new absl::flat_hash_map<std::string, absl::Time>();
-  const std::string line = absl::StrCat(facility, "|", message);
+  // librdkafka appends "(after N ms in state X, M identical error(s) suppressed)": not part of the line.
+  absl::string_view text = message;
+  if (const size_t after = text.find(" (after "); after != absl::string_view::npos) text = text.substr(0, after);
+  const std::string line = absl::StrCat(facility, "|", text);
   const absl::Time now = absl::Now();
   {
     absl::MutexLock lock(&mu);

@@ -142,7 +142,7 @@ absl::Status ServiceHost::Ready() {
   if (redis_) {
     if (absl::Status s = redis_->Ping(); !s.ok()) return s;
   }
-  if (producer_ || !consumers_.empty() || !topics_.empty()) {
+  if (uses_kafka_) {
     absl::MutexLock lock(&kafka_mu_);
     return kafka_ready_;
   }
@@ -169,7 +169,7 @@ absl::Status ServiceHost::CheckKafka() {
 // Readiness follows the cluster: checked every few seconds off the probe's path; each change of
 // state is logged once (a broker that stays away is one line, not one per probe).
 void ServiceHost::WatchKafka() {
-  if (!producer_ && consumers_.empty() && topics_.empty()) return;
+  if (!uses_kafka_) return;
   kafka_watch_ = std::thread([this] {
     absl::Status previous = absl::OkStatus();
     bool first = true;
@@ -193,6 +193,14 @@ void ServiceHost::WatchKafka() {
 }
 
 int ServiceHost::Run() {
+  // What readiness follows is fixed before the admin port (and its probe thread) starts.
+  for (auto& slot : consumers_) {
+    for (const std::string& topic : slot->topics) {
+      topics_.push_back(topic);
+      if (slot->dlq) topics_.push_back(topic + ".dlq");
+    }
+  }
+  uses_kafka_ = producer_ != nullptr || !consumers_.empty() || !topics_.empty();
   if (absl::Status s = admin_.Start(config_.GetString("admin.host", "127.0.0.1"),
                                     static_cast<int>(config_.GetInt("admin.port", 0)), [this] { return Ready(); });
       !s.ok()) {
@@ -204,12 +212,6 @@ int ServiceHost::Run() {
     if (absl::Status s = grpc_->Start(); !s.ok()) {
       LogError("grpc server failed", {{"error", s.ToString()}});
       return 1;
-    }
-  }
-  for (auto& slot : consumers_) {
-    for (const std::string& topic : slot->topics) {
-      topics_.push_back(topic);
-      if (slot->dlq) topics_.push_back(topic + ".dlq");
     }
   }
   WatchKafka();

@@ -92,7 +92,8 @@ class ServiceHost {
   std::vector<std::unique_ptr<ConsumerSlot>> consumers_;
   std::atomic<bool> consumer_failed_{false};
   std::vector<std::function<void()>> on_stopping_;
-  std::vector<std::string> topics_;  // written or consumed (with the DLQ twins)
+  std::vector<std::string> topics_;  // written or consumed (with the DLQ twins); fixed once Run starts
+  bool uses_kafka_ = false;          // set before the admin port starts, read by its probe
   absl::Mutex kafka_mu_;
   absl::Status kafka_ready_ ABSL_GUARDED_BY(kafka_mu_) = absl::UnavailableError("kafka: not checked yet");
   absl::Notification stop_kafka_watch_;

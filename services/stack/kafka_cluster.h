@@ -11,9 +11,9 @@
 
 namespace hosho {
 
-// A SASL_SSL listener beside the plaintext one: users for SCRAM-SHA-512 (made at format time) and
-// PLAIN (in the listener's JAAS configuration), a server certificate, and the StandardAuthorizer
-// with deny-by-default. The plaintext listener (the
+// A SASL_SSL listener beside the plaintext one: SASL PLAIN users (in the listener's JAAS
+// configuration, a file only the owner reads), a server certificate, and the StandardAuthorizer with
+// deny-by-default. The plaintext listener (the
 // launcher's own admin path: topics and ACLs) and the controller listener run as a super user.
 struct KafkaSecurityOptions {
   std::string server_certificate_pem;  // path: the broker's certificate (SAN 127.0.0.1)
@@ -22,11 +22,14 @@ struct KafkaSecurityOptions {
   std::vector<std::pair<std::string, std::string>> users;  // user → password
 };
 
+// Debian's Java 17 (openjdk-17-jre-headless) when installed, else the system's default java.
+std::string DefaultJava();
+
 struct KafkaClusterOptions {
   std::string dir;            // one folder per node (its log directory, configuration and log)
   std::string logs_dir;       // where each node's log goes (default: beside its log directory)
   std::string libs_dir;       // Kafka's jars (./hosho resolves them from Maven Central)
-  std::string java = "/usr/bin/java";
+  std::string java = DefaultJava();
   int nodes = 1;              // each node is broker and controller (KRaft combined mode)
   int port_base = 0;          // ports_per_node() consecutive loopback ports per node from here
   std::string topics_file;    // the topic catalogue to create through the Admin API; empty: none
@@ -59,15 +62,16 @@ class KafkaCluster {
   absl::Status Kill(int node);
   // SIGTERM and wait for the node's controlled shutdown.
   absl::Status Stop(int node);
-  // Starts a node again on its log directory and waits until it serves.
+  // Starts a node again on its log directory and waits until it serves (registered, as the node
+  // itself answers) and every partition's replicas are back in sync.
   absl::Status Restart(int node);
   bool Running(int node);
   pid_t pid(int node) const { return processes_[node - 1].pid(); }
   // "Apache Kafka 4.1.1 (KRaft, 1 node)", from the jars it runs.
   std::string Description() const;
-  // The node that leads the KRaft quorum (the active controller), from the nodes' logs; 0 if none
-  // of the running nodes says it leads.
-  int ActiveController();
+  // The node that leads the KRaft quorum (the active controller) and its epoch, from the running
+  // nodes' logs: the highest epoch any of them became active at ({0, -1} if none says so).
+  std::pair<int, int64_t> ActiveController();
   // Stops every node (SIGTERM, then SIGKILL after the grace period).
   void StopAll();
 
@@ -81,6 +85,8 @@ class KafkaCluster {
   absl::Status Format(int node, const std::string& cluster_id);
   absl::Status Launch(int node);
   absl::Status AwaitBrokers(absl::Duration timeout);
+  absl::Status AwaitNode(int node, absl::Duration timeout);
+  absl::Status AwaitInSync(absl::Duration timeout);
   int RunningNodes();
   absl::Status CreateCatalogue();
 

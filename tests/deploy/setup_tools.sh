@@ -44,10 +44,30 @@ for g in ${GO:-} "$(command -v go || true)" /usr/local/go/bin/go /usr/lib/go/bin
     GO_BIN=$g GO_VER=$v
   fi
 done
-[ -n "$GO_BIN" ] || die "no go found; helm $HELM_VERSION and k8svalidate need go >= $NEED"
-if [ "$(newest "$NEED" "$GO_VER")" != "$GO_VER" ]; then
-  die "the newest go here is $GO_VER ($GO_BIN); helm $HELM_VERSION and k8svalidate need go >= $NEED.
-Install a newer Go (e.g. in /usr/local/go) or set GO=/path/to/go; Debian 12's golang-go (1.19) is too old."
+# Without a new enough Go on the machine (a fresh Debian 12 has only golang-go 1.19, or none), the Go
+# toolchain itself comes from the Go module proxy, as `GOTOOLCHAIN` fetches it, pinned by its sha256.
+TOOLCHAIN_GO=1.26.8
+TOOLCHAIN_SHA256=30c2b1bf7dcc88d3eb0a1364e47ddd9128edb3110a30e8a0ef61cd5856b31de7
+fetch_toolchain() {
+  local dir=$CACHE/go$TOOLCHAIN_GO zip=$CACHE/go$TOOLCHAIN_GO.zip
+  local url=${GOPROXY:-https://proxy.golang.org}
+  url=${url%%,*}/golang.org/toolchain/@v/v0.0.1-go$TOOLCHAIN_GO.linux-amd64.zip
+  if [ ! -x "$dir/bin/go" ]; then
+    say "fetching the Go $TOOLCHAIN_GO toolchain from the Go module proxy"
+    command -v curl >/dev/null && command -v unzip >/dev/null || die "fetching Go needs curl and unzip"
+    curl -fsSL -o "$zip" "$url" || die "cannot fetch $url"
+    echo "$TOOLCHAIN_SHA256  $zip" | sha256sum -c --quiet - || die "$zip does not match its pinned sha256"
+    rm -rf "$dir" "$dir.tmp" && mkdir -p "$dir.tmp"
+    unzip -q "$zip" -d "$dir.tmp" && rm -f "$zip"
+    mv "$dir.tmp/golang.org/toolchain@v0.0.1-go$TOOLCHAIN_GO.linux-amd64" "$dir" && rm -rf "$dir.tmp"
+    chmod +x "$dir/bin/"* "$dir/pkg/tool/"*/* 2>/dev/null || true
+  fi
+  GO_BIN=$dir/bin/go GO_VER=$(go_version "$GO_BIN")
+}
+if [ -z "$GO_BIN" ] || [ "$(newest "$NEED" "$GO_VER")" != "$GO_VER" ]; then
+  [ "$(uname -m)" = x86_64 ] || die "no go >= $NEED here (newest: ${GO_VER:-none}); set GO=/path/to/go"
+  fetch_toolchain
+  [ -n "$GO_VER" ] && [ "$(newest "$NEED" "$GO_VER")" = "$GO_VER" ] || die "the fetched Go ($GO_BIN) does not run"
 fi
 
 export GOPATH=$CACHE/gopath GOMODCACHE=$CACHE/gomod GOCACHE=$CACHE/gocache

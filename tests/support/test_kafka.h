@@ -8,9 +8,9 @@
 
 namespace hosho::testing {
 
-// A real Apache Kafka (KRaft) for one test binary: `nodes` nodes on free loopback ports, in a fresh
-// temporary directory, with the topic catalogue created. One per test binary keeps the suite's
-// JVM start-ups few (about 3 s each).
+// A real Apache Kafka (KRaft): `nodes` nodes on free loopback ports, in a fresh temporary directory,
+// with the topic catalogue created. A start costs about 3 s and 5 s of CPU: share one per test suite
+// where the tests do not count records from the start of a topic.
 class TestKafka {
  public:
   // `with_catalogue` false: a cluster that holds none of hosho's topics.
