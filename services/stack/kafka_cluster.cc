@@ -128,12 +128,14 @@ absl::Status KafkaCluster::WriteNodeConfig(int node) {
     std::string plain_users;
     for (const auto& [user, password] : s.users) absl::StrAppend(&plain_users, " user_", user, "=\"", password, "\"");
     security = absl::StrCat(
-        // PLAIN over TLS (what Confluent Cloud offers). Debian 12's librdkafka 2.0.2 cannot complete
-        // SCRAM with a Kafka 4 broker (the client-final nonce bug fixed in librdkafka 2.6.1), so the
-        // SCRAM-SHA-512 that Strimzi and MSK offer cannot be tested here (docs/kafka.md).
-        "sasl.enabled.mechanisms=PLAIN\n",
-        "listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule "
-        "required", plain_users, ";\n",
+        // PLAIN over TLS (what Confluent Cloud offers) or SCRAM-SHA-512 (Strimzi, MSK). Debian 12's
+        // librdkafka 2.0.2 completes SCRAM only with a Kafka 3 broker (docs/kafka.md).
+        "sasl.enabled.mechanisms=", s.mechanism, "\n",
+        s.mechanism == "PLAIN"
+            ? absl::StrCat("listener.name.sasl_ssl.plain.sasl.jaas.config=",
+                           "org.apache.kafka.common.security.plain.PlainLoginModule required", plain_users, ";\n")
+            : std::string("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+                          "org.apache.kafka.common.security.scram.ScramLoginModule required;\n"),
         "listener.name.sasl_ssl.ssl.keystore.type=PEM\n", "listener.name.sasl_ssl.ssl.keystore.location=",
         keystore.string(), "\n", "listener.name.sasl_ssl.ssl.truststore.type=PEM\n",
         "listener.name.sasl_ssl.ssl.truststore.location=", s.ca_pem, "\n",
@@ -165,10 +167,16 @@ absl::Status KafkaCluster::WriteNodeConfig(int node) {
 }
 
 absl::Status KafkaCluster::Format(int node, const std::string& cluster_id) {
-  const std::vector<std::string> argv = {options_.java, "-cp", options_.libs_dir + "/*",
+  std::vector<std::string> argv = {options_.java, "-cp", options_.libs_dir + "/*",
                                    absl::StrCat("-Dlog4j2.configurationFile=", NodeDir(node), "/log4j2.properties"),
                                    "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c",
                                    NodeDir(node) + "/server.properties", "--ignore-formatted"};
+  if (options_.security && options_.security_options.mechanism == "SCRAM-SHA-512") {
+    for (const auto& [user, password] : options_.security_options.users) {
+      argv.push_back("--add-scram");
+      argv.push_back(absl::StrCat("SCRAM-SHA-512=[name=\"", user, "\",password=\"", password, "\"]"));
+    }
+  }
   auto child = ChildProcess::Spawn(argv, NodeDir(node) + "/format.log");
   if (!child.ok()) return child.status();
   const absl::Time give_up = absl::Now() + absl::Seconds(60);

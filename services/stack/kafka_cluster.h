@@ -11,15 +11,17 @@
 
 namespace hosho {
 
-// A SASL_SSL listener beside the plaintext one: SASL PLAIN users (in the listener's JAAS
-// configuration, a file only the owner reads), a server certificate, and the StandardAuthorizer with
-// deny-by-default. The plaintext listener (the
+// A SASL_SSL listener beside the plaintext one: SASL users, a server certificate, and the
+// StandardAuthorizer with deny-by-default. The plaintext listener (the
 // launcher's own admin path: topics and ACLs) and the controller listener run as a super user.
 struct KafkaSecurityOptions {
   std::string server_certificate_pem;  // path: the broker's certificate (SAN 127.0.0.1)
   std::string server_key_pem;          // path: its key, PKCS#8, unencrypted
   std::string ca_pem;                  // path: the CA that signed it (clients trust it)
   std::vector<std::pair<std::string, std::string>> users;  // user → password
+  // "PLAIN" (users in the listener's JAAS line) or "SCRAM-SHA-512" (users added when the node is
+  // formatted, so their passwords are on the storage tool's command line for a moment: tests only).
+  std::string mechanism = "PLAIN";
 };
 
 // Debian's Java 17 (openjdk-17-jre-headless) when installed, else the system's default java.
