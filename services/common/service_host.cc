@@ -175,7 +175,8 @@ void ServiceHost::WatchKafka() {
     bool first = true;
     do {
       const absl::Status now = CheckKafka();
-      if (first || now.ok() != previous.ok() || now.message() != previous.message()) {
+      // The reason's text varies from one failed request to the next; its kind is what changes state.
+      if (first || now.code() != previous.code()) {
         if (now.ok()) {
           LogInfo("kafka ready", {{"topics", static_cast<int64_t>(topics_.size())}});
         } else {

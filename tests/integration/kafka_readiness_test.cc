@@ -1,7 +1,7 @@
 // A service whose Kafka is not usable is not ready, says why once, and keeps running (no crash loop):
 // hosho-routing, with the stack's own configuration, pointed at a port where no broker listens and at a
-// cluster that lacks its topics, then back at the stack's broker. (Wrong SASL credentials and an
-// untrusted certificate fail the same metadata request: kafka_security_test.)
+// cluster that lacks its topics, at SASL_SSL brokers with a wrong password, an untrusted CA and an
+// expired certificate, then back at the stack's broker.
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +15,8 @@
 #include "services/stack/stack.h"
 #include "tests/support/await.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/redis_server.h"
+#include "tests/support/secure_kafka.h"
 #include "tests/support/test_kafka.h"
 
 namespace hosho {
@@ -44,8 +46,25 @@ class KafkaReadinessTest : public ::testing::Test {
     ChildProcess process;
     std::string log;
   };
+  // hosho-routing with the stack's configuration, its `kafka:` block replaced by `kafka_yaml`.
+  static Routing StartRoutingWithKafka(const std::string& kafka_yaml, const std::string& name) {
+    std::ifstream in(options_->run_dir + "/config/routing.yaml");
+    std::stringstream out;
+    std::string line;
+    bool in_kafka = false;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line[0] != ' ') in_kafka = absl::StartsWith(line, "kafka:");
+      if (in_kafka) continue;
+      out << line << "\n";
+    }
+    out << "kafka:\n  group_id: hosho-routing\n" << kafka_yaml;
+    const std::string config = absl::StrCat(options_->run_dir, "/config/", name, ".yaml");
+    std::ofstream(config) << out.str();
+    return StartRouting("", name, config);
+  }
   // hosho-routing with the stack's configuration and `bootstrap` in place of the stack's broker.
-  static Routing StartRouting(const std::string& bootstrap, const std::string& name) {
+  static Routing StartRouting(const std::string& bootstrap, const std::string& name, std::string config = "") {
+    if (config.empty()) config = options_->run_dir + "/config/routing.yaml";
     Routing r;
     r.log = absl::StrCat(options_->run_dir, "/", name, ".log");
     if (bootstrap.empty()) {
@@ -53,9 +72,7 @@ class KafkaReadinessTest : public ::testing::Test {
     } else {
       setenv("HOSHO_KAFKA_BOOTSTRAP_SERVERS", bootstrap.c_str(), 1);
     }
-    auto child = ChildProcess::Spawn({std::string(HOSHO_BIN_DIR) + "/hosho-routing",
-                                      "--config=" + options_->run_dir + "/config/routing.yaml"},
-                                     r.log);
+    auto child = ChildProcess::Spawn({std::string(HOSHO_BIN_DIR) + "/hosho-routing", "--config=" + config}, r.log);
     unsetenv("HOSHO_KAFKA_BOOTSTRAP_SERVERS");
     EXPECT_TRUE(child.ok()) << child.status();
     if (child.ok()) r.process = *child;
@@ -113,6 +130,48 @@ TEST_F(KafkaReadinessTest, ATopicMissingFromTheClusterIsNotReadyWithItsName) {
   ASSERT_FALSE(empty->bootstrap().empty());
   Routing r = StartRouting(empty->bootstrap(), "routing-no-topics");
   ExpectNotReadyOnce(r, "topic hosho.routings.v1 is missing from the cluster");
+}
+
+// SASL_SSL brokers (PLAIN, as the chart configures a service): a wrong password, a CA that did not
+// sign the broker's certificate, and a broker whose certificate has expired.
+TEST_F(KafkaReadinessTest, WrongSaslPasswordOrUntrustedCertificateIsNotReadyWithTheReasonOnce) {
+  ASSERT_NE(stack_, nullptr);
+  testing::SecureBroker broker(DefaultKafkaLibs(HOSHO_SOURCE_DIR), "PLAIN");
+  ASSERT_TRUE(broker.up());
+  {
+    Routing right = StartRoutingWithKafka(broker.ServiceYaml("hosho-routing", broker.password("hosho-routing")),
+                                          "routing-sasl-right");
+    EXPECT_TRUE(testing::AwaitUntil(
+        [&] {
+          auto ready = Readyz();
+          return ready.ok() && ready->first == 200;
+        },
+        absl::Seconds(30)))
+        << "the right password over SASL_SSL is ready";
+    right.process.Terminate(absl::Seconds(20));
+  }
+  Routing wrong = StartRoutingWithKafka(broker.ServiceYaml("hosho-routing", "not-the-password"), "routing-sasl-wrong");
+  ExpectNotReadyOnce(wrong, "did not answer");
+  EXPECT_GE(Count(wrong.log, "SASL authentication error"), 1u) << "librdkafka's line says why";
+  EXPECT_EQ(Count(wrong.log, "not-the-password"), 0u) << "the password never reaches the log";
+  const std::string other = testing::MakeTempDir("hosho-other-ca");
+  ASSERT_TRUE(testing::MakeTestCertificates(other));
+  Routing untrusted = StartRoutingWithKafka(
+      broker.ServiceYaml("hosho-routing", broker.password("hosho-routing"), other + "/ca.crt"), "routing-untrusted");
+  ExpectNotReadyOnce(untrusted, "did not answer");
+  EXPECT_GE(Count(untrusted.log, "certificate verify failed"), 1u);
+  std::error_code ec;
+  fs::remove_all(other, ec);
+}
+
+TEST_F(KafkaReadinessTest, AnExpiredBrokerCertificateIsNotReadyWithTheReasonOnce) {
+  ASSERT_NE(stack_, nullptr);
+  testing::SecureBroker broker(DefaultKafkaLibs(HOSHO_SOURCE_DIR), "PLAIN", /*expired_certificate=*/true);
+  ASSERT_TRUE(broker.up());
+  Routing r = StartRoutingWithKafka(broker.ServiceYaml("hosho-routing", broker.password("hosho-routing")),
+                                    "routing-expired");
+  ExpectNotReadyOnce(r, "did not answer");
+  EXPECT_GE(Count(r.log, "certificate verify failed"), 1u);
 }
 
 TEST_F(KafkaReadinessTest, TheStacksBrokerWithItsTopicsIsReady) {

@@ -26,77 +26,12 @@
 #include "tests/support/fixtures.h"
 #include "tests/support/kafka_reader.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/secure_kafka.h"
 
 namespace hosho {
 namespace {
 namespace fs = std::filesystem;
-
-// A broker with a SASL_SSL listener (`mechanism`) and the catalogue's ACLs, in a temporary directory.
-class SecureBroker {
- public:
-  SecureBroker(const std::string& libs_dir, const std::string& mechanism) : mechanism_(mechanism) {
-    dir_ = testing::MakeTempDir("hosho-kafka-sasl");
-    if (!testing::MakeTestCertificates(dir_)) {
-      ADD_FAILURE() << "no test certificates";
-      return;
-    }
-    passwords_ = {{"hosho-intake", RandomHex(16)}, {"hosho-verification", RandomHex(16)},
-                  {"hosho-routing", RandomHex(16)}};
-    auto base = FindFreePortRange(3);
-    if (!base.ok()) {
-      ADD_FAILURE() << base.status();
-      return;
-    }
-    KafkaClusterOptions options;
-    options.dir = dir_ + "/kafka";
-    options.libs_dir = libs_dir;
-    options.port_base = *base;
-    options.topics_file = std::string(HOSHO_SOURCE_DIR) + "/deploy/kafka/topics.yaml";
-    options.heap = "384m";
-    options.security = true;
-    options.security_options.server_certificate_pem = dir_ + "/server.crt";
-    options.security_options.server_key_pem = dir_ + "/server.key";
-    options.security_options.ca_pem = dir_ + "/ca.crt";
-    options.security_options.mechanism = mechanism;
-    for (const auto& [user, password] : passwords_) options.security_options.users.emplace_back(user, password);
-    auto cluster = KafkaCluster::Start(options);
-    if (!cluster.ok()) {
-      ADD_FAILURE() << cluster.status();
-      return;
-    }
-    cluster_ = *std::move(cluster);
-  }
-  ~SecureBroker() {
-    cluster_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  bool up() const { return cluster_ != nullptr; }
-  const std::string& password(const std::string& user) const { return passwords_.at(user); }
-  const std::string& dir() const { return dir_; }
-
-  // A service's Kafka settings exactly as the chart renders them (templates/_helpers.tpl).
-  KafkaOptions ServiceOptions(const std::string& service, const std::string& password, const std::string& ca = "") {
-    const std::string password_file = absl::StrCat(dir_, "/", service, "-", RandomHex(4), ".password");
-    std::ofstream(password_file) << password << "\n";
-    auto config = Config::FromYaml(absl::StrCat("kafka:\n  bootstrap_servers: \"", cluster_->secure_bootstrap(),
-                                                "\"\n  sasl_password_file: ", password_file,
-                                                "\n  properties:\n    security.protocol: \"SASL_SSL\"\n"
-                                                "    sasl.mechanism: \"",
-                                                mechanism_, "\"\n    sasl.username: \"", service,
-                                                "\"\n    ssl.ca.location: ", ca.empty() ? dir_ + "/ca.crt" : ca, "\n"));
-    EXPECT_TRUE(config.ok()) << config.status();
-    KafkaOptions options = KafkaOptionsFromConfig(*config, service);
-    options.properties.emplace_back("message.timeout.ms", "8000");
-    return options;
-  }
-
- private:
-  std::string mechanism_;
-  std::string dir_;
-  std::map<std::string, std::string> passwords_;
-  std::unique_ptr<KafkaCluster> cluster_;
-};
+using testing::SecureBroker;
 
 OutgoingRecord Record(const std::string& topic, const std::string& key) {
   return OutgoingRecord{topic, key, "payload-" + key, {{"event-type", "sasl_test"}}};

@@ -13,6 +13,9 @@ std::string SourceFile(const std::string& relative);
 // A test CA, a server certificate for localhost/127.0.0.1 (server.crt/.key) and a client certificate
 // with CN=hosho-verification (client.crt/.key) in `dir`, made with openssl; false when openssl failed.
 bool MakeTestCertificates(const std::string& dir);
+// After MakeTestCertificates: server-expired.crt, the same key signed by the same CA, valid until
+// yesterday.
+bool MakeExpiredServerCertificate(const std::string& dir);
 // A stack of the real binaries: a fresh temporary run directory (`prefix`), free ports.
 StackOptions TestStackOptions(const std::string& prefix);
 
