@@ -438,7 +438,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
     }
     if (auto s = AwaitLogLine(e.logs_dir + "/smtp.log", "smtp sink listening", stack.get(), "smtp"); !s.ok()) return s;
   }
-  // 2. Apache Kafka (one KRaft node; its log directory under <run>/kafka), 3. every service.
+  // 2. Apache Kafka (KRaft; its log directories under <run>/kafka), 3. every service.
   {
     KafkaClusterOptions kafka;
     kafka.dir = (run / "kafka").string();
@@ -506,6 +506,11 @@ std::vector<std::string> Stack::Exited() {
   std::vector<std::string> out;
   for (auto& [name, p] : processes_) {
     if (!p.Running()) out.push_back(name);
+  }
+  if (kafka_) {
+    for (int n = 1; n <= kafka_->nodes(); ++n) {
+      if (!kafka_->Running(n)) out.push_back(n == 1 ? "kafka" : absl::StrCat("kafka-", n));
+    }
   }
   return out;
 }

@@ -22,7 +22,7 @@ struct StackOptions {
   std::string source_dir;  // repository root (deploy/ files)
   int port_base = 17100;   // kStackPorts consecutive ports from here
   std::string redis_server = "/usr/bin/redis-server";
-  std::string java = "/usr/bin/java";
+  std::string java = DefaultJava();  // Debian's Java 17 when installed
   std::string kafka_libs;         // Kafka's jars; default DefaultKafkaLibs(source_dir)
   std::string kafka_heap = "512m";
   int kafka_nodes = 1;  // 3: a KRaft cluster with the catalogue's replication (RF 3, min.insync 2)
@@ -82,7 +82,7 @@ class Stack {
   absl::Status WriteStackFile() const;
   // Stops every process, last started first. Returns the first non-zero exit.
   int Stop();
-  // Names of processes that exited on their own.
+  // Names of processes that exited on their own (a Kafka node that is down counts: "kafka", "kafka-N").
   std::vector<std::string> Exited();
   // Stops one service (SIGTERM, orderly) and returns its exit status; Restart starts it
   // again with the same configuration and waits until it is ready.
