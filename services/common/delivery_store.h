@@ -22,7 +22,11 @@ struct DeliveryRecord {
   std::string target;   // mailbox, webhook name, office
   std::string payload;  // serialized hosho.v1.Notice (never holds a secret)
   State state = State::kPending;
-  int attempts = 0;
+  int attempts = 0;  // attempts begun (BeginAttempt), whether or not their outcome was recorded
+  // Attempts that began after an earlier one was left without an outcome (the sender died between
+  // the send and its record): the recipient may hold this message twice, with the same Message-ID.
+  int possible_repeats = 0;
+  bool attempt_open = false;  // an attempt began and has no recorded outcome yet
   std::string last_error;
   absl::Time delivered_at = absl::InfinitePast();
   absl::Time next_attempt_at = absl::InfinitePast();
@@ -44,6 +48,13 @@ class DeliveryStore {
   virtual absl::StatusOr<int> Enqueue(const std::vector<DeliveryRecord>& deliveries, absl::Time now) = 0;
   // Up to `limit` pending deliveries due at `now`, each leased until now + lease.
   virtual absl::StatusOr<std::vector<DeliveryRecord>> LeaseDue(absl::Time now, absl::Duration lease, int limit) = 0;
+  // Records, before the send, that an attempt begins (counting it). kRepeat when the previous
+  // attempt has no outcome (a sender died after sending, perhaps): the send goes out again and is
+  // counted as a possible repeat. kNotPending when the delivery is no longer pending (another
+  // replica finished it after this lease ran out): nothing is sent.
+  enum class AttemptStart { kFirst, kRepeat, kNotPending };
+  virtual absl::StatusOr<AttemptStart> BeginAttempt(absl::string_view id, absl::Time at) = 0;
+  // The open attempt succeeded.
   virtual absl::Status MarkDelivered(absl::string_view id, absl::Time at) = 0;
   // An attempt failed: retry at `retry_at`, or give up (FAILED) when `give_up`.
   virtual absl::Status MarkFailed(absl::string_view id, absl::string_view error, absl::Time retry_at, bool give_up) = 0;

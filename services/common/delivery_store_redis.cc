@@ -38,11 +38,24 @@ for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
 return ids
 )lua";
 
+// KEYS: delivery. ARGV: at ms. Returns -1 not pending, 0 first, 1 after an unconfirmed attempt.
+constexpr char kBeginLua[] = R"lua(
+if redis.call('HGET', KEYS[1], 'state') ~= 'pending' then return -1 end
+local repeat_ = 0
+if redis.call('HEXISTS', KEYS[1], 'open_ms') == 1 then
+  repeat_ = 1
+  redis.call('HINCRBY', KEYS[1], 'possible_repeats', 1)
+end
+redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('HSET', KEYS[1], 'open_ms', ARGV[1])
+return repeat_
+)lua";
+
 // KEYS: delivery, due. ARGV: id, at ms.
 constexpr char kDeliveredLua[] = R"lua(
 if redis.call('HGET', KEYS[1], 'state') ~= 'pending' then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'delivered', 'delivered_ms', ARGV[2])
-redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('HDEL', KEYS[1], 'open_ms')
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
 )lua";
@@ -50,7 +63,7 @@ return 1
 // KEYS: delivery, due, failed. ARGV: id, error, retry ms, give up (1/0).
 constexpr char kFailedLua[] = R"lua(
 if redis.call('HGET', KEYS[1], 'state') ~= 'pending' then return 0 end
-redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('HDEL', KEYS[1], 'open_ms')
 redis.call('HSET', KEYS[1], 'last_error', ARGV[2], 'next_ms', ARGV[3])
 if ARGV[4] == '1' then
   redis.call('HSET', KEYS[1], 'state', 'failed')
@@ -121,6 +134,10 @@ absl::StatusOr<std::vector<DeliveryRecord>> RedisDeliveryStore::Load(const std::
         d.payload = v;
       else if (k == "attempts")
         (void)absl::SimpleAtoi(v, &d.attempts);
+      else if (k == "possible_repeats")
+        (void)absl::SimpleAtoi(v, &d.possible_repeats);
+      else if (k == "open_ms")
+        d.attempt_open = true;
       else if (k == "last_error")
         d.last_error = v;
       else if (k == "delivered_ms")
@@ -138,6 +155,13 @@ absl::StatusOr<std::vector<DeliveryRecord>> RedisDeliveryStore::Load(const std::
     out.push_back(std::move(d));
   }
   return out;
+}
+
+absl::StatusOr<DeliveryStore::AttemptStart> RedisDeliveryStore::BeginAttempt(absl::string_view id, absl::Time at) {
+  auto reply = redis_->Eval(kBeginLua, {DeliveryKey(id)}, {Ms(at)});
+  if (!reply.ok()) return reply.status();
+  if (reply->integer < 0) return AttemptStart::kNotPending;
+  return reply->integer == 1 ? AttemptStart::kRepeat : AttemptStart::kFirst;
 }
 
 absl::Status RedisDeliveryStore::MarkDelivered(absl::string_view id, absl::Time at) {

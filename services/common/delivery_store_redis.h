@@ -6,7 +6,8 @@
 namespace hosho {
 
 // Keys share the hash tag {hosho-deliveries}, so the outbox works on Redis Cluster (one slot):
-//   dlv:{hosho-deliveries}:d:<id>        hash (case_id, channel, target, payload, state, attempts, ...)
+//   dlv:{hosho-deliveries}:d:<id>        hash (case_id, channel, target, payload, state, attempts,
+//                                        open_ms while an attempt has no outcome, possible_repeats, ...)
 //   dlv:{hosho-deliveries}:due           sorted set: pending id → due time (ms); a lease pushes it on
 //   dlv:{hosho-deliveries}:case:<case>   set of the case's delivery ids
 //   dlv:{hosho-deliveries}:failed        sorted set of given-up ids
@@ -17,6 +18,7 @@ class RedisDeliveryStore final : public DeliveryStore {
       : redis_(redis), stream_max_len_(stream_max_len) {}
   absl::StatusOr<int> Enqueue(const std::vector<DeliveryRecord>& deliveries, absl::Time now) override;
   absl::StatusOr<std::vector<DeliveryRecord>> LeaseDue(absl::Time now, absl::Duration lease, int limit) override;
+  absl::StatusOr<AttemptStart> BeginAttempt(absl::string_view id, absl::Time at) override;
   absl::Status MarkDelivered(absl::string_view id, absl::Time at) override;
   absl::Status MarkFailed(absl::string_view id, absl::string_view error, absl::Time retry_at, bool give_up) override;
   absl::StatusOr<std::vector<DeliveryRecord>> ForCase(absl::string_view case_id) override;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,7 +40,10 @@ struct OutgoingMail {
 
 // The RFC 5322 bytes of `mail` (exposed for tests).
 std::string ComposeMail(const OutgoingMail& mail);
-absl::Status SendMail(const SmtpOptions& options, const OutgoingMail& mail);
+// Sends one mail. `accepted` (when set) runs as soon as the server has answered 250 to the message,
+// before the session's QUIT, so that the caller's record follows the acceptance as closely as it can.
+absl::Status SendMail(const SmtpOptions& options, const OutgoingMail& mail,
+                      const std::function<void()>& accepted = {});
 
 struct WebhookOptions {
   absl::Duration timeout = absl::Seconds(10);

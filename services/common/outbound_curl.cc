@@ -105,7 +105,7 @@ std::string ComposeMail(const OutgoingMail& mail) {
   return out;
 }
 
-absl::Status SendMail(const SmtpOptions& options, const OutgoingMail& mail) {
+absl::Status SendMail(const SmtpOptions& options, const OutgoingMail& mail, const std::function<void()>& accepted) {
   InitCurl();
   if (!IsCleanHeaderValue(mail.to) || !IsCleanHeaderValue(mail.from) || mail.to.find('@') == std::string::npos) {
     return absl::FailedPreconditionError("recipient address is not usable");
@@ -143,6 +143,8 @@ absl::Status SendMail(const SmtpOptions& options, const OutgoingMail& mail) {
     curl_easy_setopt(curl, CURLOPT_PASSWORD, options.password.c_str());
   }
   const CURLcode rc = curl_easy_perform(curl);
+  // The session is still open here (QUIT goes with curl_easy_cleanup).
+  if (rc == CURLE_OK && accepted) accepted();
   long reply = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply);
   curl_slist_free_all(recipients);

@@ -335,6 +335,9 @@ int main(int argc, char** argv) {
       for (const auto& d : n.deliveries()) {
         std::cout << "  " << d.channel() << " → " << d.target() << "  "
                   << hosho::v1::Delivery::State_Name(d.state()).substr(6) << "  attempts " << d.attempts()
+                  << (d.possible_repeats() > 0
+                          ? absl::StrCat("  possible repeats ", d.possible_repeats(), " (same Message-ID)")
+                          : "")
                   << (d.last_error().empty() ? "" : "  last error: " + d.last_error()) << "\n";
       }
       std::cout << "  " << n.body() << "\n";

@@ -49,7 +49,8 @@ std::string MailChannel::MessageIdFor(const std::string& delivery_id, const std:
   return absl::StrCat(left, "@", domain);
 }
 
-absl::Status MailChannel::Send(const DeliveryRecord& delivery, const hosho::v1::Notice& notice) {
+absl::Status MailChannel::Send(const DeliveryRecord& delivery, const hosho::v1::Notice& notice,
+                               const AcceptedCallback& accepted) {
   OutgoingMail mail;
   mail.from = from_;
   mail.to = delivery.target;
@@ -58,7 +59,7 @@ absl::Status MailChannel::Send(const DeliveryRecord& delivery, const hosho::v1::
   mail.message_id = MessageIdFor(delivery.id, domain_);
   mail.date = clock_->Now();
   mail.extra_headers = {{"X-Hosho-Delivery-Id", delivery.id}, {"X-Hosho-Case-Id", notice.case_id()}};
-  return SendMail(smtp_, mail);
+  return SendMail(smtp_, mail, accepted);
 }
 
 WebhookChannel::WebhookChannel(std::vector<WebhookSubscriber> subscribers, WebhookOptions options, Clock* clock)
@@ -81,7 +82,8 @@ std::string WebhookChannel::Body(const hosho::v1::Notice& n) {
   return j.dump();
 }
 
-absl::Status WebhookChannel::Send(const DeliveryRecord& delivery, const hosho::v1::Notice& notice) {
+absl::Status WebhookChannel::Send(const DeliveryRecord& delivery, const hosho::v1::Notice& notice,
+                                  const AcceptedCallback& /*accepted: runs after Send*/) {
   auto it = by_name_.find(delivery.target);
   if (it == by_name_.end()) {
     return absl::FailedPreconditionError(absl::StrCat("webhook ", delivery.target, " is no longer configured"));
@@ -105,6 +107,30 @@ absl::Duration DeliveryDispatcher::Backoff(int attempts) {
   return std::min(d, options_.max_backoff);
 }
 
+// SMTP has no way to ask whether a message arrived, so an attempt that died with the sender is
+// sent again (same Message-ID, so mail clients can fold the copies) and the repeat is made visible.
+void DeliveryDispatcher::RecordPossibleRepeat(const DeliveryRecord& d) {
+  LogWarn("sending again after an attempt without an outcome; the recipient may receive this notice twice",
+          {{"case_id", d.case_id}, {"delivery_id", d.id}, {"channel", d.channel}});
+  Metrics()
+      .GetCounter("hosho_delivery_possible_repeats_total",
+                  "Deliveries sent again after an attempt that ended without an outcome (a sender crash).",
+                  {{"channel", d.channel}})
+      .Increment();
+}
+
+// Sends and records the success from inside the channel's acceptance, when it reports one.
+// Returns the channel's outcome; `record` gets the store's answer to that early record (when it
+// fails the round stops, and a delivery sent but not recorded comes back after its lease as a
+// possible repeat).
+absl::Status DeliveryDispatcher::SendOne(const DeliveryRecord& d, DeliveryChannel* channel,
+                                         const hosho::v1::Notice& notice, bool* recorded, absl::Status* record) {
+  return channel->Send(d, notice, [&] {
+    *record = store_->MarkDelivered(d.id, clock_->Now());
+    *recorded = record->ok();
+  });
+}
+
 absl::StatusOr<int> DeliveryDispatcher::RunOnce() {
   const absl::Time leased_at = clock_->Now();
   auto due = store_->LeaseDue(leased_at, options_.lease, options_.batch);
@@ -117,19 +143,28 @@ absl::StatusOr<int> DeliveryDispatcher::RunOnce() {
     ++attempted;
     hosho::v1::Notice notice;
     absl::Status sent;
+    bool recorded = false;  // the success was recorded inside the send (see AcceptedCallback)
     auto channel = channels_.find(d.channel);
     if (!notice.ParseFromString(d.payload)) {
       sent = absl::DataLossError("stored notice is unreadable");
     } else if (channel == channels_.end()) {
       sent = absl::FailedPreconditionError(absl::StrCat("channel ", d.channel, " is not configured"));
     } else {
-      sent = channel->second->Send(d, notice);
+      auto start = store_->BeginAttempt(d.id, clock_->Now());
+      if (!start.ok()) return start.status();
+      if (*start == DeliveryStore::AttemptStart::kNotPending) continue;  // another replica finished it
+      if (*start == DeliveryStore::AttemptStart::kRepeat) RecordPossibleRepeat(d);
+      absl::Status record = absl::OkStatus();
+      sent = SendOne(d, channel->second, notice, &recorded, &record);
+      if (!record.ok()) return record;
     }
     const absl::Time now = clock_->Now();
     std::string outcome;
     if (sent.ok()) {
       outcome = "delivered";
-      if (absl::Status s = store_->MarkDelivered(d.id, now); !s.ok()) return s;
+      if (!recorded) {
+        if (absl::Status s = store_->MarkDelivered(d.id, now); !s.ok()) return s;
+      }
     } else {
       const int attempts = d.attempts + 1;
       const bool permanent =
@@ -171,6 +206,7 @@ hosho::v1::Delivery ToProto(const DeliveryRecord& r) {
               : r.state == DeliveryRecord::State::kFailed  ? hosho::v1::Delivery::STATE_FAILED
                                                            : hosho::v1::Delivery::STATE_PENDING);
   d.set_attempts(r.attempts);
+  d.set_possible_repeats(r.possible_repeats);
   d.set_last_error(r.last_error);
   if (r.delivered_at != absl::InfinitePast()) *d.mutable_delivered_at() = hosho::ToProto(r.delivered_at);
   if (r.state == DeliveryRecord::State::kPending && r.next_attempt_at != absl::InfinitePast()) {

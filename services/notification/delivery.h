@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,11 +31,15 @@ std::vector<DeliveryRecord> PlanDeliveries(const hosho::v1::Notice& notice, cons
                                            const std::vector<WebhookSubscriber>& webhooks, bool mail_enabled);
 
 // Sends one delivery. OK: delivered. FAILED_PRECONDITION/INVALID_ARGUMENT: refused for good
-// (no retry). Anything else: retried with backoff.
+// (no retry). Anything else: retried with backoff. `accepted` runs the moment the recipient has
+// taken the delivery, before the channel tidies up (an SMTP QUIT), so that the outcome is recorded
+// with the smallest window for a crash in between; a channel may leave it to run after Send.
+using AcceptedCallback = std::function<void()>;
 class DeliveryChannel {
  public:
   virtual ~DeliveryChannel() = default;
-  virtual absl::Status Send(const DeliveryRecord& delivery, const hosho::v1::Notice& notice) = 0;
+  virtual absl::Status Send(const DeliveryRecord& delivery, const hosho::v1::Notice& notice,
+                            const AcceptedCallback& accepted) = 0;
 };
 
 // E-mail over SMTP. The Message-ID is derived from the delivery id, so a repeat after a crash is
@@ -43,7 +48,8 @@ class MailChannel final : public DeliveryChannel {
  public:
   MailChannel(SmtpOptions smtp, std::string from, std::string message_id_domain, Clock* clock)
       : smtp_(std::move(smtp)), from_(std::move(from)), domain_(std::move(message_id_domain)), clock_(clock) {}
-  absl::Status Send(const DeliveryRecord& delivery, const hosho::v1::Notice& notice) override;
+  absl::Status Send(const DeliveryRecord& delivery, const hosho::v1::Notice& notice,
+                    const AcceptedCallback& accepted) override;
   // "<sanitized delivery id>@<domain>"
   static std::string MessageIdFor(const std::string& delivery_id, const std::string& domain);
 
@@ -59,7 +65,8 @@ class MailChannel final : public DeliveryChannel {
 class WebhookChannel final : public DeliveryChannel {
  public:
   WebhookChannel(std::vector<WebhookSubscriber> subscribers, WebhookOptions options, Clock* clock);
-  absl::Status Send(const DeliveryRecord& delivery, const hosho::v1::Notice& notice) override;
+  absl::Status Send(const DeliveryRecord& delivery, const hosho::v1::Notice& notice,
+                    const AcceptedCallback& accepted) override;
   static std::string Body(const hosho::v1::Notice& notice);
 
  private:
@@ -87,6 +94,9 @@ class DeliveryDispatcher {
 
  private:
   absl::Duration Backoff(int attempts);
+  void RecordPossibleRepeat(const DeliveryRecord& d);
+  absl::Status SendOne(const DeliveryRecord& d, DeliveryChannel* channel, const hosho::v1::Notice& notice,
+                       bool* recorded, absl::Status* record);
   DeliveryStore* store_;
   Clock* clock_;
   std::map<std::string, DeliveryChannel*> channels_;

@@ -8,7 +8,9 @@ count what hosho-notification sent.
 Each accepted message becomes DIR/<arrival ns>-<n>.eml (written to a temporary name, then renamed,
 so a reader never sees half a message), its first lines X-Sink-Mail-From / X-Sink-Rcpt-To.
 Recipients ending in @reject.invalid get 550 (a permanent refusal), @defer.invalid get 451 (try
-again later): the tests use them to see hosho's delivery failures and retries. --delay-ms makes
+again later): the tests use them to see hosho's delivery failures and retries. A message to @slow-ack.invalid is
+stored at once but answered 250 only three seconds later: a test kills the sender in between, as a
+crash after the server took a message and before hosho recorded it would. --delay-ms makes
 the server slow to accept each recipient (before any message data), so a test can kill the sender
 while deliveries are in flight. With --tls-cert/--tls-key the server offers STARTTLS and requires it
 before MAIL FROM, as a city's submission server would.
@@ -51,6 +53,8 @@ class Recorder:
             out.flush()
             os.fsync(out.fileno())
         os.rename(temporary, os.path.join(self.directory, name))
+        if any(r.endswith("@slow-ack.invalid") for r in envelope.rcpt_tos):
+            await asyncio.sleep(3)
         return "250 2.0.0 Message accepted"
 
 

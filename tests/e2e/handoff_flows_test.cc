@@ -1,6 +1,7 @@
 // Flows A, B and C (domain README §3) from submission to CLOSED on the real binaries: the clerks'
 // hand-off steps over gRPC, the accounting hand-off, and every notice delivered by a real SMTP
-// server (and signed webhooks, and an office's watch stream) exactly once, with
+// server (and signed webhooks, and an office's watch stream) once, or twice only when hosho recorded
+// the second as a possible repeat (a kill between the server's acceptance and the record), with
 // hosho-notification killed by SIGKILL while deliveries are in flight.
 #include <filesystem>
 #include <fstream>
@@ -246,22 +247,43 @@ TEST_F(HandoffFlowsTest, FlowsABAndCReachClosedAndEveryNoticeArrivesOnceThoughNo
     EXPECT_TRUE(absl::StartsWith(m.subject, "【電子保証】R8-")) << m.subject;
     EXPECT_NE(m.body.find("みなと市 電子保証受付"), std::string::npos) << m.file;
   }
-  EXPECT_EQ(mails.size(), kExpectedMails);
+  // SMTP cannot be exactly-once: a mail the server took just before the kill, and that hosho had not
+  // yet recorded, goes again with the same Message-ID. Every such copy must be one hosho recorded
+  // as a possible repeat, and one kill leaves at most one attempt open (one sender, one at a time).
+  int recorded_repeats = 0;
+  size_t extra_copies = 0;
+  std::map<std::string, size_t> extra_copies_by_recipient;
   for (const auto& d : Deliveries(ids, "email")) {
     const std::string id = MailChannel::MessageIdFor(d.delivery_id(), "hosho.city.minato.example");
-    EXPECT_EQ(by_message_id[id], 1) << d.delivery_id() << " must arrive exactly once";
+    recorded_repeats += d.possible_repeats();
+    EXPECT_GE(by_message_id[id], 1) << d.delivery_id() << " must arrive";
+    EXPECT_LE(by_message_id[id], 1 + d.possible_repeats())
+        << d.delivery_id() << ": a second copy that hosho did not record as a possible repeat";
+    if (by_message_id[id] > 1) {
+      extra_copies += by_message_id[id] - 1;
+      extra_copies_by_recipient[d.target()] += by_message_id[id] - 1;
+    }
   }
-  EXPECT_EQ(recipients.count("keiyaku@city.minato.example"), 1u) << "契約課: A routed";
-  EXPECT_EQ(recipients.count("suido-seisaku@city.minato.example"), 1u) << "上下水道事業政策課: C routed";
-  EXPECT_EQ(recipients.count("doro-iji@city.minato.example"), 3u) << "道路維持課: A forwarded, B routed, B payment";
-  EXPECT_EQ(recipients.count("gesuido-koji@city.minato.example"), 1u) << "下水道工事課: C forwarded";
-  EXPECT_EQ(recipients.count("keiyaku@minato-kensetsu.example"), 9u) << "the contractor: 3 per flow";
+  EXPECT_LE(recorded_repeats, 1) << "one notification kill, at most one repeat";
+  EXPECT_EQ(mails.size(), kExpectedMails + extra_copies) << "no mail outside the deliveries";
+  auto distinct = [&](const std::string& to) { return recipients.count(to) - extra_copies_by_recipient[to]; };
+  EXPECT_EQ(distinct("keiyaku@city.minato.example"), 1u) << "契約課: A routed";
+  EXPECT_EQ(distinct("suido-seisaku@city.minato.example"), 1u) << "上下水道事業政策課: C routed";
+  EXPECT_EQ(distinct("doro-iji@city.minato.example"), 3u) << "道路維持課: A forwarded, B routed, B payment";
+  EXPECT_EQ(distinct("gesuido-koji@city.minato.example"), 1u) << "下水道工事課: C forwarded";
+  EXPECT_EQ(distinct("keiyaku@minato-kensetsu.example"), 9u) << "the contractor: 3 per flow";
 
   // Webhooks: every one signed, each delivery once.
   auto hooks = Deliveries(ids, "webhook");
   EXPECT_EQ(hooks.size(), 4u) << "契約課 and 道路維持課 office notices";
   ASSERT_TRUE(AwaitUntil([&] { return receiver_->deliveries().size() == hooks.size(); }));
-  for (const auto& [id, count] : receiver_->deliveries()) EXPECT_EQ(count, 1) << id;
+  for (const auto& d : hooks) {
+    const int copies = receiver_->deliveries().count(d.delivery_id()) ? receiver_->deliveries().at(d.delivery_id()) : 0;
+    EXPECT_GE(copies, 1) << d.delivery_id();
+    EXPECT_LE(copies, 1 + d.possible_repeats()) << d.delivery_id() << ": a repeat hosho did not record";
+    recorded_repeats += d.possible_repeats();
+  }
+  EXPECT_LE(recorded_repeats, 1) << "one notification kill, at most one repeat over every channel";
   EXPECT_EQ(receiver_->bad_signatures(), 0);
 
   // Accounting received B once, with the deadline 14 days from the request.

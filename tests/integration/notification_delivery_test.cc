@@ -17,9 +17,11 @@
 #include "services/common/http_server.h"
 #include "services/hoshoctl/client.h"
 #include "services/hoshoctl/yaml_input.h"
+#include "services/notification/delivery.h"
 #include "services/stack/stack.h"
 #include "tests/support/await.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/mail_sink.h"
 
 namespace hosho {
 namespace {
@@ -146,6 +148,38 @@ TEST_F(NotificationDeliveryTest, RefusedAndDeferredMailIsVisibleAndRetriedThenGi
   EXPECT_GE(Series(metrics, "hosho_deliveries_total{channel=\"email\",outcome=\"failed\"}"), 2);
   EXPECT_GE(Series(metrics, "hosho_deliveries_total{channel=\"email\",outcome=\"retry\"}"), 5);
   EXPECT_GE(Series(metrics, "hosho_delivery_outbox_failed"), 2);
+}
+
+// The server stores the receipt and the sender dies before its 250 arrives (@slow-ack.invalid holds
+// the answer for 3 s): the restarted sender cannot know, so it sends again after the lease with the
+// same Message-ID, and the delivery shows the possible repeat.
+TEST_F(NotificationDeliveryTest, AMailTheServerTookAsTheSenderDiedIsSentAgainAndShownAsAPossibleRepeat) {
+  std::string csv = testing::SourceFile("deploy/demo/contracts.csv");
+  csv = absl::StrReplaceAll(csv, {{"info@shiomi-kogyo.example", "held@slow-ack.invalid"}});
+  ASSERT_TRUE(client_->ActAs("city-contract-system").ok());
+  ASSERT_TRUE(client_->ImportContractsCsv(csv).ok());
+  const std::string outbox = stack_->endpoints().smtp_outbox;
+  auto copies_of = [&](const std::string& message_id) {
+    int n = 0;
+    for (const auto& m : testing::ReadSentMail(outbox)) n += m.message_id == message_id ? 1 : 0;
+    return n;
+  };
+  const std::string held = SubmitFor("K-2026-0003", "d-held");
+  ASSERT_FALSE(held.empty());
+  ASSERT_TRUE(AwaitUntil([&] { return !Receipt(held).delivery_id().empty(); }));
+  const std::string message_id = MailChannel::MessageIdFor(Receipt(held).delivery_id(), "hosho.city.minato.example");
+  ASSERT_TRUE(AwaitUntil([&] { return copies_of(message_id) == 1; }, absl::Seconds(30)));
+  ASSERT_TRUE(stack_->KillService("notification").ok()) << "killed while the server holds its 250";
+  ASSERT_TRUE(stack_->RestartService("notification").ok());
+  ASSERT_TRUE(AwaitUntil([&] { return Receipt(held).state() == hosho::v1::Delivery::STATE_DELIVERED; },
+                         absl::Seconds(60)));
+  // Two attempts and one possible repeat: the first attempt was recorded before its send, and it
+  // never got an outcome.
+  const auto d = Receipt(held);
+  EXPECT_EQ(d.attempts(), 2);
+  EXPECT_EQ(d.possible_repeats(), 1);
+  EXPECT_EQ(copies_of(message_id), 2) << "the second copy carries the same Message-ID";
+  EXPECT_EQ(Series(Metrics(), "hosho_delivery_possible_repeats_total{channel=\"email\"}"), 1);
 }
 
 TEST_F(NotificationDeliveryTest, AFailingWebhookReceiverIsRetriedUntilItAnswers) {

@@ -1,6 +1,7 @@
 #include "services/notification/delivery.h"
 
 #include <deque>
+#include <functional>
 #include <map>
 
 #include "gtest/gtest.h"
@@ -29,18 +30,31 @@ class MemoryDeliveryStore : public DeliveryStore {
       d.next_attempt_at = now + lease;
       out.push_back(d);
     }
+    if (after_lease) after_lease();
     return out;
+  }
+  // Mirrors kBeginLua in delivery_store_redis.cc.
+  absl::StatusOr<AttemptStart> BeginAttempt(absl::string_view id, absl::Time) override {
+    auto& d = records.at(std::string(id));
+    if (d.state != DeliveryRecord::State::kPending) return AttemptStart::kNotPending;
+    const bool repeat = d.attempt_open;
+    if (repeat) ++d.possible_repeats;
+    ++d.attempts;
+    d.attempt_open = true;
+    return repeat ? AttemptStart::kRepeat : AttemptStart::kFirst;
   }
   absl::Status MarkDelivered(absl::string_view id, absl::Time at) override {
     auto& d = records.at(std::string(id));
+    if (d.state != DeliveryRecord::State::kPending) return absl::OkStatus();
     d.state = DeliveryRecord::State::kDelivered;
     d.delivered_at = at;
-    ++d.attempts;
+    d.attempt_open = false;
+    ++delivered_marks;
     return absl::OkStatus();
   }
   absl::Status MarkFailed(absl::string_view id, absl::string_view error, absl::Time retry_at, bool give_up) override {
     auto& d = records.at(std::string(id));
-    ++d.attempts;
+    d.attempt_open = false;
     d.last_error = std::string(error);
     d.next_attempt_at = retry_at;
     if (give_up) d.state = DeliveryRecord::State::kFailed;
@@ -55,20 +69,26 @@ class MemoryDeliveryStore : public DeliveryStore {
   }
   absl::StatusOr<std::pair<int64_t, int64_t>> Depths() override { return std::make_pair(int64_t{0}, int64_t{0}); }
   std::map<std::string, DeliveryRecord> records;
+  int delivered_marks = 0;
+  std::function<void()> after_lease;
 };
 
 // A channel that answers what the test queued, and may take time (on the fake clock).
 class ScriptedChannel : public DeliveryChannel {
  public:
   explicit ScriptedChannel(FakeClock* clock) : clock_(clock) {}
-  absl::Status Send(const DeliveryRecord& d, const hosho::v1::Notice&) override {
+  absl::Status Send(const DeliveryRecord& d, const hosho::v1::Notice&, const AcceptedCallback& accepted) override {
     sent.push_back(d.id);
     clock_->Advance(takes);
-    if (answers.empty()) return absl::OkStatus();
+    if (answers.empty()) {
+      if (report_acceptance) accepted();
+      return absl::OkStatus();
+    }
     absl::Status s = answers.front();
     answers.pop_front();
     return s;
   }
+  bool report_acceptance = false;
   std::deque<absl::Status> answers;
   std::vector<std::string> sent;
   absl::Duration takes = absl::ZeroDuration();
@@ -158,6 +178,58 @@ TEST_F(DispatcherTest, ASlowServerEndsTheRoundBeforeTheLeaseRunsOut) {
   EXPECT_EQ(channel_.sent.size(), 2u) << "the rest are left to their lease, not sent late";
   clock_.Advance(absl::Seconds(60));
   EXPECT_EQ(*dispatcher.RunOnce(), 2);
+}
+
+TEST_F(DispatcherTest, AnAttemptLeftWithoutAnOutcomeIsSentAgainAndRecordedAsAPossibleRepeat) {
+  Enqueue("n1:email");
+  Enqueue("n2:email");
+  // A sender that died after beginning n1's attempt (the mail may have gone out): the attempt is
+  // open and the lease runs out.
+  ASSERT_EQ(*store_.BeginAttempt("n1:email", clock_.Now()), DeliveryStore::AttemptStart::kFirst);
+  DeliveryDispatcher dispatcher(&store_, &clock_, {{"email", &channel_}}, Options());
+  EXPECT_EQ(*dispatcher.RunOnce(), 2);
+  const auto& n1 = store_.records.at("n1:email");
+  EXPECT_EQ(n1.state, DeliveryRecord::State::kDelivered);
+  EXPECT_EQ(n1.attempts, 2) << "the lost attempt counts";
+  EXPECT_EQ(n1.possible_repeats, 1);
+  const auto& n2 = store_.records.at("n2:email");
+  EXPECT_EQ(n2.attempts, 1);
+  EXPECT_EQ(n2.possible_repeats, 0) << "a first attempt is no repeat";
+  const hosho::v1::Delivery shown = ToProto(n1);
+  EXPECT_EQ(shown.possible_repeats(), 1) << "ListNotices shows the repeat";
+  EXPECT_EQ(shown.attempts(), 2);
+}
+
+TEST_F(DispatcherTest, AFailedAttemptIsConcludedSoItsRetryIsNoRepeat) {
+  Enqueue("n1:email");
+  channel_.answers = {absl::UnavailableError("smtp: 421")};
+  DeliveryDispatcher dispatcher(&store_, &clock_, {{"email", &channel_}}, Options());
+  EXPECT_EQ(*dispatcher.RunOnce(), 1);
+  clock_.Advance(absl::Seconds(5));
+  EXPECT_EQ(*dispatcher.RunOnce(), 1);
+  const auto& d = store_.records.at("n1:email");
+  EXPECT_EQ(d.state, DeliveryRecord::State::kDelivered);
+  EXPECT_EQ(d.attempts, 2);
+  EXPECT_EQ(d.possible_repeats, 0);
+}
+
+TEST_F(DispatcherTest, ADeliveryAnotherReplicaFinishedAfterTheLeaseIsNotSent) {
+  Enqueue("n1:email");
+  // Between this sender's lease and its send, another replica (whose lease came first) records it.
+  store_.after_lease = [this] { ASSERT_TRUE(store_.MarkDelivered("n1:email", clock_.Now()).ok()); };
+  DeliveryDispatcher dispatcher(&store_, &clock_, {{"email", &channel_}}, Options());
+  EXPECT_EQ(*dispatcher.RunOnce(), 1);
+  EXPECT_TRUE(channel_.sent.empty()) << "BeginAttempt finds it no longer pending";
+  EXPECT_EQ(store_.records.at("n1:email").attempts, 0);
+}
+
+TEST_F(DispatcherTest, TheSuccessIsRecordedWhenTheChannelReportsAcceptanceNotAfterItsTidyUp) {
+  Enqueue("n1:email");
+  channel_.report_acceptance = true;
+  DeliveryDispatcher dispatcher(&store_, &clock_, {{"email", &channel_}}, Options());
+  EXPECT_EQ(*dispatcher.RunOnce(), 1);
+  EXPECT_EQ(store_.records.at("n1:email").state, DeliveryRecord::State::kDelivered);
+  EXPECT_EQ(store_.delivered_marks, 1) << "recorded once, inside the acceptance";
 }
 
 }  // namespace
