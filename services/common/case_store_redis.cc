@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/case_view.h"
+#include "services/common/text.h"
 
 namespace hosho {
 namespace {
@@ -157,6 +158,17 @@ void AppendIndexUpdates(const TransitionRequest& request, const std::string& pre
 
 }  // namespace
 
+namespace {
+// The history is a public record read as JSON: a text that is not UTF-8 would make the whole case
+// unreadable, so it is refused before anything is written.
+absl::Status CheckHistoryText(absl::string_view actor, absl::string_view reason) {
+  if (!IsValidUtf8(actor) || !IsValidUtf8(reason)) {
+    return absl::InvalidArgumentError("case store: a history text is not valid UTF-8; nothing was written");
+  }
+  return absl::OkStatus();
+}
+}  // namespace
+
 absl::StatusOr<TransitionResult> RedisCaseStore::Apply(const TransitionRequest& request) {
   std::vector<absl::StatusOr<TransitionResult>> results = ApplyAll({request});
   return results.front();
@@ -169,6 +181,9 @@ std::vector<absl::StatusOr<TransitionResult>> RedisCaseStore::ApplyAll(const std
     if (r.case_id.empty() || r.event_id.empty() || r.to_state.empty()) {
       return std::vector<absl::StatusOr<TransitionResult>>(
           steps.size(), absl::InvalidArgumentError("transition needs a case id, an event id and a target state"));
+    }
+    if (absl::Status text = CheckHistoryText(r.actor, r.reason); !text.ok()) {
+      return std::vector<absl::StatusOr<TransitionResult>>(steps.size(), text);
     }
     const std::string key = CaseKey(r.case_id);
     calls.push_back({{key, key + ":history", key + ":applied"}, ScriptArgs(r)});
@@ -208,6 +223,7 @@ absl::StatusOr<TransitionResult> RedisCaseStore::Note(const CaseNote& note) {
   if (note.case_id.empty() || note.event_id.empty()) {
     return absl::InvalidArgumentError("a case note needs a case id and an event id");
   }
+  if (absl::Status text = CheckHistoryText(note.actor, note.reason); !text.ok()) return text;
   const std::string key = CaseKey(note.case_id);
   std::vector<std::string> args = {note.event_id,      note.actor,
                                    note.reason,        std::to_string(absl::ToUnixMillis(note.at)),
@@ -256,6 +272,7 @@ return {'CLAIMED', ARGV[1], tostring(until_ms), tostring(version)}
 }  // namespace
 
 absl::StatusOr<ClaimResult> RedisCaseStore::Claim(const ClaimRequest& request) {
+  if (absl::Status text = CheckHistoryText(request.clerk, request.reason); !text.ok()) return text;
   const std::string key = CaseKey(request.case_id);
   auto reply = redis_->Eval(kClaimLua, {key, key + ":history"},
                             {request.clerk, std::to_string(absl::ToUnixMillis(request.at)),
@@ -381,7 +398,10 @@ absl::StatusOr<CaseRecord> RedisCaseStore::Get(absl::string_view case_id) {
   auto history = redis_->Command({"LRANGE", key + ":history", "0", "-1"});
   if (!history.ok()) return history.status();
   for (const auto& item : history->elements) {
-    nlohmann::json j = nlohmann::json::parse(item.str, nullptr, /*allow_exceptions=*/false);
+    // An entry an older version cut inside a character is repaired (U+FFFD) rather than lost with
+    // the whole case.
+    nlohmann::json j = nlohmann::json::parse(IsValidUtf8(item.str) ? item.str : RepairUtf8(item.str), nullptr,
+                                             /*allow_exceptions=*/false);
     if (j.is_discarded()) return absl::DataLossError("case store: malformed history entry");
     HistoryRecord h;
     h.version = j.value("v", int64_t{0});

@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "services/common/events.h"
+#include "services/common/text.h"
 
 namespace hosho {
 namespace {
@@ -37,7 +38,7 @@ hosho::v1::Case CaseFromRecord(const CaseRecord& record) {
   c.set_amount_yen(ToInt(record.Field(f::kAmountYen)));
   c.set_duplicate_count(static_cast<int32_t>(ToInt(record.Field(f::kDuplicateCount))));
   c.set_source_receipt(record.Field(f::kSourceReceipt));
-  c.set_waiting_reason(record.Field("waiting_reason"));
+  c.set_waiting_reason(RepairUtf8(record.Field("waiting_reason")));
   c.set_resubmits_case_id(record.Field(f::kResubmits));
   if (const std::string attachments = record.Field(f::kAttachments); !attachments.empty()) {
     hosho::v1::Case holder;
@@ -57,8 +58,8 @@ hosho::v1::Case CaseFromRecord(const CaseRecord& record) {
     e->set_version(h.version);
     e->set_from_state(ParseStateName(h.from_state));
     e->set_to_state(ParseStateName(h.to_state));
-    e->set_actor(h.actor);
-    e->set_reason(h.reason);
+    e->set_actor(RepairUtf8(h.actor));
+    e->set_reason(RepairUtf8(h.reason));
     e->set_event_id(h.event_id);
     *e->mutable_at() = ToProto(h.at);
   }

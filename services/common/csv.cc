@@ -1,10 +1,32 @@
 #include "services/common/csv.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "services/common/text.h"
 
 namespace hosho {
+namespace {
+
+// Whether a line inside a quoted line break (not its first or last) reads as a whole row of the
+// header's width: then the opening quote was a stray one that swallowed it.
+bool SwallowsARow(absl::string_view span, size_t width) {
+  std::vector<absl::string_view> lines = absl::StrSplit(span, '\n');
+  for (size_t k = 1; k + 1 < lines.size(); ++k) {
+    absl::string_view l = absl::StripSuffix(lines[k], "\r");
+    if (!l.empty() && l.find('"') == absl::string_view::npos &&
+        static_cast<size_t>(std::count(l.begin(), l.end(), ',')) + 1 == width) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 CsvTable ParseCsv(absl::string_view text) {
   CsvTable table;
@@ -78,8 +100,23 @@ CsvTable ParseCsv(absl::string_view text) {
       }
     }
     const bool blank = row.cells.empty() || (row.cells.size() == 1 && row.cells[0].empty());
+    const int spanned_to = line - 1;
+    // A quoted line break that does not leave a row of the header's width is a stray quote that
+    // swallowed the lines after it, not a multi-line cell.
+    if (!broken && !blank && spanned_to > row.line && !table.rows.empty() &&
+        (row.cells.size() != table.rows.front().cells.size() ||
+         SwallowsARow(text.substr(row_start, i - row_start), table.rows.front().cells.size()))) {
+      broken = true;
+      why = "引用符（\"）が閉じられないまま次の行に続いています";
+    }
     if (broken) {
       table.broken.emplace_back(row.line, why);
+      // Read on from the next physical line, so a quote error costs only its own line.
+      if (spanned_to > row.line || i < text.size()) {
+        const size_t next = text.find('\n', row_start);
+        i = next == absl::string_view::npos ? text.size() : next + 1;
+        line = row.line + 1;
+      }
     } else if (!blank) {
       table.rows.push_back(std::move(row));
     }

@@ -20,8 +20,10 @@ struct CsvTable {
 };
 
 // Excel-style CSV (RFC 4180): quoted cells with doubled quotes and line breaks,
-// CRLF or LF, a UTF-8 text (decode first). A row whose quoting is broken is reported
-// and reading continues at the next line.
+// CRLF or LF, a UTF-8 text (decode first). A row whose quoting is broken is reported and reading
+// continues at the next physical line, so every line of the file is either in a row or reported:
+// a stray quote never swallows the lines after it. A quoted line break is kept only when its row
+// has the header's width.
 CsvTable ParseCsv(absl::string_view text);
 
 // One cell for writing: quoted when needed, formula prefixes neutralised with a leading quote.

@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/text.h"
 
 namespace hosho {
 namespace {
@@ -172,7 +173,7 @@ absl::Status RedisDeliveryStore::MarkFailed(absl::string_view id, absl::string_v
                                             bool give_up) {
   return redis_
       ->Eval(kFailedLua, {DeliveryKey(id), DueKey(), FailedKey()},
-             {std::string(id), std::string(error.substr(0, 500)), Ms(retry_at), give_up ? "1" : "0"})
+             {std::string(id), TruncateText(error, 500), Ms(retry_at), give_up ? "1" : "0"})
       .status();
 }
 

@@ -33,6 +33,36 @@ const std::string& DecoyPasswordHash() {
   return *decoy;
 }
 
+PasswordVerifier::PasswordVerifier(int max_concurrent, absl::Duration max_wait)
+    : max_concurrent_(max_concurrent < 1 ? 1 : max_concurrent), max_wait_(max_wait) {}
+
+PasswordVerifier::Outcome PasswordVerifier::Verify(absl::string_view hash, absl::string_view password) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!mu_.AwaitWithTimeout(absl::Condition(this, &PasswordVerifier::HasFreeSlot), max_wait_)) {
+      return Outcome::kBusy;
+    }
+    ++in_use_;
+  }
+  const absl::Time started = absl::Now();
+  const bool match = VerifyPassword(hash, password);
+  const absl::Duration took = absl::Now() - started;
+  absl::MutexLock lock(&mu_);
+  --in_use_;
+  typical_ = (typical_ * 7 + took) / 8;  // a moving average: the machine's speed, not one outlier
+  return match ? Outcome::kMatch : Outcome::kMismatch;
+}
+
+PasswordVerifier::Outcome PasswordVerifier::VerifyUnknown() {
+  absl::Duration wait;
+  {
+    absl::MutexLock lock(&mu_);
+    wait = typical_;
+  }
+  absl::SleepFor(wait);
+  return Outcome::kMismatch;
+}
+
 std::string RandomToken(size_t bytes) {
   if (sodium_init() < 0) return "";
   std::vector<unsigned char> raw(bytes);

@@ -3,7 +3,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 
 namespace hosho {
 
@@ -15,6 +18,28 @@ bool VerifyPassword(absl::string_view hash, absl::string_view password);
 // A hash to verify against when the account is unknown, so that an unknown name costs as much
 // time as a wrong password.
 const std::string& DecoyPasswordHash();
+
+// Sign-in checks under a bound, so that unauthenticated callers cannot exhaust memory: at most
+// `max_concurrent` Argon2id verifications at once (each holds 64 MiB), a caller waits at most
+// `max_wait` for a slot (then kBusy), and an unknown account costs the time of a verification
+// without its memory (a wait as long as recent verifications took).
+class PasswordVerifier {
+ public:
+  enum class Outcome { kMatch, kMismatch, kBusy };
+  PasswordVerifier(int max_concurrent, absl::Duration max_wait);
+  Outcome Verify(absl::string_view hash, absl::string_view password);
+  // For a name that has no password here: kMismatch after about the time a Verify takes.
+  Outcome VerifyUnknown();
+  int max_concurrent() const { return max_concurrent_; }
+
+ private:
+  bool HasFreeSlot() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return in_use_ < max_concurrent_; }
+  const int max_concurrent_;
+  const absl::Duration max_wait_;
+  absl::Mutex mu_;
+  int in_use_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Duration typical_ ABSL_GUARDED_BY(mu_) = absl::Milliseconds(100);
+};
 
 // `bytes` random bytes from the OS, base64url without padding (session ids, CSRF tokens).
 std::string RandomToken(size_t bytes = 32);

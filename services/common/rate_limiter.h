@@ -17,7 +17,9 @@ class RateLimiter {
  public:
   virtual ~RateLimiter() = default;
   // OK, or RESOURCE_EXHAUSTED (with the wait in the message) when `subject` used its budget.
-  virtual absl::Status Admit(absl::string_view subject) = 0;
+  absl::Status Admit(absl::string_view subject) { return AdmitMany(subject, 1); }
+  // `count` admissions at once (an import of that many rows), all or none: a refusal uses nothing.
+  virtual absl::Status AdmitMany(absl::string_view subject, int64_t count) = 0;
 };
 
 // Fixed windows: at most `limit` admissions per `window` for each subject, counted in
@@ -25,7 +27,7 @@ class RateLimiter {
 class RedisRateLimiter final : public RateLimiter {
  public:
   RedisRateLimiter(RedisClient* redis, Clock* clock, int64_t limit, absl::Duration window);
-  absl::Status Admit(absl::string_view subject) override;
+  absl::Status AdmitMany(absl::string_view subject, int64_t count) override;
 
  private:
   RedisClient* redis_;

@@ -52,6 +52,50 @@ std::string FromUnicode(const icu::UnicodeString& u) {
 
 }  // namespace
 
+std::string RepairUtf8(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  uint32_t cp = 0;
+  while (i < text.size()) {
+    const size_t start = i;
+    if (NextCodePoint(text, i, cp)) {
+      out.append(text.data() + start, i - start);
+    } else {
+      // One U+FFFD for the lead byte and the continuation bytes it expected (a cut character
+      // becomes one replacement, not one per byte).
+      out += "\uFFFD";
+      const auto lead = static_cast<unsigned char>(text[start]);
+      const size_t expected = lead >= 0xF0 && lead < 0xF8 ? 3 : lead >= 0xE0 && lead < 0xF0 ? 2 : lead >= 0xC0 ? 1 : 0;
+      i = start + 1;
+      for (size_t k = 0; k < expected && i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80; ++k) {
+        ++i;
+      }
+    }
+  }
+  return out;
+}
+
+size_t CharacterCount(absl::string_view text) {
+  size_t n = 0;
+  size_t i = 0;
+  uint32_t cp = 0;
+  while (i < text.size()) {
+    const size_t start = i;
+    if (!NextCodePoint(text, i, cp)) i = start + 1;
+    ++n;
+  }
+  return n;
+}
+
+std::string TruncateText(absl::string_view text, size_t max_chars) {
+  if (!IsValidUtf8(text)) return TruncateText(RepairUtf8(text), max_chars);
+  size_t i = 0;
+  uint32_t cp = 0;
+  for (size_t n = 0; n < max_chars && i < text.size(); ++n) NextCodePoint(text, i, cp);
+  return std::string(text.substr(0, i));
+}
+
 bool IsValidUtf8(absl::string_view text) {
   size_t i = 0;
   uint32_t cp = 0;

@@ -12,6 +12,14 @@ namespace hosho {
 
 // Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
 bool IsValidUtf8(absl::string_view text);
+// `text` with every malformed sequence replaced by U+FFFD (valid text comes back unchanged). For
+// reading what an older version stored unchecked.
+std::string RepairUtf8(absl::string_view text);
+// Number of code points (malformed bytes count one each).
+size_t CharacterCount(absl::string_view text);
+// At most `max_chars` code points of `text`, cut only between characters, never inside one; a
+// malformed input is repaired first. The one way hosho bounds a text.
+std::string TruncateText(absl::string_view text, size_t max_chars);
 // C0 controls (except those `allowed`), DEL, C1 controls, and the bidi overrides
 // that can disguise a name (U+202A–U+202E, U+2066–U+2069). Expects valid UTF-8.
 bool HasControlCharacters(absl::string_view text, absl::string_view allowed = "");

@@ -62,9 +62,14 @@ const ConsoleAccount* AccountBook::Find(absl::string_view username) const {
 absl::StatusOr<ConsoleAccount> AccountBook::SignIn(absl::string_view username, absl::string_view password) const {
   const ConsoleAccount* account = Find(username);
   const bool local = account != nullptr && !account->password_hash.empty();
-  // Always one Argon2id verification, so that timing tells nothing about which names exist.
-  const bool match = VerifyPassword(local ? account->password_hash : DecoyPasswordHash(), password);
-  if (!local || !match) return absl::UnauthenticatedError("unknown user or wrong password");
+  // An unknown name waits as long as a verification takes, so that timing tells nothing about
+  // which names exist, but holds no Argon2id memory.
+  const PasswordVerifier::Outcome outcome =
+      local ? verifier_->Verify(account->password_hash, password) : verifier_->VerifyUnknown();
+  if (outcome == PasswordVerifier::Outcome::kBusy) {
+    return absl::UnavailableError("too many sign-ins at once; try again");
+  }
+  if (outcome != PasswordVerifier::Outcome::kMatch) return absl::UnauthenticatedError("unknown user or wrong password");
   return *account;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -7,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/common/auth.h"
+#include "services/common/passwords.h"
 
 namespace hosho {
 
@@ -31,13 +33,17 @@ class AccountBook {
 
   const ConsoleAccount* Find(absl::string_view username) const;
   // The account when the password matches; UNAUTHENTICATED otherwise, in the same time whether the
-  // name is unknown or the password wrong.
+  // name is unknown or the password wrong (an unknown name uses no Argon2id memory); UNAVAILABLE
+  // when every verification slot stayed busy.
   absl::StatusOr<ConsoleAccount> SignIn(absl::string_view username, absl::string_view password) const;
+  // Bounds sign-in hashing (default: 2 at once, 5 s wait); set before serving.
+  void SetVerifier(std::shared_ptr<PasswordVerifier> verifier) { verifier_ = std::move(verifier); }
   size_t size() const { return accounts_.size(); }
 
  private:
   std::vector<ConsoleAccount> accounts_;
   absl::flat_hash_map<std::string, size_t> by_name_;
+  std::shared_ptr<PasswordVerifier> verifier_ = std::make_shared<PasswordVerifier>(2, absl::Seconds(5));
 };
 
 // The principal the console acts as for an account (its calls carry x-hosho-acting-for).

@@ -49,13 +49,26 @@ bool SameToken(absl::string_view a, absl::string_view b) {
   return diff == 0;
 }
 
-// Only a path of this site (no scheme, no "//host"): the language switch and sign-in come back here.
-std::string SafeLocalPath(absl::string_view path) {
-  if (path.empty() || path[0] != '/' || absl::StartsWith(path, "//") || absl::StrContains(path, "\\") ||
-      absl::StrContains(path, "\r") || absl::StrContains(path, "\n")) {
-    return "/";
-  }
-  return std::string(path);
+// Where the language switch and sign-in may send a browser back to: only one of the console's own
+// pages (/, /feed, /cases, /cases/<id>, /tasks, /tasks/<id>) with a plain query. Anything else
+// (another host, "/\t/host", an encoded slash, a page that does not exist) goes to "/": browsers
+// strip tabs and line breaks from a Location and follow "//host", so a prefix check is not enough.
+std::string SafeLocalPath(absl::string_view target) {
+  const size_t q = target.find('?');
+  const absl::string_view path = target.substr(0, q);
+  const absl::string_view query = q == absl::string_view::npos ? "" : target.substr(q + 1);
+  auto id_chars = [](absl::string_view id) {
+    return !id.empty() && std::all_of(id.begin(), id.end(), [](unsigned char c) {
+      return absl::ascii_isalnum(c) || c == '_' || c == '.' || c == ':' || c == '-';
+    });
+  };
+  const bool page = path == "/" || path == "/feed" || path == "/cases" || path == "/tasks" ||
+                    (absl::StartsWith(path, "/cases/") && id_chars(path.substr(7))) ||
+                    (absl::StartsWith(path, "/tasks/") && id_chars(path.substr(7)));
+  const bool plain_query = std::all_of(query.begin(), query.end(), [](unsigned char c) {
+    return absl::ascii_isalnum(c) || c == '_' || c == '.' || c == '-' || c == '=' || c == '&' || c == '%' || c == '+';
+  });
+  return page && plain_query ? std::string(target) : "/";
 }
 
 HttpReply Html(int status, std::string body) {
@@ -323,16 +336,28 @@ HttpReply ConsoleApp::SignIn(const HttpCall& call) {
     return SignInPage(call, "signin.expired");
   }
   const std::string username = call.Param("username");
-  if (deps_.signin_limiter != nullptr) {
-    if (absl::Status admitted = deps_.signin_limiter->Admit(absl::StrCat("console-signin:", username));
-        !admitted.ok()) {
-      LogWarn("console sign-in refused: too many attempts", {{"user", username}, {"remote", call.remote_address}});
-      return SignInPage(call, absl::IsResourceExhausted(admitted) ? "signin.limited" : "error.unavailable");
-    }
+  // What someone typed as a user name may be their password: only a name that is an account here
+  // is ever logged or made part of a key.
+  const bool known = deps_.accounts->Find(username) != nullptr;
+  const std::string who = known ? username : "(unknown name)";
+  absl::Status admitted = absl::OkStatus();
+  if (deps_.signin_address_limiter != nullptr) {
+    admitted = deps_.signin_address_limiter->Admit(absl::StrCat("console-signin-from:", call.remote_address));
+  }
+  if (admitted.ok() && known && deps_.signin_limiter != nullptr) {
+    admitted = deps_.signin_limiter->Admit(absl::StrCat("console-signin:", username));
+  }
+  if (!admitted.ok()) {
+    LogWarn("console sign-in refused: too many attempts", {{"user", who}, {"remote", call.remote_address}});
+    return SignInPage(call, absl::IsResourceExhausted(admitted) ? "signin.limited" : "error.unavailable");
   }
   auto account = deps_.accounts->SignIn(username, call.Param("password"));
+  if (absl::IsUnavailable(account.status())) {
+    LogWarn("console sign-in refused: every verification slot busy", {{"remote", call.remote_address}});
+    return SignInPage(call, "error.unavailable");
+  }
   if (!account.ok()) {
-    LogWarn("console sign-in failed", {{"user", username}, {"remote", call.remote_address}});
+    LogWarn("console sign-in failed", {{"user", who}, {"remote", call.remote_address}});
     return SignInPage(call, "signin.failed");
   }
   auto session = deps_.sessions->Create(PrincipalOf(*account));

@@ -33,6 +33,8 @@ struct ConsoleDeps {
   const OfficeDirectory* offices = nullptr;
   Clock* clock = nullptr;
   RateLimiter* signin_limiter = nullptr;  // per user name: failed and successful sign-ins alike
+  // per client address, whatever the name (an office behind one proxy shares it: a larger budget)
+  RateLimiter* signin_address_limiter = nullptr;
 };
 
 struct ConsoleOptions {

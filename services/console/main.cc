@@ -43,6 +43,8 @@ console:
   session_idle_minutes: 30
   session_max_hours: 12
   signin_attempts_per_15min: 10  # per user name, shared by every replica
+  signin_attempts_per_address_per_15min: 200  # per client address, whatever the name (an office proxy shares one)
+  concurrent_signins: 2          # Argon2id checks at once (64 MiB each); more wait up to 5 s, then 「混み合っています」
   trusted_proxy_addresses: []    # e.g. [10.0.0.5]: these may name the user in the header below
   proxy_user_header: x-forwarded-user
   offices_file: deploy/city/offices.yaml
@@ -69,7 +71,9 @@ int main(int argc, char** argv) {
   if (accounts_file.empty()) {
     hosho::ExitOnStartupError(absl::FailedPreconditionError("console.accounts_file is not configured"));
   }
-  const hosho::AccountBook accounts = hosho::ValueOrExit(hosho::AccountBook::FromFile(accounts_file));
+  hosho::AccountBook accounts = hosho::ValueOrExit(hosho::AccountBook::FromFile(accounts_file));
+  accounts.SetVerifier(std::make_shared<hosho::PasswordVerifier>(
+      static_cast<int>(config.GetInt("console.concurrent_signins", 2)), absl::Seconds(5)));
   const hosho::OfficeDirectory offices = hosho::ValueOrExit(
       hosho::OfficeDirectory::FromFile(config.ResolvePath(config.GetString("console.offices_file"))));
   const auto catalogue =
@@ -84,6 +88,8 @@ int main(int argc, char** argv) {
   hosho::RedisSessionStore sessions(redis, &host.clock(), policy);
   hosho::RedisRateLimiter signin_limiter(redis, &host.clock(), config.GetInt("console.signin_attempts_per_15min", 10),
                                          absl::Minutes(15));
+  hosho::RedisRateLimiter signin_address_limiter(
+      redis, &host.clock(), config.GetInt("console.signin_attempts_per_address_per_15min", 200), absl::Minutes(15));
   const std::string token = hosho::ValueOrExit(config.GetSecret("console.token"));
   hosho::GrpcConsoleBackends backends(
       hosho::ValueOrExit(hosho::MakeChannel(hosho::ChannelOptionsFromConfig(config, "verification"))),
@@ -140,6 +146,7 @@ int main(int argc, char** argv) {
   deps.offices = &offices;
   deps.clock = &host.clock();
   deps.signin_limiter = &signin_limiter;
+  deps.signin_address_limiter = &signin_address_limiter;
   hosho::ConsoleOptions options;
   options.cookie_secure = config.GetBool("console.cookie_secure", true);
   for (const std::string& address : config.GetStringList("console.trusted_proxy_addresses")) {

@@ -10,6 +10,7 @@
 #include "services/common/grpc_server.h"
 #include "services/common/log.h"
 #include "services/common/text.h"
+#include "services/common/text_rules.h"
 #include "services/intake/form_import.h"
 
 namespace hosho {
@@ -32,17 +33,7 @@ bool IsOfficeCode(const std::string& s) {
 
 void CheckText(std::vector<FieldViolation>& v, const std::string& field, const std::string& text, size_t max_chars,
                const std::string& label, bool required) {
-  if (text.empty()) {
-    if (required) v.push_back({field, "FIELD_MISSING", label + "を入力してください"});
-    return;
-  }
-  if (!IsValidUtf8(text) || HasControlCharacters(text)) {
-    v.push_back({field, "TEXT_CONTROL_CHARACTERS", label + "に使用できない文字（制御文字など）が含まれています"});
-  } else if (text.size() > max_chars * 3) {
-    v.push_back({field, "TEXT_TOO_LONG", label + "は" + std::to_string(max_chars) + "文字以内で入力してください"});
-  } else if (LooksLikeFormula(text)) {
-    v.push_back({field, "TEXT_FORMULA", label + "の先頭に = + - @ は使用できません"});
-  }
+  CheckText(TextRule{field, label, max_chars, required, false, true}, text, v);
 }
 
 // Normalizes what people type (full-width digits, spaces) before the checks.
@@ -117,7 +108,7 @@ std::vector<FieldViolation> CheckContract(const hosho::v1::Contract& c) {
   }
   if (c.contract_number().empty()) {
     v.push_back({"contract.contract_number", "CONTRACT_NUMBER_MISSING", "工事番号を入力してください"});
-  } else if (c.contract_number().size() > 64 * 3 || !IsValidUtf8(c.contract_number()) ||
+  } else if (!IsValidUtf8(c.contract_number()) || CharacterCount(c.contract_number()) > 64 ||
              HasControlCharacters(c.contract_number()) || LooksLikeFormula(c.contract_number()) ||
              c.contract_number().find_first_of("'\";<>\\`") != std::string::npos) {
     v.push_back({"contract.contract_number", "CONTRACT_NUMBER_INVALID",
@@ -311,7 +302,7 @@ absl::StatusOr<hosho::v1::ImportReport> ContractRegistryImpl::ImportCsv(const Pr
     };
     hosho::v1::Contract c;
     c.set_contract_id(cell("contract_id"));
-    row.set_key(NormalizeCode(c.contract_id()).substr(0, 64));
+    row.set_key(TruncateText(NormalizeCode(c.contract_id()), 64));
     c.set_contract_number(cell("contract_number"));
     c.set_project_name(cell("project_name"));
     c.set_project_location(cell("project_location"));

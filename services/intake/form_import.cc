@@ -171,7 +171,7 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapFormAnswer(const FormMappin
     r.set_contract_id(*id);
   } else if (absl::IsNotFound(id.status())) {
     v.push_back({m.LabelFor("contract_number"), "R03_CONTRACT_NOT_FOUND",
-                 "工事番号 " + (number.size() > 40 ? number.substr(0, 40) : number) + " の契約が見つかりません"});
+                 "工事番号 " + TruncateText(number, 40) + " の契約が見つかりません"});
   } else {
     return id.status();
   }
@@ -386,6 +386,12 @@ absl::StatusOr<hosho::v1::ImportReport> FormCsvImporter::Import(const Principal&
         absl::StatusCode::kInvalidArgument,
         {{"csv", "CSV_HEADER_INVALID", "見出し行に「" + mapping_.receipt_label + "」の列がありません"}});
   }
+  // Each row is a submission: the file as a whole uses that many of the sender's budget, or is
+  // refused whole before anything is recorded.
+  if (absl::Status admitted = intake_->AdmitRows(principal, static_cast<int64_t>(table.rows.size()) - 1);
+      !admitted.ok()) {
+    return admitted;
+  }
   std::vector<ImportRow> rows = BrokenRows(table);
   for (size_t i = 1; i < table.rows.size(); ++i) {
     const CsvRow& csv = table.rows[i];
@@ -398,7 +404,7 @@ absl::StatusOr<hosho::v1::ImportReport> FormCsvImporter::Import(const Principal&
     FormAnswer answer;
     for (size_t c = 0; c < header.size(); ++c) answer.values[header[c]] = csv.cells[c];
     answer.receipt = csv.cells[receipt_column - header.begin()];
-    row.set_key(NormalizeCode(answer.receipt).substr(0, 100));
+    row.set_key(TruncateText(NormalizeCode(answer.receipt), 100));
     auto request = MapFormAnswer(mapping_, answer, *intake_);
     if (!request.ok()) {
       FillRefusal(row, request.status());
@@ -417,7 +423,7 @@ absl::StatusOr<hosho::v1::ImportReport> FormCsvImporter::Import(const Principal&
     rows.push_back(std::move(row));
   }
   FinishReport(report, std::move(rows));
-  LogInfo("form csv imported", {{"file", filename.substr(0, 100)},
+  LogInfo("form csv imported", {{"file", TruncateText(filename, 100)},
                                 {"encoding", encoding},
                                 {"accepted", report.accepted()},
                                 {"unchanged", report.unchanged()},

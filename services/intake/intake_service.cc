@@ -98,6 +98,17 @@ absl::StatusOr<std::string> IntakeServiceImpl::ContractIdForNumber(absl::string_
   return deps_.contracts->IdForNumber(NormalizeCode(contract_number));
 }
 
+absl::Status IntakeServiceImpl::AdmitRows(const Principal& principal, int64_t rows) {
+  if (deps_.limiter == nullptr) return absl::OkStatus();
+  absl::Status admitted = deps_.limiter->AdmitMany(principal.name, rows);
+  if (!admitted.ok()) CountSubmission("refused", "RATE_LIMITED");
+  return admitted;
+}
+
+std::string IntakeServiceImpl::ArrivalFingerprint(absl::string_view content) const {
+  return absl::BytesToHexString(deps_.sealer->Fingerprint(content)).substr(0, 40);
+}
+
 absl::Status IntakeServiceImpl::SendBounded(const std::vector<OutgoingRecord>& records, absl::Time deadline) {
   const absl::Duration budget = std::min(options_.send_timeout, deadline - deps_.clock->Now());
   return deps_.producer->SendAll(records, std::max(budget, absl::ZeroDuration()));

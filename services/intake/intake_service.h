@@ -62,6 +62,11 @@ class IntakeServiceImpl final : public hosho::v1::IntakeService::Service {
 
   // The contract registered under a 工事番号 (NFKC-normalized), for channels that know only the number.
   absl::StatusOr<std::string> ContractIdForNumber(absl::string_view contract_number);
+  // Admits an import of `rows` submissions from `principal` as a whole (RATE_LIMITED otherwise).
+  absl::Status AdmitRows(const Principal& principal, int64_t rows);
+  // A keyed fingerprint (hex) of what identifies an arrival that carries no id of its own (a mail
+  // without Message-ID): never a plain hash of a secret.
+  std::string ArrivalFingerprint(absl::string_view content) const;
 
  private:
   absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> RecordDuplicate(

@@ -55,14 +55,31 @@ hosho::v1::AttachmentRef::Kind PdfKind(const std::string& filename, hosho::v1::G
                                                     : hosho::v1::AttachmentRef::KIND_INVOICE;
 }
 
+// What identifies a mail: its Message-ID; without one, the credential it carries (keyed, so the
+// receipt never reveals it), or, with no credential, its whole content. Never its subject and
+// sender: a contractor sends every guarantee of a contract under the same subject.
+std::string MailReceipt(const MailMessage& mail, const hosho::v1::SubmitGuaranteeRequest& r,
+                        const IntakeServiceImpl& intake) {
+  if (!mail.message_id.empty()) return absl::StrCat("mail-", Sha256Hex(mail.message_id).substr(0, 40));
+  std::string identity;
+  if (r.has_d_sure() && !r.d_sure().authentication_key().empty()) {
+    identity = absl::StrCat("d-sure\n", r.d_sure().guarantee_number(), "\n", r.d_sure().authentication_key());
+  } else if (r.has_confirmation_system()) {
+    identity = absl::StrCat("confirmation\n", r.confirmation_system().viewing_url(), "\n",
+                            r.confirmation_system().viewing_password());
+  } else {
+    identity = absl::StrCat("content\n", mail.from_address, "\n", mail.subject);
+    for (const MailPart& part : mail.parts) absl::StrAppend(&identity, "\n", part.filename, "\n", part.content);
+  }
+  std::string receipt = absl::StrCat("mail-fp-", intake.ArrivalFingerprint(identity));
+  WipeString(&identity);
+  return receipt;
+}
+
 }  // namespace
 
 absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mail, IntakeServiceImpl& intake) {
   hosho::v1::SubmitGuaranteeRequest r;
-  const std::string receipt = absl::StrCat(
-      "mail-", Sha256Hex(mail.message_id.empty() ? mail.subject + mail.from_address : mail.message_id).substr(0, 40));
-  r.set_client_request_id(receipt);
-  r.set_source_receipt(receipt);
   r.set_channel(hosho::v1::CHANNEL_EMAIL);
 
   std::vector<FieldViolation> v;
@@ -80,7 +97,7 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mai
     r.set_contract_id(*id);
   } else if (absl::IsNotFound(id.status())) {
     v.push_back(
-        {"subject", "R03_CONTRACT_NOT_FOUND", "件名の工事番号 " + number.substr(0, 40) + " の契約が見つかりません"});
+        {"subject", "R03_CONTRACT_NOT_FOUND", "件名の工事番号 " + TruncateText(number, 40) + " の契約が見つかりません"});
   } else {
     return id.status();
   }
@@ -163,6 +180,9 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mai
     upload->set_media_type(part.media_type);
     upload->set_content(part.content);
   }
+  const std::string receipt = MailReceipt(mail, r, intake);
+  r.set_client_request_id(receipt);
+  r.set_source_receipt(receipt);
   if (!v.empty()) {
     if (r.has_d_sure()) WipeString(r.mutable_d_sure()->mutable_authentication_key());
     if (r.has_confirmation_system()) WipeString(r.mutable_confirmation_system()->mutable_viewing_password());

@@ -9,6 +9,7 @@
 #include "services/common/domain_text.h"
 #include "services/common/sealing.h"
 #include "services/common/text.h"
+#include "services/common/text_rules.h"
 
 namespace hosho {
 namespace {
@@ -39,16 +40,7 @@ bool IsCode(const std::string& text, size_t max) {
 // Free text from people: valid UTF-8, no control characters, no spreadsheet formula.
 void CheckText(std::vector<FieldViolation>& v, const std::string& field, const std::string& text, size_t max_chars,
                absl::string_view label) {
-  if (text.empty()) return;
-  if (!IsValidUtf8(text) || HasControlCharacters(text)) {
-    v.push_back(
-        {field, "TEXT_CONTROL_CHARACTERS", std::string(label) + "に使用できない文字（制御文字など）が含まれています"});
-  } else if (text.size() > max_chars * 3) {
-    v.push_back(
-        {field, "TEXT_TOO_LONG", std::string(label) + "は" + std::to_string(max_chars) + "文字以内で入力してください"});
-  } else if (LooksLikeFormula(text)) {
-    v.push_back({field, "TEXT_FORMULA", std::string(label) + "の先頭に = + - @ は使用できません"});
-  }
+  CheckText(TextRule{field, std::string(label), max_chars, false, false, true}, text, v);
 }
 
 // A secret that is really a file: the PDF itself, its base64, or a file name.

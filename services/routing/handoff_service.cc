@@ -9,6 +9,7 @@
 #include "services/common/log.h"
 #include "services/common/metrics.h"
 #include "services/common/text.h"
+#include "services/common/text_rules.h"
 #include "services/common/topics.h"
 #include "services/common/trace.h"
 
@@ -45,14 +46,13 @@ absl::Status FromStore(const absl::Status& s, const std::string& state, const st
   return s;
 }
 
+constexpr size_t kNoteChars = 1000;  // a clerk's 備考 on a hand-off step (docs/api.md)
+
 absl::Status CheckRequest(const hosho::v1::HandoffRequest& r, bool note_required) {
   std::vector<FieldViolation> v;
   if (r.case_id().empty()) v.push_back({"case_id", "CASE_ID_MISSING", "案件番号を指定してください"});
-  if (!IsValidUtf8(r.note()) || HasControlCharacters(r.note())) {
-    v.push_back({"note", "TEXT_CONTROL_CHARACTERS", "備考に使用できない文字が含まれています"});
-  } else if (r.note().size() > 2000) {
-    v.push_back({"note", "TEXT_TOO_LONG", "備考は2000バイト以内で入力してください"});
-  } else if (note_required && NormalizeText(r.note()).empty()) {
+  const bool bad_note = CheckText(TextRule{"note", "備考", kNoteChars, false, /*multi_line=*/true}, r.note(), v);
+  if (!bad_note && note_required && NormalizeText(r.note()).empty()) {
     v.push_back({"note", "WITHDRAW_REASON_MISSING", "取下げの理由を入力してください"});
   }
   if (r.expected_version() < 0) v.push_back({"expected_version", "VERSION_INVALID", "版数が正しくありません"});

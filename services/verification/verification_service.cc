@@ -11,11 +11,16 @@
 #include "services/common/log.h"
 #include "services/common/metrics.h"
 #include "services/common/text.h"
+#include "services/common/text_rules.h"
 #include "services/common/trace.h"
 #include "services/verification/verdict.h"
 
 namespace hosho {
 namespace {
+
+// Bounds of what a clerk types, in characters (docs/api.md).
+constexpr size_t kCertificateTextChars = 200;  // 発注者, 受注者, 工事名 as read from a certificate
+constexpr size_t kReasonChars = 300;           // 確認できなかった理由, the reason for a reveal
 
 absl::Status NoTask() {
   return ViolationStatus(absl::StatusCode::kNotFound,
@@ -46,8 +51,8 @@ std::vector<FieldViolation> CheckCertificateRecord(const hosho::v1::CertificateR
         {"certificate.project_name", c.project_name(), "工事名"}}) {
     if (text.empty()) {
       v.push_back({field, "CERTIFICATE_FIELD_MISSING", absl::StrCat(label, "を入力してください")});
-    } else if (!IsValidUtf8(text) || HasControlCharacters(text) || text.size() > 600) {
-      v.push_back({field, "TEXT_CONTROL_CHARACTERS", absl::StrCat(label, "に使用できない文字が含まれています")});
+    } else {
+      CheckText(TextRule{field, label, kCertificateTextChars}, text, v);
     }
   }
   if (c.contract_price_yen() < 0 || c.guaranteed_amount_yen() < 0 || c.advance_amount_yen() < 0) {
@@ -251,13 +256,12 @@ grpc::Status VerificationServiceImpl::RevealCredential(grpc::ServerContext* cont
       return ObserveRpc("RevealCredential", started, ToGrpcStatus(held));
     }
   }
-  const std::string reason = NormalizeText(request->reason());
-  if (!IsValidUtf8(reason) || HasControlCharacters(reason) || reason.size() > 600) {
+  std::vector<FieldViolation> bad_reason;
+  if (CheckText(TextRule{"reason", "理由", kReasonChars}, request->reason(), bad_reason)) {
     return ObserveRpc("RevealCredential", started,
-                      ToGrpcStatus(ViolationStatus(
-                          absl::StatusCode::kInvalidArgument,
-                          {{"reason", "TEXT_CONTROL_CHARACTERS", "理由に使用できない文字が含まれています"}})));
+                      ToGrpcStatus(ViolationStatus(absl::StatusCode::kInvalidArgument, bad_reason)));
   }
+  const std::string reason = NormalizeText(request->reason());
   hosho::v1::SealedCredential credential;
   if (!credential.ParseFromString(record->Field("credential")) || !credential.has_secret()) {
     return ObserveRpc(
@@ -335,6 +339,11 @@ grpc::Status VerificationServiceImpl::RecordCertificate(grpc::ServerContext* con
             absl::StatusCode::kInvalidArgument,
             {{"outcome", "OUTCOME_MISSING", "保証証書の内容か、証書を確認できなかった理由を入力してください"}})));
   }
+  if (std::vector<FieldViolation> v; CheckText(TextRule{"no_certificate_reason", "確認できなかった理由", kReasonChars,
+                                                        false, /*multi_line=*/true},
+                                               request->no_certificate_reason(), v)) {
+    return ObserveRpc("RecordCertificate", started, ToGrpcStatus(ViolationStatus(absl::StatusCode::kInvalidArgument, v)));
+  }
   auto submitted = cases_->AppliedPayload(record->case_id, record->case_id + ":submitted");
   if (!submitted.ok()) return ObserveRpc("RecordCertificate", started, ToGrpcStatus(submitted.status()));
   hosho::events::v1::Envelope submission;
@@ -347,7 +356,8 @@ grpc::Status VerificationServiceImpl::RecordCertificate(grpc::ServerContext* con
       clock_->Now(), policy_, RuleContext{static_cast<int>(ToInt(record->Field(case_fields::kDuplicateCount)))});
   if (!request->no_certificate_reason().empty()) {
     verdict.reason =
-        absl::StrCat(verdict.reason, "（", NormalizeText(request->no_certificate_reason()).substr(0, 300), "）");
+        absl::StrCat(verdict.reason, "（", TruncateText(NormalizeText(request->no_certificate_reason()), kReasonChars),
+                     "）");
   }
   auto applied = cases_->Apply(verdict);
   if (absl::IsFailedPrecondition(applied.status())) {

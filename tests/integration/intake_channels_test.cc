@@ -8,6 +8,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "services/common/clock.h"
@@ -31,10 +32,13 @@ namespace fs = std::filesystem;
 using testing::ReadFileBytes;
 std::string Source(const std::string& relative) { return testing::SourceFile(relative); }
 
+constexpr int kSubmissionsPerMinute = 200;
+
 class IntakeChannelsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     StackOptions options = testing::TestStackOptions("hosho-channels");
+    options.submissions_per_minute = kSubmissionsPerMinute;  // small enough for an import to reach it
     auto stack = Stack::Start(options);
     ASSERT_TRUE(stack.ok()) << stack.status();
     stack_ = stack->release();
@@ -282,6 +286,20 @@ TEST_F(IntakeChannelsTest, FormCsvExportsInUtf8AndShiftJisReportEveryRowAndImpor
   auto garbage = client_->ImportFormCsv(std::string("\x80\x80\xff\xfe\x81", 5), "garbage.csv");
   EXPECT_TRUE(absl::IsInvalidArgument(garbage.status()));
   EXPECT_EQ(ViolationsOf(garbage.status()).front().code, "CSV_ENCODING_INVALID");
+  // Each row counts against the sender's budget: a file of more rows than it holds is refused as a
+  // whole and records nothing (before, 200 rows went in while the counter read 1).
+  const std::string one = Source("tests/data/csv/form-export-utf8.csv");
+  const std::string header = one.substr(0, one.find('\n') + 1);
+  std::string big = header;
+  const std::string row = one.substr(header.size(), one.find('\n', header.size()) + 1 - header.size());
+  for (int i = 0; i <= kSubmissionsPerMinute; ++i) big += row;
+  const std::string before_big = SystemState();
+  auto too_many = client_->ImportFormCsv(big, "too-many.csv");
+  EXPECT_TRUE(absl::IsResourceExhausted(too_many.status())) << too_many.status();
+  ASSERT_FALSE(ViolationsOf(too_many.status()).empty());
+  EXPECT_EQ(ViolationsOf(too_many.status()).front().code, "RATE_LIMITED");
+  EXPECT_EQ(SystemState(), before_big);
+  EXPECT_TRUE(client_->ImportFormCsv(one, "form-export-utf8.csv").ok()) << "a refused file used none of the budget";
 }
 
 TEST_F(IntakeChannelsTest, TheSameGuaranteeThroughAnotherChannelIsRecordedOnTheFirstCase) {
@@ -387,6 +405,68 @@ TEST_F(IntakeChannelsTest, MailFromDovecotBecomesCasesOnceAndRefusalsAreFlagged)
       },
       absl::Seconds(30)));
   EXPECT_EQ(SystemState(), before);
+}
+
+// Two mails without Message-ID, the same subject and sender, different guarantees: two cases, each
+// key sealed and checked (before, the second was recorded as a duplicate of the first and its key
+// dropped). The first delivered again is still nothing new.
+TEST_F(IntakeChannelsTest, MailsWithoutMessageIdAreToldApartByTheirCredentialNotBySubjectAndSender) {
+  ImapOptions imap;
+  imap.url = absl::StrCat("imap://127.0.0.1:", stack_->endpoints().imap_port, "/INBOX");
+  imap.username = stack_->endpoints().mail_user;
+  imap.password = ReadFileBytes(*run_dir_ + "/mail/password");
+  imap.password.pop_back();
+  auto mailbox = *OpenImapMailbox(imap);
+  const std::string demo = Source("deploy/demo/channels/mail-advance.eml");
+  auto without_id = [&](const std::string& number, const std::string& key) {
+    std::string m = absl::StrReplaceAll(demo, {{"DS-26-000106", number}, {"PLANTED-AK-M-6b0e3f9d21", key}});
+    const size_t at = m.find("Message-ID:");
+    m.erase(at, m.find('\n', at) - at + 1);
+    return m;
+  };
+  const std::string first = without_id("DS-26-900106", "AK-NO-MESSAGE-ID-1");
+  const std::string second = without_id("DS-26-900107", "AK-NO-MESSAGE-ID-2");
+  auto all_done = [&] {
+    return testing::AwaitUntil(
+        [&] {
+          auto open = mailbox->ListWithout("$HoshoDone");
+          return open.ok() && open->empty();
+        },
+        absl::Seconds(30));
+  };
+  ASSERT_TRUE(client_->DeliverMail(first).ok());
+  ASSERT_TRUE(client_->DeliverMail(second).ok());
+  ASSERT_TRUE(all_done());
+  ASSERT_TRUE(client_->ActAs("operator").ok());
+  auto cases_for = [&](const std::string& number) {
+    std::vector<hosho::v1::Case> found;
+    hosho::v1::ListCasesRequest list;
+    list.set_page_size(200);
+    auto listed = client_->ListCases(list);
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    if (!listed.ok()) return found;
+    for (const auto& c : listed->cases()) {
+      if (c.channel() == hosho::v1::CHANNEL_EMAIL && c.guarantee_number() == number) found.push_back(c);
+    }
+    return found;
+  };
+  ASSERT_TRUE(testing::AwaitUntil([&] { return cases_for("DS-26-900107").size() == 1; }, absl::Seconds(30)))
+      << "the second mail is a case of its own";
+  const auto a = cases_for("DS-26-900106");
+  const auto b = cases_for("DS-26-900107");
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_NE(a[0].case_id(), b[0].case_id());
+  EXPECT_NE(a[0].source_receipt(), b[0].source_receipt());
+  EXPECT_EQ(a[0].duplicate_count(), 0);
+  EXPECT_EQ(b[0].duplicate_count(), 0);
+  EXPECT_FALSE(absl::StrContains(a[0].source_receipt(), "AK-NO-MESSAGE-ID")) << "the receipt never shows the key";
+  EXPECT_NE(b[0].credential_key_id(), "") << "the second key was sealed";
+
+  const std::string before = SystemState();
+  ASSERT_TRUE(client_->DeliverMail(first).ok());
+  ASSERT_TRUE(all_done());
+  EXPECT_EQ(SystemState(), before) << "the same mail again (no Message-ID) is still the same arrival";
 }
 
 TEST_F(IntakeChannelsTest, MalformedGrpcSubmissionsGetPreciseRefusalsAndChangeNothing) {

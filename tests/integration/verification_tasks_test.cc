@@ -229,5 +229,38 @@ TEST_F(VerificationTasksTest, ACredentialThatOpensNothingReturnsTheCaseAndPaperH
   EXPECT_EQ(CodeOf(clerk->RevealCredential(submitted->case_id(), "x").status()), "NO_CREDENTIAL");
 }
 
+// A clerk's long Japanese reason is never cut inside a character (before: cut at 300 bytes, the
+// history entry was no longer UTF-8 and the case could not be read again); a reason over the bound
+// or with control characters is refused with its field and code, and the task stays open.
+TEST_F(VerificationTasksTest, ALongJapaneseReasonIsKeptWholeAndTheCaseStaysReadable) {
+  const std::string case_id = SubmitFlowA("tasks-kanji", "DS-26-000311", "PLANTED-AK-TASK-K-1");
+  ASSERT_FALSE(case_id.empty());
+  auto clerk = As("contract-division-clerk");
+  ASSERT_TRUE(testing::AwaitUntil([&] { return clerk->ClaimTask(case_id).ok(); }));
+  auto kanji = [](int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += i % 2 ? "認" : "確";
+    return s;
+  };
+  hosho::v1::RecordCertificateRequest r;
+  r.set_task_id(case_id);
+  r.set_no_certificate_reason(kanji(301));
+  EXPECT_EQ(CodeOf(clerk->RecordCertificate(r).status()), "TEXT_TOO_LONG") << "300 characters at most";
+  r.set_no_certificate_reason("開けません\x1b[31m");
+  EXPECT_EQ(CodeOf(clerk->RecordCertificate(r).status()), "TEXT_CONTROL_CHARACTERS");
+  r.set_no_certificate_reason("開けません\u202E");
+  EXPECT_EQ(CodeOf(clerk->RecordCertificate(r).status()), "TEXT_CONTROL_CHARACTERS") << "a bidi override";
+  const std::string reason = kanji(150);  // 450 bytes: the old cut fell inside the 101st kanji
+  r.set_no_certificate_reason(reason);
+  auto returned = clerk->RecordCertificate(r);
+  ASSERT_TRUE(returned.ok()) << returned.status();
+  EXPECT_EQ(returned->state(), hosho::v1::CASE_STATE_RETURNED);
+  auto read = clerk->GetCase(case_id);
+  ASSERT_TRUE(read.ok()) << read.status();
+  bool found = false;
+  for (const auto& h : read->history()) found = found || h.reason().find(reason) != std::string::npos;
+  EXPECT_TRUE(found) << "the whole reason is in the history";
+}
+
 }  // namespace
 }  // namespace hosho

@@ -286,5 +286,33 @@ TEST_F(CaseStoreTest, NotesAreRecordedOnceAndTimersComeDueInOrder) {
   EXPECT_EQ(*store_->CountTimers("t"), 1);
 }
 
+TEST_F(CaseStoreTest, AHistoryTextThatIsNotUtf8IsRefusedAndNothingIsWritten) {
+  ASSERT_TRUE(store_->Apply(Create("C9")).ok());
+  TransitionRequest cut = Step("C9", "C9:verified", "RECEIVED", "VERIFIED");
+  cut.reason = std::string("確認できなかった理由") + "\xE7\xA2";  // a kanji cut after two of its three bytes
+  auto applied = store_->Apply(cut);
+  EXPECT_TRUE(absl::IsInvalidArgument(applied.status())) << applied.status();
+  CaseNote note{"C9", "C9:note", "clerk", "\xFF", absl::FromUnixMillis(1'700'000'000'000), "", "", {}};
+  EXPECT_TRUE(absl::IsInvalidArgument(store_->Note(note).status()));
+  auto record = store_->Get("C9");
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->Field("state"), "RECEIVED");
+  EXPECT_EQ(record->history.size(), 1u) << "nothing was appended";
+}
+
+TEST_F(CaseStoreTest, ACaseAnOlderVersionPoisonedWithACutCharacterIsStillReadable) {
+  ASSERT_TRUE(store_->Apply(Create("C10")).ok());
+  // What the byte cut once wrote: a history entry ending inside a character.
+  const std::string poisoned =
+      std::string(R"({"v":2,"from":"VERIFYING","to":"NEEDS_REVIEW","actor":"clerk","reason":"理由)") + "\xE7\xA2" +
+      R"(","event_id":"C10:verified","at_ms":1700000000000})";
+  ASSERT_TRUE(client_->Command({"RPUSH", "case:{C10}:history", poisoned}).ok());
+  auto record = store_->Get("C10");
+  ASSERT_TRUE(record.ok()) << record.status();
+  ASSERT_EQ(record->history.size(), 2u);
+  EXPECT_EQ(record->history[1].reason, "理由\uFFFD") << "the cut character is shown as U+FFFD, the rest kept";
+  EXPECT_EQ(record->history[1].to_state, "NEEDS_REVIEW");
+}
+
 }  // namespace
 }  // namespace hosho

@@ -1,5 +1,7 @@
 #include "services/common/csv.h"
 
+#include <algorithm>
+
 #include "gtest/gtest.h"
 
 namespace hosho {
@@ -45,6 +47,40 @@ TEST(CsvTest, WrittenCellsAreQuotedAndFormulasNeutralised) {
   EXPECT_EQ(CsvCell("a,b"), "\"a,b\"");
   EXPECT_EQ(CsvCell("say \"x\""), "\"say \"\"x\"\"\"");
   EXPECT_EQ(CsvCell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+}
+
+TEST(CsvTest, AStrayQuoteCostsOnlyItsOwnLineNeverTheLinesAfterIt) {
+  // Line 2 opens a quote that a quote on line 4 closes: before, lines 3 and 4 vanished into line 2.
+  CsvTable t = ParseCsv("id,name,amount\nK-1,\"工事,100\nK-2,舗装,200\nK-3,\",300\nK-4,橋梁,400\n");
+  // Line 4 ("K-3,\",300") has a stray quote of its own.
+  ASSERT_EQ(t.broken.size(), 2u);
+  EXPECT_EQ(t.broken[0].first, 2);
+  EXPECT_EQ(t.broken[1].first, 4);
+  std::vector<int> lines;
+  for (const auto& row : t.rows) lines.push_back(row.line);
+  std::vector<int> reported = lines;
+  for (const auto& [line, why] : t.broken) reported.push_back(line);
+  std::sort(reported.begin(), reported.end());
+  EXPECT_EQ(reported, (std::vector<int>{1, 2, 3, 4, 5})) << "every physical line is a row or a refusal";
+  EXPECT_EQ(t.rows[1].cells, (std::vector<std::string>{"K-2", "舗装", "200"}));
+}
+
+TEST(CsvTest, AQuoteClosedOnALaterLineWithJunkAfterItResumesAfterItsOwnLine) {
+  CsvTable t = ParseCsv("a,b\n\"x,1\nok,2\ny\"junk,3\nfine,4\n");
+  std::vector<int> reported;
+  for (const auto& row : t.rows) reported.push_back(row.line);
+  for (const auto& [line, why] : t.broken) reported.push_back(line);
+  std::sort(reported.begin(), reported.end());
+  EXPECT_EQ(reported, (std::vector<int>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(t.broken.front().first, 2);
+}
+
+TEST(CsvTest, AMultiLineCellOfTheHeadersWidthIsKept) {
+  CsvTable t = ParseCsv("a,b\n\"two\nlines\",1\nnext,2\n");
+  ASSERT_TRUE(t.broken.empty());
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.rows[1].cells[0], "two\nlines");
+  EXPECT_EQ(t.rows[2].line, 4);
 }
 
 }  // namespace

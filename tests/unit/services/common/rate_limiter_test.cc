@@ -36,5 +36,23 @@ TEST(RateLimiterTest, ZeroMeansNoLimit) {
   for (int i = 0; i < 50; ++i) EXPECT_TRUE(limiter.Admit("bench").ok());
 }
 
+TEST(RateLimiterTest, ABatchIsAdmittedWholeOrNotAtAllAndARefusedOneUsesNothing) {
+  auto server = testing::RedisServer::Start();
+  auto redis = server->Client();
+  FakeClock clock(absl::FromUnixSeconds(1'800'000'000));
+  RedisRateLimiter limiter(redis.get(), &clock, 10, absl::Minutes(1));
+  EXPECT_TRUE(limiter.AdmitMany("clerk", 6).ok());
+  absl::Status refused = limiter.AdmitMany("clerk", 5);
+  ASSERT_TRUE(absl::IsResourceExhausted(refused));
+  EXPECT_EQ(ViolationsOf(refused)[0].code, "RATE_LIMITED");
+  EXPECT_TRUE(limiter.AdmitMany("clerk", 4).ok()) << "the refused batch of 5 took nothing";
+  EXPECT_FALSE(limiter.Admit("clerk").ok()) << "10 used";
+  absl::Status never = limiter.AdmitMany("other", 11);
+  ASSERT_TRUE(absl::IsResourceExhausted(never));
+  EXPECT_NE(ViolationsOf(never)[0].message_ja.find("ファイルを分けて"), std::string::npos)
+      << "a batch over the whole budget says so rather than 'wait'";
+  EXPECT_TRUE(limiter.AdmitMany("other", 10).ok());
+}
+
 }  // namespace
 }  // namespace hosho

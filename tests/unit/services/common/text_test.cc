@@ -71,5 +71,34 @@ TEST(TextTest, FormulaPrefixesAreRecognised) {
   for (const char* s : {"", "R8-1", "株式会社"}) EXPECT_FALSE(LooksLikeFormula(s)) << s;
 }
 
+TEST(TruncateTextTest, CutsBetweenCharactersNeverInsideOne) {
+  const std::string kanji150 = [] {
+    std::string s;
+    for (int i = 0; i < 150; ++i) s += "確";
+    return s;
+  }();
+  EXPECT_EQ(TruncateText(kanji150, 300), kanji150) << "150 kanji are 450 bytes but well under 300 characters";
+  const std::string cut = TruncateText(kanji150, 100);
+  EXPECT_EQ(CharacterCount(cut), 100u);
+  EXPECT_EQ(cut.size(), 300u);
+  EXPECT_TRUE(IsValidUtf8(cut));
+  EXPECT_EQ(TruncateText("ab😀c", 3), "ab😀") << "a 4-byte character counts one";
+  EXPECT_EQ(TruncateText("", 5), "");
+  EXPECT_EQ(TruncateText("abc", 0), "");
+  // Every cut of a mixed text is valid UTF-8.
+  const std::string mixed = "工事A１😀ｶﾅ";
+  for (size_t n = 0; n <= 8; ++n) EXPECT_TRUE(IsValidUtf8(TruncateText(mixed, n))) << n;
+}
+
+TEST(TruncateTextTest, RepairsMalformedInputFirst) {
+  const std::string bad = std::string("理由") + "\xE7\xA2" + "x";
+  EXPECT_FALSE(IsValidUtf8(bad));
+  EXPECT_EQ(RepairUtf8(bad), "理由\uFFFDx") << "a cut character becomes one U+FFFD";
+  EXPECT_EQ(RepairUtf8("a\xFF\xFE" "b"), "a\uFFFD\uFFFDb") << "stray bytes one each";
+  EXPECT_EQ(RepairUtf8("正しい"), "正しい");
+  EXPECT_TRUE(IsValidUtf8(TruncateText(bad, 3)));
+  EXPECT_EQ(CharacterCount(bad), 5u) << "malformed bytes count one each";
+}
+
 }  // namespace
 }  // namespace hosho

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "services/common/rate_limiter.h"
 #include "services/common/blob_store.h"
 #include "services/common/case_store_redis.h"
 #include "services/common/errors.h"
@@ -94,8 +95,11 @@ class ConsoleAppTest : public ::testing::Test {
     overview_ = std::make_unique<OverviewSource>(
         cases_.get(), [](const std::string&) -> absl::StatusOr<int64_t> { return 2; }, &backends_, &clock_,
         OverviewOptions{{"contract-division", "water-sewerage-policy"}, {"hosho.submissions.v1.dlq"}});
-    ConsoleDeps deps{cases_.get(),    sessions_.get(), accounts_.get(), &backends_, &feed_,
-                     overview_.get(), blobs_.get(),    nullptr,         &clock_,    nullptr};
+    name_limiter_ = std::make_unique<RedisRateLimiter>(redis_.get(), &clock_, 1000, absl::Minutes(15));
+    address_limiter_ = std::make_unique<RedisRateLimiter>(redis_.get(), &clock_, 1000, absl::Minutes(15));
+    ConsoleDeps deps{cases_.get(),    sessions_.get(), accounts_.get(), &backends_,          &feed_,
+                     overview_.get(), blobs_.get(),    nullptr,         &clock_,             name_limiter_.get(),
+                     address_limiter_.get()};
     ConsoleOptions options;
     options.trusted_proxy_addresses = {"10.0.0.5"};
     options.max_feed_streams = 2;
@@ -232,6 +236,8 @@ class ConsoleAppTest : public ::testing::Test {
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<RedisCaseStore> cases_;
   std::unique_ptr<InMemorySessionStore> sessions_;
+  std::unique_ptr<RedisRateLimiter> name_limiter_;
+  std::unique_ptr<RedisRateLimiter> address_limiter_;
   std::unique_ptr<AccountBook> accounts_;
   std::unique_ptr<Sealer> sealer_;
   std::string blob_dir_;
@@ -307,6 +313,15 @@ TEST_F(ConsoleAppTest, SignedOutPagesRedirectToSignInAndBackToALocalPathOnly) {
   // An open redirect through ?next= is refused.
   Answer form = Call("GET", "/login", {{"next", "//evil.example/"}});
   EXPECT_NE(form.body.find(R"(name="next" value="/")"), std::string::npos);
+  // Browsers drop a tab or a line break from a Location and then follow "//host": only the
+  // console's own pages come back.
+  for (const char* target : {"/\t/evil.example", "/\n/evil.example", "/%09/evil.example", "/%2F%2Fevil.example",
+                             "/cases/../../evil", "/nowhere", "/cases/C1#x", "/\x01"}) {
+    EXPECT_EQ(Call("GET", "/lang/ja", {{"back", target}}).Header("Location"), "/") << target;
+    Answer again = Call("GET", "/login", {{"next", target}});
+    EXPECT_NE(again.body.find(R"(name="next" value="/")"), std::string::npos) << target;
+  }
+  EXPECT_EQ(Call("GET", "/lang/ja", {{"back", "/tasks/HS-1?claimed=1"}}).Header("Location"), "/tasks/HS-1?claimed=1");
 }
 
 TEST_F(ConsoleAppTest, SignInNeedsTheFormTokenAndTheRightPassword) {
@@ -324,6 +339,27 @@ TEST_F(ConsoleAppTest, SignInNeedsTheFormTokenAndTheRightPassword) {
   // Sign-out ends the session.
   EXPECT_EQ(Call("POST", "/logout", {{"csrf", csrf}}).status, 303);
   EXPECT_EQ(Call("GET", "/").status, 303);
+}
+
+// A password typed into the user-name box never reaches the log or a Redis key name (before: both).
+TEST_F(ConsoleAppTest, APasswordTypedAsTheUserNameIsNeitherLoggedNorAKey) {
+  ::testing::internal::CaptureStdout();
+  EXPECT_TRUE(SignIn("pw-keiyaku", "pw-keiyaku").empty());
+  EXPECT_TRUE(SignIn("Secret-Typed-Here-9", "x").empty());
+  const std::string log = ::testing::internal::GetCapturedStdout();
+  EXPECT_FALSE(absl::StrContains(log, "pw-keiyaku")) << log;
+  EXPECT_FALSE(absl::StrContains(log, "Secret-Typed-Here-9")) << log;
+  EXPECT_TRUE(absl::StrContains(log, "(unknown name)")) << "the attempt is still logged";
+  auto keys = redis_->Command({"KEYS", "*"});
+  ASSERT_TRUE(keys.ok());
+  int address_keys = 0;
+  for (const auto& k : keys->elements) {
+    EXPECT_FALSE(absl::StrContains(k.str, "pw-keiyaku")) << k.str;
+    EXPECT_FALSE(absl::StrContains(k.str, "Secret-Typed-Here-9")) << k.str;
+    address_keys += absl::StrContains(k.str, "console-signin-from:") ? 1 : 0;
+  }
+  EXPECT_EQ(address_keys, 1) << "the attempts count against the client address";
+  EXPECT_FALSE(SignIn("keiyaku", "pw-keiyaku").empty()) << "a real account still signs in";
 }
 
 TEST_F(ConsoleAppTest, FormsWithoutTheSessionTokenOrFromAnotherOriginAreRefused) {
