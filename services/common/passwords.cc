@@ -25,14 +25,6 @@ bool VerifyPassword(absl::string_view hash, absl::string_view password) {
   return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;
 }
 
-const std::string& DecoyPasswordHash() {
-  static const std::string* decoy = [] {
-    auto hash = HashPassword(RandomToken(16));
-    return new std::string(hash.ok() ? *hash : "");
-  }();
-  return *decoy;
-}
-
 PasswordVerifier::PasswordVerifier(int max_concurrent, absl::Duration max_wait)
     : max_concurrent_(max_concurrent < 1 ? 1 : max_concurrent), max_wait_(max_wait) {}
 

@@ -15,9 +15,6 @@ namespace hosho {
 absl::StatusOr<std::string> HashPassword(absl::string_view password);
 // True when `password` matches `hash`; false for a mismatch or a hash that is not Argon2id.
 bool VerifyPassword(absl::string_view hash, absl::string_view password);
-// A hash to verify against when the account is unknown, so that an unknown name costs as much
-// time as a wrong password.
-const std::string& DecoyPasswordHash();
 
 // Sign-in checks under a bound, so that unauthenticated callers cannot exhaust memory: at most
 // `max_concurrent` Argon2id verifications at once (each holds 64 MiB), a caller waits at most
@@ -30,7 +27,6 @@ class PasswordVerifier {
   Outcome Verify(absl::string_view hash, absl::string_view password);
   // For a name that has no password here: kMismatch after about the time a Verify takes.
   Outcome VerifyUnknown();
-  int max_concurrent() const { return max_concurrent_; }
 
  private:
   bool HasFreeSlot() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return in_use_ < max_concurrent_; }

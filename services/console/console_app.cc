@@ -354,7 +354,7 @@ HttpReply ConsoleApp::SignIn(const HttpCall& call) {
   auto account = deps_.accounts->SignIn(username, call.Param("password"));
   if (absl::IsUnavailable(account.status())) {
     LogWarn("console sign-in refused: every verification slot busy", {{"remote", call.remote_address}});
-    return SignInPage(call, "error.unavailable");
+    return SignInPage(call, "signin.busy");
   }
   if (!account.ok()) {
     LogWarn("console sign-in failed", {{"user", who}, {"remote", call.remote_address}});

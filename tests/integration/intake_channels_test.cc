@@ -106,6 +106,16 @@ class IntakeChannelsTest : public ::testing::Test {
     return json.substr(start, json.find('"', start) - start);
   }
 
+  // The stack's development mailbox (Dovecot), as intake reads it.
+  static std::unique_ptr<Mailbox> OpenInbox() {
+    ImapOptions imap;
+    imap.url = absl::StrCat("imap://127.0.0.1:", stack_->endpoints().imap_port, "/INBOX");
+    imap.username = stack_->endpoints().mail_user;
+    imap.password = ReadFileBytes(*run_dir_ + "/mail/password");
+    imap.password.pop_back();
+    return *OpenImapMailbox(imap);
+  }
+
   static Stack* stack_;
   static std::string* run_dir_;
   static Endpoints* endpoints_;
@@ -343,12 +353,7 @@ TEST_F(IntakeChannelsTest, TheSameGuaranteeThroughAnotherChannelIsRecordedOnTheF
 
 TEST_F(IntakeChannelsTest, MailFromDovecotBecomesCasesOnceAndRefusalsAreFlagged) {
   ASSERT_NE(endpoints_->dovecot_config, "");
-  ImapOptions imap;
-  imap.url = absl::StrCat("imap://127.0.0.1:", stack_->endpoints().imap_port, "/INBOX");
-  imap.username = stack_->endpoints().mail_user;
-  imap.password = ReadFileBytes(*run_dir_ + "/mail/password");
-  imap.password.pop_back();
-  auto mailbox = *OpenImapMailbox(imap);
+  auto mailbox = OpenInbox();
 
   for (const char* file : {"tests/data/mail/notice-utf8.eml", "tests/data/mail/certificate-pdf.eml",
                            "tests/data/mail/bad-subject.eml", "deploy/demo/channels/mail-advance.eml"}) {
@@ -411,12 +416,7 @@ TEST_F(IntakeChannelsTest, MailFromDovecotBecomesCasesOnceAndRefusalsAreFlagged)
 // key sealed and checked (before, the second was recorded as a duplicate of the first and its key
 // dropped). The first delivered again is still nothing new.
 TEST_F(IntakeChannelsTest, MailsWithoutMessageIdAreToldApartByTheirCredentialNotBySubjectAndSender) {
-  ImapOptions imap;
-  imap.url = absl::StrCat("imap://127.0.0.1:", stack_->endpoints().imap_port, "/INBOX");
-  imap.username = stack_->endpoints().mail_user;
-  imap.password = ReadFileBytes(*run_dir_ + "/mail/password");
-  imap.password.pop_back();
-  auto mailbox = *OpenImapMailbox(imap);
+  auto mailbox = OpenInbox();
   const std::string demo = Source("deploy/demo/channels/mail-advance.eml");
   auto without_id = [&](const std::string& number, const std::string& key) {
     std::string m = absl::StrReplaceAll(demo, {{"DS-26-000106", number}, {"PLANTED-AK-M-6b0e3f9d21", key}});
