@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/errors.h"
 #include "services/common/sealing.h"
 
 namespace hosho {
@@ -91,24 +92,37 @@ absl::StatusOr<Authenticator> Authenticator::FromFile(const std::string& path) {
 
 namespace {
 
+// Refusals of who is calling carry a stable code like every other refusal (field: the header that
+// carries the credential), never the credential itself.
+absl::Status Unauthenticated(absl::string_view code, absl::string_view message_ja) {
+  return ViolationStatus(absl::StatusCode::kUnauthenticated,
+                         {{"authorization", std::string(code), std::string(message_ja)}});
+}
+absl::Status NotAllowed(absl::string_view field, absl::string_view code, absl::string_view message_ja) {
+  return ViolationStatus(absl::StatusCode::kPermissionDenied,
+                         {{std::string(field), std::string(code), std::string(message_ja)}});
+}
+
 // The user a trusted service acts for, or the caller itself when no acting-for header came.
 absl::StatusOr<Principal> ApplyActingFor(const grpc::ServerContextBase& context, const Principal& caller) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find(kActingForHeader);
   if (it == metadata.end()) return caller;
   if (caller.may_act_for.empty()) {
-    return absl::PermissionDeniedError(absl::StrCat(caller.name, " may not act for another principal"));
+    return NotAllowed(kActingForHeader, "ACTING_FOR_NOT_ALLOWED", "この呼出し元は利用者の代理で呼び出せません");
   }
   std::vector<std::string> parts = absl::StrSplit(absl::string_view(it->second.data(), it->second.size()), ';');
   if (parts.size() != 3 || parts[0].empty()) {
-    return absl::UnauthenticatedError("x-hosho-acting-for must be 'name;role;office'");
+    return Unauthenticated("ACTING_FOR_INVALID", "x-hosho-acting-for は「名前;役割;課」で指定してください");
   }
   auto role = ParseRole(parts[1]);
   if (!role.ok() ||
       std::find(caller.may_act_for.begin(), caller.may_act_for.end(), *role) == caller.may_act_for.end()) {
-    return absl::PermissionDeniedError(absl::StrCat(caller.name, " may not act for role '", parts[1], "'"));
+    return NotAllowed(kActingForHeader, "ACTING_FOR_NOT_ALLOWED", "この役割の利用者の代理では呼び出せません");
   }
-  if (*role == Role::kClerk && parts[2].empty()) return absl::UnauthenticatedError("a clerk needs an office");
+  if (*role == Role::kClerk && parts[2].empty()) {
+    return Unauthenticated("ACTING_FOR_INVALID", "職員の代理には課の指定が必要です");
+  }
   Principal user;
   user.name = parts[0];
   user.role = *role;
@@ -139,7 +153,7 @@ absl::StatusOr<Principal> Authenticator::AuthenticateCaller(const grpc::ServerCo
       auto found = by_token_hash_.find(Sha256Hex(value));
       if (found != by_token_hash_.end()) return found->second;
     }
-    return absl::UnauthenticatedError("the bearer token is not recognised");
+    return Unauthenticated("TOKEN_UNKNOWN", "アクセストークンが正しくありません");
   }
   auto auth_context = context.auth_context();
   if (auth_context && auth_context->IsPeerAuthenticated()) {
@@ -147,9 +161,10 @@ absl::StatusOr<Principal> Authenticator::AuthenticateCaller(const grpc::ServerCo
       auto found = by_common_name_.find(std::string(cn.data(), cn.size()));
       if (found != by_common_name_.end()) return found->second;
     }
-    return absl::UnauthenticatedError("the client certificate maps to no principal");
+    return Unauthenticated("CLIENT_CERTIFICATE_UNKNOWN", "クライアント証明書が登録されていません");
   }
-  return absl::UnauthenticatedError("no credential: send 'authorization: Bearer <token>' or use mTLS");
+  return Unauthenticated("CREDENTIAL_MISSING",
+                         "認証情報がありません（authorization: Bearer <トークン> または mTLS のクライアント証明書）");
 }
 
 absl::StatusOr<Principal> Authenticator::Require(const grpc::ServerContextBase& context,
@@ -159,7 +174,8 @@ absl::StatusOr<Principal> Authenticator::Require(const grpc::ServerContextBase& 
   for (Role r : roles) {
     if (principal->role == r) return principal;
   }
-  return absl::PermissionDeniedError(absl::StrCat("role '", RoleName(principal->role), "' may not call this method"));
+  return NotAllowed("authorization", "ROLE_NOT_ALLOWED",
+                    absl::StrCat("この操作は役割「", RoleName(principal->role), "」では行えません"));
 }
 
 void AttachBearerToken(grpc::ClientContext* context, const std::string& token) {

@@ -1,6 +1,7 @@
 #include "services/common/case_view.h"
 
 #include "absl/strings/numbers.h"
+#include "services/common/errors.h"
 #include "services/common/events.h"
 #include "services/common/text.h"
 
@@ -64,6 +65,22 @@ hosho::v1::Case CaseFromRecord(const CaseRecord& record) {
     *e->mutable_at() = ToProto(h.at);
   }
   return c;
+}
+
+absl::StatusOr<CaseRecord> VisibleCase(CaseStore& cases, const Principal& principal, const std::string& case_id) {
+  if (case_id.empty()) {
+    return ViolationStatus(absl::StatusCode::kInvalidArgument,
+                           {{"case_id", "CASE_ID_MISSING", "案件番号を指定してください"}});
+  }
+  const absl::Status not_found =
+      ViolationStatus(absl::StatusCode::kNotFound, {{"case_id", "CASE_NOT_FOUND", "案件が見つかりません"}});
+  // An id no case can have is not looked up (a key made of a caller's text).
+  if (case_id.size() > 64 || case_id.find_first_of(" /\\{}") != std::string::npos) return not_found;
+  auto record = cases.Get(case_id);
+  if (absl::IsNotFound(record.status())) return not_found;
+  if (!record.ok()) return record.status();
+  if (!MaySee(principal, *record)) return not_found;
+  return record;
 }
 
 bool MaySee(const Principal& principal, const CaseRecord& record) {

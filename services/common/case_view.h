@@ -42,4 +42,9 @@ std::string EncodeRuleResults(const google::protobuf::RepeatedPtrField<hosho::v1
 // or the office now responsible); submitters the cases they submitted.
 bool MaySee(const Principal& principal, const CaseRecord& record);
 
+// The case `case_id` as `principal` may see it: INVALID_ARGUMENT CASE_ID_MISSING for an empty id;
+// NOT_FOUND CASE_NOT_FOUND (field case_id) for a case that is not there *or* that the caller may
+// not see (its existence is not confirmed); other store errors as they are.
+absl::StatusOr<CaseRecord> VisibleCase(CaseStore& cases, const Principal& principal, const std::string& case_id);
+
 }  // namespace hosho

@@ -137,7 +137,10 @@ std::vector<std::string> Config::GetStringList(absl::string_view path) const {
   }
   YAML::Node node = Find(impl_->root, path);
   if (node.IsSequence()) {
-    for (const auto& item : node) out.push_back(item.as<std::string>());
+    // Only scalars are strings: yaml-cpp throws on anything else, and no exception leaves here.
+    for (const auto& item : node) {
+      if (item.IsScalar()) out.push_back(item.as<std::string>());
+    }
   }
   return out;
 }
@@ -174,7 +177,9 @@ std::vector<std::pair<std::string, std::string>> Config::GetMap(absl::string_vie
   YAML::Node node = Find(impl_->root, path);
   if (!node.IsMap()) return out;
   for (const auto& kv : node) {
-    if (kv.second.IsScalar()) out.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
+    if (kv.first.IsScalar() && kv.second.IsScalar()) {
+      out.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
+    }
   }
   return out;
 }

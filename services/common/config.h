@@ -32,12 +32,13 @@ class Config {
   int64_t GetInt(absl::string_view path, int64_t fallback = 0) const;
   double GetDouble(absl::string_view path, double fallback = 0) const;
   bool GetBool(absl::string_view path, bool fallback = false) const;
+  // The scalar items of a sequence (an item that is a map or a list is skipped, never thrown over).
   std::vector<std::string> GetStringList(absl::string_view path) const;
   // Children of a sequence node, each as its own Config.
   std::vector<Config> GetList(absl::string_view path) const;
   // The sub-tree at `path` (empty when absent), resolving paths like its parent.
   Config Child(absl::string_view path) const;
-  // Scalar children of a map node as key → value (e.g. kafka.properties).
+  // Scalar children of a map node with scalar keys, as key → value (e.g. kafka.properties).
   std::vector<std::pair<std::string, std::string>> GetMap(absl::string_view path) const;
   // Reads the file named by `<path>_file`; trailing newlines are trimmed.
   absl::StatusOr<std::string> GetSecret(absl::string_view path) const;

@@ -40,6 +40,7 @@ CsvTable ParseCsv(absl::string_view text) {
     bool broken = false;
     std::string why;
     bool row_done = false;
+    bool ended_by_line_break = false;
     while (!row_done) {
       cell.clear();
       if (i < text.size() && text[i] == '"') {
@@ -97,10 +98,12 @@ CsvTable ParseCsv(absl::string_view text) {
         if (i < text.size() && text[i] == '\n') ++i;
         ++line;
         row_done = true;
+        ended_by_line_break = true;
       }
     }
     const bool blank = row.cells.empty() || (row.cells.size() == 1 && row.cells[0].empty());
-    const int spanned_to = line - 1;
+    // The last physical line the row touched: the file's last line has no line break after it.
+    const int spanned_to = ended_by_line_break ? line - 1 : line;
     // A quoted line break that does not leave a row of the header's width is a stray quote that
     // swallowed the lines after it, not a multi-line cell.
     if (!broken && !blank && spanned_to > row.line && !table.rows.empty() &&

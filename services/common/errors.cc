@@ -3,10 +3,12 @@
 #include <grpcpp/support/status.h>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "services/common/text.h"
 
 namespace hosho {
 namespace {
@@ -32,7 +34,14 @@ std::vector<FieldViolation> FromBadRequest(const google::rpc::BadRequest& bad) {
 }
 }  // namespace
 
-absl::Status ViolationStatus(absl::StatusCode code, const std::vector<FieldViolation>& violations) {
+absl::Status ViolationStatus(absl::StatusCode code, const std::vector<FieldViolation>& given) {
+  // A message may quote what the caller sent: repaired to UTF-8 here, so no answer (a protobuf
+  // string, a JSON body) ever fails to encode because of it.
+  std::vector<FieldViolation> violations = given;
+  for (FieldViolation& v : violations) {
+    if (!IsValidUtf8(v.field)) v.field = RepairUtf8(v.field);
+    if (!IsValidUtf8(v.message_ja)) v.message_ja = RepairUtf8(v.message_ja);
+  }
   std::string message;
   for (const auto& v : violations) {
     if (!message.empty()) message += "; ";
@@ -83,6 +92,15 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
     }
   }
   return absl::Status(code, status.error_message());
+}
+
+absl::StatusOr<int> PageOffsetFromToken(absl::string_view token) {
+  constexpr int kMaxOffset = 10'000'000;
+  int offset = 0;
+  const bool digits = token.size() <= 8 && token.find_first_not_of("0123456789") == absl::string_view::npos;
+  if (token.empty()) return 0;
+  if (digits && absl::SimpleAtoi(token, &offset) && offset <= kMaxOffset) return offset;
+  return ViolationStatus(absl::StatusCode::kInvalidArgument, {{"page_token", "PAGE_TOKEN_INVALID", "page_token が不正です"}});
 }
 
 }  // namespace hosho

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace grpc {
 class Status;
@@ -27,5 +29,9 @@ std::vector<FieldViolation> ViolationsOf(const absl::Status& status);
 // ErrorInfo (reason = first code, domain "hosho") and LocalizedMessage (ja-JP).
 grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// The offset a list's page_token stands for: empty is 0; otherwise only decimal digits (no sign,
+// no space), up to 10,000,000. INVALID_ARGUMENT page_token PAGE_TOKEN_INVALID otherwise.
+absl::StatusOr<int> PageOffsetFromToken(absl::string_view token);
 
 }  // namespace hosho

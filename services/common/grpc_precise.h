@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
+#include "services/common/auth.h"
 #include "services/common/errors.h"
 
 namespace hosho {
@@ -29,12 +30,18 @@ absl::Status ParseRefusal(absl::string_view bytes, const google::protobuf::Descr
 // in its constructor: MarkMethodStreamed(<method index>, PreciseUnaryHandler<Req, Resp>(...)). On the
 // wire it is the same unary call ("streamed unary": one message each way), served by the same
 // synchronous threads as the other methods.
+// The caller is authenticated before its bytes are parsed (`auth`, when given): an unknown caller
+// is told UNAUTHENTICATED, never which field of its request is wrong. The role is still checked by
+// the method itself.
 template <class Request, class Response>
 grpc::internal::MethodHandler* PreciseUnaryHandler(
-    std::function<grpc::Status(grpc::ServerContext*, const Request*, Response*)> handler) {
+    const Authenticator* auth, std::function<grpc::Status(grpc::ServerContext*, const Request*, Response*)> handler) {
   using Streamer = grpc::ServerUnaryStreamer<RawRequest, Response>;
   return new grpc::internal::StreamedUnaryHandler<RawRequest, Response>(
-      [handler = std::move(handler)](grpc::ServerContext* context, Streamer* stream) {
+      [auth, handler = std::move(handler)](grpc::ServerContext* context, Streamer* stream) {
+        if (auth != nullptr) {
+          if (auto caller = auth->Authenticate(*context); !caller.ok()) return ToGrpcStatus(caller.status());
+        }
         RawRequest raw;
         if (!stream->Read(&raw)) return grpc::Status(grpc::StatusCode::INTERNAL, "no request message");
         Request request;
@@ -47,6 +54,18 @@ grpc::internal::MethodHandler* PreciseUnaryHandler(
           return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the answer could not be sent");
         }
         return status;
+      });
+}
+
+// PreciseUnaryHandler over a service's own method: in the service's constructor,
+//   MarkMethodStreamed(<index in the proto>, PreciseMethod(auth_, this, &FooServiceImpl::Bar));
+template <class Service, class Request, class Response>
+grpc::internal::MethodHandler* PreciseMethod(const Authenticator* auth, Service* service,
+                                             grpc::Status (Service::*method)(grpc::ServerContext*, const Request*,
+                                                                             Response*)) {
+  return PreciseUnaryHandler<Request, Response>(
+      auth, [service, method](grpc::ServerContext* context, const Request* request, Response* response) {
+        return (service->*method)(context, request, response);
       });
 }
 

@@ -8,8 +8,19 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/grpc_server.h"
+#include "services/common/log.h"
 
 namespace hosho {
+namespace {
+
+// The refusal shape every hosho HTTP answer has (docs/api.md), for refusals made before any handler
+// (no field: the request as a whole). `code` and `message` are constants of ours: no escaping needed.
+std::string ErrorBody(absl::string_view code, absl::string_view message) {
+  return absl::StrCat(R"({"error":{"code":")", code, R"(","message_ja":")", message, R"(","violations":[{"field":"","code":")",
+                      code, R"(","message_ja":")", message, R"("}]}})");
+}
+
+}  // namespace
 
 struct HttpServer::Impl {
   std::unique_ptr<httplib::Server> server;
@@ -66,8 +77,21 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
       code = "NOT_FOUND";
       message = "このURLはありません";
     }
-    res.set_content(absl::StrCat(R"({"error":{"code":")", code, R"(","message_ja":")", message, R"("}})"),
-                    "application/json; charset=utf-8");
+    res.set_content(ErrorBody(code, message), "application/json; charset=utf-8");
+  });
+  // A handler that throws answers a plain 500 in the same JSON shape; what it threw goes to the log,
+  // never into a header or the body (cpp-httplib's default puts e.what() in a response header).
+  server.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr thrown) {
+    std::string what = "unknown";
+    try {
+      std::rethrow_exception(thrown);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    LogError("http handler failed", {{"path", req.path}, {"error", what}});
+    res.status = 500;
+    res.set_content(ErrorBody("INTERNAL", "内部エラーが発生しました"), "application/json; charset=utf-8");
   });
   server.new_task_queue = [threads = std::max(2, options.worker_threads)] {
     return new httplib::ThreadPool(static_cast<size_t>(threads));

@@ -208,8 +208,11 @@ struct KafkaConsumer::Impl {
   // Waits until every lane has finished what it was given (before a revoke).
   void DrainLanes() {
     for (auto& lane : lanes) {
-      absl::MutexLock lock(&lane->mu);
-      auto idle = [l = lane.get(), this]()
+      // A plain local, not an init-capture: clang does not see an init-capture's name in the
+      // lambda's ABSL_EXCLUSIVE_LOCKS_REQUIRED annotation (gcc does).
+      Lane* const l = lane.get();
+      absl::MutexLock lock(&l->mu);
+      auto idle = [l, this]()
                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(l->mu) { return (l->queue.empty() && !l->busy) || stop.load(); };
       lane->mu.Await(absl::Condition(&idle));
     }

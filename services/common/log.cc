@@ -1,13 +1,17 @@
 #include "services/common/log.h"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include <cstdio>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "services/common/text.h"
 
 namespace hosho {
 namespace {
@@ -30,12 +34,24 @@ const char* LevelName(LogLevel level) {
   return "info";
 }
 
+// protobuf's own complaints (a field with invalid UTF-8, a failed check) become log lines of
+// ours, JSON on the same stream, instead of free text on stderr beside it.
+void ProtobufLogLine(google::protobuf::LogLevel level, const char* filename, int line, const std::string& message) {
+  const LogLevel ours = level >= google::protobuf::LOGLEVEL_ERROR     ? LogLevel::kError
+                        : level == google::protobuf::LOGLEVEL_WARNING ? LogLevel::kWarn
+                                                                      : LogLevel::kInfo;
+  Log(ours, "protobuf", {{"detail", message}, {"source", absl::StrCat(filename, ":", line)}});
+}
+
 }  // namespace
 
 void InitLogging(absl::string_view service, LogLevel min_level) {
-  absl::MutexLock lock(&g_mu);
-  *g_service = std::string(service);
-  g_min_level = min_level;
+  {
+    absl::MutexLock lock(&g_mu);
+    *g_service = std::string(service);
+    g_min_level = min_level;
+  }
+  google::protobuf::SetLogHandler(&ProtobufLogLine);
 }
 
 LogLevel ParseLogLevel(absl::string_view text) {
@@ -59,6 +75,12 @@ bool IsSecretFieldName(absl::string_view key) {
 }
 
 void AppendJsonEscaped(std::string& out, absl::string_view text) {
+  // A value that is not UTF-8 (a caller's bytes) is repaired first: the line stays JSON.
+  std::string repaired;
+  if (!IsValidUtf8(text)) {
+    repaired = RepairUtf8(text);
+    text = repaired;
+  }
   for (unsigned char c : text) {
     switch (c) {
       case '"':

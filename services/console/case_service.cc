@@ -4,20 +4,24 @@
 #include "services/common/case_view.h"
 #include "services/common/errors.h"
 #include "services/common/events.h"
+#include "services/common/grpc_precise.h"
 #include "services/common/grpc_server.h"
 
 namespace hosho {
 
 CaseServiceImpl::CaseServiceImpl(CaseStore* cases, const Authenticator* auth, Clock* clock, absl::Duration watch_poll)
-    : cases_(cases), auth_(auth), clock_(clock), watch_poll_(watch_poll) {}
+    : cases_(cases), auth_(auth), clock_(clock), watch_poll_(watch_poll) {
+  // The unary methods parse their own requests (grpc_precise.h), in the proto's order (2 is WatchCase).
+  MarkMethodStreamed(0, PreciseMethod(auth_, this, &CaseServiceImpl::GetCase));
+  MarkMethodStreamed(1, PreciseMethod(auth_, this, &CaseServiceImpl::ListCases));
+  MarkMethodStreamed(3, PreciseMethod(auth_, this, &CaseServiceImpl::GetCaseHistory));
+}
 
 absl::StatusOr<hosho::v1::Case> CaseServiceImpl::Load(const Principal& principal, const std::string& case_id) {
-  auto record = cases_->Get(case_id);
-  if (!record.ok()) return record.status();
-  hosho::v1::Case c = CaseFromRecord(*record);
   // Someone who may not see a case learns nothing, not even that it exists.
-  if (!MaySee(principal, *record)) return absl::NotFoundError("case " + case_id + " not found");
-  return c;
+  auto record = VisibleCase(*cases_, principal, case_id);
+  if (!record.ok()) return record.status();
+  return CaseFromRecord(*record);
 }
 
 grpc::Status CaseServiceImpl::GetCase(grpc::ServerContext* context, const hosho::v1::GetCaseRequest* request,
@@ -39,12 +43,9 @@ grpc::Status CaseServiceImpl::ListCases(grpc::ServerContext* context, const hosh
   std::string office = request->office();
   if (principal->role == Role::kClerk && office.empty()) office = principal->office;
   const int page_size = request->page_size() > 0 ? std::min(request->page_size(), 500) : 50;
-  int offset = 0;
-  if (!request->page_token().empty() && !absl::SimpleAtoi(request->page_token(), &offset)) {
-    return ObserveRpc("ListCases", started,
-                      ToGrpcStatus(ViolationStatus(absl::StatusCode::kInvalidArgument,
-                                                   {{"page_token", "PAGE_TOKEN_INVALID", "page_token が不正です"}})));
-  }
+  auto token = PageOffsetFromToken(request->page_token());
+  if (!token.ok()) return ObserveRpc("ListCases", started, ToGrpcStatus(token.status()));
+  const int offset = *token;
   auto ids = cases_->ListCaseIds(office, page_size, offset);
   if (!ids.ok()) return ObserveRpc("ListCases", started, ToGrpcStatus(ids.status()));
   for (const std::string& id : *ids) {

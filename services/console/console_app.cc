@@ -344,8 +344,11 @@ HttpReply ConsoleApp::SignIn(const HttpCall& call) {
   if (deps_.signin_address_limiter != nullptr) {
     admitted = deps_.signin_address_limiter->Admit(absl::StrCat("console-signin-from:", call.remote_address));
   }
+  // Per name *and* client address: guessing a clerk's password from one place exhausts that place
+  // only, so whoever knows a clerk's name cannot keep the clerk out from the clerk's own desk (the
+  // per-address budget above bounds how many names one place may try).
   if (admitted.ok() && known && deps_.signin_limiter != nullptr) {
-    admitted = deps_.signin_limiter->Admit(absl::StrCat("console-signin:", username));
+    admitted = deps_.signin_limiter->Admit(absl::StrCat("console-signin:", username, "@", call.remote_address));
   }
   if (!admitted.ok()) {
     LogWarn("console sign-in refused: too many attempts", {{"user", who}, {"remote", call.remote_address}});
@@ -804,7 +807,7 @@ HttpReply ConsoleApp::CasePage(const Request& r) {
     absl::StrAppend(&actions, R"(<form method="post" class="stack" id="form-)", step, R"(" action="/cases/)",
                     UrlEncode(c.case_id()), "/", step, R"(">)", csrf, version, "<label>",
                     T(r.lang, reason_required ? "handoff.withdraw_reason" : "handoff.note"),
-                    R"(<textarea name="note" rows="2")", reason_required ? " required" : "",
+                    R"(<textarea name="note" rows="2" maxlength="500")", reason_required ? " required" : "",
                     R"(></textarea></label><p><button type="submit")", reason_required ? R"( class="secondary")" : "",
                     ">", T(r.lang, label_key), "</button></p></form>");
   };
@@ -892,7 +895,8 @@ HttpReply ConsoleApp::AttachmentDownload(const Request& r) {
   LogInfo("console attachment download", {{"user", r.user.name}, {"case_id", id}, {"sha256", sha}});
   HttpReply reply;
   reply.body = blob->value();
-  reply.content_type = ref->media_type().empty() ? "application/octet-stream" : ref->media_type();
+  // The type comes from the bytes, never from what a caller once claimed for them.
+  reply.content_type = absl::StartsWith(reply.body, "%PDF-") ? "application/pdf" : "application/octet-stream";
   AddSecurityHeaders(&reply);
   std::string ascii_name = absl::StrCat(sha.substr(0, 12), ".pdf");
   reply.headers.emplace_back("Content-Disposition", absl::StrCat("attachment; filename=\"", ascii_name,
@@ -1020,7 +1024,9 @@ HttpReply ConsoleApp::RenderTask(const Request& r, const hosho::v1::Verification
       absl::StrAppend(&body, R"(<form method="post" id="claim" action="/tasks/)", id, R"(/claim">)", csrf,
                       R"(<button type="submit">)", T(r.lang, "tasks.claim"), "</button></form>");
     }
-    return Page(r, 200, absl::StrCat(T(r.lang, "task.title"), " ", t.task_id()), body, flash, flash_error);
+    // A refused step on a task the clerk does not hold is a refusal (422), not a page like any other.
+    return Page(r, flash_error ? 422 : 200, absl::StrCat(T(r.lang, "task.title"), " ", t.task_id()), body, flash,
+                flash_error);
   }
   absl::StrAppend(&body, R"(<form method="post" id="release" action="/tasks/)", id, R"(/release">)", csrf,
                   R"(<button type="submit" class="secondary">)", T(r.lang, "tasks.release"), "</button></form>");

@@ -32,7 +32,9 @@ struct ConsoleDeps {
   BlobStore* blobs = nullptr;
   const OfficeDirectory* offices = nullptr;
   Clock* clock = nullptr;
-  RateLimiter* signin_limiter = nullptr;  // per user name: failed and successful sign-ins alike
+  // per user name and client address: failed and successful sign-ins alike (a guess elsewhere does
+  // not lock a clerk out)
+  RateLimiter* signin_limiter = nullptr;
   // per client address, whatever the name (an office behind one proxy shares it: a larger budget)
   RateLimiter* signin_address_limiter = nullptr;
 };

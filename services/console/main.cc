@@ -42,7 +42,7 @@ console:
   cookie_secure: true
   session_idle_minutes: 30
   session_max_hours: 12
-  signin_attempts_per_15min: 10  # per user name, shared by every replica
+  signin_attempts_per_15min: 10  # per user name from one client address, shared by every replica
   signin_attempts_per_address_per_15min: 200  # per client address, whatever the name (an office proxy shares one)
   concurrent_signins: 2          # Argon2id checks at once (64 MiB each); more wait up to 5 s, then 「混み合っています」
   trusted_proxy_addresses: []    # e.g. [10.0.0.5]: these may name the user in the header below

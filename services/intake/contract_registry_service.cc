@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "services/common/csv.h"
 #include "services/common/domain_text.h"
 #include "services/common/events.h"
@@ -49,7 +50,9 @@ void NormalizeContract(hosho::v1::Contract& c) {
   k->set_name(NormalizeText(k->name()));
   k->set_address(NormalizeText(k->address()));
   k->set_representative(NormalizeText(k->representative()));
-  k->set_contact_email(NormalizeCode(k->contact_email()));
+  // Only the white space around an address goes: one inside it (a line break before "Bcc:") is
+  // refused by the check, never removed into another address.
+  k->set_contact_email(std::string(absl::StripAsciiWhitespace(Nfkc(k->contact_email()))));
 }
 
 // CSV columns: the English key or the Japanese heading.
@@ -79,6 +82,15 @@ constexpr Column kColumns[] = {
     {"beneficiary", "発注者"},
     {"amendment_reason", "変更理由"},
 };
+
+// "contract.contractor.contact_email" → "contractor_email": the CSV column of an UpsertContract field.
+std::string ColumnKeyOfContractField(absl::string_view field) {
+  absl::ConsumePrefix(&field, "contract.");
+  if (field == "contractor.contact_email") return "contractor_email";
+  std::string key(field);
+  if (absl::StartsWith(key, "contractor.")) key[std::string("contractor").size()] = '_';
+  return key;
+}
 
 absl::StatusOr<bool> ParseYesNo(const std::string& text) {
   const std::string t = absl::AsciiStrToLower(NormalizeCode(text));
@@ -155,10 +167,11 @@ std::vector<FieldViolation> CheckContract(const hosho::v1::Contract& c) {
 ContractRegistryImpl::ContractRegistryImpl(ContractStore* contracts, EventProducer* producer, const Authenticator* auth,
                                            Clock* clock)
     : contracts_(contracts), producer_(producer), auth_(auth), clock_(clock) {
-  MarkMethodStreamed(0,
-                     PreciseUnaryHandler<hosho::v1::UpsertContractRequest, hosho::v1::Contract>(
-                         [this](grpc::ServerContext* context, const hosho::v1::UpsertContractRequest* request,
-                                hosho::v1::Contract* response) { return UpsertContract(context, request, response); }));
+  // Every unary method parses its own request (grpc_precise.h), in the proto's order.
+  MarkMethodStreamed(0, PreciseMethod(auth_, this, &ContractRegistryImpl::UpsertContract));
+  MarkMethodStreamed(1, PreciseMethod(auth_, this, &ContractRegistryImpl::GetContract));
+  MarkMethodStreamed(2, PreciseMethod(auth_, this, &ContractRegistryImpl::ListContracts));
+  MarkMethodStreamed(3, PreciseMethod(auth_, this, &ContractRegistryImpl::ImportContractsCsv));
 }
 
 absl::StatusOr<ContractRegistryImpl::UpsertResult> ContractRegistryImpl::Upsert(const Principal& principal,
@@ -364,6 +377,12 @@ absl::StatusOr<hosho::v1::ImportReport> ContractRegistryImpl::ImportCsv(const Pr
     auto result = Upsert(principal, c, 0, cell("amendment_reason"), traceparent);
     if (!result.ok()) {
       FillRefusal(row, result.status());
+      // The upsert names the request's field (contract.contractor.name); a clerk reading the report
+      // needs the file's column heading (受注者名).
+      for (auto& violation : *row.mutable_violations()) {
+        const std::string key = ColumnKeyOfContractField(violation.field());
+        if (heading_of.contains(key)) violation.set_field(heading_of[key]);
+      }
     } else {
       row.set_case_id(absl::StrCat(result->contract.contract_id(), " v", result->contract.version()));
       row.set_outcome(result->changed ? ImportRow::OUTCOME_ACCEPTED : ImportRow::OUTCOME_UNCHANGED);
@@ -402,12 +421,9 @@ grpc::Status ContractRegistryImpl::ListContracts(grpc::ServerContext* context,
   auto ids = contracts_->ListIds();
   if (!ids.ok()) return ObserveRpc("ListContracts", started, ToGrpcStatus(ids.status()));
   const int page_size = request->page_size() > 0 ? std::min(request->page_size(), 500) : 50;
-  size_t start = 0;
-  if (!request->page_token().empty() && !absl::SimpleAtoi(request->page_token(), &start)) {
-    return ObserveRpc("ListContracts", started,
-                      ToGrpcStatus(ViolationStatus(absl::StatusCode::kInvalidArgument,
-                                                   {{"page_token", "PAGE_TOKEN_INVALID", "page_token が不正です"}})));
-  }
+  auto token = PageOffsetFromToken(request->page_token());
+  if (!token.ok()) return ObserveRpc("ListContracts", started, ToGrpcStatus(token.status()));
+  const size_t start = static_cast<size_t>(*token);
   size_t i = start;
   for (; i < ids->size() && response->contracts_size() < page_size; ++i) {
     auto stored = contracts_->Get((*ids)[i]);

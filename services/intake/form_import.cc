@@ -272,6 +272,9 @@ void CountRow(hosho::v1::ImportReport& report, const ImportRow& row) {
       report.set_refused(report.refused() + 1);
   }
   *report.add_rows() = row;
+  // The key is what the file said (a 受付番号): the report stays readable whatever it held.
+  auto& added = report.mutable_rows()->at(report.rows_size() - 1);
+  if (!IsValidUtf8(added.key())) added.set_key(RepairUtf8(added.key()));
 }
 
 void FillRefusal(ImportRow& row, const absl::Status& status) {
@@ -280,7 +283,7 @@ void FillRefusal(ImportRow& row, const absl::Status& status) {
   if (violations.empty()) {
     auto* v = row.add_violations();
     v->set_code(absl::StatusCodeToString(status.code()));
-    v->set_message_ja(std::string(status.message()));
+    v->set_message_ja(RepairUtf8(status.message()));
   }
   for (const auto& fv : violations) {
     auto* v = row.add_violations();

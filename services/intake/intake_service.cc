@@ -1,6 +1,7 @@
 #include "services/intake/intake_service.h"
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "hosho/events/v1/events.pb.h"
@@ -49,11 +50,9 @@ std::string NewCaseId(absl::Time now) {
 
 IntakeServiceImpl::IntakeServiceImpl(IntakeDeps deps, ScopePolicy policy, IntakeOptions options)
     : deps_(deps), policy_(std::move(policy)), options_(options) {
-  MarkMethodStreamed(0, PreciseUnaryHandler<SubmitGuaranteeRequest, hosho::v1::SubmitGuaranteeResponse>(
-                            [this](grpc::ServerContext* context, const SubmitGuaranteeRequest* request,
-                                   hosho::v1::SubmitGuaranteeResponse* response) {
-                              return SubmitGuarantee(context, request, response);
-                            }));
+  // Every unary method parses its own request (grpc_precise.h), in the proto's order.
+  MarkMethodStreamed(0, PreciseMethod(deps_.auth, this, &IntakeServiceImpl::SubmitGuarantee));
+  MarkMethodStreamed(1, PreciseMethod(deps_.auth, this, &IntakeServiceImpl::ImportFormCsv));
 }
 
 grpc::Status IntakeServiceImpl::SubmitGuarantee(grpc::ServerContext* context, const SubmitGuaranteeRequest* request,
@@ -107,6 +106,37 @@ absl::Status IntakeServiceImpl::AdmitRows(const Principal& principal, int64_t ro
 
 std::string IntakeServiceImpl::ArrivalFingerprint(absl::string_view content) const {
   return absl::BytesToHexString(deps_.sealer->Fingerprint(content)).substr(0, 40);
+}
+
+absl::Status IntakeServiceImpl::CheckStoredAttachment(hosho::v1::AttachmentRef* ref) {
+  static constexpr char kNotFound[] = "指定された添付ファイルは登録されていません。ファイルを uploads で送信してください";
+  const std::string& sha = ref->sha256();
+  const bool well_formed =
+      sha.size() == 64 && sha.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (deps_.blobs == nullptr || !well_formed || !deps_.blobs->Contains(sha)) {
+    return ViolationStatus(absl::StatusCode::kNotFound, {{"sha256", "ATTACHMENT_NOT_FOUND", kNotFound}});
+  }
+  auto blob = deps_.blobs->Get(sha);
+  if (!blob.ok()) return blob.status();
+  // What the reference claims is checked against what is stored: a PDF, of the stored size.
+  if (!absl::StartsWith(blob->value(), "%PDF-")) {
+    return ViolationStatus(absl::StatusCode::kInvalidArgument,
+                           {{"sha256", "ATTACHMENT_NOT_PDF", "添付ファイルはPDF形式のみ受け付けます"}});
+  }
+  ref->set_size_bytes(static_cast<int64_t>(blob->value().size()));
+  return absl::OkStatus();
+}
+
+absl::Status IntakeServiceImpl::ReceiptVisibleTo(const Principal& principal, const std::string& case_id) {
+  auto holder = deps_.cases->Get(case_id);
+  // Not there yet: the first arrival bound the receipt and is still creating its case.
+  if (absl::IsNotFound(holder.status())) return absl::OkStatus();
+  if (!holder.ok()) return holder.status();
+  if (MaySee(principal, *holder)) return absl::OkStatus();
+  CountSubmission("refused", "RECEIPT_IN_USE");
+  LogInfo("receipt of a case the caller may not see", {{"principal", principal.name}});
+  return ViolationStatus(absl::StatusCode::kAlreadyExists,
+                         {{"source_receipt", "RECEIPT_IN_USE", "この受付番号は既に別の提出で使用されています"}});
 }
 
 absl::Status IntakeServiceImpl::SendBounded(const std::vector<OutgoingRecord>& records, absl::Time deadline) {
@@ -192,9 +222,12 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
       return stored.status();
     }
   }
-  hosho::v1::Date today = request.has_submitted_on() ? request.submitted_on() : TodayInJapan(now);
-  std::vector<FieldViolation> violations =
-      CheckSubmission(request, contract_found ? &contract : nullptr, policy_, today);
+  const hosho::v1::Date today_in_japan = TodayInJapan(now);
+  std::vector<FieldViolation> violations = CheckSubmittedOn(request, today_in_japan);
+  const hosho::v1::Date today = violations.empty() && request.has_submitted_on() ? request.submitted_on() : today_in_japan;
+  for (FieldViolation& v : CheckSubmission(request, contract_found ? &contract : nullptr, policy_, today)) {
+    violations.push_back(std::move(v));
+  }
   if (!violations.empty()) {
     CountSubmission("refused", violations.front().code);
     LogInfo("submission refused",
@@ -204,14 +237,17 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   // Attachments named by hash must already be in the blob store (the API cannot smuggle
   // a reference to nothing into the events).
   for (int i = 0; i < request.attachments_size(); ++i) {
-    if (deps_.blobs == nullptr || !deps_.blobs->Contains(request.attachments(i).sha256())) {
-      violations.push_back({absl::StrCat("attachments[", i, "].sha256"), "ATTACHMENT_NOT_FOUND",
-                            "指定された添付ファイルは登録されていません。ファイルを uploads で送信してください"});
+    if (absl::Status stored = CheckStoredAttachment(request.mutable_attachments(i)); !stored.ok()) {
+      if (ViolationsOf(stored).empty()) return stored;
+      violations.push_back(ViolationsOf(stored).front());
+      violations.back().field = absl::StrCat("attachments[", i, "].", violations.back().field);
     }
   }
   if (!violations.empty()) {
     CountSubmission("refused", violations.front().code);
-    return ViolationStatus(absl::StatusCode::kNotFound, violations);
+    return ViolationStatus(violations.front().code == "ATTACHMENT_NOT_FOUND" ? absl::StatusCode::kNotFound
+                                                                             : absl::StatusCode::kInvalidArgument,
+                           violations);
   }
   const std::string office = request.kind() == hosho::v1::GUARANTEE_KIND_CONTRACT ? contract.ordering_office()
                                                                                   : contract.department_in_charge();
@@ -289,6 +325,11 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   if (parts.size() != 2) return absl::DataLossError("malformed idempotency record");
   const std::string case_id = parts[0];
   const bool replayed = case_id != fresh_case_id;
+  if (replayed && by_receipt) {
+    // A receipt number is sequential and easy to guess: a caller who may not see the case it
+    // names learns nothing of it (no case id, no state) and writes nothing on it.
+    if (absl::Status visible = ReceiptVisibleTo(principal, case_id); !visible.ok()) return visible;
+  }
   if (replayed && parts[1] != request_fp) {
     if (by_receipt && deps_.cases->GetState(case_id).ok()) {
       // The same receipt again with other content (a form re-sent after an edit, a CSV export

@@ -73,6 +73,11 @@ class IntakeServiceImpl final : public hosho::v1::IntakeService::Service {
       const Principal& principal, const hosho::v1::SubmitGuaranteeRequest& request, const std::string& case_id,
       absl::string_view code, absl::string_view source, const std::string& traceparent, absl::Time deadline);
   absl::Status SendBounded(const std::vector<OutgoingRecord>& records, absl::Time deadline);
+  // ATTACHMENT_NOT_FOUND / ATTACHMENT_NOT_PDF (field relative to the reference) unless the store
+  // holds a PDF under ref->sha256; sets the stored size on the reference.
+  absl::Status CheckStoredAttachment(hosho::v1::AttachmentRef* ref);
+  // OK when `principal` may see the case a receipt is bound to; ALREADY_EXISTS RECEIPT_IN_USE otherwise.
+  absl::Status ReceiptVisibleTo(const Principal& principal, const std::string& case_id);
 
   IntakeDeps deps_;
   ScopePolicy policy_;

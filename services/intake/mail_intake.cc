@@ -78,6 +78,17 @@ std::string MailReceipt(const MailMessage& mail, const hosho::v1::SubmitGuarante
 
 }  // namespace
 
+absl::StatusOr<std::string> MailPartText(const MailPart& part) {
+  // A part whose charset label is missing or wrong (GMime then hands over its bytes as they came):
+  // Japanese mail is ISO-2022-JP (7-bit, with escapes) or Shift_JIS, as the city's guide allows.
+  if (part.content.find('\x1b') != std::string::npos) {
+    if (auto jis = ToUtf8(part.content, "ISO-2022-JP"); jis.ok()) return jis;
+  }
+  if (IsValidUtf8(part.content)) return part.content;
+  if (auto sjis = ToUtf8(part.content, "windows-31j"); sjis.ok()) return sjis;
+  return absl::InvalidArgumentError("a text part in no known encoding");
+}
+
 absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mail, IntakeServiceImpl& intake) {
   hosho::v1::SubmitGuaranteeRequest r;
   r.set_channel(hosho::v1::CHANNEL_EMAIL);
@@ -107,8 +118,14 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mai
   std::string all_text;
   for (const MailPart& part : mail.parts) {
     if (!part.is_text) continue;
-    if (!IsValidUtf8(part.content)) continue;
-    for (absl::string_view line : absl::StrSplit(part.content, '\n')) {
+    auto text = MailPartText(part);
+    if (!text.ok()) {
+      // Said, not skipped: a body nobody can read must not come back as "no kind in the body".
+      v.push_back({"body", "MAIL_TEXT_UNREADABLE",
+                   "本文の文字コードを判別できませんでした。UTF-8 または Shift_JIS で送信してください"});
+      return ViolationStatus(absl::StatusCode::kInvalidArgument, v);
+    }
+    for (absl::string_view line : absl::StrSplit(*text, '\n')) {
       lines.push_back(Nfkc(absl::StripAsciiWhitespace(line)));
       absl::StrAppend(&all_text, lines.back(), "\n");
     }

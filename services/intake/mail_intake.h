@@ -20,6 +20,9 @@ class IntakeServiceImpl;
 // 「認証キー」のお知らせ (text) with lines such as 保証契約番号：…, 認証キー：…, 保証の種類：…,
 // 保証会社：…, 請求金額：…; PDFs attached: 請求書 (invoice), 発注者提出用フォーマット, and a
 // 保証証書 PDF, which R04 refuses. Idempotent on the Message-ID.
+// A text part as UTF-8: as GMime converted it, or, when its charset label was missing or wrong,
+// decoded as ISO-2022-JP or Shift_JIS (CP932). INVALID_ARGUMENT when it is none of these.
+absl::StatusOr<std::string> MailPartText(const MailPart& part);
 absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mail, IntakeServiceImpl& intake);
 
 struct MailPollResult {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -50,6 +51,57 @@ bool LooksLikeDocument(const std::string& secret) {
          absl::StartsWith(lower, "data:application/pdf") || absl::EndsWith(lower, ".pdf");
 }
 
+bool ValidAttachmentFilename(const std::string& name) {
+  return !name.empty() && name.size() <= 255 && IsValidUtf8(name) && !HasControlCharacters(name) &&
+         name.find_first_of("/\\") == std::string::npos && !LooksLikeFormula(name);
+}
+
+constexpr char kFilenameMessage[] = "添付ファイル名は255バイト以内で、/ \\ や制御文字を含まない名前にしてください";
+
+// Enum values a newer or careless client may send as numbers: an unknown one is refused, never read
+// as "not set" (which would skip the rule that depends on it).
+void CheckEnumValues(const SubmitGuaranteeRequest& request, std::vector<FieldViolation>& v) {
+  if (!hosho::v1::IssuerKind_IsValid(request.issuer_kind())) {
+    v.push_back({"issuer_kind", "R02_ISSUER_KIND_INVALID",
+                 "保証の発行者の種類（保証事業会社・保険会社・金融機関）の値が正しくありません"});
+  }
+  if (!hosho::v1::Issuer_IsValid(request.issuer())) {
+    v.push_back({"issuer", "R02_ISSUER_NOT_LISTED", "保証の発行者の値が正しくありません"});
+  }
+  if (!hosho::v1::Channel_IsValid(request.channel())) {
+    v.push_back({"channel", "CHANNEL_INVALID", "受付の経路（channel）の値が正しくありません"});
+  }
+}
+
+// The same file twice would be stored once and listed twice on the case: a sender's slip, said.
+void CheckDuplicateUploads(const SubmitGuaranteeRequest& request, std::vector<FieldViolation>& v) {
+  absl::flat_hash_set<absl::string_view> seen;
+  for (int i = 0; i < request.uploads_size(); ++i) {
+    const std::string& content = request.uploads(i).content();
+    if (!content.empty() && !seen.insert(content).second) {
+      v.push_back({absl::StrCat("uploads[", i, "].content"), "ATTACHMENT_DUPLICATE",
+                   "同じ添付ファイルが2回以上含まれています"});
+    }
+  }
+}
+
+// Attachments named by reference get the checks an upload gets (the blob itself is checked by
+// intake, which holds the store): a PDF of a declared kind with a safe name.
+void CheckAttachmentRefs(const SubmitGuaranteeRequest& request, std::vector<FieldViolation>& v) {
+  for (int i = 0; i < request.attachments_size(); ++i) {
+    const auto& a = request.attachments(i);
+    const std::string field = absl::StrCat("attachments[", i, "]");
+    if (a.kind() == hosho::v1::AttachmentRef::KIND_UNSPECIFIED || !hosho::v1::AttachmentRef::Kind_IsValid(a.kind())) {
+      v.push_back({field + ".kind", "ATTACHMENT_KIND_MISSING",
+                   "添付ファイルの種類（請求書・発注者提出用フォーマット）を指定してください"});
+    }
+    if (a.media_type() != "application/pdf") {
+      v.push_back({field + ".media_type", "ATTACHMENT_NOT_PDF", "添付ファイルはPDF形式のみ受け付けます"});
+    }
+    if (!ValidAttachmentFilename(a.filename())) v.push_back({field + ".filename", "ATTACHMENT_FILENAME_INVALID", kFilenameMessage});
+  }
+}
+
 constexpr char kR04Message[] =
     "保証証書のPDFや印刷物は受け付けできません。認証キー（D-"
     "Sure）または閲覧用URLとパスワード（保証証券等確認システム）を提出してください";
@@ -76,6 +128,20 @@ ScopePolicy ScopePolicyFromConfig(const Config& config) {
   policy.max_attachment_bytes = config.GetInt("limits.max_attachment_bytes", policy.max_attachment_bytes);
   policy.max_attachments = static_cast<int>(config.GetInt("limits.max_attachments", policy.max_attachments));
   return policy;
+}
+
+std::vector<FieldViolation> CheckSubmittedOn(const SubmitGuaranteeRequest& request,
+                                             const hosho::v1::Date& today_in_japan) {
+  if (!request.has_submitted_on()) return {};
+  const hosho::v1::Date& on = request.submitted_on();
+  // The rules take this day as "today": a relay may state the day an arrival reached it (a
+  // queue held over a weekend), never a day to come nor one long past.
+  if (IsSet(on) && IsValidDate(on) && ToCivilDay(on) <= ToCivilDay(today_in_japan) &&
+      ToCivilDay(today_in_japan) - ToCivilDay(on) <= kSubmittedOnMaxDaysBack) {
+    return {};
+  }
+  return {{"submitted_on", "SUBMITTED_ON_INVALID",
+           absl::StrCat("提出日は今日から", kSubmittedOnMaxDaysBack, "日前までの日付で指定してください")}};
 }
 
 hosho::v1::Platform PlatformOf(const SubmitGuaranteeRequest& request) {
@@ -122,6 +188,10 @@ void NormalizeSubmission(SubmitGuaranteeRequest& request) {
     upload.set_filename(NormalizeText(upload.filename()));
     upload.set_media_type(absl::AsciiStrToLower(absl::StripAsciiWhitespace(upload.media_type())));
   }
+  for (auto& ref : *request.mutable_attachments()) {
+    ref.set_filename(NormalizeText(ref.filename()));
+    ref.set_media_type(absl::AsciiStrToLower(absl::StripAsciiWhitespace(ref.media_type())));
+  }
 }
 
 std::vector<FieldViolation> CheckSubmission(const SubmitGuaranteeRequest& request, const hosho::v1::Contract* contract,
@@ -142,10 +212,14 @@ std::vector<FieldViolation> CheckSubmission(const SubmitGuaranteeRequest& reques
     v.push_back(
         {"contract_id", "CONTRACT_ID_INVALID", "契約IDは64文字以内の半角英数字と記号（- _ . /）で指定してください"});
   }
+  // A receipt becomes part of a key and is shown to clerks: the characters the channels' own
+  // receipts use (LF-2026-000501, mail-<hex>), as the webhook and the CSV import require too.
   if (!request.source_receipt().empty() &&
-      (request.source_receipt().size() > 200 || !Printable(request.source_receipt()))) {
-    v.push_back({"source_receipt", "RECEIPT_INVALID", "受付番号は200文字以内の半角英数字で指定してください"});
+      !IsCode(request.source_receipt(), 200)) {
+    v.push_back({"source_receipt", "RECEIPT_INVALID",
+                 "受付番号は200文字以内の半角英数字と記号（- _ . /）で指定してください"});
   }
+  CheckEnumValues(request, v);
   CheckText(v, "issuer_name", request.issuer_name(), 100, "発行者名");
   const bool advance = request.kind() == hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT ||
                        request.kind() == hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT;
@@ -209,13 +283,12 @@ std::vector<FieldViolation> CheckSubmission(const SubmitGuaranteeRequest& reques
     } else if (u.media_type() != "application/pdf" || !absl::StartsWith(u.content(), "%PDF-")) {
       v.push_back({field + ".content", "ATTACHMENT_NOT_PDF", "添付ファイルはPDF形式のみ受け付けます"});
     }
-    if (u.filename().empty() || u.filename().size() > 255 || !IsValidUtf8(u.filename()) ||
-        HasControlCharacters(u.filename()) || u.filename().find_first_of("/\\") != std::string::npos ||
-        LooksLikeFormula(u.filename())) {
-      v.push_back({field + ".filename", "ATTACHMENT_FILENAME_INVALID",
-                   "添付ファイル名は255バイト以内で、/ \\ や制御文字を含まない名前にしてください"});
+    if (!ValidAttachmentFilename(u.filename())) {
+      v.push_back({field + ".filename", "ATTACHMENT_FILENAME_INVALID", kFilenameMessage});
     }
   }
+  CheckDuplicateUploads(request, v);
+  CheckAttachmentRefs(request, v);
 
   // R02: issuer eligibility (banks are eligible on paper only).
   if (is_bank && !paper) {

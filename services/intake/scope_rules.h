@@ -33,6 +33,13 @@ struct ScopePolicy {
 // limits.max_attachment_bytes, limits.max_attachments.
 ScopePolicy ScopePolicyFromConfig(const Config& config);
 
+// How far back a caller-supplied submitted_on may lie (days before today in Japan).
+inline constexpr int kSubmittedOnMaxDaysBack = 7;
+// SUBMITTED_ON_INVALID unless submitted_on is absent, or a real day from kSubmittedOnMaxDaysBack
+// days ago up to today.
+std::vector<FieldViolation> CheckSubmittedOn(const hosho::v1::SubmitGuaranteeRequest& request,
+                                             const hosho::v1::Date& today_in_japan);
+
 // The rules checked at the door, before anything is stored:
 //   R01 the credential is complete (D-Sure: number + key; confirmation system: URL + password);
 //   R02 the issuer is eligible (closed lists; banks never; insurers only for 契約保証);

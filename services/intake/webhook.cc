@@ -28,7 +28,7 @@ HttpReply ErrorReply(int status, const absl::Status& error) {
       .GetCounter("hosho_intake_webhook_total", "Web form webhook calls by outcome.",
                   {{"status", std::to_string(status)}})
       .Increment();
-  return {status, json{{"error", {{"code", code}, {"message_ja", message}, {"violations", violations}}}}.dump()};
+  return {status, json{{"error", {{"code", code}, {"message_ja", message}, {"violations", violations}}}}.dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 
 HttpReply Refuse(int status, absl::string_view field, absl::string_view code, absl::string_view message) {
@@ -55,8 +55,14 @@ HttpReply FormWebhook::Handle(const HttpCall& call) {
                   "署名（X-Hosho-Timestamp, X-Hosho-Signature）がありません");
   }
   int64_t seconds = 0;
-  if (!absl::SimpleAtoi(timestamp, &seconds) ||
-      absl::AbsDuration(clock_->Now() - absl::FromUnixSeconds(seconds)) > max_skew_) {
+  // Unix seconds as the signer wrote them: digits only (no sign, no space), so one timestamp has
+  // one spelling and the signature covers exactly what was checked.
+  if (timestamp.size() > 12 || timestamp.find_first_not_of("0123456789") != std::string::npos ||
+      !absl::SimpleAtoi(timestamp, &seconds)) {
+    return Refuse(401, "X-Hosho-Timestamp", "SIGNATURE_TIMESTAMP_INVALID",
+                  "署名の時刻（X-Hosho-Timestamp）はUNIX時刻の秒（数字のみ）で指定してください");
+  }
+  if (absl::AbsDuration(clock_->Now() - absl::FromUnixSeconds(seconds)) > max_skew_) {
     return Refuse(401, "X-Hosho-Timestamp", "SIGNATURE_EXPIRED", "署名の時刻が現在時刻と離れすぎています");
   }
   if (!SecretEquals(signature, SignFormWebhook(secret_, seconds, call.body))) {
@@ -127,7 +133,7 @@ HttpReply FormWebhook::Handle(const HttpCall& call) {
                     {"state", hosho::v1::CaseState_Name(result->state())},
                     {"replayed", result->replayed()},
                     {"duplicate", result->duplicate()}}
-                   .dump()};
+                   .dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 
 }  // namespace hosho

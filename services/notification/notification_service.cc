@@ -31,12 +31,8 @@ grpc::Status NotificationServiceImpl::ListNotices(grpc::ServerContext* context,
   const absl::Time started = absl::Now();
   auto principal = auth_->Authenticate(*context);
   if (!principal.ok()) return ObserveRpc("ListNotices", started, ToGrpcStatus(principal.status()));
-  auto record = cases_->Get(request->case_id());
+  auto record = VisibleCase(*cases_, *principal, request->case_id());
   if (!record.ok()) return ObserveRpc("ListNotices", started, ToGrpcStatus(record.status()));
-  if (!MaySee(*principal, *record)) {
-    return ObserveRpc("ListNotices", started,
-                      ToGrpcStatus(absl::NotFoundError("case " + request->case_id() + " not found")));
-  }
   auto notices = cases_->ListNotices(request->case_id());
   if (!notices.ok()) return ObserveRpc("ListNotices", started, ToGrpcStatus(notices.status()));
   auto deliveries = deliveries_->ForCase(request->case_id());

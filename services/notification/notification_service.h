@@ -6,6 +6,7 @@
 #include "services/common/auth.h"
 #include "services/common/case_store.h"
 #include "services/common/delivery_store.h"
+#include "services/common/grpc_precise.h"
 #include "services/notification/notification_worker.h"
 
 namespace hosho {
@@ -16,7 +17,10 @@ class NotificationServiceImpl final : public hosho::v1::NotificationService::Ser
  public:
   NotificationServiceImpl(CaseStore* cases, DeliveryStore* deliveries, const Authenticator* auth, NoticeSignal* signal,
                           absl::Duration poll = absl::Milliseconds(250))
-      : cases_(cases), deliveries_(deliveries), auth_(auth), signal_(signal), poll_(poll) {}
+      : cases_(cases), deliveries_(deliveries), auth_(auth), signal_(signal), poll_(poll) {
+    // ListNotices parses its own request (grpc_precise.h); 1 is the WatchNotifications stream.
+    MarkMethodStreamed(0, PreciseMethod(auth_, this, &NotificationServiceImpl::ListNotices));
+  }
   grpc::Status ListNotices(grpc::ServerContext* context, const hosho::v1::ListNoticesRequest* request,
                            hosho::v1::ListNoticesResponse* response) override;
   grpc::Status WatchNotifications(grpc::ServerContext* context, const hosho::v1::WatchNotificationsRequest* request,

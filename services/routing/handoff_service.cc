@@ -5,6 +5,7 @@
 #include "services/common/domain_text.h"
 #include "services/common/errors.h"
 #include "services/common/events.h"
+#include "services/common/grpc_precise.h"
 #include "services/common/grpc_server.h"
 #include "services/common/log.h"
 #include "services/common/metrics.h"
@@ -46,7 +47,9 @@ absl::Status FromStore(const absl::Status& s, const std::string& state, const st
   return s;
 }
 
-constexpr size_t kNoteChars = 1000;  // a clerk's 備考 on a hand-off step (docs/api.md)
+// A clerk's 備考 on a hand-off step (docs/api.md). 500, so that the console's form still fits the 8 KiB
+// that cpp-httplib reads of a form body: a browser percent-encodes a kanji as 9 bytes.
+constexpr size_t kNoteChars = 500;
 
 absl::Status CheckRequest(const hosho::v1::HandoffRequest& r, bool note_required) {
   std::vector<FieldViolation> v;
@@ -152,7 +155,13 @@ HandoffServiceImpl::HandoffServiceImpl(CaseStore* cases, EventProducer* producer
       clock_(clock),
       policy_(policy),
       accounting_(accounting),
-      send_timeout_(send_timeout) {}
+      send_timeout_(send_timeout) {
+  // Every unary method parses its own request (grpc_precise.h), in the proto's order.
+  MarkMethodStreamed(0, PreciseMethod(auth_, this, &HandoffServiceImpl::ConcludeContract));
+  MarkMethodStreamed(1, PreciseMethod(auth_, this, &HandoffServiceImpl::AcknowledgeReceipt));
+  MarkMethodStreamed(2, PreciseMethod(auth_, this, &HandoffServiceImpl::RecordPaymentHandoff));
+  MarkMethodStreamed(3, PreciseMethod(auth_, this, &HandoffServiceImpl::Withdraw));
+}
 
 grpc::Status HandoffServiceImpl::Serve(const char* method, Operation op, grpc::ServerContext* context,
                                        const hosho::v1::HandoffRequest* request, hosho::v1::Case* response) {
@@ -217,6 +226,11 @@ absl::StatusOr<HandoffServiceImpl::Target> HandoffServiceImpl::Open(
   if (absl::IsNotFound(record.status())) return NoCase();
   if (!record.ok()) return record.status();
   if (!*done && !may_act(who, *record)) return NoCase();
+  // A stale version is refused here, before anything is written (the publish timer included); the
+  // transition checks it again, atomically, for a step that races this one.
+  if (!*done && r.expected_version() > 0 && std::to_string(r.expected_version()) != record->Field("version")) {
+    return StaleVersion();
+  }
   Target t{*std::move(record), *done, "", ""};
   t.office = t.record.Field("office");
   t.state = t.record.Field("state");

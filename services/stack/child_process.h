@@ -17,6 +17,8 @@ class ChildProcess {
   ChildProcess() = default;
   pid_t pid() const { return pid_; }
   bool Running();
+  // How it ended, once Running() said it had: the exit status, or -signal.
+  int exit_status() const { return exit_status_; }
   // SIGTERM, then SIGKILL after `grace`. Returns the exit status (or -signal).
   int Terminate(absl::Duration grace);
   // SIGKILL at once (a crash), reaped. Returns -SIGKILL, or the exit status if it had exited.

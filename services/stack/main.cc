@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
     std::cerr << "hosho-stack: " << stack.status().message() << "\n";
     return 1;
   }
+  // On one machine, hosho-stack is the process manager: a child that crashes is restarted.
+  (*stack)->Supervise();
   std::cout << "ready" << std::endl;
   hosho::WaitForTerminationSignal();
   const int code = (*stack)->Stop();

@@ -236,6 +236,7 @@ absl::Status Stack::Launch(const std::string& name, const std::vector<std::strin
   auto child = ChildProcess::Spawn(argv, (fs::path(endpoints_.logs_dir) / (name + ".log")).string());
   if (!child.ok()) return child.status();
   processes_.emplace_back(name, *child);
+  argv_[name] = argv;
   return absl::OkStatus();
 }
 
@@ -490,6 +491,7 @@ absl::Status Stack::WriteStackFile() const {
 }
 
 std::vector<std::pair<std::string, pid_t>> Stack::Pids() {
+  absl::MutexLock lock(&watch_mu_);  // the supervisor reaps and replaces children
   std::vector<std::pair<std::string, pid_t>> out;
   for (auto& [name, p] : processes_) {
     if (p.Running()) out.emplace_back(name, p.pid());
@@ -503,6 +505,7 @@ std::vector<std::pair<std::string, pid_t>> Stack::Pids() {
 }
 
 std::vector<std::string> Stack::Exited() {
+  absl::MutexLock lock(&watch_mu_);  // the supervisor reaps and replaces children
   std::vector<std::string> out;
   for (auto& [name, p] : processes_) {
     if (!p.Running()) out.push_back(name);
@@ -549,6 +552,7 @@ absl::Status Stack::RestartService(const std::string& name) {
 }
 
 int Stack::Stop() {
+  StopSupervising();  // what Stop() ends is not a crash
   int first_failure = 0;
   for (size_t i = processes_.size(); i-- > 0;) {
     // The broker stops after every service that uses it and before what it was started after.

@@ -5,7 +5,12 @@
 #include <string>
 #include <vector>
 
+#include <thread>
+
 #include "absl/status/statusor.h"
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "services/stack/child_process.h"
 #include "services/stack/kafka_cluster.h"
 
@@ -43,6 +48,17 @@ struct StackOptions {
   std::string notification_webhooks;
   // Extra YAML appended to a service's generated configuration (service name → YAML).
   std::map<std::string, std::string> extra_config;
+};
+
+// hosho-stack's supervision: what a process manager does on a cluster, on one machine.
+struct SupervisionOptions {
+  absl::Duration poll = absl::Milliseconds(200);  // how often children are looked at
+  absl::Duration first_backoff = absl::Seconds(1);  // the wait before the first restart, doubled per
+  absl::Duration max_backoff = absl::Seconds(30);   // crash in a row up to this
+  absl::Duration healthy_after = absl::Seconds(60);  // running this long, a child's next crash waits first_backoff again
+  // Restarts per child as Prometheus text (a node exporter's textfile collector reads it); default
+  // <run_dir>/stack-metrics.prom.
+  std::string metrics_file;
 };
 
 // Where everything listens once a stack is up.
@@ -96,6 +112,16 @@ class Stack {
   // The broker, for tests that kill and restart it.
   KafkaCluster* kafka() { return kafka_.get(); }
 
+  // Restarts a child that exits unexpectedly (a non-zero status or a signal: a crash, an OOM kill,
+  // a kill -9) after a backoff that doubles per crash in a row, and says so: a line on stdout, a
+  // line in the child's log, and hosho_stack_restarts_total{child} in the metrics file. A child that
+  // exits with status 0 (an orderly stop: SIGTERM) is left stopped, as an operator asked; so is
+  // everything Stop() stops. While supervising, only Stop() may change the processes. Kafka nodes
+  // are restarted on their log directories.
+  void Supervise(SupervisionOptions options = {});
+  // Restarts made by supervision so far, per child name.
+  std::map<std::string, int> Restarts();
+
   // The service names, in start order.
   static const std::vector<std::string>& ServiceNames();
 
@@ -103,12 +129,34 @@ class Stack {
   explicit Stack(StackOptions options) : options_(std::move(options)) {}
   absl::Status Launch(const std::string& name, const std::vector<std::string>& argv);
   absl::Status AwaitReady(const std::string& name, int admin_port);
+  struct Watch {
+    int restarts = 0;
+    int in_a_row = 0;
+    absl::Time started = absl::InfinitePast();
+    absl::Time restart_at = absl::InfiniteFuture();  // set while a restart waits for its backoff
+    bool left_stopped = false;                         // exited cleanly: not restarted
+  };
+  void SuperviseLoop();
+  // One look at a child / a Kafka node; true when it was restarted.
+  bool SuperviseChild(size_t index, absl::Time now);
+  bool SuperviseKafkaNode(int node, absl::Time now);
+  absl::Duration Backoff(int in_a_row) const;  // the wait before restart `in_a_row` of a crash series
+  void WriteSupervisionMetrics();
+  void StopSupervising();
 
   StackOptions options_;
   StackEndpoints endpoints_;
   std::vector<std::pair<std::string, ChildProcess>> processes_;
   std::unique_ptr<KafkaCluster> kafka_;
   size_t kafka_position_ = 0;  // processes_ started before the broker
+  std::map<std::string, std::vector<std::string>> argv_;  // how each child was started
+  SupervisionOptions supervision_;
+  // Guards watches_ and, while supervising, every look at a child (Pids, Exited, the supervisor's
+  // reaping and restarting).
+  absl::Mutex watch_mu_;
+  std::map<std::string, Watch> watches_ ABSL_GUARDED_BY(watch_mu_);
+  absl::Notification stop_supervising_;
+  std::thread supervisor_;
 };
 
 // Picks a base port with `count` (≤ 100) free consecutive loopback ports below the ephemeral range,

@@ -7,6 +7,7 @@
 #include "services/common/domain_text.h"
 #include "services/common/errors.h"
 #include "services/common/events.h"
+#include "services/common/grpc_precise.h"
 #include "services/common/grpc_server.h"
 #include "services/common/log.h"
 #include "services/common/metrics.h"
@@ -85,7 +86,14 @@ VerificationServiceImpl::VerificationServiceImpl(CaseStore* cases, EventProducer
       auth_(auth),
       clock_(clock),
       policy_(policy),
-      options_(options) {}
+      options_(options) {
+  // Every unary method parses its own request (grpc_precise.h), in the proto's order.
+  MarkMethodStreamed(0, PreciseMethod(auth_, this, &VerificationServiceImpl::ListTasks));
+  MarkMethodStreamed(1, PreciseMethod(auth_, this, &VerificationServiceImpl::ClaimTask));
+  MarkMethodStreamed(2, PreciseMethod(auth_, this, &VerificationServiceImpl::RevealCredential));
+  MarkMethodStreamed(3, PreciseMethod(auth_, this, &VerificationServiceImpl::RecordCertificate));
+  MarkMethodStreamed(4, PreciseMethod(auth_, this, &VerificationServiceImpl::ReleaseTask));
+}
 
 hosho::v1::VerificationTask VerificationServiceImpl::TaskView(const CaseRecord& record) const {
   namespace f = case_fields;
@@ -121,12 +129,15 @@ absl::StatusOr<CaseRecord> VerificationServiceImpl::TaskFor(const Principal& cle
 }
 
 absl::Status VerificationServiceImpl::RequireClaim(const Principal& clerk, const CaseRecord& record) const {
-  if (record.Field("task") != "1" || record.Field("state") != StateName(hosho::v1::CASE_STATE_VERIFYING)) {
-    return ViolationStatus(
-        absl::StatusCode::kFailedPrecondition,
-        {{"task_id", "TASK_NOT_OPEN", "この案件は確認作業中ではありません（" + record.Field("state") + "）"}});
+  const std::string& state = record.Field("state");
+  const bool verifying = state == StateName(hosho::v1::CASE_STATE_VERIFYING);
+  // An open task waits for a clerk (AWAITING_VERIFICATION) or is being checked (VERIFYING); one not
+  // yet claimed asks for the claim, not "not open".
+  if (record.Field("task") != "1" || (!verifying && state != StateName(hosho::v1::CASE_STATE_AWAITING_VERIFICATION))) {
+    return ViolationStatus(absl::StatusCode::kFailedPrecondition,
+                           {{"task_id", "TASK_NOT_OPEN", "この案件は確認作業中ではありません（" + state + "）"}});
   }
-  if (record.Field("claimed_by") != clerk.name ||
+  if (!verifying || record.Field("claimed_by") != clerk.name ||
       absl::FromUnixMillis(ToInt(record.Field("claim_expires_ms"))) <= clock_->Now()) {
     return ViolationStatus(absl::StatusCode::kFailedPrecondition,
                            {{"task_id", "TASK_NOT_CLAIMED", "先にこの確認作業を引き受けてください（ClaimTask）"}});
@@ -155,12 +166,9 @@ grpc::Status VerificationServiceImpl::ListTasks(grpc::ServerContext* context,
                                                    {{"office", "OFFICE_MISSING", "課を指定してください"}})));
   }
   const int page_size = request->page_size() > 0 ? std::min(request->page_size(), 200) : 50;
-  int offset = 0;
-  if (!request->page_token().empty() && !absl::SimpleAtoi(request->page_token(), &offset)) {
-    return ObserveRpc("ListTasks", started,
-                      ToGrpcStatus(ViolationStatus(absl::StatusCode::kInvalidArgument,
-                                                   {{"page_token", "PAGE_TOKEN_INVALID", "page_token が不正です"}})));
-  }
+  auto token = PageOffsetFromToken(request->page_token());
+  if (!token.ok()) return ObserveRpc("ListTasks", started, ToGrpcStatus(token.status()));
+  const int offset = *token;
   auto ids = cases_->ListTasks(office, page_size + 1, offset);
   if (!ids.ok()) return ObserveRpc("ListTasks", started, ToGrpcStatus(ids.status()));
   for (size_t i = 0; i < ids->size() && i < static_cast<size_t>(page_size); ++i) {

@@ -27,6 +27,7 @@
 #include "tests/support/grpc_probe.h"
 #include "tests/support/mail_sink.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/secret_audit.h"
 
 namespace hosho {
 namespace {
@@ -411,6 +412,21 @@ TEST_F(DemoScenarioTest, NoPlantedSecretReachesKafkaRedisOrAnyLog) {
     EXPECT_EQ(bytes.str().find("%PDF"), std::string::npos) << entry.path();
   }
   EXPECT_GE(blobs, 2u);  // the API's invoice and the mailed one
+
+  // What people and scrapers see: the console's pages and live feed for every account (each case of
+  // the scenario as a case and as a task), every service's metrics, every mail sent.
+  std::vector<std::string> case_ids;
+  for (const ScenarioRow& row : *rows_) {
+    if (absl::StartsWith(row.case_id, "HS-")) case_ids.push_back(row.case_id);
+  }
+  EXPECT_GE(case_ids.size(), 10u);
+  const std::vector<std::string> shown = testing::SecretsShownByTheStack(stack_->endpoints(), secrets, case_ids);
+  EXPECT_TRUE(shown.empty()) << shown.size() << " leaks, first: " << shown.front();
+  const testing::SecretAuditCounts read = testing::LastSecretAuditCounts();
+  EXPECT_GE(read.pages, static_cast<int>(case_ids.size())) << "the console's pages were read";
+  EXPECT_EQ(read.metric_pages, static_cast<int>(stack_->endpoints().admin.size())) << "every service's /metrics";
+  EXPECT_GT(read.feed_bytes, 0u);
+  EXPECT_GT(read.mails, 0);
 
   // Logs: stop everything (shutdown lines included), then read every file.
   EXPECT_TRUE(stack_->Exited().empty()) << "a process died during the run: " << stack_->Exited().front();

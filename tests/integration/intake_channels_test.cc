@@ -508,6 +508,9 @@ TEST_F(IntakeChannelsTest, MalformedGrpcSubmissionsGetPreciseRefusalsAndChangeNo
   auto* ref = phantom.add_attachments();
   ref->set_kind(hosho::v1::AttachmentRef::KIND_INVOICE);
   ref->set_sha256(std::string(64, 'a'));
+  EXPECT_EQ(first_code(phantom), "ATTACHMENT_NOT_PDF attachments[0].media_type") << "a reference is checked as an upload";
+  ref->set_media_type("application/pdf");
+  ref->set_filename("請求書.pdf");
   EXPECT_EQ(first_code(phantom), "ATTACHMENT_NOT_FOUND attachments[0].sha256");
   auto no_kind = base();
   no_kind.set_supersedes_case_id("HS-20261126-000000000000");

@@ -10,11 +10,16 @@
 #include "services/common/domain_text.h"
 #include "services/common/errors.h"
 #include "services/common/events.h"
+#include "services/common/kafka_impl.h"
+#include "services/common/redis_client.h"
+#include "services/common/topics.h"
 #include "services/hoshoctl/client.h"
 #include "services/stack/stack.h"
 #include "tests/support/await.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/kafka_reader.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/secret_audit.h"
 
 namespace hosho {
 namespace {
@@ -260,6 +265,63 @@ TEST_F(VerificationTasksTest, ALongJapaneseReasonIsKeptWholeAndTheCaseStaysReada
   bool found = false;
   for (const auto& h : read->history()) found = found || h.reason().find(reason) != std::string::npos;
   EXPECT_TRUE(found) << "the whole reason is in the history";
+}
+
+// The reveal path with the connector off, audited for leaks: the key a clerk reveals is in that one
+// answer, and nowhere a person or a scraper can see it afterwards: not the console's pages or live
+// feed for any account, not a metric, not a mail, not a Redis value, not a Kafka record, not a log.
+TEST_F(VerificationTasksTest, ARevealedKeyIsInTheRevealAnswerAndNowhereElse) {
+  const std::string key = "PLANTED-AK-REVEAL-5e81c0";
+  const std::string case_id = SubmitFlowA("tasks-reveal", "DS-26-000777", key);
+  ASSERT_FALSE(case_id.empty());
+  auto clerk = As("contract-division-clerk");
+  ASSERT_TRUE(clerk->ClaimTask(case_id).ok());
+  auto shown = clerk->RevealCredential(case_id, "証書の確認");
+  ASSERT_TRUE(shown.ok()) << shown.status();
+  ASSERT_EQ(shown->d_sure().authentication_key(), key) << "the one answer meant to carry it";
+  const std::vector<std::string> secrets = {key, "PLANTED-AK-A-7f3c9e21d4", "PLANTED-AK-TASK-B-1", "PLANTED-AK-TASK-C-1",
+                                            "PLANTED-AK-TASK-K-1"};
+
+  const StackEndpoints& e = stack_->endpoints();
+  std::vector<std::string> leaks = testing::SecretsShownByTheStack(e, secrets, {case_id});
+  const testing::SecretAuditCounts read = testing::LastSecretAuditCounts();
+  EXPECT_GE(read.pages, 8) << "the console's pages were read for its accounts";
+  EXPECT_EQ(read.metric_pages, static_cast<int>(e.admin.size())) << "every service's /metrics";
+  EXPECT_GT(read.feed_bytes, 0u) << "the live feed answered";
+
+  RedisOptions ro;
+  ro.port = e.redis_port;
+  auto redis = *RedisClient::Create(ro, &RealClock());
+  auto keys = redis->Command({"KEYS", "*"});
+  ASSERT_TRUE(keys.ok());
+  for (const auto& k : keys->elements) {
+    auto dump = redis->Command({"DUMP", k.str});
+    ASSERT_TRUE(dump.ok());
+    for (const auto& s : secrets) {
+      if (dump->str.find(s) != std::string::npos || k.str.find(s) != std::string::npos) leaks.push_back("redis " + k.str);
+    }
+  }
+  KafkaOptions kafka;
+  kafka.bootstrap_servers = e.kafka_bootstrap;
+  size_t records = 0;
+  for (const std::string& topic : {std::string(topics::kSubmissions), std::string(topics::kVerifications)}) {
+    for (const KafkaRecord& r : testing::ReadTopic(kafka, nullptr, topic, 1, "", "reveal-audit-" + topic)) {
+      ++records;
+      for (const auto& s : secrets) {
+        if (r.value.find(s) != std::string::npos) leaks.push_back("kafka " + topic);
+      }
+    }
+  }
+  EXPECT_GE(records, 2u);
+  for (const auto& entry : fs::directory_iterator(e.logs_dir)) {
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    for (const auto& s : secrets) {
+      if (text.str().find(s) != std::string::npos) leaks.push_back("log " + entry.path().filename().string());
+    }
+  }
+  EXPECT_TRUE(leaks.empty()) << leaks.size() << " leaks, first: " << leaks.front();
 }
 
 }  // namespace

@@ -38,5 +38,16 @@ TEST(ConfigTest, SecretsComeFromFilesRelativeToTheConfig) {
 
 TEST(ConfigTest, BadYamlIsAnError) { EXPECT_FALSE(Config::FromYaml("a: [unclosed").ok()); }
 
+// Found by config_fuzz: a list item or a map key that is not a scalar made yaml-cpp throw out of
+// the getters (and intake or the form mapping terminate at start-up).
+TEST(ConfigTest, NonScalarItemsAndKeysAreSkippedNotThrown) {
+  auto config = Config::FromYaml(
+      "scope: {ordering_offices: [contract-division, {code: x}, [y]]}\n"
+      "files: {? {x: 1}: invoice, 請求書: invoice, nested: {a: 1}}\n");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->GetStringList("scope.ordering_offices"), (std::vector<std::string>{"contract-division"}));
+  EXPECT_EQ(config->GetMap("files"), (std::vector<std::pair<std::string, std::string>>{{"請求書", "invoice"}}));
+}
+
 }  // namespace
 }  // namespace hosho

@@ -83,5 +83,25 @@ TEST(CsvTest, AMultiLineCellOfTheHeadersWidthIsKept) {
   EXPECT_EQ(t.rows[2].line, 4);
 }
 
+// Found by csv_fuzz: a file whose last line has no line break lost that line after a quoted line
+// break (it was neither a row nor reported), or kept a two-line row of the wrong width.
+TEST(CsvTest, TheLastLineWithoutALineBreakIsAccountedForLikeAnyOther) {
+  auto lines_of = [](const CsvTable& t) {
+    std::vector<int> reported;
+    for (const auto& row : t.rows) reported.push_back(row.line);
+    for (const auto& [line, why] : t.broken) reported.push_back(line);
+    std::sort(reported.begin(), reported.end());
+    return reported;
+  };
+  EXPECT_EQ(lines_of(ParseCsv("\"\n\"0")), (std::vector<int>{1, 2}));
+  const CsvTable stray = ParseCsv("h1,h2\na,\"x\nb,\"c");
+  EXPECT_EQ(lines_of(stray), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(stray.rows.size(), 1u) << "only the header is a row";
+  const CsvTable narrow = ParseCsv("a,b,c\nx,\"y\nz\"");
+  EXPECT_EQ(lines_of(narrow), (std::vector<int>{1, 2, 3}));
+  ASSERT_EQ(narrow.rows.size(), 1u) << "a two-cell row across lines 2-3 is not kept under a three-cell header";
+  EXPECT_EQ(narrow.broken.front().first, 2);
+}
+
 }  // namespace
 }  // namespace hosho

@@ -50,4 +50,31 @@ TEST(ErrorsTest, PlainStatusesKeepCodeAndMessage) {
 }
 
 }  // namespace
+// One page-token rule for every list: digits only (before: "-5" and "+3" were read as offsets).
+TEST(ErrorsTest, PageTokensAreDigitsOnly) {
+  EXPECT_EQ(*PageOffsetFromToken(""), 0);
+  EXPECT_EQ(*PageOffsetFromToken("50"), 50);
+  for (const char* bad : {"-5", "+3", " 5", "5 ", "abc", "99999999999", "0x10", "１２"}) {
+    auto got = PageOffsetFromToken(bad);
+    ASSERT_FALSE(got.ok()) << bad;
+    EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    ASSERT_EQ(ViolationsOf(got.status()).size(), 1u) << bad;
+    EXPECT_EQ(ViolationsOf(got.status())[0].field, "page_token");
+    EXPECT_EQ(ViolationsOf(got.status())[0].code, "PAGE_TOKEN_INVALID");
+  }
+}
+
+// A message quoting what a caller sent stays encodable (before: an invalid UTF-8 quote made the
+// BadRequest unserialisable and the caller got INTERNAL or no message at all).
+TEST(ErrorsTest, ViolationTextIsRepairedToUtf8) {
+  const absl::Status status = ViolationStatus(
+      absl::StatusCode::kInvalidArgument, {{"contract_number", "R03_CONTRACT_NOT_FOUND", "工事番号 \xE5\x9B の契約"}});
+  const auto violations = ViolationsOf(status);
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].message_ja, "工事番号 \xEF\xBF\xBD の契約");
+  const grpc::Status wire = ToGrpcStatus(status);
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(wire.error_details()));
+}
+
 }  // namespace hosho

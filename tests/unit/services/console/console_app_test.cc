@@ -97,13 +97,12 @@ class ConsoleAppTest : public ::testing::Test {
         OverviewOptions{{"contract-division", "water-sewerage-policy"}, {"hosho.submissions.v1.dlq"}});
     name_limiter_ = std::make_unique<RedisRateLimiter>(redis_.get(), &clock_, 1000, absl::Minutes(15));
     address_limiter_ = std::make_unique<RedisRateLimiter>(redis_.get(), &clock_, 1000, absl::Minutes(15));
-    ConsoleDeps deps{cases_.get(),    sessions_.get(), accounts_.get(), &backends_,          &feed_,
-                     overview_.get(), blobs_.get(),    nullptr,         &clock_,             name_limiter_.get(),
-                     address_limiter_.get()};
-    ConsoleOptions options;
-    options.trusted_proxy_addresses = {"10.0.0.5"};
-    options.max_feed_streams = 2;
-    app_ = std::make_unique<ConsoleApp>(deps, options);
+    deps_ = ConsoleDeps{cases_.get(),    sessions_.get(), accounts_.get(), &backends_,          &feed_,
+                        overview_.get(), blobs_.get(),    nullptr,         &clock_,             name_limiter_.get(),
+                        address_limiter_.get()};
+    options_.trusted_proxy_addresses = {"10.0.0.5"};
+    options_.max_feed_streams = 2;
+    app_ = std::make_unique<ConsoleApp>(deps_, options_);
     routes_ = app_->Routes();
     // One case of 契約課 with an attachment.
     sha_ = *blobs_->Put("%PDF-1.4 invoice");
@@ -212,15 +211,16 @@ class ConsoleAppTest : public ::testing::Test {
     return out;
   }
   // Signs in and keeps the session cookie; returns the CSRF token of the session.
-  std::string SignIn(const std::string& user, const std::string& password) {
+  std::string SignIn(const std::string& user, const std::string& password, const std::string& remote = "127.0.0.1") {
     cookie_.clear();
-    Answer form = Call("GET", "/login");
+    Answer form = Call("GET", "/login", {}, {}, remote);
     std::smatch m;
     const std::string set_cookie = form.Header("Set-Cookie");
     EXPECT_TRUE(std::regex_search(set_cookie, m, std::regex("hosho_signin=([^;]+)")));
     const std::string token = m[1].str();
     Answer done = Call("POST", "/login", {{"signin_token", token}, {"username", user}, {"password", password}},
-                       {{"cookie", "hosho_signin=" + token}});
+                       {{"cookie", "hosho_signin=" + token}}, remote);
+    last_signin_status_ = done.status;
     if (done.status != 303) return "";
     const std::string session = done.Header("Set-Cookie");
     if (!std::regex_search(session, m, std::regex("hosho_session=([^;]+)"))) return "";
@@ -230,6 +230,9 @@ class ConsoleAppTest : public ::testing::Test {
     return m[1].str();
   }
 
+  ConsoleDeps deps_{};
+  ConsoleOptions options_;
+  int last_signin_status_ = 0;
   static testing::RedisServer* server_;
   static std::vector<std::string>* hashes_;
   FakeClock clock_{absl::FromUnixSeconds(1'790'000'000)};
@@ -360,6 +363,24 @@ TEST_F(ConsoleAppTest, APasswordTypedAsTheUserNameIsNeitherLoggedNorAKey) {
   }
   EXPECT_EQ(address_keys, 1) << "the attempts count against the client address";
   EXPECT_FALSE(SignIn("keiyaku", "pw-keiyaku").empty()) << "a real account still signs in";
+}
+
+// Wrong passwords for a clerk's name from one address use up that address's attempts only: the clerk
+// signs in from another (before: the name itself was locked for 15 minutes, right password or not).
+TEST_F(ConsoleAppTest, GuessingFromOneAddressDoesNotLockTheClerkOutElsewhere) {
+  RedisRateLimiter three_per_name(redis_.get(), &clock_, 3, absl::Minutes(15));
+  deps_.signin_limiter = &three_per_name;
+  app_ = std::make_unique<ConsoleApp>(deps_, options_);
+  routes_ = app_->Routes();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(SignIn("keiyaku", "guess", "198.51.100.7").empty());
+    EXPECT_EQ(last_signin_status_, 401) << "attempt " << i;
+  }
+  EXPECT_TRUE(SignIn("keiyaku", "pw-keiyaku", "198.51.100.7").empty()) << "the guessing address is held off";
+  EXPECT_EQ(last_signin_status_, 429);
+  EXPECT_FALSE(SignIn("keiyaku", "pw-keiyaku", "192.0.2.20").empty()) << "the clerk's own desk still signs in";
+  EXPECT_TRUE(SignIn("suido", "guess", "198.51.100.7").empty());
+  EXPECT_EQ(last_signin_status_, 401) << "another name from that address has its own budget";
 }
 
 TEST_F(ConsoleAppTest, FormsWithoutTheSessionTokenOrFromAnotherOriginAreRefused) {

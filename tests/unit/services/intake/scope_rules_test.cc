@@ -277,6 +277,41 @@ TEST_F(ScopeRulesTest, EveryRuleAtTheDoorHasItsCodeAndMessage) {
          *r.mutable_paper()->mutable_received_on() = *ParseDate("2026-12-01");
        },
        "paper.received_on", "PAPER_RECEIVED_ON_INVALID", "保証書を受領した日（今日以前）を入力してください"},
+      // Unknown enum numbers are refused, never read as "not set" (before: R02 was skipped).
+      {"an unknown issuer kind", [](R& r, C&, D&) { r.set_issuer_kind(static_cast<hosho::v1::IssuerKind>(99)); },
+       "issuer_kind", "R02_ISSUER_KIND_INVALID",
+       "保証の発行者の種類（保証事業会社・保険会社・金融機関）の値が正しくありません"},
+      {"an unknown channel", [](R& r, C&, D&) { r.set_channel(static_cast<hosho::v1::Channel>(42)); }, "channel",
+       "CHANNEL_INVALID", "受付の経路（channel）の値が正しくありません"},
+      // Attachments by reference get the upload checks (before: none).
+      {"a referenced attachment that is not a PDF",
+       [](R& r, C&, D&) {
+         auto* a = r.add_attachments();
+         a->set_kind(hosho::v1::AttachmentRef::KIND_INVOICE);
+         a->set_sha256(std::string(64, 'a'));
+         a->set_filename("x.html");
+         a->set_media_type("text/html");
+       },
+       "attachments[0].media_type", "ATTACHMENT_NOT_PDF", "添付ファイルはPDF形式のみ受け付けます"},
+      {"a referenced attachment of no kind",
+       [](R& r, C&, D&) {
+         auto* a = r.add_attachments();
+         a->set_sha256(std::string(64, 'a'));
+         a->set_filename("請求書.pdf");
+         a->set_media_type("application/pdf");
+       },
+       "attachments[0].kind", "ATTACHMENT_KIND_MISSING",
+       "添付ファイルの種類（請求書・発注者提出用フォーマット）を指定してください"},
+      {"a referenced attachment named like a formula",
+       [](R& r, C&, D&) {
+         auto* a = r.add_attachments();
+         a->set_kind(hosho::v1::AttachmentRef::KIND_INVOICE);
+         a->set_sha256(std::string(64, 'a'));
+         a->set_filename("=HYPERLINK(1).pdf");
+         a->set_media_type("Application/PDF ");
+       },
+       "attachments[0].filename", "ATTACHMENT_FILENAME_INVALID",
+       "添付ファイル名は255バイト以内で、/ \\ や制御文字を含まない名前にしてください"},
   };
   for (const Row& row : rows) {
     SubmitGuaranteeRequest r = Surety();
@@ -288,6 +323,33 @@ TEST_F(ScopeRulesTest, EveryRuleAtTheDoorHasItsCodeAndMessage) {
     EXPECT_EQ(got[0].field, row.field) << row.name;
     EXPECT_EQ(got[0].code, row.code) << row.name;
     EXPECT_EQ(got[0].message_ja, row.message) << row.name;
+  }
+}
+
+// A caller's submitted_on becomes the rules' "today": a real day of the last week only (before:
+// 2026-13-45 and a paper received-date in 2099 passed).
+TEST_F(ScopeRulesTest, SubmittedOnIsARealDayOfTheLastWeek) {
+  const hosho::v1::Date today = *ParseDate("2026-11-26");
+  SubmitGuaranteeRequest r = Surety();
+  EXPECT_TRUE(CheckSubmittedOn(r, today).empty()) << "absent: today";
+  for (const char* ok : {"2026-11-26", "2026-11-19"}) {
+    *r.mutable_submitted_on() = *ParseDate(ok);
+    EXPECT_TRUE(CheckSubmittedOn(r, today).empty()) << ok;
+  }
+  std::vector<hosho::v1::Date> bad = {*ParseDate("2026-11-27"), *ParseDate("2099-01-01"), *ParseDate("2026-11-18")};
+  hosho::v1::Date impossible;
+  impossible.set_year(2026);
+  impossible.set_month(13);
+  impossible.set_day(45);
+  bad.push_back(impossible);
+  bad.push_back(hosho::v1::Date());  // 0000-00-00
+  for (const auto& day : bad) {
+    *r.mutable_submitted_on() = day;
+    const auto got = CheckSubmittedOn(r, today);
+    ASSERT_EQ(got.size(), 1u) << day.ShortDebugString();
+    EXPECT_EQ(got[0].field, "submitted_on");
+    EXPECT_EQ(got[0].code, "SUBMITTED_ON_INVALID");
+    EXPECT_EQ(got[0].message_ja, "提出日は今日から7日前までの日付で指定してください");
   }
 }
 
