@@ -9,8 +9,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
+#include "absl/time/clock.h"
 #include "services/common/auth.h"
 #include "services/common/errors.h"
+#include "services/common/grpc_server.h"
 
 namespace hosho {
 
@@ -33,20 +35,27 @@ absl::Status ParseRefusal(absl::string_view bytes, const google::protobuf::Descr
 // The caller is authenticated before its bytes are parsed (`auth`, when given): an unknown caller
 // is told UNAUTHENTICATED, never which field of its request is wrong. The role is still checked by
 // the method itself.
+// A refusal made here is counted under `method` like the method's own answers (ObserveRpc).
 template <class Request, class Response>
 grpc::internal::MethodHandler* PreciseUnaryHandler(
-    const Authenticator* auth, std::function<grpc::Status(grpc::ServerContext*, const Request*, Response*)> handler) {
+    const char* method, const Authenticator* auth,
+    std::function<grpc::Status(grpc::ServerContext*, const Request*, Response*)> handler) {
   using Streamer = grpc::ServerUnaryStreamer<RawRequest, Response>;
   return new grpc::internal::StreamedUnaryHandler<RawRequest, Response>(
-      [auth, handler = std::move(handler)](grpc::ServerContext* context, Streamer* stream) {
+      [method, auth, handler = std::move(handler)](grpc::ServerContext* context, Streamer* stream) {
+        const absl::Time started = absl::Now();
         if (auth != nullptr) {
-          if (auto caller = auth->Authenticate(*context); !caller.ok()) return ToGrpcStatus(caller.status());
+          if (auto caller = auth->Authenticate(*context); !caller.ok()) {
+            return ObserveRpc(method, started, ToGrpcStatus(caller.status()));
+          }
         }
         RawRequest raw;
-        if (!stream->Read(&raw)) return grpc::Status(grpc::StatusCode::INTERNAL, "no request message");
+        if (!stream->Read(&raw)) {
+          return ObserveRpc(method, started, grpc::Status(grpc::StatusCode::INTERNAL, "no request message"));
+        }
         Request request;
         if (!request.ParseFromString(raw.bytes)) {
-          return ToGrpcStatus(ParseRefusal(raw.bytes, *Request::descriptor()));
+          return ObserveRpc(method, started, ToGrpcStatus(ParseRefusal(raw.bytes, *Request::descriptor())));
         }
         Response response;
         grpc::Status status = handler(context, &request, &response);
@@ -58,13 +67,13 @@ grpc::internal::MethodHandler* PreciseUnaryHandler(
 }
 
 // PreciseUnaryHandler over a service's own method: in the service's constructor,
-//   MarkMethodStreamed(<index in the proto>, PreciseMethod(auth_, this, &FooServiceImpl::Bar));
+//   MarkMethodStreamed(<index in the proto>, PreciseMethod("Bar", auth_, this, &FooServiceImpl::Bar));
 template <class Service, class Request, class Response>
-grpc::internal::MethodHandler* PreciseMethod(const Authenticator* auth, Service* service,
+grpc::internal::MethodHandler* PreciseMethod(const char* name, const Authenticator* auth, Service* service,
                                              grpc::Status (Service::*method)(grpc::ServerContext*, const Request*,
                                                                              Response*)) {
   return PreciseUnaryHandler<Request, Response>(
-      auth, [service, method](grpc::ServerContext* context, const Request* request, Response* response) {
+      name, auth, [service, method](grpc::ServerContext* context, const Request* request, Response* response) {
         return (service->*method)(context, request, response);
       });
 }

@@ -12,9 +12,9 @@ namespace hosho {
 CaseServiceImpl::CaseServiceImpl(CaseStore* cases, const Authenticator* auth, Clock* clock, absl::Duration watch_poll)
     : cases_(cases), auth_(auth), clock_(clock), watch_poll_(watch_poll) {
   // The unary methods parse their own requests (grpc_precise.h), in the proto's order (2 is WatchCase).
-  MarkMethodStreamed(0, PreciseMethod(auth_, this, &CaseServiceImpl::GetCase));
-  MarkMethodStreamed(1, PreciseMethod(auth_, this, &CaseServiceImpl::ListCases));
-  MarkMethodStreamed(3, PreciseMethod(auth_, this, &CaseServiceImpl::GetCaseHistory));
+  MarkMethodStreamed(0, PreciseMethod("GetCase", auth_, this, &CaseServiceImpl::GetCase));
+  MarkMethodStreamed(1, PreciseMethod("ListCases", auth_, this, &CaseServiceImpl::ListCases));
+  MarkMethodStreamed(3, PreciseMethod("GetCaseHistory", auth_, this, &CaseServiceImpl::GetCaseHistory));
 }
 
 absl::StatusOr<hosho::v1::Case> CaseServiceImpl::Load(const Principal& principal, const std::string& case_id) {

@@ -168,10 +168,10 @@ ContractRegistryImpl::ContractRegistryImpl(ContractStore* contracts, EventProduc
                                            Clock* clock)
     : contracts_(contracts), producer_(producer), auth_(auth), clock_(clock) {
   // Every unary method parses its own request (grpc_precise.h), in the proto's order.
-  MarkMethodStreamed(0, PreciseMethod(auth_, this, &ContractRegistryImpl::UpsertContract));
-  MarkMethodStreamed(1, PreciseMethod(auth_, this, &ContractRegistryImpl::GetContract));
-  MarkMethodStreamed(2, PreciseMethod(auth_, this, &ContractRegistryImpl::ListContracts));
-  MarkMethodStreamed(3, PreciseMethod(auth_, this, &ContractRegistryImpl::ImportContractsCsv));
+  MarkMethodStreamed(0, PreciseMethod("UpsertContract", auth_, this, &ContractRegistryImpl::UpsertContract));
+  MarkMethodStreamed(1, PreciseMethod("GetContract", auth_, this, &ContractRegistryImpl::GetContract));
+  MarkMethodStreamed(2, PreciseMethod("ListContracts", auth_, this, &ContractRegistryImpl::ListContracts));
+  MarkMethodStreamed(3, PreciseMethod("ImportContractsCsv", auth_, this, &ContractRegistryImpl::ImportContractsCsv));
 }
 
 absl::StatusOr<ContractRegistryImpl::UpsertResult> ContractRegistryImpl::Upsert(const Principal& principal,

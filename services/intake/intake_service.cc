@@ -51,8 +51,8 @@ std::string NewCaseId(absl::Time now) {
 IntakeServiceImpl::IntakeServiceImpl(IntakeDeps deps, ScopePolicy policy, IntakeOptions options)
     : deps_(deps), policy_(std::move(policy)), options_(options) {
   // Every unary method parses its own request (grpc_precise.h), in the proto's order.
-  MarkMethodStreamed(0, PreciseMethod(deps_.auth, this, &IntakeServiceImpl::SubmitGuarantee));
-  MarkMethodStreamed(1, PreciseMethod(deps_.auth, this, &IntakeServiceImpl::ImportFormCsv));
+  MarkMethodStreamed(0, PreciseMethod("SubmitGuarantee", deps_.auth, this, &IntakeServiceImpl::SubmitGuarantee));
+  MarkMethodStreamed(1, PreciseMethod("ImportFormCsv", deps_.auth, this, &IntakeServiceImpl::ImportFormCsv));
 }
 
 grpc::Status IntakeServiceImpl::SubmitGuarantee(grpc::ServerContext* context, const SubmitGuaranteeRequest* request,
@@ -338,10 +338,13 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
                              traceparent, deadline);
     }
     CountSubmission("refused", "REQUEST_ID_REUSED");
+    // A receipt is shared by the city's relays: its case is named only to the caller's own key
+    // (its case may still be being created, so visibility is not known yet).
     return ViolationStatus(
         absl::StatusCode::kAlreadyExists,
         {{by_receipt ? "source_receipt" : "client_request_id", "REQUEST_ID_REUSED",
-          "この受付番号（client_request_id）は別の内容の提出で使用済みです（案件 " + case_id + "）"}});
+          by_receipt ? std::string("この受付番号は別の内容の提出で使用済みです")
+                     : "この client_request_id は別の内容の提出で使用済みです（案件 " + case_id + "）"}});
   }
 
   // The credential: what identifies it (not secret) and the sealed secret.

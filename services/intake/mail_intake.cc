@@ -1,5 +1,7 @@
 #include "services/intake/mail_intake.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -116,19 +118,29 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mai
   // The text: the body and any attached text notice (『電子保証にかかる「認証キー」のお知らせ』).
   std::vector<std::string> lines;
   std::string all_text;
+  if (std::none_of(mail.parts.begin(), mail.parts.end(), [](const MailPart& p) { return p.is_text; })) {
+    // No text at all (a multipart whose boundary never comes, a mail of attachments only): the
+    // credential can only be in text, so say that, not which line is missing.
+    v.push_back({"body", "MAIL_TEXT_MISSING",
+                 "本文（テキスト）が見つかりません。本文に保証の種類と認証キー等を記載してください"});
+    return ViolationStatus(absl::StatusCode::kInvalidArgument, v);
+  }
+  int readable = 0;
   for (const MailPart& part : mail.parts) {
     if (!part.is_text) continue;
     auto text = MailPartText(part);
-    if (!text.ok()) {
-      // Said, not skipped: a body nobody can read must not come back as "no kind in the body".
-      v.push_back({"body", "MAIL_TEXT_UNREADABLE",
-                   "本文の文字コードを判別できませんでした。UTF-8 または Shift_JIS で送信してください"});
-      return ViolationStatus(absl::StatusCode::kInvalidArgument, v);
-    }
+    if (!text.ok()) continue;  // another text part may be the body; none readable is said below
+    ++readable;
     for (absl::string_view line : absl::StrSplit(*text, '\n')) {
       lines.push_back(Nfkc(absl::StripAsciiWhitespace(line)));
       absl::StrAppend(&all_text, lines.back(), "\n");
     }
+  }
+  if (readable == 0) {
+    // Said, not skipped: a body nobody can read must not come back as "no kind in the body".
+    v.push_back({"body", "MAIL_TEXT_UNREADABLE",
+                 "本文の文字コードを判別できませんでした。UTF-8 または Shift_JIS で送信してください"});
+    return ViolationStatus(absl::StatusCode::kInvalidArgument, v);
   }
   std::string kind_text = LabelledValue(lines, {"保証の種類", "種類", "保証種類"});
   r.set_kind(GuaranteeKindFromNameJa(kind_text.empty() ? absl::StrCat(subject, "\n", all_text) : kind_text));

@@ -19,7 +19,7 @@ class NotificationServiceImpl final : public hosho::v1::NotificationService::Ser
                           absl::Duration poll = absl::Milliseconds(250))
       : cases_(cases), deliveries_(deliveries), auth_(auth), signal_(signal), poll_(poll) {
     // ListNotices parses its own request (grpc_precise.h); 1 is the WatchNotifications stream.
-    MarkMethodStreamed(0, PreciseMethod(auth_, this, &NotificationServiceImpl::ListNotices));
+    MarkMethodStreamed(0, PreciseMethod("ListNotices", auth_, this, &NotificationServiceImpl::ListNotices));
   }
   grpc::Status ListNotices(grpc::ServerContext* context, const hosho::v1::ListNoticesRequest* request,
                            hosho::v1::ListNoticesResponse* response) override;

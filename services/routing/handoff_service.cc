@@ -157,10 +157,10 @@ HandoffServiceImpl::HandoffServiceImpl(CaseStore* cases, EventProducer* producer
       accounting_(accounting),
       send_timeout_(send_timeout) {
   // Every unary method parses its own request (grpc_precise.h), in the proto's order.
-  MarkMethodStreamed(0, PreciseMethod(auth_, this, &HandoffServiceImpl::ConcludeContract));
-  MarkMethodStreamed(1, PreciseMethod(auth_, this, &HandoffServiceImpl::AcknowledgeReceipt));
-  MarkMethodStreamed(2, PreciseMethod(auth_, this, &HandoffServiceImpl::RecordPaymentHandoff));
-  MarkMethodStreamed(3, PreciseMethod(auth_, this, &HandoffServiceImpl::Withdraw));
+  MarkMethodStreamed(0, PreciseMethod("ConcludeContract", auth_, this, &HandoffServiceImpl::ConcludeContract));
+  MarkMethodStreamed(1, PreciseMethod("AcknowledgeReceipt", auth_, this, &HandoffServiceImpl::AcknowledgeReceipt));
+  MarkMethodStreamed(2, PreciseMethod("RecordPaymentHandoff", auth_, this, &HandoffServiceImpl::RecordPaymentHandoff));
+  MarkMethodStreamed(3, PreciseMethod("Withdraw", auth_, this, &HandoffServiceImpl::Withdraw));
 }
 
 grpc::Status HandoffServiceImpl::Serve(const char* method, Operation op, grpc::ServerContext* context,
@@ -226,11 +226,6 @@ absl::StatusOr<HandoffServiceImpl::Target> HandoffServiceImpl::Open(
   if (absl::IsNotFound(record.status())) return NoCase();
   if (!record.ok()) return record.status();
   if (!*done && !may_act(who, *record)) return NoCase();
-  // A stale version is refused here, before anything is written (the publish timer included); the
-  // transition checks it again, atomically, for a step that races this one.
-  if (!*done && r.expected_version() > 0 && std::to_string(r.expected_version()) != record->Field("version")) {
-    return StaleVersion();
-  }
   Target t{*std::move(record), *done, "", ""};
   t.office = t.record.Field("office");
   t.state = t.record.Field("state");
@@ -240,6 +235,13 @@ absl::StatusOr<HandoffServiceImpl::Target> HandoffServiceImpl::Open(
 absl::StatusOr<CaseRecord> HandoffServiceImpl::ApplyAndPublish(const Principal& who, const std::string& case_id,
                                                                std::vector<TransitionRequest> steps,
                                                                const std::string& traceparent) {
+  // A stale version is refused before anything is written (the publish timer included), after the
+  // step's own checks (a wrong state is said first); the transition checks it again, atomically.
+  if (const std::optional<int64_t> expected = steps.front().expected_version; expected.has_value()) {
+    auto current = cases_->Get(case_id);
+    if (!current.ok()) return current.status();
+    if (std::to_string(*expected) != current->Field("version")) return StaleVersion();
+  }
   // The publish timer goes first: if this process dies after applying and before Kafka has the
   // events, a sweeper re-sends them.
   if (absl::Status s = cases_->AddTimer(kHandoffPublishTimer, case_id, clock_->Now() + absl::Seconds(30)); !s.ok()) {

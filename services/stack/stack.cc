@@ -519,6 +519,7 @@ std::vector<std::string> Stack::Exited() {
 }
 
 absl::StatusOr<int> Stack::StopService(const std::string& name) {
+  if (supervisor_.joinable()) return absl::FailedPreconditionError("the stack is supervising its children");
   for (auto it = processes_.begin(); it != processes_.end(); ++it) {
     if (it->first == name) {
       const int code = it->second.Terminate(absl::Seconds(20));
@@ -530,6 +531,7 @@ absl::StatusOr<int> Stack::StopService(const std::string& name) {
 }
 
 absl::Status Stack::KillService(const std::string& name) {
+  if (supervisor_.joinable()) return absl::FailedPreconditionError("the stack is supervising its children");
   for (auto it = processes_.begin(); it != processes_.end(); ++it) {
     if (it->first == name) {
       it->second.Kill();
@@ -541,6 +543,7 @@ absl::Status Stack::KillService(const std::string& name) {
 }
 
 absl::Status Stack::RestartService(const std::string& name) {
+  if (supervisor_.joinable()) return absl::FailedPreconditionError("the stack is supervising its children");
   const fs::path run = fs::absolute(options_.run_dir);
   const fs::path bin = fs::absolute(options_.bin_dir);
   if (auto s = Launch(name,
@@ -552,7 +555,13 @@ absl::Status Stack::RestartService(const std::string& name) {
 }
 
 int Stack::Stop() {
-  StopSupervising();  // what Stop() ends is not a crash
+  // What Stop() ends is not a crash: nothing is restarted from here on. The supervisor thread is
+  // joined only after every child is stopped, since the children it forked get SIGTERM from the
+  // kernel when it ends (PR_SET_PDEATHSIG follows the forking thread), which would skip the order.
+  {
+    absl::MutexLock lock(&watch_mu_);
+    stopping_ = true;
+  }
   int first_failure = 0;
   for (size_t i = processes_.size(); i-- > 0;) {
     // The broker stops after every service that uses it and before what it was started after.
@@ -561,6 +570,7 @@ int Stack::Stop() {
     if (code != 0 && first_failure == 0) first_failure = code;
   }
   if (kafka_) kafka_->StopAll();
+  StopSupervising();
   kafka_.reset();
   processes_.clear();
   return first_failure;

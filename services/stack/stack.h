@@ -116,8 +116,10 @@ class Stack {
   // a kill -9) after a backoff that doubles per crash in a row, and says so: a line on stdout, a
   // line in the child's log, and hosho_stack_restarts_total{child} in the metrics file. A child that
   // exits with status 0 (an orderly stop: SIGTERM) is left stopped, as an operator asked; so is
-  // everything Stop() stops. While supervising, only Stop() may change the processes. Kafka nodes
-  // are restarted on their log directories.
+  // everything Stop() stops. While supervising, StopService, KillService and RestartService refuse
+  // (only Stop() changes the processes). Kafka nodes, whose exit status the cluster does not keep,
+  // are restarted whatever it was, on their log directories; while one is restarting (until it
+  // serves, up to minutes) Pids(), Exited() and Stop() wait for it.
   void Supervise(SupervisionOptions options = {});
   // Restarts made by supervision so far, per child name.
   std::map<std::string, int> Restarts();
@@ -156,6 +158,7 @@ class Stack {
   absl::Mutex watch_mu_;
   std::map<std::string, Watch> watches_ ABSL_GUARDED_BY(watch_mu_);
   absl::Notification stop_supervising_;
+  bool stopping_ ABSL_GUARDED_BY(watch_mu_) = false;  // set by Stop(): nothing is restarted any more
   std::thread supervisor_;
 };
 

@@ -75,6 +75,7 @@ bool Stack::SuperviseChild(size_t index, absl::Time now) {
   auto& [name, child] = processes_[index];
   const std::string log_path = (fs::path(endpoints_.logs_dir) / (name + ".log")).string();
   absl::MutexLock lock(&watch_mu_);
+  if (stopping_) return false;
   Watch& w = watches_[name];
   if (w.left_stopped) return false;
   if (w.restart_at == absl::InfiniteFuture()) {
@@ -123,6 +124,7 @@ bool Stack::SuperviseKafkaNode(int node, absl::Time now) {
   // Held throughout, the restart included (it waits until the node serves): Pids() and Exited()
   // look at the same processes.
   absl::MutexLock lock(&watch_mu_);
+  if (stopping_) return false;
   if (kafka_->Running(node)) {
     Watch& w = watches_[name];
     if (w.in_a_row > 0 && now - w.started > supervision_.healthy_after) w.in_a_row = 0;
@@ -148,7 +150,7 @@ bool Stack::SuperviseKafkaNode(int node, absl::Time now) {
   w.started = absl::Now();
   if (!restarted.ok()) {
     std::cout << "hosho-stack: " << name << " restart failed: " << restarted.message() << std::endl;
-    return false;  // not running: the next look schedules another try, with a longer backoff
+    return false;  // the next look tries again (with a longer backoff) if the node is not running
   }
   ++w.restarts;
   std::cout << "hosho-stack: " << name << " restarted (restart " << w.restarts << ")" << std::endl;

@@ -88,11 +88,11 @@ VerificationServiceImpl::VerificationServiceImpl(CaseStore* cases, EventProducer
       policy_(policy),
       options_(options) {
   // Every unary method parses its own request (grpc_precise.h), in the proto's order.
-  MarkMethodStreamed(0, PreciseMethod(auth_, this, &VerificationServiceImpl::ListTasks));
-  MarkMethodStreamed(1, PreciseMethod(auth_, this, &VerificationServiceImpl::ClaimTask));
-  MarkMethodStreamed(2, PreciseMethod(auth_, this, &VerificationServiceImpl::RevealCredential));
-  MarkMethodStreamed(3, PreciseMethod(auth_, this, &VerificationServiceImpl::RecordCertificate));
-  MarkMethodStreamed(4, PreciseMethod(auth_, this, &VerificationServiceImpl::ReleaseTask));
+  MarkMethodStreamed(0, PreciseMethod("ListTasks", auth_, this, &VerificationServiceImpl::ListTasks));
+  MarkMethodStreamed(1, PreciseMethod("ClaimTask", auth_, this, &VerificationServiceImpl::ClaimTask));
+  MarkMethodStreamed(2, PreciseMethod("RevealCredential", auth_, this, &VerificationServiceImpl::RevealCredential));
+  MarkMethodStreamed(3, PreciseMethod("RecordCertificate", auth_, this, &VerificationServiceImpl::RecordCertificate));
+  MarkMethodStreamed(4, PreciseMethod("ReleaseTask", auth_, this, &VerificationServiceImpl::ReleaseTask));
 }
 
 hosho::v1::VerificationTask VerificationServiceImpl::TaskView(const CaseRecord& record) const {

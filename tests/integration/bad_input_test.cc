@@ -1116,6 +1116,8 @@ TEST_F(BadInputTest, ImportFormCsv) {
   bad_row("too many cells", {{6, ",余分"}}, "CSV_COLUMN_COUNT", "");
   bad_row("an unknown 工事番号", {{1, "R8-存在しない-9999"}}, "R03_CONTRACT_NOT_FOUND", "工事番号");
   bad_row("a formula as 工事番号", {{1, "\"=cmd|' /C calc'!A0\""}}, "R03_CONTRACT_NOT_FOUND", "工事番号");
+  // #15 finding 9: the report quotes the 工事番号, cut between characters (before: INTERNAL after the import).
+  bad_row("a 工事番号 of 500 kanji", {{1, Repeat("漢", 500)}}, "R03_CONTRACT_NOT_FOUND", "工事番号");
   bad_row("保証の種類 unknown", {{2, "保険"}}, "KIND_MISSING", "保証の種類");
   bad_row("a 受付番号 with SQL", {{0, "LF-1'; DROP TABLE cases;--"}}, "RECEIPT_INVALID", "受付番号");
   bad_row("a 受付番号 of 10,000 kanji", {{0, kKanji10k}}, "RECEIPT_INVALID", "受付番号");
@@ -1618,6 +1620,9 @@ TEST_F(BadInputTest, FormWebhook) {
               "R03_CONTRACT_NOT_FOUND", "工事番号");
   signed_post("a formula as 工事番号", body(++serial, {{"工事番号", "=cmd|' /C calc'!A0"}}), 422,
               "R03_CONTRACT_NOT_FOUND", "工事番号");
+  // #15 finding 9: a long non-ASCII 工事番号 (before: HTTP 500, the exception text in a header).
+  signed_post("a 工事番号 of 500 kanji", body(++serial, {{"工事番号", Repeat("漢", 500)}}), 422, "R03_CONTRACT_NOT_FOUND",
+              "工事番号");
   signed_post("an escape in 保証会社名", body(++serial, {{"保証会社名", kEsc}}), 422, "TEXT_CONTROL_CHARACTERS",
               "保証会社名");
   signed_post("U+202E in 保証会社名", body(++serial, {{"保証会社名", kRlo}}), 422, "TEXT_CONTROL_CHARACTERS",
@@ -1712,6 +1717,22 @@ TEST_F(BadInputTest, Mail) {
        "ATTACHMENT_NOT_PDF"},
       {"an amount that is words",
        mail(subject, lines("前払金保証", "東日本建設業保証株式会社", "請求金額：たくさん\n")), "AMOUNT_INVALID"},
+      // #15 finding 9: a long non-ASCII 工事番号 (the error quotes it, cut between characters).
+      {"a 工事番号 of 200 kanji in the subject",
+       mail("【電子保証】" + Repeat("漢", 200) + " 工事", lines("契約保証", "東日本建設業保証株式会社")),
+       "R03_CONTRACT_NOT_FOUND"},
+      // #15 finding 12: a body in no known encoding, and a multipart whose boundary never comes, are
+      // said as such (before: KIND_MISSING, the text skipped silently).
+      {"a body in no known encoding",
+       absl::StrCat("From: koji@midori-doboku.example\r\nSubject: =?utf-8?b?", absl::Base64Escape(subject),
+                    "?=\r\nMessage-ID: <bad-input-enc@midori-doboku.example>\r\nMIME-Version: 1.0\r\n",
+                    "Content-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\xFF\xFE\xFD\xFF\xFF\r\n"),
+       "MAIL_TEXT_UNREADABLE"},
+      {"a multipart whose boundary never comes",
+       absl::StrCat("From: koji@midori-doboku.example\r\nSubject: =?utf-8?b?", absl::Base64Escape(subject),
+                    "?=\r\nMessage-ID: <bad-input-mime@midori-doboku.example>\r\nMIME-Version: 1.0\r\n",
+                    "Content-Type: multipart/mixed; boundary=\"never\"\r\n\r\n保証の種類：契約保証\r\n"),
+       "MAIL_TEXT_MISSING"},
   };
   const State before = Settled();
   auto all = mailbox->ListWithout("$NoSuchKeyword");
