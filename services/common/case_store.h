@@ -174,6 +174,8 @@ class CaseStore {
     }
     return out;
   }
+  // The value stored under `key`; NOT_FOUND when there is none. Reads only.
+  virtual absl::StatusOr<std::string> GetValue(absl::string_view key) = 0;
   // Stores `value` under `key` unless a value is there; returns the value now stored.
   virtual absl::StatusOr<std::string> PutIfAbsent(absl::string_view key, absl::string_view value,
                                                   absl::Duration ttl) = 0;

@@ -339,6 +339,13 @@ absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListTasks(absl::string_
   return out;
 }
 
+absl::StatusOr<std::string> RedisCaseStore::GetValue(absl::string_view key) {
+  auto reply = redis_->Command({"GET", std::string(key)});
+  if (!reply.ok()) return reply.status();
+  if (reply->type == RedisReply::Type::kNil) return absl::NotFoundError("no value");
+  return reply->str;
+}
+
 absl::Status RedisCaseStore::Put(absl::string_view key, absl::string_view value, absl::Duration ttl) {
   std::vector<std::string> argv = {"SET", std::string(key), std::string(value)};
   if (ttl > absl::ZeroDuration()) {

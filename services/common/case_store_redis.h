@@ -40,6 +40,7 @@ class RedisCaseStore final : public CaseStore {
   absl::StatusOr<std::vector<CaseSummary>> Summaries(const std::vector<std::string>& case_ids) override;
   absl::StatusOr<std::string> PutIfAbsent(absl::string_view key, absl::string_view value, absl::Duration ttl) override;
   absl::Status Put(absl::string_view key, absl::string_view value, absl::Duration ttl) override;
+  absl::StatusOr<std::string> GetValue(absl::string_view key) override;
   absl::StatusOr<bool> RecordNotice(absl::string_view case_id, absl::string_view delivery_id,
                                     absl::string_view payload) override;
   absl::StatusOr<std::vector<std::string>> ListNotices(absl::string_view case_id) override;

@@ -42,6 +42,14 @@ void CountSubmission(absl::string_view outcome, absl::string_view code) {
       .Increment();
 }
 
+// What identifies a credential (not secret): its fingerprint keys R14's one guarantee per purpose.
+std::string CredentialLocator(const SubmitGuaranteeRequest& request) {
+  if (request.has_d_sure()) return absl::StrCat("d-sure:", request.d_sure().guarantee_number());
+  if (request.has_confirmation_system()) return absl::StrCat("confirmation:", request.confirmation_system().viewing_url());
+  return absl::StrCat("paper:", request.issuer(), ":", NormalizeCode(request.issuer_name()), ":",
+                      request.paper().guarantee_number());
+}
+
 }  // namespace
 
 std::string NewCaseId(absl::Time now) {
@@ -106,6 +114,51 @@ absl::Status IntakeServiceImpl::AdmitRows(const Principal& principal, int64_t ro
 
 std::string IntakeServiceImpl::ArrivalFingerprint(absl::string_view content) const {
   return absl::BytesToHexString(deps_.sealer->Fingerprint(content)).substr(0, 40);
+}
+
+std::string IntakeServiceImpl::DuplicateKey(const SubmitGuaranteeRequest& request) const {
+  return absl::StrCat("dup:{", request.contract_id(), "}:", request.kind(), ":",
+                      absl::BytesToHexString(deps_.sealer->Fingerprint(CredentialLocator(request))));
+}
+
+bool IntakeServiceImpl::CarriesTheSecretOf(const SubmitGuaranteeRequest& request, const CaseRecord& holder) const {
+  hosho::v1::SealedCredential sealed;
+  if (!sealed.ParseFromString(holder.Field("credential")) || !sealed.has_secret()) return false;
+  auto opened = deps_.sealer->Open(sealed.secret(), holder.case_id);
+  if (!opened.ok()) return false;
+  bool same = false;
+  if (request.has_d_sure()) {
+    hosho::v1::DSureCredential held;
+    same = held.ParseFromString(opened->value()) &&
+           SecretEquals(held.authentication_key(), request.d_sure().authentication_key());
+    WipeString(held.mutable_authentication_key());
+  } else if (request.has_confirmation_system()) {
+    hosho::v1::ConfirmationSystemCredential held;
+    same = held.ParseFromString(opened->value()) &&
+           SecretEquals(held.viewing_password(), request.confirmation_system().viewing_password()) &&
+           SecretEquals(held.viewing_url(), request.confirmation_system().viewing_url());
+    WipeString(held.mutable_viewing_password());
+    WipeString(held.mutable_viewing_url());
+  }
+  return same;
+}
+
+absl::Status IntakeServiceImpl::DuplicateVisibleTo(const Principal& principal, const SubmitGuaranteeRequest& request) {
+  if (!request.supersedes_case_id().empty()) return absl::OkStatus();  // an amendment is no duplicate
+  auto holder_id = deps_.cases->GetValue(DuplicateKey(request));
+  if (absl::IsNotFound(holder_id.status())) return absl::OkStatus();
+  if (!holder_id.ok()) return holder_id.status();
+  if (*holder_id == request.resubmits_case_id()) return absl::OkStatus();
+  auto holder = deps_.cases->Get(*holder_id);
+  if (absl::IsNotFound(holder.status())) return absl::OkStatus();
+  if (!holder.ok()) return holder.status();
+  // A guarantee number is printed on the certificate: only someone who may see the case, or who
+  // sends the very secret sealed on it (the certificate's holder), learns which case holds it.
+  if (MaySee(principal, *holder) || CarriesTheSecretOf(request, *holder)) return absl::OkStatus();
+  CountSubmission("refused", "R14_DUPLICATE_GUARANTEE");
+  LogInfo("duplicate of a case the caller may not see", {{"principal", principal.name}});
+  return ViolationStatus(absl::StatusCode::kAlreadyExists,
+                         {{"credential", "R14_DUPLICATE_GUARANTEE", "この保証は既に提出されています"}});
 }
 
 absl::Status IntakeServiceImpl::CheckStoredAttachment(hosho::v1::AttachmentRef* ref) {
@@ -304,6 +357,9 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
     }
   }
 
+  // R14 asked before anything is written: the same guarantee held by a case the caller may not see.
+  if (absl::Status visible = DuplicateVisibleTo(principal, request); !visible.ok()) return visible;
+
   // Idempotency. An API caller's retry is keyed on (principal, client_request_id); a channel's
   // arrival on its own receipt (受付番号, Message-ID), whoever relays it. The stored value binds
   // the key to its case and to a keyed fingerprint of the whole request.
@@ -354,17 +410,14 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   SecretBytes plaintext;
   if (request.has_d_sure()) {
     credential.set_guarantee_number(request.d_sure().guarantee_number());
-    locator = absl::StrCat("d-sure:", request.d_sure().guarantee_number());
     plaintext = SecretBytes(request.d_sure().SerializeAsString());
   } else if (request.has_confirmation_system()) {
     credential.set_guarantee_number(request.confirmation_system().certificate_number());
-    locator = absl::StrCat("confirmation:", request.confirmation_system().viewing_url());
     plaintext = SecretBytes(request.confirmation_system().SerializeAsString());
   } else {
     credential.set_guarantee_number(request.paper().guarantee_number());
-    locator = absl::StrCat("paper:", request.issuer(), ":", NormalizeCode(request.issuer_name()), ":",
-                           request.paper().guarantee_number());
   }
+  locator = CredentialLocator(request);
   credential.set_fingerprint(deps_.sealer->Fingerprint(locator));
   if (!plaintext.value().empty()) {
     auto sealed = deps_.sealer->Seal(plaintext.value(), case_id);
@@ -376,8 +429,7 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   // R14 at the door: one guarantee per contract and purpose, unless it amends a case. A second
   // arrival is recorded on the first case instead of opening another. A resubmission of the
   // same guarantee after a return takes the place of the returned case.
-  const std::string dup_key = absl::StrCat("dup:{", request.contract_id(), "}:", request.kind(), ":",
-                                           absl::BytesToHexString(credential.fingerprint()));
+  const std::string dup_key = DuplicateKey(request);
   if (request.supersedes_case_id().empty()) {
     auto holder = deps_.cases->PutIfAbsent(dup_key, case_id, absl::ZeroDuration());
     if (!holder.ok()) return holder.status();

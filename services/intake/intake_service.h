@@ -73,6 +73,13 @@ class IntakeServiceImpl final : public hosho::v1::IntakeService::Service {
       const Principal& principal, const hosho::v1::SubmitGuaranteeRequest& request, const std::string& case_id,
       absl::string_view code, absl::string_view source, const std::string& traceparent, absl::Time deadline);
   absl::Status SendBounded(const std::vector<OutgoingRecord>& records, absl::Time deadline);
+  // The R14 key of the request's credential (contract, kind, keyed fingerprint of what identifies it).
+  std::string DuplicateKey(const hosho::v1::SubmitGuaranteeRequest& request) const;
+  // Whether `request` carries the secret sealed on `holder` (constant-time comparison).
+  bool CarriesTheSecretOf(const hosho::v1::SubmitGuaranteeRequest& request, const CaseRecord& holder) const;
+  // OK unless the same guarantee is held by a case `principal` may not see and the request does not
+  // carry its secret: then ALREADY_EXISTS R14_DUPLICATE_GUARANTEE without the case, and nothing written.
+  absl::Status DuplicateVisibleTo(const Principal& principal, const hosho::v1::SubmitGuaranteeRequest& request);
   // ATTACHMENT_NOT_FOUND / ATTACHMENT_NOT_PDF (field relative to the reference) unless the store
   // holds a PDF under ref->sha256; sets the stored size on the reference.
   absl::Status CheckStoredAttachment(hosho::v1::AttachmentRef* ref);

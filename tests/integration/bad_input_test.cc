@@ -920,6 +920,14 @@ TEST_F(BadInputTest, SubmitGuarantee) {
        r.set_source_receipt("LF-2026-000501");
        r.set_contract_id("K-2026-0002");
      }, kExists, "RECEIPT_IN_USE", "source_receipt");
+  // A guarantee number is printed on the certificate: someone who may not see the case holding it
+  // and does not send its secret learns nothing of that case and writes nothing on it.
+  sub("another office's guarantee number, from a clerk, with a guessed key", Base::kDSure, "sewerage-works-clerk",
+      [](Req& r) {
+        r.mutable_d_sure()->set_guarantee_number("DS-26-000101");
+        r.mutable_d_sure()->set_authentication_key("GUESSED-KEY-1");
+      },
+      kExists, "R14_DUPLICATE_GUARANTEE", "credential");
   RunGroup("SubmitGuarantee", entries);
 }
 
