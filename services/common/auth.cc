@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/clock.h"
 #include "services/common/errors.h"
 #include "services/common/sealing.h"
 
@@ -39,8 +40,9 @@ absl::StatusOr<Role> ParseRole(absl::string_view name) {
   return absl::InvalidArgumentError(absl::StrCat("unknown role '", name, "'"));
 }
 
-absl::StatusOr<Authenticator> Authenticator::FromYaml(absl::string_view yaml) {
+absl::StatusOr<Authenticator> Authenticator::FromYaml(absl::string_view yaml, const Clock* clock) {
   Authenticator auth;
+  auth.clock_ = clock != nullptr ? clock : &RealClock();
   try {
     YAML::Node root = YAML::Load(std::string(yaml));
     auto read = [](const YAML::Node& item) -> absl::StatusOr<Principal> {
@@ -69,7 +71,14 @@ absl::StatusOr<Authenticator> Authenticator::FromYaml(absl::string_view yaml) {
       if (!p.ok()) return p.status();
       const std::string hash = item["sha256"].as<std::string>("");
       if (hash.size() != 64) return absl::InvalidArgumentError("token sha256 must be 64 hex digits");
-      auth.by_token_hash_[hash] = *p;
+      TokenEntry entry{*p};
+      if (const std::string expires = item["expires_at"].as<std::string>(""); !expires.empty()) {
+        std::string error;
+        if (!absl::ParseTime(absl::RFC3339_full, expires, &entry.expires_at, &error)) {
+          return absl::InvalidArgumentError(absl::StrCat(p->name, ": expires_at is not an RFC 3339 time"));
+        }
+      }
+      auth.by_token_hash_[hash] = std::move(entry);
     }
     for (const auto& item : root["mtls"]) {
       auto p = read(item);
@@ -82,12 +91,12 @@ absl::StatusOr<Authenticator> Authenticator::FromYaml(absl::string_view yaml) {
   return auth;
 }
 
-absl::StatusOr<Authenticator> Authenticator::FromFile(const std::string& path) {
+absl::StatusOr<Authenticator> Authenticator::FromFile(const std::string& path, const Clock* clock) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("principals file not readable: ", path));
   std::stringstream buffer;
   buffer << in.rdbuf();
-  return FromYaml(buffer.str());
+  return FromYaml(buffer.str(), clock);
 }
 
 namespace {
@@ -151,7 +160,12 @@ absl::StatusOr<Principal> Authenticator::AuthenticateCaller(const grpc::ServerCo
     if (absl::StartsWithIgnoreCase(value, "Bearer ")) {
       value.remove_prefix(7);
       auto found = by_token_hash_.find(Sha256Hex(value));
-      if (found != by_token_hash_.end()) return found->second;
+      if (found != by_token_hash_.end()) {
+        if (clock_->Now() >= found->second.expires_at) {
+          return Unauthenticated("TOKEN_EXPIRED", "アクセストークンの有効期限が切れています。新しいトークンを発行してください");
+        }
+        return found->second.principal;
+      }
     }
     return Unauthenticated("TOKEN_UNKNOWN", "アクセストークンが正しくありません");
   }

@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace grpc {
 class ServerContext;
@@ -14,6 +15,8 @@ class ClientContext;
 }  // namespace grpc
 
 namespace hosho {
+
+class Clock;
 
 enum class Role { kSubmitter, kClerk, kOperator, kIntegration, kService };
 absl::string_view RoleName(Role role);
@@ -42,9 +45,11 @@ std::string ActingForValue(const Principal& user);
 // stored only as SHA-256) or, on mTLS, the client certificate's common name.
 class Authenticator {
  public:
-  // YAML: tokens: [{sha256, principal, role, office}], mtls: [{common_name, principal, role, office}]
-  static absl::StatusOr<Authenticator> FromYaml(absl::string_view yaml);
-  static absl::StatusOr<Authenticator> FromFile(const std::string& path);
+  // YAML: tokens: [{sha256, principal, role, office, expires_at}], mtls: [{common_name, principal, role,
+  // office}]. expires_at (RFC 3339, optional): from that instant the token is refused as
+  // TOKEN_EXPIRED, so a vendor's token can be issued for a term and rotated before it ends.
+  static absl::StatusOr<Authenticator> FromYaml(absl::string_view yaml, const Clock* clock = nullptr);
+  static absl::StatusOr<Authenticator> FromFile(const std::string& path, const Clock* clock = nullptr);
 
   // UNAUTHENTICATED when no known credential is presented.
   absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase& context) const;
@@ -53,7 +58,12 @@ class Authenticator {
 
  private:
   absl::StatusOr<Principal> AuthenticateCaller(const grpc::ServerContextBase& context) const;
-  absl::flat_hash_map<std::string, Principal> by_token_hash_;
+  struct TokenEntry {
+    Principal principal;
+    absl::Time expires_at = absl::InfiniteFuture();
+  };
+  const Clock* clock_ = nullptr;  // the process's clock unless a test gives one
+  absl::flat_hash_map<std::string, TokenEntry> by_token_hash_;
   absl::flat_hash_map<std::string, Principal> by_common_name_;
 };
 

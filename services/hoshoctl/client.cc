@@ -31,6 +31,8 @@ absl::StatusOr<Endpoints> EndpointsFromStackFile(const std::string& path) {
   e.webhook_secret_file = file->GetString("webhook.secret_file");
   e.dovecot_config = file->GetString("mail.dovecot_config");
   e.mail_user = file->GetString("mail.user");
+  e.ca_file = file->GetString("tls.ca_file");
+  e.dev_plaintext = e.ca_file.empty();
   if (e.intake.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": no grpc.intake endpoint"));
   return e;
 }
@@ -41,6 +43,7 @@ absl::StatusOr<std::unique_ptr<HoshoClient>> HoshoClient::Connect(const Endpoint
   ChannelOptions options;
   options.target = endpoints.intake;
   options.dev_plaintext = endpoints.dev_plaintext;
+  options.ca_file = endpoints.ca_file;
   auto intake = MakeChannel(options);
   if (!intake.ok()) return intake.status();
   options.target = endpoints.notification.empty() ? endpoints.intake : endpoints.notification;

@@ -27,6 +27,7 @@ struct Endpoints {
   std::string routing;       // HandoffService
   std::string accounting;    // AccountingService (the simulator in development)
   bool dev_plaintext = true;
+  std::string ca_file;  // set (stack.yaml's tls.ca_file): TLS, trusting this CA
   std::map<std::string, std::string> token_files;  // principal → file
   int webhook_port = 0;                            // intake's web form webhook (loopback)
   std::string webhook_secret_file;

@@ -27,8 +27,10 @@ int main(int argc, char** argv) {
       (void)absl::SimpleAtoi(value("--port-base="), &options.port_base);
     else if (absl::StartsWith(a, "--log-level="))
       options.log_level = value("--log-level=");
+    else if (a == "--grpc-tls")
+      options.grpc_tls = true;
     else {
-      std::cerr << "usage: hosho-stack [--run-dir=.run] [--bin-dir=build/bin] [--source-dir=.] [--port-base=17100]\n";
+      std::cerr << "usage: hosho-stack [--run-dir=.run] [--bin-dir=build/bin] [--source-dir=.] [--port-base=17100] [--grpc-tls]\n";
       return 2;
     }
   }

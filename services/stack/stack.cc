@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -207,6 +208,33 @@ absl::Status AwaitLogLine(const std::string& log, absl::string_view line, Stack*
   return absl::DeadlineExceededError(absl::StrCat(name, " did not start:\n", Tail(log, 1500)));
 }
 
+struct TlsFiles {
+  std::string ca_file, cert_file, key_file;
+};
+
+// A development CA and a server certificate for localhost and 127.0.0.1 (P-256, 30 days), made
+// with Debian's openssl like any operator would; the CA's key stays in the directory (0700).
+absl::StatusOr<TlsFiles> MakeDevelopmentTls(const fs::path& dir) {
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  chmod(dir.c_str(), 0700);
+  const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+  const std::string script = absl::StrCat(
+      "set -e; cd '", dir.string(), "'; exec >openssl.log 2>&1; umask 077;", "openssl req -x509 ", key,
+      " -keyout ca.key -out ca.crt -days 30 -subj '/CN=hosho development CA';", "openssl req ", key,
+      " -keyout server.key -out server.csr -subj /CN=localhost;",
+      "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.ext;",
+      "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 30 "
+      "-extfile san.ext; chmod 0644 ca.crt");
+  const std::string command = absl::StrCat("/bin/bash -c \"", script, "\"");
+  if (std::system(command.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("openssl could not make the development certificates: ",
+                                            Tail((dir / "openssl.log").string(), 1000)));
+  }
+  return TlsFiles{(dir / "ca.crt").string(), (dir / "server.crt").string(), (dir / "server.key").string()};
+}
+
 }  // namespace
 
 absl::StatusOr<int> FindFreePortRange(int count) {
@@ -305,6 +333,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
                     ", office: \"", p.office, "\"",
                     std::string(p.name) == "hosho-console" ? ", acts_for: [clerk, operator]" : "", "}\n");
   }
+  if (!options.extra_tokens.empty()) absl::StrAppend(&principals, options.extra_tokens, "\n");
   const fs::path principals_file = run / "secrets" / "principals.yaml";
   if (auto s = WriteFile(principals_file, principals, true); !s.ok()) return s;
   // Console accounts: random passwords, kept in a 0600 file for the person running the stack.
@@ -345,10 +374,20 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
     fs::create_directories(e.smtp_outbox);
   }
 
+  // gRPC: plaintext on loopback, or TLS from a development CA.
+  std::string serve_transport = "dev_plaintext: true";
+  std::string call_transport = "dev_plaintext: true";
+  if (options.grpc_tls) {
+    auto tls = MakeDevelopmentTls(run / "secrets" / "tls");
+    if (!tls.ok()) return tls.status();
+    e.tls_ca_file = tls->ca_file;
+    serve_transport = absl::StrCat("tls: {cert_file: \"", tls->cert_file, "\", key_file: \"", tls->key_file, "\"}");
+    call_transport = absl::StrCat("tls: {ca_file: \"", tls->ca_file, "\"}");
+  }
   // Configuration shared by the services.
   auto common = [&](const std::string& name) {
     return absl::StrCat("log: {level: ", options.log_level, "}\n", "grpc: {listen: \"", e.grpc[name],
-                        "\", dev_plaintext: true}\n", "admin: {host: 127.0.0.1, port: ", e.admin[name], "}\n",
+                        "\", ", serve_transport, "}\n", "admin: {host: 127.0.0.1, port: ", e.admin[name], "}\n",
                         "kafka:\n  bootstrap_servers: \"", e.kafka_bootstrap, "\"\n  group_id: hosho-", name,
                         "\n  initial_backoff_ms: 50\n  max_backoff_ms: 1000\n  max_attempts: 5\n",
                         "  properties: {reconnect.backoff.max.ms: \"1000\"}\n",
@@ -371,7 +410,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
                               e.webhook_secret_file, "\"}\n", mail_config)},
       {"verification",
        absl::StrCat("connector: {enabled: ", options.connector_enabled ? "true" : "false", ", target: \"",
-                    e.grpc["platform-sim"], "\", dev_plaintext: true, deadline_ms: 2000, token_file: \"",
+                    e.grpc["platform-sim"], "\", ", call_transport, ", deadline_ms: 2000, token_file: \"",
                     e.token_files["hosho-verification"], "\",\n",
                     "  retry: {attempts: 2, initial_backoff_ms: 50, max_backoff_ms: 200},\n",
                     "  breaker: {failures: 3, open_ms: 500},\n",
@@ -379,7 +418,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
       {"routing",
        absl::StrCat("routing: {rules_file: \"", (source / "deploy/routing/rules.yaml").string(), "\", offices_file: \"",
                     (source / "deploy/city/offices.yaml").string(), "\", sweep_ms: 500}\n", "accounting: {target: \"",
-                    e.grpc["platform-sim"], "\", dev_plaintext: true, deadline_ms: 2000, token_file: \"",
+                    e.grpc["platform-sim"], "\", ", call_transport, ", deadline_ms: 2000, token_file: \"",
                     e.token_files["hosho-routing"], "\"}\n")},
       {"console",
        absl::StrCat("console: {port: ", e.console_port, ", accounts_file: \"", accounts_file.string(),
@@ -387,8 +426,8 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
                     (source / "deploy/kafka/topics.yaml").string(), "\", token_file: \"",
                     e.token_files["hosho-console"], "\", feed_from_earliest: true, overview_refresh_ms: 1000}\n",
                     "blobs: {dir: \"", (run / "blobs").string(), "\"}\n", "verification: {target: \"",
-                    e.grpc["verification"], "\", dev_plaintext: true}\n", "routing: {target: \"", e.grpc["routing"],
-                    "\", dev_plaintext: true}\n")},
+                    e.grpc["verification"], "\", ", call_transport, "}\n", "routing: {target: \"",
+                    e.grpc["routing"], "\", ", call_transport, "}\n")},
       {"notification",
        absl::StrCat("notification: {templates_file: \"", (source / "deploy/notification/templates.yaml").string(),
                     "\", offices_file: \"", (source / "deploy/city/offices.yaml").string(), "\", poll_ms: 200}\n",
@@ -485,6 +524,7 @@ absl::Status Stack::WriteStackFile() const {
   for (const auto& [name, addr] : endpoints_.grpc) absl::StrAppend(&out, "  ", name, ": \"", addr, "\"\n");
   out += "admin:\n";
   for (const auto& [name, port] : endpoints_.admin) absl::StrAppend(&out, "  ", name, ": ", port, "\n");
+  if (!endpoints_.tls_ca_file.empty()) absl::StrAppend(&out, "tls: {ca_file: \"", endpoints_.tls_ca_file, "\"}\n");
   out += "tokens:\n";
   for (const auto& [name, file] : endpoints_.token_files) absl::StrAppend(&out, "  ", name, ": \"", file, "\"\n");
   return WriteFile(run / "stack.yaml", out, false);

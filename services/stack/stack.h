@@ -46,6 +46,13 @@ struct StackOptions {
   bool connector_enabled = true;      // false: every case waits for a clerk (VerificationService)
   // hosho-notification's signed webhooks: YAML list items [{name, url, secret_file, offices}].
   std::string notification_webhooks;
+  // gRPC over TLS on every business port, as the chart runs it: a development CA and a server
+  // certificate for localhost and 127.0.0.1 are made under <run_dir>/secrets/tls with Debian's
+  // openssl, the services' own clients trust that CA, and stack.yaml names it for hoshoctl.
+  bool grpc_tls = false;
+  // More entries for the principals file (YAML list items under tokens:), e.g. a vendor's token
+  // with an expires_at.
+  std::string extra_tokens;
   // Extra YAML appended to a service's generated configuration (service name → YAML).
   std::map<std::string, std::string> extra_config;
 };
@@ -69,6 +76,7 @@ struct StackEndpoints {
   std::map<std::string, std::string> grpc;         // service name → host:port
   std::map<std::string, int> admin;                // service name → admin port
   std::map<std::string, std::string> token_files;  // principal → token file
+  std::string tls_ca_file;                         // the CA a client trusts (empty: plaintext gRPC)
   std::string logs_dir;
   int webhook_port = 0;             // intake's web form webhook (HTTP on loopback)
   std::string webhook_secret_file;  // its HMAC key

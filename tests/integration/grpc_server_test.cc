@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "hosho/v1/echo.grpc.pb.h"
 #include "services/common/auth.h"
+#include "services/common/clock.h"
 #include "services/common/errors.h"
 #include "services/common/grpc_client.h"
 #include "services/common/sealing.h"
@@ -37,8 +38,9 @@ class GrpcServerTest : public ::testing::Test {
     const std::string yaml =
         "tokens:\n  - {sha256: " + Sha256Hex("clerk-token") +
         ", principal: alice, role: clerk, office: contract-division}\n  - {sha256: " + Sha256Hex("submitter-token") +
-        ", principal: bob, role: submitter, office: \"\"}\n";
-    auth_ = std::make_unique<Authenticator>(*Authenticator::FromYaml(yaml));
+        ", principal: bob, role: submitter, office: \"\"}\n  - {sha256: " + Sha256Hex("term-token") +
+        ", principal: vendor, role: clerk, office: contract-division, expires_at: \"2026-04-01T00:00:00+09:00\"}\n";
+    auth_ = std::make_unique<Authenticator>(*Authenticator::FromYaml(yaml, &clock_));
     service_ = std::make_unique<GuardedEcho>(auth_.get());
     GrpcServerOptions options;
     options.dev_plaintext = true;
@@ -63,6 +65,7 @@ class GrpcServerTest : public ::testing::Test {
     return status;
   }
 
+  FakeClock clock_{absl::FromUnixSeconds(1774969200) - absl::Seconds(1)};  // 2026-03-31T23:59:59+09:00
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<GuardedEcho> service_;
   std::unique_ptr<GrpcServerRunner> runner_;
@@ -80,6 +83,27 @@ TEST_F(GrpcServerTest, NoTokenOrAnUnknownTokenIsUnauthenticated) {
   std::string out;
   EXPECT_EQ(Call("", &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Call("forged", &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(GrpcServerTest, ATokenIsRefusedAsExpiredFromItsExpiryOn) {
+  std::string out;
+  ASSERT_TRUE(Call("term-token", &out).ok()) << "one second before expires_at";
+  EXPECT_EQ(out, "hi/vendor@contract-division");
+  clock_.Advance(absl::Seconds(1));
+  const grpc::Status expired = Call("term-token", &out);
+  EXPECT_EQ(expired.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  const std::vector<FieldViolation> violations = ViolationsOf(FromGrpcStatus(expired));
+  ASSERT_EQ(violations.size(), 1u) << expired.error_message();
+  EXPECT_EQ(violations[0].code, "TOKEN_EXPIRED");
+  EXPECT_EQ(violations[0].field, "authorization");
+  EXPECT_EQ(Call("clerk-token", &out).error_code(), grpc::StatusCode::OK) << "a token without expires_at lasts";
+}
+
+TEST(AuthenticatorTest, AnExpiryThatIsNotRfc3339IsRefusedAtLoad) {
+  const std::string yaml = "tokens:\n  - {sha256: " + Sha256Hex("t") +
+                           ", principal: v, role: integration, office: \"\", expires_at: \"next April\"}\n";
+  const auto auth = Authenticator::FromYaml(yaml);
+  EXPECT_TRUE(absl::IsInvalidArgument(auth.status())) << auth.status();
 }
 
 TEST_F(GrpcServerTest, AWrongRoleIsPermissionDenied) {

@@ -182,7 +182,8 @@ class KafkaFaultsTest : public ::testing::Test {
     EXPECT_EQ(CasesInRedis(), answered_ids) << "the cases Redis holds are exactly the answered ones";
     int routed = 0, verified_twice = 0, routed_twice = 0;
     std::vector<std::string> stuck;
-    for (const auto& [i, id] : ids) {
+    for (const auto& entry : ids) {
+      const std::string& id = entry.second;  // clang 14 cannot capture a structured binding
       absl::StatusOr<hosho::v1::Case> c = absl::UnknownError("not read");
       const bool done = testing::AwaitUntil(
           [&] {
