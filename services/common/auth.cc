@@ -13,6 +13,8 @@
 #include "absl/strings/str_split.h"
 #include "services/common/clock.h"
 #include "services/common/errors.h"
+#include "services/common/log.h"
+#include "services/common/metrics.h"
 #include "services/common/sealing.h"
 
 namespace hosho {
@@ -152,6 +154,23 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const grpc::ServerContextB
   return ApplyActingFor(context, *caller);
 }
 
+void Authenticator::RecordExpiredToken(const TokenEntry& entry) const {
+  Metrics()
+      .GetCounter("hosho_auth_expired_tokens_total", "Calls refused because the token's expires_at has passed.",
+                  {{"principal", entry.principal.name}})
+      .Increment();
+  const absl::Time now = clock_->Now();
+  {
+    absl::MutexLock lock(&expiry_log_->mu);
+    auto [last, first] = expiry_log_->last_logged.try_emplace(entry.principal.name, now);
+    if (!first && now - last->second < absl::Minutes(1)) return;
+    last->second = now;
+  }
+  LogWarn("expired token refused", {{"principal", entry.principal.name},
+                                    {"expired_at", absl::FormatTime(absl::RFC3339_sec, entry.expires_at,
+                                                                    absl::UTCTimeZone())}});
+}
+
 absl::StatusOr<Principal> Authenticator::AuthenticateCaller(const grpc::ServerContextBase& context) const {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
@@ -162,6 +181,7 @@ absl::StatusOr<Principal> Authenticator::AuthenticateCaller(const grpc::ServerCo
       auto found = by_token_hash_.find(Sha256Hex(value));
       if (found != by_token_hash_.end()) {
         if (clock_->Now() >= found->second.expires_at) {
+          RecordExpiredToken(found->second);
           return Unauthenticated("TOKEN_EXPIRED", "アクセストークンの有効期限が切れています。新しいトークンを発行してください");
         }
         return found->second.principal;

@@ -1,11 +1,14 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace grpc {
@@ -62,7 +65,15 @@ class Authenticator {
     Principal principal;
     absl::Time expires_at = absl::InfiniteFuture();
   };
+  // An expired token is refused at every call; it is said once a minute per principal in the log
+  // (the metric counts every refusal), so a client retrying in a loop cannot flood the log.
+  struct ExpiryLog {
+    absl::Mutex mu;
+    absl::flat_hash_map<std::string, absl::Time> last_logged ABSL_GUARDED_BY(mu);
+  };
+  void RecordExpiredToken(const TokenEntry& entry) const;
   const Clock* clock_ = nullptr;  // the process's clock unless a test gives one
+  std::shared_ptr<ExpiryLog> expiry_log_ = std::make_shared<ExpiryLog>();
   absl::flat_hash_map<std::string, TokenEntry> by_token_hash_;
   absl::flat_hash_map<std::string, Principal> by_common_name_;
 };

@@ -259,13 +259,17 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::ApplyAndPublish(const Principal& 
     if (!e.ParseFromString(results[i]->payload)) return absl::DataLossError("stored hand-off event is unreadable");
     records.push_back(ToRecord(topics::kRoutings, e, ChildTraceparent(traceparent)));
   }
+  // The answer is the case as these steps left it, read before their events are out (a consumer of
+  // them may move the case on at once).
+  auto stepped = cases_->Get(case_id);
+  if (!stepped.ok()) return stepped.status();
   if (absl::Status s = producer_->SendAll(records, send_timeout_); !s.ok()) return s;
   (void)cases_->RemoveTimer(kHandoffPublishTimer, case_id);
   LogInfo("hand-off recorded", {{"case_id", case_id},
                                 {"step", steps.front().to_state},
                                 {"actor", who.name},
                                 {"trace_id", TraceIdOf(traceparent)}});
-  return cases_->Get(case_id);
+  return stepped;
 }
 
 absl::StatusOr<CaseRecord> HandoffServiceImpl::Conclude(const Principal& who, const hosho::v1::HandoffRequest& r,

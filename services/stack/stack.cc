@@ -24,6 +24,7 @@
 #include "services/common/passwords.h"
 #include "services/common/redis_client.h"
 #include "services/common/sealing.h"
+#include "services/stack/development_tls.h"
 #include "services/stack/kafka_cluster.h"
 
 namespace hosho {
@@ -208,33 +209,6 @@ absl::Status AwaitLogLine(const std::string& log, absl::string_view line, Stack*
   return absl::DeadlineExceededError(absl::StrCat(name, " did not start:\n", Tail(log, 1500)));
 }
 
-struct TlsFiles {
-  std::string ca_file, cert_file, key_file;
-};
-
-// A development CA and a server certificate for localhost and 127.0.0.1 (P-256, 30 days), made
-// with Debian's openssl like any operator would; the CA's key stays in the directory (0700).
-absl::StatusOr<TlsFiles> MakeDevelopmentTls(const fs::path& dir) {
-  std::error_code ec;
-  fs::remove_all(dir, ec);
-  fs::create_directories(dir, ec);
-  chmod(dir.c_str(), 0700);
-  const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-  const std::string script = absl::StrCat(
-      "set -e; cd '", dir.string(), "'; exec >openssl.log 2>&1; umask 077;", "openssl req -x509 ", key,
-      " -keyout ca.key -out ca.crt -days 30 -subj '/CN=hosho development CA';", "openssl req ", key,
-      " -keyout server.key -out server.csr -subj /CN=localhost;",
-      "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.ext;",
-      "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 30 "
-      "-extfile san.ext; chmod 0644 ca.crt");
-  const std::string command = absl::StrCat("/bin/bash -c \"", script, "\"");
-  if (std::system(command.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat("openssl could not make the development certificates: ",
-                                            Tail((dir / "openssl.log").string(), 1000)));
-  }
-  return TlsFiles{(dir / "ca.crt").string(), (dir / "server.crt").string(), (dir / "server.key").string()};
-}
-
 }  // namespace
 
 absl::StatusOr<int> FindFreePortRange(int count) {
@@ -378,7 +352,9 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   std::string serve_transport = "dev_plaintext: true";
   std::string call_transport = "dev_plaintext: true";
   if (options.grpc_tls) {
-    auto tls = MakeDevelopmentTls(run / "secrets" / "tls");
+    std::error_code ec;
+    fs::remove_all(run / "secrets" / "tls", ec);  // a new CA per run, like every other development secret
+    auto tls = MakeDevelopmentTls((run / "secrets" / "tls").string());
     if (!tls.ok()) return tls.status();
     e.tls_ca_file = tls->ca_file;
     serve_transport = absl::StrCat("tls: {cert_file: \"", tls->cert_file, "\", key_file: \"", tls->key_file, "\"}");

@@ -11,7 +11,7 @@ import { openConsole } from './lib.mjs';
 const env = process.env;
 const certificate = JSON.parse(env.CERTIFICATE_JSON);
 const result = {};
-const { base, browser, newUser, shot, step, signIn, text, awaitCaseState } = await openConsole(env);
+const { base, browser, newUser, shot, manualShot, step, signIn, text, awaitCaseState } = await openConsole(env);
 
 // A contractor submits through the real API (hoshoctl), as any integrating system would.
 function submit(requestId, contract, guaranteeNumber) {
@@ -31,6 +31,7 @@ const unyo = await newUser('unyo');
 await step('sign-in: a wrong password is refused, the right one opens the overview, cookies are locked down', async () => {
   await keiyaku.goto(`${base}/cases`);
   await keiyaku.waitForURL(/\/login\?next=%2Fcases/);
+  await manualShot(keiyaku, 'signin');
   await keiyaku.fill('#username', 'keiyaku');
   await keiyaku.fill('#password', 'not-the-password');
   await keiyaku.click('#signin button[type=submit]');
@@ -39,6 +40,7 @@ await step('sign-in: a wrong password is refused, the right one opens the overvi
   await signIn(keiyaku, 'keiyaku', env.KEIYAKU_PASSWORD);
   assert.equal(await text(keiyaku, 'h1'), '概況');
   assert.match(await text(keiyaku, '#user'), /契約 花子（契約課・職員）/);
+  await manualShot(keiyaku, 'overview-clerk');
   const session = (await keiyaku.context().cookies()).find((c) => c.name === 'hosho_session');
   assert.ok(session, 'no session cookie');
   assert.equal(session.httpOnly, true);
@@ -60,6 +62,7 @@ await step('live feed: a case submitted now appears on the feed of its office, f
   result.contract_case = submit('browser-contract', 'K-2026-0001', 'DS-26-000101');
   await keiyaku.waitForSelector(`#feed-body tr[data-case-id="${result.contract_case}"][data-state=AWAITING_VERIFICATION]`);
   await shot(keiyaku, 'feed-contract-division');
+  await manualShot(keiyaku, 'feed');
   // A state filter: the stream starts again and shows only that state.
   await keiyaku.selectOption('#filter-state', 'AWAITING_VERIFICATION');
   await keiyaku.waitForSelector(`#feed-body tr[data-case-id="${result.contract_case}"]`);
@@ -81,6 +84,7 @@ await step('clerk: claim, reveal (audited), certificate form with validation, ve
   await keiyaku.goto(`${base}/tasks`);
   const row = `#tasks tr[data-task-id="${id}"]`;
   await keiyaku.waitForSelector(row);
+  await manualShot(keiyaku, 'tasks');
   await Promise.all([keiyaku.waitForURL(/claimed=1/), keiyaku.click(`${row} button[type=submit]`)]);
   assert.match(await text(keiyaku, '.flash'), /引き受けました/);
   assert.equal(await text(keiyaku, '#claimed-by'), 'keiyaku');
@@ -94,6 +98,7 @@ await step('clerk: claim, reveal (audited), certificate form with validation, ve
   await keiyaku.waitForSelector(row);
   await Promise.all([keiyaku.waitForURL(/claimed=1/), keiyaku.click(`${row} button[type=submit]`)]);
   assert.equal(await text(keiyaku, '#claimed-by'), 'keiyaku');
+  await manualShot(keiyaku, 'task-claimed');  // before the reveal: a manual never shows a key
   await keiyaku.fill('#reveal-reason', 'D-Sure で保証書を確認するため');
   await keiyaku.click('#reveal button[type=submit]');
   await keiyaku.waitForSelector('#secret-key');
@@ -124,12 +129,14 @@ await step('clerk: claim, reveal (audited), certificate form with validation, ve
   assert.match(await text(keiyaku, '#error-contract_price_yen'), /数字で入力してください/);
   assert.equal(await keiyaku.inputValue('#cert-contractor_name'), certificate.contractor_name);
   await shot(keiyaku, 'certificate-form-error');
+  await manualShot(keiyaku, 'certificate-error');
   await fill({ contract_price_yen: '48,000,000' });
   await keiyaku.click('#certificate button[type=submit]');
   await keiyaku.waitForSelector('#verdict');
   assert.match(await text(keiyaku, '#verdict'), /適合/);
   assert.ok(['VERIFIED', 'ROUTED'].includes(await keiyaku.getAttribute('#verdict', 'data-state')));
   await shot(keiyaku, 'verdict');
+  await manualShot(keiyaku, 'verdict');
   await awaitCaseState(keiyaku, id, '回付済み');
   assert.ok((await keiyaku.$$('#rules tbody tr')).length >= 5, 'rule results are shown');
   await keiyaku.fill('#form-conclude textarea', '契約書を取り交わしました');
@@ -137,6 +144,7 @@ await step('clerk: claim, reveal (audited), certificate form with validation, ve
   await keiyaku.waitForSelector('.flash');
   assert.match(await text(keiyaku, '.flash'), /記録しました/);
   assert.equal(await text(keiyaku, '#case-state'), '工事担当課へ送付済み');
+  await manualShot(keiyaku, 'case-forwarded');
   const actors = await keiyaku.$$eval('#history tbody tr td:nth-child(3)', (cells) => cells.map((c) => c.textContent));
   assert.ok(actors.filter((a) => a === 'keiyaku').length >= 3, `history actors: ${actors}`);
 });
@@ -175,6 +183,7 @@ await step('operator: any office\'s queue through the office picker, and any off
   await Promise.all([unyo.waitForURL(/office=water-sewerage-policy/), unyo.click('form.filters button[type=submit]')]);
   const row = `#tasks tr[data-task-id="${result.water_case}"]`;
   await unyo.waitForSelector(row);
+  await manualShot(unyo, 'tasks-operator');
   // Operators watch the queue; only the office's clerks claim.
   assert.equal(await unyo.$$eval(`${row} form[action$="/claim"]`, (f) => f.length), 0);
   const page = await unyo.goto(`${base}/cases/${result.water_case}`);

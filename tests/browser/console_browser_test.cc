@@ -187,7 +187,7 @@ TEST(DemoInTheBrowserTest, AClerkWorksTheDemosPaperGuaranteeAsTheDocsSay) {
   const std::string env =
       absl::StrCat("CONSOLE_URL='", e.console_url, "' KEIYAKU_PASSWORD='", e.console_passwords.at("keiyaku"),
                    "' DORO_PASSWORD='", e.console_passwords.at("doro"), "' PAPER_JSON='", json, "' ARTIFACT_DIR='",
-                   artifacts, "' RESULT_FILE='", result_file, "'");
+                   artifacts, "' DOCS_DIR='", HOSHO_SOURCE_DIR, "/docs' RESULT_FILE='", result_file, "'");
   ASSERT_TRUE(RunSpec("demo.spec.mjs", env)) << "a browser step failed (output above)";
 
   // On the server: closed, with the clerk's check and conclusion and the department's receipt.

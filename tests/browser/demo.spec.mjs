@@ -2,7 +2,7 @@
 // console_browser_test on a stack like `./hosho demo`'s), 契約課 finds the paper guarantee the demo
 // left waiting, records what the paper reads, sees 適合, concludes the contract; 道路維持課
 // acknowledges it and the case is closed. Environment: CONSOLE_URL, KEIYAKU_PASSWORD, DORO_PASSWORD,
-// PAPER_JSON (the paper's values, as docs/console.md gives them), ARTIFACT_DIR, RESULT_FILE.
+// PAPER_JSON (the paper's values, as docs/console.md gives them), ARTIFACT_DIR, DOCS_DIR, RESULT_FILE.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { openConsole } from './lib.mjs';
@@ -10,7 +10,7 @@ import { openConsole } from './lib.mjs';
 const env = process.env;
 const paper = JSON.parse(env.PAPER_JSON);
 const result = {};
-const { base, browser, newUser, shot, step, signIn, text, awaitCaseState } = await openConsole(env);
+const { base, browser, newUser, shot, manualShot, step, signIn, text, awaitCaseState } = await openConsole(env);
 const keiyaku = await newUser('keiyaku');
 const doro = await newUser('doro');
 
@@ -27,6 +27,7 @@ await step(`keiyaku: ${paper.guarantee_number} found by its number, claimed from
   await Promise.all([keiyaku.waitForURL(/q=/), keiyaku.click('#case-search button[type=submit]')]);
   const rows = await keiyaku.$$eval('#cases tbody tr', (trs) => trs.map((tr) => tr.dataset.caseId));
   assert.equal(rows.length, 1, `search rows: ${rows}`);
+  await manualShot(keiyaku, 'search');
   result.paper_case = rows[0];
   await keiyaku.goto(`${base}/tasks`);
   const row = `#tasks tr[data-task-id="${result.paper_case}"]`;
@@ -68,10 +69,12 @@ await step('doro (道路維持課): acknowledges it, and the case is closed', as
   await signIn(doro, 'doro', env.DORO_PASSWORD);
   await doro.goto(`${base}/cases/${result.paper_case}`);
   await doro.fill('#form-acknowledge textarea', '受領しました');
+  await manualShot(doro, 'acknowledge');
   await doro.click('#form-acknowledge button[type=submit]');
   await doro.waitForSelector('.flash');
   await awaitCaseState(doro, result.paper_case, '完了');
   await shot(doro, 'demo-closed');
+  await manualShot(doro, 'case-closed');
 });
 
 fs.writeFileSync(env.RESULT_FILE, JSON.stringify(result));

@@ -30,6 +30,17 @@ export async function openConsole(env) {
     if (docs) fs.copyFileSync(file, path.join(env.DOCS_DIR, `${name}.png`));
   }
 
+  // A picture for the Japanese manuals (docs/ja/images/<name>.png), retaken on every run so that the
+  // manuals never show a screen the console no longer has. The visible window only: a manual shows
+  // what the reader sees first.
+  async function manualShot(page, name) {
+    const file = path.join(env.ARTIFACT_DIR, `${name}.png`);
+    await page.screenshot({ path: file });
+    const dir = path.join(env.DOCS_DIR, 'ja', 'images');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(file, path.join(dir, `${name}.png`));
+  }
+
   async function step(name, fn) {
     const started = Date.now();
     try {
@@ -71,5 +82,5 @@ export async function openConsole(env) {
     }
   }
 
-  return { base, browser, newUser, shot, step, signIn, text, awaitCaseState };
+  return { base, browser, newUser, shot, manualShot, step, signIn, text, awaitCaseState };
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# setup_tools.sh CACHE_DIR: builds the deploy checks' tools from the Go module proxy into CACHE_DIR/bin.
+# setup_tools.sh CACHE_DIR: builds the checks' Go tools from the Go module proxy into CACHE_DIR/bin.
 #   helm         the real Helm (helm template, helm lint), pinned by tests/deploy/helmtool/go.mod + go.sum
 #   k8svalidate  tests/deploy/k8svalidate: strict decoding of rendered objects into the Kubernetes types
+#   buf          buf lint and buf breaking over proto/ (tests/api), pinned by tests/deploy/buftool/go.mod + go.sum
 # Idempotent: a tool whose stamp (version, sources, go.mod/go.sum, go version) matches is not rebuilt.
 # Everything Go writes (module cache, build cache, GOPATH) stays under CACHE_DIR; nothing goes to $HOME.
 # The only site it needs is the Go module proxy ($GOPROXY, default proxy.golang.org). sum.golang.org is
@@ -16,6 +17,7 @@ CACHE=$(cd "$1" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
 HELMTOOL=$HERE/helmtool
 VALIDATOR=$HERE/k8svalidate
+BUFTOOL=$HERE/buftool
 BIN=$CACHE/bin
 mkdir -p "$BIN"
 say() { printf '==> setup_tools: %s\n' "$*" >&2; }
@@ -31,7 +33,10 @@ fi
 HELM_VERSION=$(sed -n 's/^[[:space:]]*helm\.sh\/helm\/v3 \(v[0-9][^ ]*\).*/\1/p' "$HELMTOOL/go.mod")
 K8S_MINOR=$(sed -n 's/^[[:space:]]*k8s\.io\/client-go v0\.\([0-9]*\)\..*/\1/p' "$HELMTOOL/go.mod")
 [ -n "$HELM_VERSION" ] && [ -n "$K8S_MINOR" ] || die "cannot read Helm's and client-go's versions from $HELMTOOL/go.mod"
-NEED=$(newest "$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$HELMTOOL/go.mod")" "$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$VALIDATOR/go.mod")")
+BUF_VERSION=$(sed -n 's/^[[:space:]]*github\.com\/bufbuild\/buf \(v[0-9][^ ]*\).*/\1/p' "$BUFTOOL/go.mod")
+[ -n "$BUF_VERSION" ] || die "cannot read buf's version from $BUFTOOL/go.mod"
+go_line() { sed -n 's/^go \([0-9.]*\)$/\1/p' "$1/go.mod"; }
+NEED=$(newest "$(go_line "$HELMTOOL")" "$(go_line "$VALIDATOR")" "$(go_line "$BUFTOOL")")
 
 # The newest go on the machine ($GO first if set). Debian 12's golang-go is 1.19: far too old for Helm 3.
 go_version() { "$1" env GOVERSION 2>/dev/null | sed -n 's/^go\([0-9][0-9.]*\).*/\1/p'; }
@@ -115,7 +120,22 @@ else
   built=1
 fi
 
+# -------------------------------------------------------------------------------------------- buf
+buf_stamp="buf $BUF_VERSION $(stamp_of "$BUFTOOL") go$GO_VER"
+if [ -x "$BIN/buf" ] && [ "$(cat "$BIN/.buf.stamp" 2>/dev/null)" = "$buf_stamp" ] &&
+   [ "v$("$BIN/buf" --version 2>/dev/null)" = "$BUF_VERSION" ]; then
+  :
+else
+  say "building buf $BUF_VERSION with go $GO_VER into $BIN (about 2 minutes the first time)"
+  (cd "$BUFTOOL" && "$GO_BIN" build -ldflags "-s -w" -o "$BIN/buf.tmp" github.com/bufbuild/buf/cmd/buf)
+  mv -f "$BIN/buf.tmp" "$BIN/buf"
+  got=$("$BIN/buf" --version)
+  [ "v$got" = "$BUF_VERSION" ] || die "built buf says version $got, expected $BUF_VERSION"
+  echo "$buf_stamp" >"$BIN/.buf.stamp"
+  built=1
+fi
+
 # The build cache (about 1 GB after Helm) is not needed once the binaries exist; the module cache
 # (about 0.5 GB) stays, so a changed validator rebuilds without downloading again.
 [ "$built" -eq 0 ] || "$GO_BIN" clean -cache
-echo "helm $HELM_VERSION (Kubernetes 1.$K8S_MINOR by default) and k8svalidate in $BIN"
+echo "helm $HELM_VERSION (Kubernetes 1.$K8S_MINOR by default), k8svalidate and buf $BUF_VERSION in $BIN"

@@ -4,12 +4,15 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdio>
+
 #include "gtest/gtest.h"
 #include "hosho/v1/echo.grpc.pb.h"
 #include "services/common/auth.h"
 #include "services/common/clock.h"
 #include "services/common/errors.h"
 #include "services/common/grpc_client.h"
+#include "services/common/metrics.h"
 #include "services/common/sealing.h"
 #include "services/stack/stack.h"
 #include "tests/support/grpc_probe.h"
@@ -97,6 +100,29 @@ TEST_F(GrpcServerTest, ATokenIsRefusedAsExpiredFromItsExpiryOn) {
   EXPECT_EQ(violations[0].code, "TOKEN_EXPIRED");
   EXPECT_EQ(violations[0].field, "authorization");
   EXPECT_EQ(Call("clerk-token", &out).error_code(), grpc::StatusCode::OK) << "a token without expires_at lasts";
+}
+
+TEST_F(GrpcServerTest, AnExpiredTokenIsCountedAtEveryCallAndLoggedOnceAMinuteNamingItsPrincipal) {
+  std::string out;
+  auto& refused = Metrics().GetCounter("hosho_auth_expired_tokens_total", "", {{"principal", "vendor"}});
+  const double before = refused.Value();
+  clock_.Advance(absl::Seconds(1));
+  ::testing::internal::CaptureStdout();  // log lines are JSON on stdout
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(Call("term-token", &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  clock_.Advance(absl::Minutes(1));
+  EXPECT_EQ(Call("term-token", &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  std::fflush(stdout);
+  const std::string log = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(refused.Value() - before, 6) << "every refusal counted";
+  int lines = 0;
+  for (size_t at = log.find("expired token refused"); at != std::string::npos;
+       at = log.find("expired token refused", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 2) << "once for the first five calls, once a minute later:\n" << log;
+  EXPECT_NE(log.find("\"principal\":\"vendor\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"expired_at\":\"2026-03-31T15:00:00+00:00\""), std::string::npos) << log;
+  EXPECT_EQ(log.find("term-token"), std::string::npos) << "the token itself is never logged";
 }
 
 TEST(AuthenticatorTest, AnExpiryThatIsNotRfc3339IsRefusedAtLoad) {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "services/stack/development_tls.h"
 #include "tests/support/redis_server.h"
 
 namespace hosho::testing {
@@ -30,17 +31,13 @@ StackOptions TestStackOptions(const std::string& prefix) {
 }
 
 bool MakeTestCertificates(const std::string& dir) {
-  const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-  const std::string script = absl::StrCat(
-      "set -e; cd ", dir, "; exec >openssl.log 2>&1;", "openssl req -x509 ", key,
-      " -keyout ca.key -out ca.crt -days 1 -subj /CN=hosho-test-ca;", "openssl req ", key,
-      " -keyout server.key -out server.csr -subj /CN=localhost;",
-      "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > san.ext;",
-      "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 "
-      "-extfile san.ext;",
-      "openssl req ", key, " -keyout client.key -out client.csr -subj /CN=hosho-verification;",
-      "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 1;");
-  return std::system(("bash -c '" + script + "'").c_str()) == 0;
+  // The stack's own development CA (services/stack/development_tls.h), for a day, with the client
+  // certificate the mTLS tests present as hosho-verification.
+  DevelopmentTlsOptions options;
+  options.days = 1;
+  options.ca_name = "hosho-test-ca";
+  options.client_common_name = "hosho-verification";
+  return MakeDevelopmentTls(dir, options).ok();
 }
 
 bool MakeExpiredServerCertificate(const std::string& dir) {

@@ -14,6 +14,8 @@ import grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+__version__ = "1.0.0"  # the API release these stubs were made for (docs/api-versioning.md)
+
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "gen"))
 
 from hosho.v1 import cases_pb2, cases_pb2_grpc  # noqa: E402

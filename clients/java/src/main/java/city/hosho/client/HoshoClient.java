@@ -162,10 +162,14 @@ public final class HoshoClient implements AutoCloseable {
     }
   }
 
-  private static final class BearerToken extends CallCredentials {
+  /**
+   * The bearer token on every call ("authorization: Bearer ..."): public so that a vendor's own stubs
+   * for the services this class does not wrap use the very same credentials (docs/ja/連携ガイド.md).
+   */
+  public static final class BearerToken extends CallCredentials {
     private final String value;
 
-    BearerToken(String token) {
+    public BearerToken(String token) {
       this.value = "Bearer " + token;
     }
 
