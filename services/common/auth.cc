@@ -18,6 +18,14 @@
 #include "services/common/sealing.h"
 
 namespace hosho {
+namespace {
+
+Counter& ExpiredTokenCounter(const std::string& principal) {
+  return Metrics().GetCounter("hosho_auth_expired_tokens_total",
+                              "Calls refused because the token's expires_at has passed.", {{"principal", principal}});
+}
+
+}  // namespace
 
 absl::string_view RoleName(Role role) {
   switch (role) {
@@ -79,6 +87,9 @@ absl::StatusOr<Authenticator> Authenticator::FromYaml(absl::string_view yaml, co
         if (!absl::ParseTime(absl::RFC3339_full, expires, &entry.expires_at, &error)) {
           return absl::InvalidArgumentError(absl::StrCat(p->name, ": expires_at is not an RFC 3339 time"));
         }
+        // At zero from the start, so that the first refusals are a rise Prometheus can see (a series
+        // born at 3 has no increase, and HoshoTokenExpired would miss the first burst).
+        ExpiredTokenCounter(p->name);
       }
       auth.by_token_hash_[hash] = std::move(entry);
     }
@@ -155,10 +166,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const grpc::ServerContextB
 }
 
 void Authenticator::RecordExpiredToken(const TokenEntry& entry) const {
-  Metrics()
-      .GetCounter("hosho_auth_expired_tokens_total", "Calls refused because the token's expires_at has passed.",
-                  {{"principal", entry.principal.name}})
-      .Increment();
+  ExpiredTokenCounter(entry.principal.name).Increment();
   const absl::Time now = clock_->Now();
   {
     absl::MutexLock lock(&expiry_log_->mu);

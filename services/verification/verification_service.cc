@@ -378,9 +378,9 @@ grpc::Status VerificationServiceImpl::RecordCertificate(grpc::ServerContext* con
   (void)cases_->RemoveTask(record->Field("office"), record->case_id);
   (void)cases_->RemoveTimer("verification-sla", record->case_id);  // decided: no escalation
   // The answer is the case as the verdict left it: read before the event is out, since routing may
-  // move it on within a millisecond of the send.
+  // move it on within a millisecond of the send. A failed read must not keep the stored verdict from
+  // being sent (a retry would find the task decided): it is read again after the send.
   auto decided = cases_->Get(record->case_id);
-  if (!decided.ok()) return ObserveRpc("RecordCertificate", started, ToGrpcStatus(decided.status()));
   hosho::events::v1::Envelope published;
   if (!published.ParseFromString(applied->payload)) {
     return ObserveRpc("RecordCertificate", started, ToGrpcStatus(absl::DataLossError("stored verdict is unreadable")));
@@ -398,6 +398,8 @@ grpc::Status VerificationServiceImpl::RecordCertificate(grpc::ServerContext* con
       .Increment();
   LogInfo("verdict recorded by clerk",
           {{"case_id", record->case_id}, {"clerk", principal->name}, {"state", applied->state}});
+  if (!decided.ok()) decided = cases_->Get(record->case_id);
+  if (!decided.ok()) return ObserveRpc("RecordCertificate", started, ToGrpcStatus(decided.status()));
   *response = TaskView(*decided);
   return ObserveRpc("RecordCertificate", started, grpc::Status::OK);
 }

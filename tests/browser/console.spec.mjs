@@ -129,6 +129,8 @@ await step('clerk: claim, reveal (audited), certificate form with validation, ve
   assert.match(await text(keiyaku, '#error-contract_price_yen'), /数字で入力してください/);
   assert.equal(await keiyaku.inputValue('#cert-contractor_name'), certificate.contractor_name);
   await shot(keiyaku, 'certificate-form-error');
+  // The field's own message in view (the manual's picture is the visible window only).
+  await keiyaku.locator('#error-contract_price_yen').scrollIntoViewIfNeeded();
   await manualShot(keiyaku, 'certificate-error');
   await fill({ contract_price_yen: '48,000,000' });
   await keiyaku.click('#certificate button[type=submit]');

@@ -125,6 +125,16 @@ TEST_F(GrpcServerTest, AnExpiredTokenIsCountedAtEveryCallAndLoggedOnceAMinuteNam
   EXPECT_EQ(log.find("term-token"), std::string::npos) << "the token itself is never logged";
 }
 
+TEST(AuthenticatorTest, ATokenWithAnExpiryIsCountedFromZeroBeforeAnyRefusal) {
+  const std::string yaml = "tokens:\n  - {sha256: " + Sha256Hex("fresh") +
+                           ", principal: fresh-vendor, role: integration, office: \"\", "
+                           "expires_at: \"2030-04-01T00:00:00+09:00\"}\n";
+  ASSERT_TRUE(Authenticator::FromYaml(yaml).ok());
+  // A series that is born at its first refusal shows no increase(), and HoshoTokenExpired would miss it.
+  EXPECT_NE(Metrics().RenderText().find("hosho_auth_expired_tokens_total{principal=\"fresh-vendor\"} 0\n"),
+            std::string::npos);
+}
+
 TEST(AuthenticatorTest, AnExpiryThatIsNotRfc3339IsRefusedAtLoad) {
   const std::string yaml = "tokens:\n  - {sha256: " + Sha256Hex("t") +
                            ", principal: v, role: integration, office: \"\", expires_at: \"next April\"}\n";

@@ -1,5 +1,6 @@
 #include "tests/support/fixtures.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -37,7 +38,9 @@ bool MakeTestCertificates(const std::string& dir) {
   options.days = 1;
   options.ca_name = "hosho-test-ca";
   options.client_common_name = "hosho-verification";
-  return MakeDevelopmentTls(dir, options).ok();
+  auto made = MakeDevelopmentTls(dir, options);
+  if (!made.ok()) std::fprintf(stderr, "%s\n", made.status().ToString().c_str());
+  return made.ok();
 }
 
 bool MakeExpiredServerCertificate(const std::string& dir) {
