@@ -78,6 +78,51 @@ grpc::internal::MethodHandler* PreciseMethod(const char* name, const Authenticat
       });
 }
 
+// The same for a server-streaming method ("split streaming": one request message, then a stream of
+// answers; the same on the wire). The method's body takes the stream as a writer:
+//   MarkMethodStreamed(<index>, PreciseStreamingMethod("Watch", auth_, this, &FooServiceImpl::Watch));
+// where Watch(grpc::ServerContext*, const Req*, grpc::internal::WriterInterface<Resp>*) is what the
+// generated override (ServerWriter<Resp> is such a writer) also calls.
+template <class Response>
+using ResponseWriter = grpc::internal::WriterInterface<Response>;
+
+template <class Request, class Response>
+grpc::internal::MethodHandler* PreciseServerStreamingHandler(
+    const char* method, const Authenticator* auth,
+    std::function<grpc::Status(grpc::ServerContext*, const Request*, ResponseWriter<Response>*)> handler) {
+  using Streamer = grpc::ServerSplitStreamer<RawRequest, Response>;
+  return new grpc::internal::SplitServerStreamingHandler<RawRequest, Response>(
+      [method, auth, handler = std::move(handler)](grpc::ServerContext* context, Streamer* stream) {
+        const absl::Time started = absl::Now();
+        if (auth != nullptr) {
+          if (auto caller = auth->Authenticate(*context); !caller.ok()) {
+            return ObserveRpc(method, started, ToGrpcStatus(caller.status()));
+          }
+        }
+        RawRequest raw;
+        if (!stream->Read(&raw)) {
+          return ObserveRpc(method, started, grpc::Status(grpc::StatusCode::INTERNAL, "no request message"));
+        }
+        Request request;
+        if (!request.ParseFromString(raw.bytes)) {
+          return ObserveRpc(method, started, ToGrpcStatus(ParseRefusal(raw.bytes, *Request::descriptor())));
+        }
+        return handler(context, &request, stream);
+      });
+}
+
+template <class Service, class Request, class Response>
+grpc::internal::MethodHandler* PreciseStreamingMethod(const char* name, const Authenticator* auth, Service* service,
+                                                      grpc::Status (Service::*method)(grpc::ServerContext*,
+                                                                                      const Request*,
+                                                                                      ResponseWriter<Response>*)) {
+  return PreciseServerStreamingHandler<Request, Response>(
+      name, auth,
+      [service, method](grpc::ServerContext* context, const Request* request, ResponseWriter<Response>* writer) {
+        return (service->*method)(context, request, writer);
+      });
+}
+
 }  // namespace hosho
 
 namespace grpc {

@@ -22,6 +22,8 @@ absl::StatusOr<OfficeDirectory> OfficeDirectory::FromConfig(const Config& config
     ++index;
   }
   if (d.offices_.empty()) return absl::InvalidArgumentError("offices: no office is listed");
+  d.city_name_ja_ = config.GetString("city.name_ja");
+  d.city_beneficiary_ = config.GetString("city.beneficiary");
   return d;
 }
 

@@ -31,9 +31,16 @@ class OfficeDirectory {
   // The Japanese name, or the code itself when the office is unknown.
   std::string NameJa(absl::string_view code) const;
   const std::vector<Office>& offices() const { return offices_; }
+  // The city itself (`city: {name_ja, beneficiary}`): its name, and the 発注者 as guarantee
+  // certificates name it (e.g. "みなと市長"), which R05 uses when a contract does not say. Empty
+  // when the file does not give them.
+  const std::string& city_name_ja() const { return city_name_ja_; }
+  const std::string& city_beneficiary() const { return city_beneficiary_; }
 
  private:
   std::vector<Office> offices_;
+  std::string city_name_ja_;
+  std::string city_beneficiary_;
   absl::flat_hash_map<std::string, size_t> by_code_;
 };
 

@@ -14,6 +14,7 @@ CaseServiceImpl::CaseServiceImpl(CaseStore* cases, const Authenticator* auth, Cl
   // The unary methods parse their own requests (grpc_precise.h), in the proto's order (2 is WatchCase).
   MarkMethodStreamed(0, PreciseMethod("GetCase", auth_, this, &CaseServiceImpl::GetCase));
   MarkMethodStreamed(1, PreciseMethod("ListCases", auth_, this, &CaseServiceImpl::ListCases));
+  MarkMethodStreamed(2, PreciseStreamingMethod("WatchCase", auth_, this, &CaseServiceImpl::Watch));
   MarkMethodStreamed(3, PreciseMethod("GetCaseHistory", auth_, this, &CaseServiceImpl::GetCaseHistory));
 }
 
@@ -74,6 +75,11 @@ grpc::Status CaseServiceImpl::GetCaseHistory(grpc::ServerContext* context, const
 
 grpc::Status CaseServiceImpl::WatchCase(grpc::ServerContext* context, const hosho::v1::WatchCaseRequest* request,
                                         grpc::ServerWriter<hosho::v1::Case>* writer) {
+  return Watch(context, request, writer);
+}
+
+grpc::Status CaseServiceImpl::Watch(grpc::ServerContext* context, const hosho::v1::WatchCaseRequest* request,
+                                    ResponseWriter<hosho::v1::Case>* writer) {
   auto principal = auth_->Authenticate(*context);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   int64_t sent_version = -1;

@@ -4,6 +4,7 @@
 #include "services/common/auth.h"
 #include "services/common/case_store.h"
 #include "services/common/clock.h"
+#include "services/common/grpc_precise.h"
 
 namespace hosho {
 
@@ -24,6 +25,9 @@ class CaseServiceImpl final : public hosho::v1::CaseService::Service {
                               hosho::v1::CaseHistory* response) override;
 
  private:
+  // WatchCase's body, served over a precise handler (an unreadable request is refused by field).
+  grpc::Status Watch(grpc::ServerContext* context, const hosho::v1::WatchCaseRequest* request,
+                     ResponseWriter<hosho::v1::Case>* writer);
   absl::StatusOr<hosho::v1::Case> Load(const Principal& principal, const std::string& case_id);
 
   CaseStore* cases_;

@@ -12,7 +12,10 @@
 //     tasks [--office=X]    claim TASK    release TASK    (clerks; --as=<clerk principal>)
 //     reveal TASK --reason=TEXT                         (prints the credential; every showing is audited)
 //     record TASK (--certificate=FILE.yaml | --no-certificate=REASON)
-//     demo [--scenario=deploy/demo/scenario.yaml]       (prints the scenario table; exit 0 only if all OK)
+//     demo [--scenario=deploy/demo/scenario.yaml] [--clerks=deploy/demo/certificates.yaml]
+//                                                       (prints the scenario table; exit 0 only if all OK;
+//                                                        --clerks: the offices' clerks check every electronic
+//                                                        case, reading the platforms' certificates from FILE)
 //     conclude CASE [--note=T]   acknowledge CASE [--note=T]   payment-handoff CASE [--note=T]
 //     withdraw CASE --note=REASON                        (hand-off steps; --as=<clerk of the office>)
 //     office-watch [OFFICE] [--after=CURSOR]            (an office's notices as they come; prints cursors)
@@ -30,6 +33,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/match.h"
@@ -46,6 +50,7 @@
 #include "services/hoshoctl/client.h"
 #include "services/hoshoctl/dlq.h"
 #include "services/hoshoctl/scenario.h"
+#include "services/platform_sim/certificate_book.h"
 #include "services/hoshoctl/yaml_input.h"
 
 namespace {
@@ -215,7 +220,15 @@ int main(int argc, char** argv) {
   if (command == "demo") {
     auto scenario = hosho::Config::Load("", flags.count("scenario") ? flags["scenario"] : "deploy/demo/scenario.yaml");
     if (!scenario.ok()) return Fail(scenario.status());
-    auto rows = hosho::RunScenario(c, *scenario);
+    std::optional<hosho::CertificateBook> platforms;
+    if (flags.count("clerks")) {
+      auto book = hosho::CertificateBook::FromFile(flags["clerks"] == "true" ? "deploy/demo/certificates.yaml"
+                                                                            : flags["clerks"]);
+      if (!book.ok()) return Fail(book.status());
+      platforms = *std::move(book);
+    }
+    auto rows = hosho::RunScenario(c, *scenario, absl::Seconds(30),
+                                   hosho::ScenarioClerks{platforms.has_value() ? &*platforms : nullptr});
     if (!rows.ok()) return Fail(rows.status());
     std::cout << hosho::FormatScenarioTable(*rows);
     for (const auto& r : *rows) {

@@ -13,6 +13,7 @@
 #include "services/common/events.h"
 #include "services/common/sealing.h"
 #include "services/hoshoctl/yaml_input.h"
+#include "services/platform_sim/certificate_book.h"
 
 namespace hosho {
 namespace {
@@ -53,10 +54,37 @@ std::string JsonString(const std::string& json, const std::string& key) {
   return json.substr(start, json.find('"', start) - start);
 }
 
+// The checking office's clerk reads the certificate on the platform and records it: claim, reveal
+// (audited), record what the platform shows, or that the credential opens nothing. Returns the clerk.
+absl::StatusOr<std::string> CheckAsClerk(HoshoClient& client, const CertificateBook& platforms,
+                                         const std::string& case_id, const std::string& office) {
+  const std::string clerk = office + "-clerk";
+  if (auto s = client.ActAs(clerk); !s.ok()) return s;
+  if (auto claimed = client.ClaimTask(case_id); !claimed.ok()) return claimed.status();
+  auto shown = client.RevealCredential(case_id, "プラットフォームで証書を確認するため");
+  if (!shown.ok()) return shown.status();
+  const absl::StatusOr<hosho::v1::CertificateRecord> certificate =
+      shown->has_d_sure() ? platforms.LookupDSure(shown->d_sure().guarantee_number(),
+                                                  shown->d_sure().authentication_key())
+                          : platforms.LookupConfirmationSystem(shown->confirmation_system().viewing_url(),
+                                                               shown->confirmation_system().viewing_password());
+  hosho::v1::RecordCertificateRequest record;
+  record.set_task_id(case_id);
+  if (certificate.ok()) {
+    *record.mutable_certificate() = *certificate;
+  } else if (absl::IsNotFound(certificate.status())) {
+    record.set_no_certificate_reason("認証情報では証書が表示されませんでした");
+  } else {
+    return certificate.status();
+  }
+  if (auto recorded = client.RecordCertificate(record); !recorded.ok()) return recorded.status();
+  return clerk;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const Config& scenario,
-                                                     absl::Duration per_case_deadline) {
+                                                     absl::Duration per_case_deadline, ScenarioClerks clerks) {
   std::vector<ScenarioRow> rows;
   // Contracts, imported from the city's CSV or pushed as the city's contract system would.
   if (auto s = client.ActAs("city-contract-system"); !s.ok()) return s;
@@ -224,6 +252,25 @@ absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const 
     const std::string rule = p.expect.GetString("expect.rule");
     if (!office.empty()) absl::StrAppend(&row.expected, " @", office);
     if (!rule.empty()) absl::StrAppend(&row.expected, " ", rule);
+    std::string checked_by;
+    if (clerks.certificates != nullptr && want != StateName(hosho::v1::CASE_STATE_AWAITING_VERIFICATION)) {
+      auto queued = client.WatchUntil(
+          p.case_id,
+          [&](const hosho::v1::Case& c) {
+            return c.state() == hosho::v1::CASE_STATE_AWAITING_VERIFICATION || StateName(c.state()) == want ||
+                   IsTerminal(c.state());
+          },
+          per_case_deadline);
+      if (queued.ok() && queued->state() == hosho::v1::CASE_STATE_AWAITING_VERIFICATION) {
+        auto clerk = CheckAsClerk(client, *clerks.certificates, p.case_id, queued->office());
+        if (auto s = client.ActAs("operator"); !s.ok()) return s;
+        if (!clerk.ok()) {
+          row.actual = absl::StrCat("clerk refused: ", clerk.status().message());
+          continue;
+        }
+        checked_by = *clerk;
+      }
+    }
     auto final_case = client.WatchUntil(
         p.case_id, [&](const hosho::v1::Case& c) { return StateName(c.state()) == want || IsTerminal(c.state()); },
         per_case_deadline);
@@ -232,6 +279,7 @@ absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const 
       continue;
     }
     row.actual = StateName(final_case->state());
+    if (!checked_by.empty()) absl::StrAppend(&row.actual, " (", checked_by, ")");
     if (!final_case->office().empty()) absl::StrAppend(&row.actual, " @", final_case->office());
     bool ok = StateName(final_case->state()) == want && (office.empty() || final_case->office() == office) &&
               (action.empty() || hosho::v1::HandoffAction_Name(final_case->action()) == "HANDOFF_ACTION_" + action);

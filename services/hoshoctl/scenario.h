@@ -8,6 +8,7 @@
 
 namespace hosho {
 
+class CertificateBook;
 class Config;
 
 // One row of the demo table.
@@ -24,8 +25,17 @@ struct ScenarioRow {
 // and checks each expectation (end state, office and action, rule codes,
 // notices, precise errors, idempotent replays). `run_tag` keeps request ids
 // unique per run.
+// Clerk-first (the connector off, as in a real city): each electronic case that waits in its
+// office's queue is checked by that office's clerk ("<office>-clerk"), who claims it, reveals the
+// credential (audited) and records what the platform shows for it, read from `certificates` (the
+// platform simulator's book, deploy/demo/certificates.yaml). Null: the connector reads them.
+struct ScenarioClerks {
+  const CertificateBook* certificates = nullptr;
+};
+
 absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const Config& scenario,
-                                                     absl::Duration per_case_deadline = absl::Seconds(30));
+                                                     absl::Duration per_case_deadline = absl::Seconds(30),
+                                                     ScenarioClerks clerks = {});
 
 // A fixed-width table for terminals.
 std::string FormatScenarioTable(const std::vector<ScenarioRow>& rows);

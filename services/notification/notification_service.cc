@@ -55,6 +55,12 @@ grpc::Status NotificationServiceImpl::ListNotices(grpc::ServerContext* context,
 grpc::Status NotificationServiceImpl::WatchNotifications(grpc::ServerContext* context,
                                                          const hosho::v1::WatchNotificationsRequest* request,
                                                          grpc::ServerWriter<hosho::v1::OfficeNotice>* writer) {
+  return Watch(context, request, writer);
+}
+
+grpc::Status NotificationServiceImpl::Watch(grpc::ServerContext* context,
+                                            const hosho::v1::WatchNotificationsRequest* request,
+                                            ResponseWriter<hosho::v1::OfficeNotice>* writer) {
   const absl::Time started = absl::Now();
   auto principal = auth_->Require(*context, {Role::kClerk, Role::kOperator, Role::kIntegration});
   if (!principal.ok()) return ObserveRpc("WatchNotifications", started, ToGrpcStatus(principal.status()));

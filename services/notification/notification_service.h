@@ -18,8 +18,10 @@ class NotificationServiceImpl final : public hosho::v1::NotificationService::Ser
   NotificationServiceImpl(CaseStore* cases, DeliveryStore* deliveries, const Authenticator* auth, NoticeSignal* signal,
                           absl::Duration poll = absl::Milliseconds(250))
       : cases_(cases), deliveries_(deliveries), auth_(auth), signal_(signal), poll_(poll) {
-    // ListNotices parses its own request (grpc_precise.h); 1 is the WatchNotifications stream.
+    // Both methods parse their own request (grpc_precise.h): 0 ListNotices, 1 the WatchNotifications stream.
     MarkMethodStreamed(0, PreciseMethod("ListNotices", auth_, this, &NotificationServiceImpl::ListNotices));
+    MarkMethodStreamed(
+        1, PreciseStreamingMethod("WatchNotifications", auth_, this, &NotificationServiceImpl::Watch));
   }
   grpc::Status ListNotices(grpc::ServerContext* context, const hosho::v1::ListNoticesRequest* request,
                            hosho::v1::ListNoticesResponse* response) override;
@@ -32,6 +34,10 @@ class NotificationServiceImpl final : public hosho::v1::NotificationService::Ser
   }
 
  private:
+  // WatchNotifications' body, served over a precise handler.
+  grpc::Status Watch(grpc::ServerContext* context, const hosho::v1::WatchNotificationsRequest* request,
+                     ResponseWriter<hosho::v1::OfficeNotice>* writer);
+
   CaseStore* cases_;
   DeliveryStore* deliveries_;
   const Authenticator* auth_;

@@ -29,8 +29,13 @@ int main(int argc, char** argv) {
       options.log_level = value("--log-level=");
     else if (a == "--grpc-tls")
       options.grpc_tls = true;
+    else if (a == "--verification=clerks")  // clerk-first, as in a real city: the connector is off
+      options.connector_enabled = false;
+    else if (a == "--verification=connector")  // the automated connector reads the simulated platforms
+      options.connector_enabled = true;
     else {
-      std::cerr << "usage: hosho-stack [--run-dir=.run] [--bin-dir=build/bin] [--source-dir=.] [--port-base=17100] [--grpc-tls]\n";
+      std::cerr << "usage: hosho-stack [--run-dir=.run] [--bin-dir=build/bin] [--source-dir=.] [--port-base=17100] "
+                   "[--grpc-tls] [--verification=connector|clerks]\n";
       return 2;
     }
   }

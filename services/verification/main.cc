@@ -24,15 +24,16 @@ admin: {port: 9102}
 kafka: {bootstrap_servers: "127.0.0.1:19092", group_id: hosho-verification}
 redis: {host: 127.0.0.1, port: 6379}
 connector:
-  enabled: true
-  platforms: [d_sure, confirmation_system]   # the connector reads these; everything else goes to clerks
+  enabled: false   # clerk-first: neither platform publishes an API, so a city's clerks check every case
+  platforms: [d_sure, confirmation_system]   # with the connector on, it reads these; the rest goes to clerks
   target: "127.0.0.1:7105"
   dev_plaintext: false
   deadline_ms: 5000
   retry: {attempts: 3, initial_backoff_ms: 100, max_backoff_ms: 2000}
   breaker: {failures: 5, open_ms: 10000}
   resume: {poll_ms: 1000, initial_ms: 1000, max_ms: 60000}   # cases waiting for their platform
-tasks: {claim_ttl_minutes: 30, sla_hours: 72}
+city: {offices_file: deploy/city/offices.yaml}   # the city's name for R05 (city.beneficiary)
+tasks: {claim_ttl_minutes: 30, sla_hours: 72, verdict_sweep_ms: 5000}   # the sweep sends clerks' unconfirmed verdicts
 sla:   # verification deadline from receipt, per office; escalation before it is breached
   hours: 72
   offices: {}            # e.g. {contract-division: 48}
@@ -76,14 +77,14 @@ int main(int argc, char** argv) {
   options.resume_initial = absl::Milliseconds(config.GetInt("connector.resume.initial_ms", 1000));
   options.resume_max = absl::Milliseconds(config.GetInt("connector.resume.max_ms", 60000));
   options.connector_platforms.clear();
-  if (config.GetBool("connector.enabled", true)) {
+  if (config.GetBool("connector.enabled", false)) {
     for (const std::string& name : config.GetStringList("connector.platforms")) {
       auto platform = hosho::ValueOrExit(hosho::ParseEnumName(hosho::v1::Platform_descriptor(), "PLATFORM_", name));
       options.connector_platforms.insert(platform);
     }
   }
   options.clerk_sla = absl::Hours(config.GetInt("tasks.sla_hours", 72));
-  const hosho::VerificationPolicy policy = hosho::ValueOrExit(hosho::VerificationPolicyFromConfig(config));
+  const hosho::VerificationPolicy policy = hosho::ValueOrExit(hosho::VerificationPolicyWithCity(config));
   host.DeclareTopics({hosho::topics::kVerifications});
   hosho::VerificationWorker worker(&cases, hosho::ValueOrExit(host.Producer()), hosho::ValueOrExit(host.Sealing()),
                                    &resilient, &host.clock(), policy, options);
@@ -99,6 +100,10 @@ int main(int argc, char** argv) {
   std::thread resumer = hosho::StartPeriodic(
       stop, absl::Milliseconds(config.GetInt("connector.resume.poll_ms", 1000)),
       [&worker] { return worker.ResumeDue().status(); }, "resuming waiting cases");
+  // The verdict sweep: a clerk's verdict whose event Kafka did not confirm is sent from the store.
+  std::thread verdict_sweep = hosho::StartPeriodic(
+      stop, absl::Milliseconds(config.GetInt("tasks.verdict_sweep_ms", 5000)),
+      [&worker] { return worker.RepublishVerdicts().status(); }, "verdict publish sweep");
   std::thread sweeper = hosho::StartPeriodic(
       stop, absl::Milliseconds(config.GetInt("sla.sweep_ms", 60000)),
       [&worker] { return worker.SweepDeadlines().status(); }, "deadline sweep");
@@ -121,6 +126,7 @@ int main(int argc, char** argv) {
   const int rc = host.Run();
   stop.Notify();
   resumer.join();
+  verdict_sweep.join();
   sweeper.join();
   breaker_watch.join();
   return rc;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_split.h"
 #include "services/common/config.h"
 #include "services/common/domain_text.h"
+#include "services/common/offices.h"
 #include "services/common/text.h"
 
 namespace hosho {
@@ -118,6 +119,21 @@ absl::StatusOr<VerificationPolicy> VerificationPolicyFromConfig(const Config& co
   return p;
 }
 
+absl::StatusOr<VerificationPolicy> VerificationPolicyWithCity(const Config& config) {
+  auto policy = VerificationPolicyFromConfig(config);
+  if (!policy.ok()) return policy.status();
+  const std::string file = config.GetString("city.offices_file");
+  if (file.empty()) return absl::InvalidArgumentError("city.offices_file: the city's file is not configured");
+  auto city = OfficeDirectory::FromFile(config.ResolvePath(file));
+  if (!city.ok()) return city.status();
+  if (city->city_beneficiary().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        file, ": city.beneficiary is missing (the 発注者 as certificates name the city, e.g. みなと市長)"));
+  }
+  policy->city_beneficiary = city->city_beneficiary();
+  return policy;
+}
+
 std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::SubmissionReceived& submission,
                                               const hosho::v1::CertificateRecord& cert,
                                               const VerificationPolicy& policy, const RuleContext& context) {
@@ -137,8 +153,13 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
                         absl::StrCat("保証の種類が一致しています（", KindNameJa(kind), "）"), KindNameJa(kind),
                         KindNameJa(cert.kind())}));
   }
-  if (!contract.beneficiary().empty()) {
-    out.push_back(Same("R05_BENEFICIARY_MISMATCH", "certificate.beneficiary", "発注者", contract.beneficiary(),
+  // Never N_A: a contract registered without 発注者 is checked against the city's own name.
+  const std::string& beneficiary = contract.beneficiary().empty() ? policy.city_beneficiary : contract.beneficiary();
+  if (beneficiary.empty()) {
+    out.push_back(Make({"R05", RuleResult::OUTCOME_FAIL, "R05_BENEFICIARY_UNKNOWN", "certificate.beneficiary",
+                        "発注者が契約にも市の設定にもないため、証書の発注者を確認できません", "", cert.beneficiary()}));
+  } else {
+    out.push_back(Same("R05_BENEFICIARY_MISMATCH", "certificate.beneficiary", "発注者", beneficiary,
                        cert.beneficiary(), false));
   }
   out.push_back(Same("R05_CONTRACTOR_MISMATCH", "certificate.contractor_name", "受注者名", contract.contractor().name(),

@@ -34,11 +34,18 @@ struct VerificationPolicy {
   Ratio advance_max{4, 10};                 // R08 ≤ 4/10
   Ratio intermediate_max{2, 10};            // R10 ≤ 2/10
   Ratio advances_total_max{6, 10};          // R10 advance + intermediate ≤ 6/10
+  // The 発注者 certificates must name when the contract does not say (the city's own, from
+  // deploy/city/offices.yaml): R05 always compares the beneficiary.
+  std::string city_beneficiary;
 };
 
 // rules.contract_guarantee_ratio, rules.low_bid_contract_guarantee_ratio, rules.advance_max_ratio,
-// rules.intermediate_max_ratio, rules.advances_total_max_ratio ("1/10" or "0.1").
+// rules.intermediate_max_ratio, rules.advances_total_max_ratio ("1/10" or "0.1"). The city's
+// beneficiary is set by the caller from the city's file (VerificationPolicyFromCityFile).
 absl::StatusOr<VerificationPolicy> VerificationPolicyFromConfig(const Config& config);
+// The policy with the city's beneficiary from `city.offices_file` (deploy/city/offices.yaml),
+// which must give `city.beneficiary`: a city whose name R05 cannot check is a misconfiguration.
+absl::StatusOr<VerificationPolicy> VerificationPolicyWithCity(const Config& config);
 
 // What the rules know about the case besides the submission (earlier arrivals, R14).
 struct RuleContext {

@@ -18,6 +18,13 @@ TransitionRequest BuildVerdict(const std::string& case_id, const hosho::events::
                                const std::string& office, absl::Time now, const VerificationPolicy& policy,
                                const RuleContext& context);
 
+// A clerk's verdict is stored before its event is sent; this timer, set before the store write and
+// cleared once Kafka has the event, lets VerificationWorker::RepublishVerdicts send a verdict whose
+// send failed or whose process died in between (the connector's verdicts are re-sent by redelivery).
+inline constexpr char kVerdictPublishTimer[] = "verdict-publish";
+// How long a verdict may wait for its own send before the sweep sends it.
+inline constexpr absl::Duration kVerdictPublishGrace = absl::Seconds(30);
+
 // The office whose clerks check a submission: the ordering office for 契約保証, the department in
 // charge for advances.
 std::string CheckingOffice(const hosho::events::v1::SubmissionReceived& submission);

@@ -367,8 +367,18 @@ grpc::Status VerificationServiceImpl::RecordCertificate(grpc::ServerContext* con
         absl::StrCat(verdict.reason, "（", TruncateText(NormalizeText(request->no_certificate_reason()), kReasonChars),
                      "）");
   }
+  // The publish timer goes first: if Kafka does not confirm the verdict's event, or this process
+  // dies after storing it, the publish sweep sends it (a retry by the clerk would find it decided).
+  if (absl::Status timer = cases_->AddTimer(kVerdictPublishTimer, record->case_id,
+                                            clock_->Now() + kVerdictPublishGrace);
+      !timer.ok()) {
+    return ObserveRpc("RecordCertificate", started, ToGrpcStatus(timer));
+  }
   auto applied = cases_->Apply(verdict);
   if (absl::IsFailedPrecondition(applied.status())) {
+    // Nothing of this call was stored (a verdict stored by an earlier call would have been
+    // replayed under the same event id), so there is nothing for the sweep to send.
+    (void)cases_->RemoveTimer(kVerdictPublishTimer, record->case_id);
     return ObserveRpc(
         "RecordCertificate", started,
         ToGrpcStatus(ViolationStatus(absl::StatusCode::kFailedPrecondition,
@@ -385,13 +395,15 @@ grpc::Status VerificationServiceImpl::RecordCertificate(grpc::ServerContext* con
   if (!published.ParseFromString(applied->payload)) {
     return ObserveRpc("RecordCertificate", started, ToGrpcStatus(absl::DataLossError("stored verdict is unreadable")));
   }
-  // The verdict is stored; if Kafka does not confirm, a retry of this call re-sends the same event.
+  // The verdict is recorded whatever Kafka says: the answer is OK, and an unconfirmed event is left
+  // to the publish sweep (the timer stays), which sends the stored one.
   if (absl::Status sent =
           producer_->Send(ToRecord(topics::kVerifications, published, TraceparentOf(*context)), options_.send_timeout);
       !sent.ok()) {
-    return ObserveRpc(
-        "RecordCertificate", started,
-        ToGrpcStatus(absl::UnavailableError("判定を送信できませんでした。同じ内容でもう一度記録してください")));
+    LogWarn("verdict stored, its event left to the publish sweep",
+            {{"case_id", record->case_id}, {"error", std::string(sent.message())}});
+  } else {
+    (void)cases_->RemoveTimer(kVerdictPublishTimer, record->case_id);
   }
   Metrics()
       .GetCounter("hosho_verification_verdicts_total", "Verdicts published.", {{"state", applied->state}})

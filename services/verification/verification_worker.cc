@@ -11,6 +11,15 @@
 #include "services/verification/verdict.h"
 
 namespace hosho {
+namespace {
+
+Counter& RepublishedCounter() {
+  return Metrics().GetCounter("hosho_verification_verdicts_republished_total",
+                              "Clerks' verdicts sent by the publish sweep (their own send had not been confirmed).");
+}
+
+}  // namespace
+
 VerificationWorker::VerificationWorker(CaseStore* cases, EventProducer* producer, const Sealer* sealer,
                                        PlatformConnector* connector, Clock* clock, VerificationPolicy policy,
                                        VerificationOptions options)
@@ -20,7 +29,9 @@ VerificationWorker::VerificationWorker(CaseStore* cases, EventProducer* producer
       connector_(connector),
       clock_(clock),
       policy_(policy),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  RepublishedCounter();  // at zero from the start, so that a rate over it means something
+}
 
 absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
   auto envelope = ParseEnvelope(record);
@@ -238,6 +249,32 @@ absl::StatusOr<int> VerificationWorker::ResumeDue(int limit) {
         .Set(static_cast<double>(*waiting));
   }
   return resumed;
+}
+
+absl::StatusOr<int> VerificationWorker::RepublishVerdicts(int limit) {
+  auto due = cases_->DueTimers(kVerdictPublishTimer, clock_->Now(), limit);
+  if (!due.ok()) return due.status();
+  int sent = 0;
+  for (const std::string& case_id : *due) {
+    auto payload = cases_->AppliedPayload(case_id, absl::StrCat(case_id, ":verified"));
+    if (absl::IsNotFound(payload.status())) {  // the verdict was never stored: nothing to send
+      (void)cases_->RemoveTimer(kVerdictPublishTimer, case_id);
+      continue;
+    }
+    if (!payload.ok()) return payload.status();
+    hosho::events::v1::Envelope verdict;
+    if (!verdict.ParseFromString(*payload)) return absl::DataLossError("stored verdict is unreadable");
+    if (absl::Status s = producer_->Send(ToRecord(topics::kVerifications, verdict, NewTraceparent()),
+                                         options_.send_timeout);
+        !s.ok()) {
+      return s;  // the timer stays: the next sweep tries again
+    }
+    (void)cases_->RemoveTimer(kVerdictPublishTimer, case_id);
+    ++sent;
+    RepublishedCounter().Increment();
+    LogWarn("verdict sent by the publish sweep", {{"case_id", case_id}});
+  }
+  return sent;
 }
 
 absl::StatusOr<int> VerificationWorker::SweepDeadlines(int limit) {

@@ -48,6 +48,10 @@ class VerificationWorker {
   // case however many replicas sweep); returns how many were escalated by this call.
   absl::StatusOr<int> SweepDeadlines(int limit = 100);
 
+  // Sends the clerks' verdicts whose publish timer is due (kVerdictPublishTimer): the stored event,
+  // same id, so a consumer that already has it changes nothing. Returns how many were sent.
+  absl::StatusOr<int> RepublishVerdicts(int limit = 100);
+
   static constexpr char kWaitTimer[] = "verification-wait";
   static constexpr char kSlaTimer[] = "verification-sla";
 

@@ -263,6 +263,22 @@ class BadInputTest : public ::testing::Test {
     return FromGrpcStatus((stub->*method)(&context, request, &response));
   }
 
+  // A server-streaming call that must be refused: the status it ends with (a message that arrives
+  // instead cancels the stream, so the entry fails with CANCELLED rather than hanging).
+  template <class StubT, class Req, class Resp>
+  static absl::Status StreamCall(StubT* stub,
+                                 std::unique_ptr<grpc::ClientReader<Resp>> (StubT::*method)(grpc::ClientContext*,
+                                                                                           const Req&),
+                                 const std::string& who, const Req& request) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+    if (const std::string a = Authorization(who); !a.empty()) context.AddMetadata("authorization", a);
+    std::unique_ptr<grpc::ClientReader<Resp>> reader = (stub->*method)(&context, request);
+    Resp message;
+    while (reader->Read(&message)) context.TryCancel();
+    return FromGrpcStatus(reader->Finish());
+  }
+
   // ------------------------------------------------------------------ known-good requests
 
   enum class Base { kDSure, kInsurer, kPaper, kUpload, kWebForm };
@@ -1181,6 +1197,40 @@ TEST_F(BadInputTest, CaseServiceAndNotices) {
   get("a case id empty", "operator", "", kInvalid, "CASE_ID_MISSING", "case_id");
   get("a case id invalid UTF-8", "operator", "HS-" + kBadUtf8, kInvalid, "TEXT_INVALID_UTF8", "case_id");
   get("another office's case", "sewerage-works-clerk", open_, kNotFound, "CASE_NOT_FOUND", "case_id");
+  // The streams parse their own request too: a bad field is named, never INTERNAL.
+  auto watch = [&](std::string name, std::string who, std::string id, int status, std::string code,
+                   std::string field) {
+    entries.push_back({"WatchCase", std::move(name),
+                       [c, who, id] {
+                         v1::WatchCaseRequest r;
+                         r.set_case_id(id);
+                         return FromStatus(StreamCall(c, &v1::CaseService::Stub::WatchCase, who, r));
+                       },
+                       status, std::move(code), std::move(field)});
+  };
+  watch("no credential and invalid UTF-8", "", kBadUtf8, kUnauth, "CREDENTIAL_MISSING", "authorization");
+  watch("a case id invalid UTF-8", "operator", "HS-" + kBadUtf8, kInvalid, "TEXT_INVALID_UTF8", "case_id");
+  watch("an unknown case", "operator", "HS-20260101-000000000000", kNotFound, "CASE_NOT_FOUND", "case_id");
+  watch("another office's case", "sewerage-works-clerk", open_, kNotFound, "CASE_NOT_FOUND", "case_id");
+  auto office_watch = [&](std::string name, std::string who, std::string office, std::string cursor, int status,
+                          std::string code, std::string field) {
+    entries.push_back({"WatchNotifications", std::move(name),
+                       [n, who, office, cursor] {
+                         v1::WatchNotificationsRequest r;
+                         r.set_office(office);
+                         r.set_after_cursor(cursor);
+                         return FromStatus(StreamCall(n, &v1::NotificationService::Stub::WatchNotifications, who, r));
+                       },
+                       status, std::move(code), std::move(field)});
+  };
+  office_watch("no credential", "", "contract-division", "", kUnauth, "CREDENTIAL_MISSING", "authorization");
+  office_watch("office invalid UTF-8", "operator", kBadUtf8, "", kInvalid, "TEXT_INVALID_UTF8", "office");
+  office_watch("cursor invalid UTF-8", "operator", "contract-division", kBadUtf8, kInvalid, "TEXT_INVALID_UTF8",
+               "after_cursor");
+  office_watch("a cursor that is no cursor", "operator", "contract-division", "../0-0", kInvalid, "CURSOR_INVALID",
+               "after_cursor");
+  office_watch("another office, from a clerk", "sewerage-works-clerk", "contract-division", "", kDenied,
+               "OFFICE_NOT_YOURS", "office");
   auto list = [&](std::string name, std::string who, std::function<void(v1::ListCasesRequest&)> m, int status,
                   std::string code, std::string field) {
     entries.push_back({"ListCases", std::move(name),

@@ -59,11 +59,12 @@ class VerificationTasksTest : public ::testing::Test {
     return client;
   }
   // A flow A submission (契約課 checks it); returns the case id once it waits for a clerk.
-  static std::string SubmitFlowA(const std::string& request_id, const std::string& number, const std::string& key) {
+  static std::string SubmitFlowA(const std::string& request_id, const std::string& number, const std::string& key,
+                                 const std::string& contract_id = "K-2026-0001") {
     auto submitter = As("demo-submitter");
     hosho::v1::SubmitGuaranteeRequest r;
     r.set_client_request_id(request_id);
-    r.set_contract_id("K-2026-0001");
+    r.set_contract_id(contract_id);
     r.set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
     r.set_issuer_kind(hosho::v1::ISSUER_KIND_SURETY_COMPANY);
     r.set_issuer(hosho::v1::ISSUER_EAST_JAPAN_CONSTRUCTION_SURETY);
@@ -175,6 +176,54 @@ TEST_F(VerificationTasksTest, ClaimRevealRecordAndTheRulesDecideWithOneWinnerOfA
   auto tasks = winner.ListTasks();
   ASSERT_TRUE(tasks.ok());
   for (const auto& t : tasks->tasks()) EXPECT_NE(t.case_id(), case_id) << "a decided case leaves the queue";
+}
+
+// R05 is never skipped for the beneficiary: a contract the contract system registered without 発注者
+// is checked against the city's own name (deploy/city/offices.yaml: みなと市長).
+TEST_F(VerificationTasksTest, AContractWithoutItsOrdererIsCheckedAgainstTheCitysName) {
+  auto admin = As("city-contract-system");
+  auto base = admin->GetContract("K-2026-0001");
+  ASSERT_TRUE(base.ok()) << base.status();
+  hosho::v1::Contract contract = *base;
+  contract.set_contract_id("K-2026-0901");
+  contract.set_contract_number("R8-土木-0901");
+  contract.clear_beneficiary();
+  contract.clear_version();
+  auto registered = admin->UpsertContract(contract);
+  ASSERT_TRUE(registered.ok()) << registered.status();
+  ASSERT_TRUE(registered->beneficiary().empty());
+  auto clerk = As("contract-division-clerk");
+  auto record = [&](const std::string& case_id, const std::string& beneficiary) {
+    EXPECT_TRUE(clerk->ClaimTask(case_id).ok());
+    hosho::v1::RecordCertificateRequest r;
+    r.set_task_id(case_id);
+    *r.mutable_certificate() = CertificateForK1();
+    r.mutable_certificate()->set_beneficiary(beneficiary);
+    return clerk->RecordCertificate(r);
+  };
+  auto beneficiary_rule = [](const hosho::v1::VerificationTask& t) {
+    for (const auto& r : t.rule_results()) {
+      if (r.field() == "certificate.beneficiary") return r;
+    }
+    return hosho::v1::RuleResult{};
+  };
+
+  const std::string wrong = SubmitFlowA("tasks-beneficiary-1", "DS-26-000901", "PLANTED-AK-B-1", "K-2026-0901");
+  ASSERT_FALSE(wrong.empty());
+  auto returned = record(wrong, "某県");
+  ASSERT_TRUE(returned.ok()) << returned.status();
+  EXPECT_EQ(returned->state(), hosho::v1::CASE_STATE_RETURNED);
+  EXPECT_EQ(beneficiary_rule(*returned).code(), "R05_BENEFICIARY_MISMATCH");
+  EXPECT_EQ(beneficiary_rule(*returned).outcome(), hosho::v1::RuleResult::OUTCOME_FAIL);
+  EXPECT_EQ(beneficiary_rule(*returned).expected(), "みなと市長");
+  EXPECT_EQ(beneficiary_rule(*returned).found(), "某県");
+
+  const std::string right = SubmitFlowA("tasks-beneficiary-2", "DS-26-000902", "PLANTED-AK-B-2", "K-2026-0901");
+  ASSERT_FALSE(right.empty());
+  auto verified = record(right, "みなと市長");
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_EQ(verified->state(), hosho::v1::CASE_STATE_VERIFIED);
+  EXPECT_EQ(beneficiary_rule(*verified).code(), "R05_OK");
 }
 
 TEST_F(VerificationTasksTest, AClerkOfAnotherOfficeIsRefusedAtEveryCall) {

@@ -1,8 +1,10 @@
 #include "services/verification/rules.h"
 
+#include <cstdio>
 #include <functional>
 
 #include "gtest/gtest.h"
+#include "services/common/config.h"
 #include "services/common/domain_text.h"
 
 namespace hosho {
@@ -306,6 +308,86 @@ TEST(RulesTableTest, EveryRuleAnswersOnceAndAWarningStillVerifies) {
   }
   EXPECT_EQ(count["R05"], 5) << "kind, 発注者, 受注者, 工事名, 工事場所";
   EXPECT_TRUE(AllPassed(results)) << "R14 warns, it does not return the case";
+}
+
+// R05 on the beneficiary is never N_A: a contract without 発注者 is checked against the city's own
+// name (deploy/city/offices.yaml), and without either the case is returned, not passed.
+RuleResult BeneficiaryAnswer(const std::vector<RuleResult>& results) {
+  for (const RuleResult& r : results) {
+    if (r.field() == "certificate.beneficiary") return r;
+  }
+  return RuleResult{};
+}
+
+TEST(RulesBeneficiaryTest, AContractWithoutTheOrdererIsCheckedAgainstTheCitysName) {
+  Sub s;
+  Cert c;
+  ContractGuarantee(s, c);
+  s.mutable_contract()->clear_beneficiary();
+  c.set_beneficiary("某県");
+  VerificationPolicy policy;
+  policy.city_beneficiary = "みなと市長";
+  const auto refused = ApplyCertificateRules(s, c, policy);
+  EXPECT_EQ(BeneficiaryAnswer(refused).outcome(), RuleResult::OUTCOME_FAIL);
+  EXPECT_EQ(BeneficiaryAnswer(refused).code(), "R05_BENEFICIARY_MISMATCH");
+  EXPECT_EQ(BeneficiaryAnswer(refused).expected(), "みなと市長");
+  EXPECT_EQ(BeneficiaryAnswer(refused).found(), "某県");
+  EXPECT_FALSE(AllPassed(refused));
+
+  c.set_beneficiary("みなと市長");
+  const auto passed = ApplyCertificateRules(s, c, policy);
+  EXPECT_EQ(BeneficiaryAnswer(passed).code(), "R05_OK");
+  EXPECT_TRUE(AllPassed(passed));
+}
+
+TEST(RulesBeneficiaryTest, TheContractsOrdererWinsOverTheCitysName) {
+  Sub s;
+  Cert c;
+  ContractGuarantee(s, c);  // the contract names みなと市長
+  c.set_beneficiary("みなと市上下水道事業管理者");
+  VerificationPolicy policy;
+  policy.city_beneficiary = "みなと市上下水道事業管理者";
+  EXPECT_EQ(BeneficiaryAnswer(ApplyCertificateRules(s, c, policy)).code(), "R05_BENEFICIARY_MISMATCH");
+}
+
+TEST(RulesBeneficiaryTest, NoOrdererAnywhereReturnsTheCaseInsteadOfSkippingTheCheck) {
+  Sub s;
+  Cert c;
+  ContractGuarantee(s, c);
+  s.mutable_contract()->clear_beneficiary();
+  const auto results = ApplyCertificateRules(s, c, VerificationPolicy{});
+  EXPECT_EQ(BeneficiaryAnswer(results).outcome(), RuleResult::OUTCOME_FAIL);
+  EXPECT_EQ(BeneficiaryAnswer(results).code(), "R05_BENEFICIARY_UNKNOWN");
+  EXPECT_FALSE(AllPassed(results));
+}
+
+TEST(RulesBeneficiaryTest, TheServiceNeedsTheCitysNameInItsFile) {
+  const std::string dir = ::testing::TempDir();
+  auto write = [&](const std::string& name, const std::string& text) {
+    const std::string path = dir + "/" + name;
+    FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+    return path;
+  };
+  const std::string with = write("city-with.yaml",
+                                 "city: {name_ja: みなと市, beneficiary: みなと市長}\n"
+                                 "offices:\n  - {code: contract-division, name_ja: 契約課}\n");
+  const std::string without = write("city-without.yaml", "offices:\n  - {code: contract-division, name_ja: 契約課}\n");
+  auto good = VerificationPolicyWithCity(*Config::FromYaml("city: {offices_file: \"" + with + "\"}\n"));
+  ASSERT_TRUE(good.ok()) << good.status();
+  EXPECT_EQ(good->city_beneficiary, "みなと市長");
+  auto bad = VerificationPolicyWithCity(*Config::FromYaml("city: {offices_file: \"" + without + "\"}\n"));
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("city.beneficiary is missing"), std::string::npos) << bad.status();
+  EXPECT_FALSE(VerificationPolicyWithCity(*Config::FromYaml("rules: {}\n")).ok());
+}
+
+TEST(RulesBeneficiaryTest, TheRepositorysCityFileNamesTheDemoCity) {
+  auto policy = VerificationPolicyWithCity(*Config::FromYaml(
+      "city: {offices_file: \"" + std::string(HOSHO_SOURCE_DIR) + "/deploy/city/offices.yaml\"}\n"));
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  EXPECT_EQ(policy->city_beneficiary, "みなと市長");
 }
 
 TEST(RatioTest, ExactFractionsAndTheStatedRounding) {
