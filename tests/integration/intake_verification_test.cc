@@ -56,6 +56,7 @@ class PipelineTest : public ::testing::Test {
     c.set_contract_id("K-1");
     c.set_contract_number("R8-1");
     c.set_project_name("工事");
+    c.set_beneficiary("試験市長");
     c.set_ordering_office("contract-division");
     c.set_department_in_charge("road-maintenance");
     c.set_work_category(hosho::v1::WORK_CATEGORY_CONSTRUCTION);
@@ -246,6 +247,7 @@ TEST_F(PipelineTest, ARedeliveredSubmissionIsVerifiedOnceAndRepublishesTheFirstV
 
   FakeConnector connector;
   connector.certificate.set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
+  connector.certificate.set_beneficiary("試験市長");
   connector.certificate.set_contractor_name("建設");
   connector.certificate.set_project_name("工事");
   connector.certificate.set_guaranteed_amount_yen(1'000'000);
@@ -336,6 +338,7 @@ TEST_F(PipelineTest, AResubmissionAnswersTheReturnedCaseAndTheyPointAtEachOther)
   auto submitted = ReadAll(topics::kSubmissions, 1, "submission_received");
   FakeConnector connector;
   connector.certificate.set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
+  connector.certificate.set_beneficiary("試験市長");
   connector.certificate.set_contractor_name("建設");
   connector.certificate.set_project_name("工事");
   connector.certificate.set_guaranteed_amount_yen(999'999);
