@@ -26,6 +26,28 @@ struct RawRequest {
 // anything else is REQUEST_UNREADABLE.
 absl::Status ParseRefusal(absl::string_view bytes, const google::protobuf::Descriptor& descriptor);
 
+// The step both handlers below share: authenticate the caller (when `auth` is given), then read and
+// parse its one request message into `request`. A refusal is returned, counted under `method` like
+// the method's own answers (ObserveRpc); OK means `request` holds the caller's request.
+template <class Request, class Stream>
+grpc::Status ReadPreciseRequest(const char* method, const Authenticator* auth, grpc::ServerContext* context,
+                                Stream* stream, Request* request) {
+  const absl::Time started = absl::Now();
+  if (auth != nullptr) {
+    if (auto caller = auth->Authenticate(*context); !caller.ok()) {
+      return ObserveRpc(method, started, ToGrpcStatus(caller.status()));
+    }
+  }
+  RawRequest raw;
+  if (!stream->Read(&raw)) {
+    return ObserveRpc(method, started, grpc::Status(grpc::StatusCode::INTERNAL, "no request message"));
+  }
+  if (!request->ParseFromString(raw.bytes)) {
+    return ObserveRpc(method, started, ToGrpcStatus(ParseRefusal(raw.bytes, *Request::descriptor())));
+  }
+  return grpc::Status::OK;
+}
+
 // proto3 refuses a string field with invalid UTF-8 before any handler runs, and gRPC then answers
 // INTERNAL without saying which field. This handler receives the request's bytes and parses them
 // itself, so the caller gets a precise refusal. A service installs it over a generated unary method
@@ -43,19 +65,9 @@ grpc::internal::MethodHandler* PreciseUnaryHandler(
   using Streamer = grpc::ServerUnaryStreamer<RawRequest, Response>;
   return new grpc::internal::StreamedUnaryHandler<RawRequest, Response>(
       [method, auth, handler = std::move(handler)](grpc::ServerContext* context, Streamer* stream) {
-        const absl::Time started = absl::Now();
-        if (auth != nullptr) {
-          if (auto caller = auth->Authenticate(*context); !caller.ok()) {
-            return ObserveRpc(method, started, ToGrpcStatus(caller.status()));
-          }
-        }
-        RawRequest raw;
-        if (!stream->Read(&raw)) {
-          return ObserveRpc(method, started, grpc::Status(grpc::StatusCode::INTERNAL, "no request message"));
-        }
         Request request;
-        if (!request.ParseFromString(raw.bytes)) {
-          return ObserveRpc(method, started, ToGrpcStatus(ParseRefusal(raw.bytes, *Request::descriptor())));
+        if (grpc::Status refused = ReadPreciseRequest(method, auth, context, stream, &request); !refused.ok()) {
+          return refused;
         }
         Response response;
         grpc::Status status = handler(context, &request, &response);
@@ -93,19 +105,9 @@ grpc::internal::MethodHandler* PreciseServerStreamingHandler(
   using Streamer = grpc::ServerSplitStreamer<RawRequest, Response>;
   return new grpc::internal::SplitServerStreamingHandler<RawRequest, Response>(
       [method, auth, handler = std::move(handler)](grpc::ServerContext* context, Streamer* stream) {
-        const absl::Time started = absl::Now();
-        if (auth != nullptr) {
-          if (auto caller = auth->Authenticate(*context); !caller.ok()) {
-            return ObserveRpc(method, started, ToGrpcStatus(caller.status()));
-          }
-        }
-        RawRequest raw;
-        if (!stream->Read(&raw)) {
-          return ObserveRpc(method, started, grpc::Status(grpc::StatusCode::INTERNAL, "no request message"));
-        }
         Request request;
-        if (!request.ParseFromString(raw.bytes)) {
-          return ObserveRpc(method, started, ToGrpcStatus(ParseRefusal(raw.bytes, *Request::descriptor())));
+        if (grpc::Status refused = ReadPreciseRequest(method, auth, context, stream, &request); !refused.ok()) {
+          return refused;
         }
         return handler(context, &request, stream);
       });

@@ -18,6 +18,11 @@ Counter& RepublishedCounter() {
                               "Clerks' verdicts sent by the publish sweep (their own send had not been confirmed).");
 }
 
+Counter& UnreadableVerdictCounter() {
+  return Metrics().GetCounter("hosho_verification_verdicts_unreadable_total",
+                              "Stored verdicts the publish sweep could not read, so could not send (see the runbook).");
+}
+
 }  // namespace
 
 VerificationWorker::VerificationWorker(CaseStore* cases, EventProducer* producer, const Sealer* sealer,
@@ -30,7 +35,9 @@ VerificationWorker::VerificationWorker(CaseStore* cases, EventProducer* producer
       clock_(clock),
       policy_(policy),
       options_(std::move(options)) {
-  RepublishedCounter();  // at zero from the start, so that a rate over it means something
+  // At zero from the start, so that a rate or an alert over them means something.
+  RepublishedCounter();
+  UnreadableVerdictCounter();
 }
 
 absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
@@ -261,9 +268,16 @@ absl::StatusOr<int> VerificationWorker::RepublishVerdicts(int limit) {
       (void)cases_->RemoveTimer(kVerdictPublishTimer, case_id);
       continue;
     }
-    if (!payload.ok()) return payload.status();
     hosho::events::v1::Envelope verdict;
-    if (!verdict.ParseFromString(*payload)) return absl::DataLossError("stored verdict is unreadable");
+    if (absl::IsDataLoss(payload.status()) || (payload.ok() && !verdict.ParseFromString(*payload))) {
+      // One damaged record must not hold back every verdict due after it: it is counted, logged and
+      // left for an operator, and the sweep goes on.
+      (void)cases_->RemoveTimer(kVerdictPublishTimer, case_id);
+      UnreadableVerdictCounter().Increment();
+      LogError("stored verdict is unreadable, not sent", {{"case_id", case_id}});
+      continue;
+    }
+    if (!payload.ok()) return payload.status();  // the store itself is unreachable: the next sweep tries again
     if (absl::Status s = producer_->Send(ToRecord(topics::kVerifications, verdict, NewTraceparent()),
                                          options_.send_timeout);
         !s.ok()) {

@@ -12,6 +12,7 @@
 #include "services/common/clock.h"
 #include "services/common/grpc_client.h"
 #include "services/common/grpc_server.h"
+#include "services/common/metrics.h"
 #include "services/common/sealing.h"
 #include "services/common/events.h"
 #include "services/intake/intake_service.h"
@@ -67,18 +68,18 @@ class VerificationServiceTest : public ::testing::Test {
   }
 
   // A D-Sure 契約保証 through intake, queued by the worker for the contract division's clerks.
-  std::string QueuedCase() {
+  std::string QueuedCase(const std::string& client_request_id = "r-1") {
     IntakeServiceImpl intake(IntakeDeps{cases_.get(), contracts_.get(), &producer_, sealer_.get(), nullptr, &clock_,
                                         nullptr, nullptr},
                              ScopePolicy{}, IntakeOptions{});
     hosho::v1::SubmitGuaranteeRequest r;
-    r.set_client_request_id("r-1");
+    r.set_client_request_id(client_request_id);
     r.set_contract_id("K-1");
     r.set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
     r.set_issuer_kind(hosho::v1::ISSUER_KIND_SURETY_COMPANY);
     r.set_issuer(hosho::v1::ISSUER_EAST_JAPAN_CONSTRUCTION_SURETY);
-    r.mutable_d_sure()->set_guarantee_number("DS-1");
-    r.mutable_d_sure()->set_authentication_key("PLANTED-KEY-XYZ");
+    r.mutable_d_sure()->set_guarantee_number("DS-" + client_request_id);
+    r.mutable_d_sure()->set_authentication_key("PLANTED-KEY-" + client_request_id);
     auto submitted = intake.Submit(Principal{"vendor", Role::kSubmitter, ""}, r, "");
     EXPECT_TRUE(submitted.ok()) << submitted.status();
     if (!submitted.ok()) return "";
@@ -207,6 +208,35 @@ TEST_F(VerificationServiceTest, AVerdictStoredByAProcessThatDiedBeforeSendingIsS
   EXPECT_EQ(*worker_->RepublishVerdicts(), 1);
   ASSERT_EQ(Verdicts().size(), 1u);
   EXPECT_EQ(Verdicts()[0].value, *cases_->AppliedPayload(case_id, case_id + ":verified"));
+}
+
+TEST_F(VerificationServiceTest, AnUnreadableStoredVerdictIsCountedAndSkippedAndTheNextOneIsStillSent) {
+  // Two verdicts Kafka did not confirm; the first one's stored event is then damaged.
+  const std::string damaged = QueuedCase("r-damaged");
+  const std::string intact = QueuedCase("r-intact");
+  ASSERT_NE(damaged, intact);
+  producer_.Refuse(true);
+  for (const std::string& case_id : {damaged, intact}) {
+    ASSERT_TRUE(Claim(case_id).ok());
+    hosho::v1::VerificationTask task;
+    ASSERT_TRUE(Record(case_id, &task).ok());
+  }
+  ASSERT_EQ(PendingVerdicts(), 2);
+  const std::string applied = "case:{" + damaged + "}:applied";
+  ASSERT_TRUE(redis_client_->Command({"HSET", applied, damaged + ":verified", "3\nRETURNED\n\xff\xfe"}).ok());
+  const double unreadable_before =
+      Metrics().GetCounter("hosho_verification_verdicts_unreadable_total", "").Value();
+
+  producer_.Refuse(false);
+  clock_.Advance(kVerdictPublishGrace + absl::Seconds(1));
+  auto sent = worker_->RepublishVerdicts();
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  EXPECT_EQ(*sent, 1);
+  const std::vector<OutgoingRecord> verdicts = Verdicts();
+  ASSERT_EQ(verdicts.size(), 1u);
+  EXPECT_EQ(verdicts[0].key, intact);
+  EXPECT_EQ(Metrics().GetCounter("hosho_verification_verdicts_unreadable_total", "").Value(), unreadable_before + 1);
+  EXPECT_EQ(PendingVerdicts(), 0) << "a damaged verdict is not retried for ever";
 }
 
 }  // namespace
