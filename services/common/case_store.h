@@ -145,6 +145,10 @@ class CaseStore {
   virtual absl::StatusOr<std::string> GetState(absl::string_view case_id) = 0;
   // Most recent first; `office` empty lists every office.
   virtual absl::StatusOr<std::vector<std::string>> ListCaseIds(absl::string_view office, int limit, int offset) = 0;
+  // Every office's cases received at or after `from` and before `to`, oldest first, at most `limit` from `offset`
+  // (the ledger's period; the same index as ListCaseIds("")).
+  virtual absl::StatusOr<std::vector<std::string>> ListReceived(absl::Time from, absl::Time to, int limit,
+                                                                  int offset) = 0;
   // Cases that ended (CLOSED, WITHDRAWN, RETURNED) with `office` responsible, in `state`, at or
   // after `since` (absl::InfinitePast(): all of them). Derived like the in-flight index.
   virtual absl::StatusOr<int64_t> CountEnded(absl::string_view office, absl::string_view state, absl::Time since) = 0;

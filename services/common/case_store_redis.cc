@@ -460,6 +460,18 @@ absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListCaseIds(absl::strin
   return NewestFirst(office.empty() ? "cases:recent" : absl::StrCat("inflight:{", office, "}"), limit, offset);
 }
 
+absl::StatusOr<std::vector<std::string>> RedisCaseStore::ListReceived(absl::Time from, absl::Time to, int limit,
+                                                                      int offset) {
+  auto reply = redis_->Command({"ZRANGEBYSCORE", "cases:recent", std::to_string(absl::ToUnixMillis(from)),
+                                absl::StrCat("(", absl::ToUnixMillis(to)), "LIMIT", std::to_string(offset),
+                                std::to_string(limit)});
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> ids;
+  ids.reserve(reply->elements.size());
+  for (const auto& e : reply->elements) ids.push_back(e.str);
+  return ids;
+}
+
 absl::StatusOr<std::vector<CaseSummary>> RedisCaseStore::Summaries(const std::vector<std::string>& case_ids) {
   std::vector<std::vector<std::string>> commands;
   commands.reserve(case_ids.size());

@@ -33,6 +33,8 @@ class RedisCaseStore final : public CaseStore {
   absl::StatusOr<CaseRecord> Get(absl::string_view case_id) override;
   absl::StatusOr<std::string> GetState(absl::string_view case_id) override;
   absl::StatusOr<std::vector<std::string>> ListCaseIds(absl::string_view office, int limit, int offset) override;
+  absl::StatusOr<std::vector<std::string>> ListReceived(absl::Time from, absl::Time to, int limit,
+                                                          int offset) override;
   absl::StatusOr<int64_t> CountEnded(absl::string_view office, absl::string_view state, absl::Time since) override;
   absl::StatusOr<std::vector<std::string>> ListEnded(absl::string_view office, absl::string_view state, int limit,
                                                      int offset) override;

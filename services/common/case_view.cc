@@ -41,6 +41,8 @@ hosho::v1::Case CaseFromRecord(const CaseRecord& record) {
   c.set_source_receipt(record.Field(f::kSourceReceipt));
   c.set_waiting_reason(RepairUtf8(record.Field("waiting_reason")));
   c.set_resubmits_case_id(record.Field(f::kResubmits));
+  c.set_stated_project_name(RepairUtf8(record.Field(f::kStatedProjectName)));
+  c.set_stated_contractor_name(RepairUtf8(record.Field(f::kStatedContractorName)));
   if (const std::string attachments = record.Field(f::kAttachments); !attachments.empty()) {
     hosho::v1::Case holder;
     if (holder.ParseFromString(attachments)) *c.mutable_attachments() = holder.attachments();

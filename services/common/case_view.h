@@ -27,6 +27,8 @@ inline constexpr char kRuleResults[] = "rule_results";  // serialized hosho.v1.C
 inline constexpr char kAction[] = "action";
 inline constexpr char kDuplicateCount[] = "duplicate_count";
 inline constexpr char kResubmits[] = "resubmits_case_id";
+inline constexpr char kStatedProjectName[] = "stated_project_name";        // insurer's format: 工事名
+inline constexpr char kStatedContractorName[] = "stated_contractor_name";  // insurer's format: 受注者名
 inline constexpr char kSourceReceipt[] = "source_receipt";
 inline constexpr char kAttachments[] = "attachments";  // serialized hosho.v1.Case with only attachments
 }  // namespace case_fields

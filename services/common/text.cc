@@ -164,6 +164,10 @@ std::string CompanyNameKey(absl::string_view text) {
   return absl::StrReplaceAll(n, {{"(株)", "株式会社"}, {"(有)", "有限会社"}, {"(合)", "合同会社"}});
 }
 
+bool SameStatedName(absl::string_view expected, absl::string_view found, bool company) {
+  return company ? CompanyNameKey(expected) == CompanyNameKey(found) : NormalizeCode(expected) == NormalizeCode(found);
+}
+
 absl::StatusOr<int64_t> ParseYen(absl::string_view text) {
   std::string n = absl::StrReplaceAll(NormalizeCode(text), {{",", ""}, {"円", ""}, {"¥", ""}, {"\\", ""}});
   int64_t value = 0;
@@ -185,6 +189,27 @@ absl::StatusOr<std::string> ToUtf8(absl::string_view bytes, absl::string_view ch
     return absl::InvalidArgumentError(absl::StrCat("bytes are not valid ", charset));
   }
   return FromUnicode(u);
+}
+
+absl::StatusOr<std::string> FromUtf8(absl::string_view text, absl::string_view charset, int* substituted) {
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<UConverter, void (*)(UConverter*)> conv(ucnv_open(std::string(charset).c_str(), &status),
+                                                          &ucnv_close);
+  if (U_FAILURE(status)) return absl::InvalidArgumentError(absl::StrCat("unknown charset ", charset));
+  ucnv_setSubstChars(conv.get(), "?", 1, &status);
+  if (U_FAILURE(status)) return absl::InternalError(absl::StrCat("no substitute for ", charset));
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  std::string out(static_cast<size_t>(u.length()) * 4 + 4, '\0');
+  status = U_ZERO_ERROR;
+  const int32_t written = ucnv_fromUChars(conv.get(), out.data(), static_cast<int32_t>(out.size()), u.getBuffer(),
+                                          u.length(), &status);
+  if (U_FAILURE(status)) return absl::InternalError(absl::StrCat("cannot write ", charset, ": ", u_errorName(status)));
+  out.resize(static_cast<size_t>(written));
+  // Every '?' written that the text did not have stands for a character the charset lacks.
+  if (substituted != nullptr) {
+    *substituted = static_cast<int>(std::count(out.begin(), out.end(), '?') - std::count(text.begin(), text.end(), '?'));
+  }
+  return out;
 }
 
 absl::StatusOr<std::string> DecodeSpreadsheetText(absl::string_view bytes, std::string* encoding) {

@@ -33,11 +33,20 @@ std::string NormalizeCode(absl::string_view text);
 // A company name for comparison: NFKC, every white space removed, (株)/(有)/(合) and their
 // variants spelled 株式会社/有限会社/合同会社. 「㈱ 山田 建設」 and 「株式会社山田建設」 compare equal.
 std::string CompanyNameKey(absl::string_view text);
+// R05's comparison of a name someone stated with the contract's: company names (受注者名) by
+// CompanyNameKey, other names (工事名, 発注者, 工事場所) by NormalizeCode. Verification compares a
+// certificate with it and intake the names a contractor wrote on the insurer's format, so both
+// decide alike.
+bool SameStatedName(absl::string_view expected, absl::string_view found, bool company);
 // "1,234,567円", "１２３４５６７", "¥1234567" → 1234567. Refuses anything else.
 absl::StatusOr<int64_t> ParseYen(absl::string_view text);
 // Converts bytes in `charset` (any ICU converter name: "Shift_JIS", "windows-31j", "ISO-2022-JP",
 // "UTF-8") to UTF-8. Refuses bytes that are not valid in that charset instead of substituting.
 absl::StatusOr<std::string> ToUtf8(absl::string_view bytes, absl::string_view charset);
+// UTF-8 text in `charset` (an ICU converter name: "windows-31j" for the CP932 exports clerks' older
+// tools read). A character the charset lacks becomes '?' and is counted in *substituted (optional):
+// an export is never refused for one character, and the UTF-8 and .xlsx exports keep every one.
+absl::StatusOr<std::string> FromUtf8(absl::string_view text, absl::string_view charset, int* substituted = nullptr);
 // A CSV export's encoding: UTF-8 (with or without BOM) when the bytes are valid UTF-8, else CP932.
 // Returns the text as UTF-8 without BOM and names the encoding found.
 absl::StatusOr<std::string> DecodeSpreadsheetText(absl::string_view bytes, std::string* encoding);

@@ -6,16 +6,20 @@
 #include "services/common/events.h"
 #include "services/common/grpc_precise.h"
 #include "services/common/grpc_server.h"
+#include "services/common/log.h"
+#include "services/console/ledger.h"
 
 namespace hosho {
 
-CaseServiceImpl::CaseServiceImpl(CaseStore* cases, const Authenticator* auth, Clock* clock, absl::Duration watch_poll)
-    : cases_(cases), auth_(auth), clock_(clock), watch_poll_(watch_poll) {
+CaseServiceImpl::CaseServiceImpl(CaseStore* cases, const Authenticator* auth, Clock* clock, absl::Duration watch_poll,
+                                 const OfficeDirectory* offices)
+    : cases_(cases), auth_(auth), clock_(clock), watch_poll_(watch_poll), offices_(offices) {
   // The unary methods parse their own requests (grpc_precise.h), in the proto's order (2 is WatchCase).
   MarkMethodStreamed(0, PreciseMethod("GetCase", auth_, this, &CaseServiceImpl::GetCase));
   MarkMethodStreamed(1, PreciseMethod("ListCases", auth_, this, &CaseServiceImpl::ListCases));
   MarkMethodStreamed(2, PreciseStreamingMethod("WatchCase", auth_, this, &CaseServiceImpl::Watch));
   MarkMethodStreamed(3, PreciseMethod("GetCaseHistory", auth_, this, &CaseServiceImpl::GetCaseHistory));
+  MarkMethodStreamed(4, PreciseMethod("ExportLedger", auth_, this, &CaseServiceImpl::ExportLedger));
 }
 
 absl::StatusOr<hosho::v1::Case> CaseServiceImpl::Load(const Principal& principal, const std::string& case_id) {
@@ -71,6 +75,26 @@ grpc::Status CaseServiceImpl::GetCaseHistory(grpc::ServerContext* context, const
   response->set_case_id(c->case_id());
   *response->mutable_entries() = c->history();
   return ObserveRpc("GetCaseHistory", started, grpc::Status::OK);
+}
+
+grpc::Status CaseServiceImpl::ExportLedger(grpc::ServerContext* context, const hosho::v1::ExportLedgerRequest* request,
+                                           hosho::v1::ExportLedgerResponse* response) {
+  const absl::Time started = absl::Now();
+  auto principal = auth_->Authenticate(*context);
+  if (!principal.ok()) return ObserveRpc("ExportLedger", started, ToGrpcStatus(principal.status()));
+  auto query = LedgerQueryFor(*principal, *request);
+  if (!query.ok()) return ObserveRpc("ExportLedger", started, ToGrpcStatus(query.status()));
+  auto rows = CollectLedger(*cases_, *query, offices_);
+  if (!rows.ok()) return ObserveRpc("ExportLedger", started, ToGrpcStatus(rows.status()));
+  auto file = RenderLedger(*query, *rows);
+  if (!file.ok()) return ObserveRpc("ExportLedger", started, ToGrpcStatus(file.status()));
+  *response = *std::move(file);
+  // Who took which office's ledger is part of the record (it lists contractors and amounts).
+  LogInfo("ledger exported", {{"principal", principal->name},
+                              {"office", query->office},
+                              {"rows", std::to_string(response->rows())},
+                              {"format", hosho::v1::ExportLedgerRequest::Format_Name(query->format)}});
+  return ObserveRpc("ExportLedger", started, grpc::Status::OK);
 }
 
 grpc::Status CaseServiceImpl::WatchCase(grpc::ServerContext* context, const hosho::v1::WatchCaseRequest* request,

@@ -5,15 +5,16 @@
 #include "services/common/case_store.h"
 #include "services/common/clock.h"
 #include "services/common/grpc_precise.h"
+#include "services/common/offices.h"
 
 namespace hosho {
 
-// CaseService (get, list, watch, history) for other city systems, served by hosho-console from
-// the case store.
+// CaseService (get, list, watch, history, the guarantee ledger) for other city systems, served by
+// hosho-console from the case store. `offices` names offices in the ledger (null: their codes).
 class CaseServiceImpl final : public hosho::v1::CaseService::Service {
  public:
   CaseServiceImpl(CaseStore* cases, const Authenticator* auth, Clock* clock,
-                  absl::Duration watch_poll = absl::Milliseconds(50));
+                  absl::Duration watch_poll = absl::Milliseconds(50), const OfficeDirectory* offices = nullptr);
 
   grpc::Status GetCase(grpc::ServerContext* context, const hosho::v1::GetCaseRequest* request,
                        hosho::v1::Case* response) override;
@@ -23,6 +24,8 @@ class CaseServiceImpl final : public hosho::v1::CaseService::Service {
                          grpc::ServerWriter<hosho::v1::Case>* writer) override;
   grpc::Status GetCaseHistory(grpc::ServerContext* context, const hosho::v1::GetCaseRequest* request,
                               hosho::v1::CaseHistory* response) override;
+  grpc::Status ExportLedger(grpc::ServerContext* context, const hosho::v1::ExportLedgerRequest* request,
+                            hosho::v1::ExportLedgerResponse* response) override;
 
  private:
   // WatchCase's body, served over a precise handler (an unreadable request is refused by field).
@@ -34,6 +37,7 @@ class CaseServiceImpl final : public hosho::v1::CaseService::Service {
   const Authenticator* auth_;
   Clock* clock_;
   absl::Duration watch_poll_;
+  const OfficeDirectory* offices_;
 };
 
 }  // namespace hosho

@@ -19,6 +19,7 @@
 #include "services/common/passwords.h"
 #include "services/common/sealing.h"
 #include "services/console/html.h"
+#include "services/console/ledger.h"
 
 namespace hosho {
 
@@ -172,6 +173,7 @@ std::vector<HttpRoute> ConsoleApp::Routes() {
       {"GET", "/feed", page(true, &ConsoleApp::FeedPage)},
       {"GET", "/events", page(true, &ConsoleApp::FeedStream)},
       {"GET", "/cases", page(true, &ConsoleApp::CasesPage)},
+      {"GET", "/ledger", page(true, &ConsoleApp::LedgerDownload)},
       {"GET", "/cases/([A-Za-z0-9_.:-]+)", page(true, &ConsoleApp::CasePage)},
       {"GET", "/cases/([A-Za-z0-9_.:-]+)/attachments/([0-9a-f]{64})", page(true, &ConsoleApp::AttachmentDownload)},
       {"POST", "/cases/([A-Za-z0-9_.:-]+)/(conclude|acknowledge|payment-handoff|withdraw)",
@@ -741,7 +743,83 @@ HttpReply ConsoleApp::CasesPage(const Request& r) {
                       T(r.lang, "cases.next"), "</a></p>");
     }
   }
+  absl::StrAppend(&body, LedgerForm(r));
   return Page(r, 200, std::string(T(r.lang, "cases.title")), body);
+}
+
+std::string ConsoleApp::LedgerForm(const Request& r) const {
+  // The fiscal year (April to March) this day falls in, the period a clerk files by default.
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), JapanTimeZone());
+  const int year = today.month() >= 4 ? static_cast<int>(today.year()) : static_cast<int>(today.year()) - 1;
+  std::string office_field;
+  if (r.user.role == Role::kClerk) {
+    office_field = Hidden("office", r.user.office);
+  } else {
+    std::vector<std::pair<std::string, std::string>> offices = {{kEveryOffice, std::string(T(r.lang, "ledger.all"))}};
+    if (deps_.offices != nullptr) {
+      for (const Office& o : deps_.offices->offices()) offices.emplace_back(o.code, OfficeLabel(r, o.code));
+    }
+    office_field = absl::StrCat("<label>", T(r.lang, "filter.office"), Select("office", offices, kEveryOffice), "</label>");
+  }
+  std::vector<std::pair<std::string, std::string>> kinds = {{"", std::string(T(r.lang, "filter.any"))}};
+  for (const char* k : kKinds) kinds.emplace_back(k, KindLabel(r.lang, k));
+  std::vector<std::pair<std::string, std::string>> states = {{"", std::string(T(r.lang, "filter.any"))}};
+  for (const char* s : kStates) states.emplace_back(s, StateLabel(r.lang, s));
+  const std::vector<std::pair<std::string, std::string>> formats = {
+      {"xlsx", "Excel (.xlsx)"}, {"csv", "CSV (UTF-8)"}, {"csv-sjis", "CSV (Shift_JIS)"}};
+  return absl::StrCat(
+      R"(<section class="ledger no-print"><h2>)", T(r.lang, "ledger.title"), "</h2><p>", T(r.lang, "ledger.help"),
+      R"(</p><form method="get" action="/ledger" class="filters" id="ledger-form">)", office_field, "<label>",
+      T(r.lang, "ledger.from"), R"(<input type="date" name="from" required value=")",
+      absl::FormatCivilTime(absl::CivilDay(year, 4, 1)), R"("></label><label>)", T(r.lang, "ledger.to"),
+      R"(<input type="date" name="to" required value=")", absl::FormatCivilTime(absl::CivilDay(year + 1, 3, 31)),
+      R"("></label><label>)", T(r.lang, "filter.kind"), Select("kind", kinds, ""), "</label><label>",
+      T(r.lang, "filter.state"), Select("state", states, ""), "</label><label>", T(r.lang, "ledger.format"),
+      Select("format", formats, "xlsx"), R"(</label><button type="submit" id="ledger-download">)",
+      T(r.lang, "ledger.download"), "</button></form></section>");
+}
+
+HttpReply ConsoleApp::LedgerDownload(const Request& r) {
+  hosho::v1::ExportLedgerRequest request;
+  request.set_office(r.call.Param("office"));
+  for (const auto& [param, date] : {std::pair{"from", request.mutable_received_from()},
+                                    std::pair{"to", request.mutable_received_to()}}) {
+    // An unreadable date stays unset and is refused by LedgerQueryFor with its field named.
+    if (auto parsed = ParseDate(r.call.Param(param)); parsed.ok()) *date = *parsed;
+  }
+  if (const std::string kind = r.call.Param("kind"); !kind.empty()) {
+    hosho::v1::GuaranteeKind parsed;
+    request.set_kind(hosho::v1::GuaranteeKind_Parse(kind, &parsed) ? parsed : static_cast<hosho::v1::GuaranteeKind>(-1));
+  }
+  if (const std::string state = r.call.Param("state"); !state.empty()) {
+    request.set_state(ParseStateName(state) != hosho::v1::CASE_STATE_UNSPECIFIED
+                          ? ParseStateName(state)
+                          : static_cast<hosho::v1::CaseState>(-1));
+  }
+  const std::string format = r.call.Param("format");
+  request.set_format(format == "csv-sjis" ? hosho::v1::ExportLedgerRequest::FORMAT_CSV_CP932
+                     : format == "csv"    ? hosho::v1::ExportLedgerRequest::FORMAT_CSV_UTF8
+                     : format.empty() || format == "xlsx"
+                         ? hosho::v1::ExportLedgerRequest::FORMAT_XLSX
+                         : static_cast<hosho::v1::ExportLedgerRequest::Format>(-1));
+  auto query = LedgerQueryFor(r.user, request);
+  if (!query.ok()) return ErrorPage(r, query.status());
+  auto rows = CollectLedger(*deps_.cases, *query, deps_.offices);
+  if (!rows.ok()) return ErrorPage(r, rows.status());
+  auto file = RenderLedger(*query, *rows);
+  if (!file.ok()) return ErrorPage(r, file.status());
+  LogInfo("ledger exported", {{"user", r.user.name}, {"office", query->office}, {"rows", std::to_string(file->rows())}});
+  HttpReply reply;
+  reply.body = file->content();
+  reply.content_type = file->media_type();
+  // RFC 6266: an ASCII name for old clients, the Japanese one (RFC 5987) for the rest.
+  reply.headers.emplace_back("Content-Disposition",
+                             absl::StrCat("attachment; filename=\"ledger", absl::StrContains(file->filename(), ".xlsx")
+                                                                           ? ".xlsx"
+                                                                           : ".csv",
+                                          "\"; filename*=UTF-8''", UrlEncode(file->filename())));
+  reply.headers.emplace_back("Cache-Control", "no-store");
+  return reply;
 }
 
 namespace {
@@ -789,6 +867,11 @@ HttpReply ConsoleApp::CasePage(const Request& r) {
   row(T(r.lang, "col.contract"), Esc(c.contract_id()));
   row(T(r.lang, "col.guarantee"), Esc(c.guarantee_number()));
   row(T(r.lang, "col.platform"), Esc(PlatformNameJa(c.platform())));
+  // What the contractor wrote on the insurer's format; intake already matched it with the contract.
+  if (!c.stated_project_name().empty()) row(T(r.lang, "case.stated_project"), Esc(c.stated_project_name()), "stated-project");
+  if (!c.stated_contractor_name().empty()) {
+    row(T(r.lang, "case.stated_contractor"), Esc(c.stated_contractor_name()), "stated-contractor");
+  }
   row(T(r.lang, "case.channel"), Esc(hosho::v1::Channel_Name(c.channel())));
   row(T(r.lang, "col.received"), FormatJst(c.received_at()));
   if (c.has_deadline() && StateHasDeadline(state)) row(T(r.lang, "col.deadline"), FormatJst(c.deadline()));
@@ -859,11 +942,17 @@ HttpReply ConsoleApp::CasePage(const Request& r) {
   std::string flash;
   if (r.call.Param("done") == "1") flash = Esc(T(r.lang, "handoff.done"));
   const std::string body = absl::StrCat(
-      summary, actions.empty() ? "" : absl::StrCat("<h2>", T(r.lang, "case.actions"), "</h2>", actions), "<h2>",
+      summary,
+      actions.empty() ? "" : absl::StrCat(R"(<section class="no-print"><h2>)", T(r.lang, "case.actions"), "</h2>",
+                                          actions, "</section>"),
+      "<h2>",
       T(r.lang, "case.rules"), "</h2>",
       c.rule_results().empty() ? absl::StrCat("<p>", T(r.lang, "case.no_rules"), "</p>")
                                : RuleTable(r.lang, c.rule_results()),
-      "<h2>", T(r.lang, "case.attachments"), "</h2>", attachments, "<h2>", T(r.lang, "case.history"), "</h2>", history);
+      "<h2>", T(r.lang, "case.attachments"), "</h2>", attachments, "<h2>", T(r.lang, "case.history"), "</h2>", history,
+      // On paper only: when and by whom the page was printed (a filed copy says which state it shows).
+      R"(<p class="print-only" id="printed">)", T(r.lang, "case.printed"), " ",
+      absl::FormatTime("%Y-%m-%d %H:%M", absl::Now(), JapanTimeZone()), " ", Esc(UserLabel(r)), "</p>");
   return Page(r, 200, absl::StrCat(T(r.lang, "case.title"), " ", c.case_id()), body, flash);
 }
 

@@ -75,6 +75,9 @@ class ConsoleApp {
   HttpReply FeedPage(const Request& r);
   HttpReply FeedStream(const Request& r);
   HttpReply CasesPage(const Request& r);
+  // The guarantee ledger (保証台帳) download from the search page's form (ledger.h).
+  HttpReply LedgerDownload(const Request& r);
+  std::string LedgerForm(const Request& r) const;
   HttpReply CasePage(const Request& r);
   HttpReply AttachmentDownload(const Request& r);
   HttpReply CaseHandoff(const Request& r);

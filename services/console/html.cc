@@ -109,6 +109,20 @@ button.secondary { background: #fff; color: var(--accent); }
 .card { background: #fff; border: 1px solid var(--line); padding: .7rem 1rem; min-width: 10rem; }
 .card .figure { font-size: 1.6rem; font-weight: bold; }
 #feed-status { font-size: .9rem; }
+.print-only { display: none; }
+/* Paper: a case page filed on A4 keeps its summary, rules and history and drops what only a screen needs. */
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { background: #fff; font-size: 9.5pt; }
+  header nav, header .who, form, .no-print, .flash { display: none !important; }
+  header { border: 0; padding: 0 0 3mm; }
+  main { padding: 0; max-width: none; }
+  h1 { font-size: 14pt; margin: 0 0 3mm; } h2 { font-size: 11pt; margin: 4mm 0 1mm; break-after: avoid; }
+  table { margin: 0 0 3mm; } thead { display: table-header-group; } tr { break-inside: avoid; }
+  th, td { padding: .8mm 1.6mm; } th { white-space: nowrap; }
+  a { color: inherit; text-decoration: none; }
+  .print-only { display: block; }
+}
 )css";
 }
 

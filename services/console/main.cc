@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
       absl::StrCat("hosho-console-feed-", hostname, "-", getpid(), "-", hosho::RandomToken(6)),
       config.GetBool("console.feed_from_earliest", false)));
 
-  hosho::CaseServiceImpl case_service(&cases, auth, &host.clock());
+  hosho::CaseServiceImpl case_service(&cases, auth, &host.clock(), absl::Milliseconds(50), &offices);
   hosho::AddGrpcService(host, &case_service);
 
   hosho::ConsoleDeps deps;

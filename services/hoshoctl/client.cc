@@ -270,6 +270,15 @@ absl::StatusOr<hosho::v1::ListAdvancePaymentsResponse> HoshoClient::ListAdvanceP
   return response;
 }
 
+absl::StatusOr<hosho::v1::ExportLedgerResponse> HoshoClient::ExportLedger(
+    const hosho::v1::ExportLedgerRequest& request) {
+  grpc::ClientContext context;
+  Prepare(&context, absl::Seconds(60));
+  hosho::v1::ExportLedgerResponse response;
+  if (grpc::Status s = cases_->ExportLedger(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
 absl::StatusOr<hosho::v1::ImportReport> HoshoClient::ImportContractsCsv(const std::string& bytes) {
   grpc::ClientContext context;
   Prepare(&context, absl::Seconds(120));

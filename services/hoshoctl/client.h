@@ -75,6 +75,8 @@ class HoshoClient {
                                   const std::function<bool(const hosho::v1::OfficeNotice&)>& on_notice,
                                   absl::Duration deadline);
   absl::StatusOr<hosho::v1::ListAdvancePaymentsResponse> ListAdvancePayments();
+  // The guarantee ledger (保証台帳) as a file (CaseService.ExportLedger).
+  absl::StatusOr<hosho::v1::ExportLedgerResponse> ExportLedger(const hosho::v1::ExportLedgerRequest& request);
   absl::StatusOr<hosho::v1::ImportReport> ImportFormCsv(const std::string& bytes, const std::string& filename);
   // Posts a web form answer (JSON) to the webhook, signed with the stack's secret. Returns
   // the HTTP status and the JSON answer.

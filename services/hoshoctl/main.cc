@@ -2,7 +2,8 @@
 //
 //   hoshoctl [--stack=.run/stack.yaml] [--as=PRINCIPAL] COMMAND ...
 //     submit --contract=ID --kind=contract --issuer-kind=surety_company --issuer=east_japan_construction_surety
-//            --request-id=ID (--guarantee-number=N --key-file=F | --viewing-url=U --password-file=F) [--amount=YEN]
+//            --request-id=ID (--guarantee-number=N --key-file=F | --viewing-url=U --password-file=F
+//            [--project-name=工事名 --contractor-name=受注者名]) [--amount=YEN]
 //     get CASE_ID            list [--office=X]         watch CASE_ID
 //     contract upsert FILE.yaml                         notices CASE_ID
 //     contract import FILE.csv [--report=OUT.csv]       (UTF-8 or Shift_JIS; exit 1 if a row was refused)
@@ -16,6 +17,8 @@
 //                                                       (prints the scenario table; exit 0 only if all OK;
 //                                                        --clerks: the offices' clerks check every electronic
 //                                                        case, reading the platforms' certificates from FILE)
+//     ledger [--office=X|*] [--from=DATE] [--to=DATE] [--kind=K] [--state=S] [--format=csv|csv-sjis|xlsx]
+//            [--out=FILE]                               (保証台帳; default this fiscal year; a clerk: own office)
 //     conclude CASE [--note=T]   acknowledge CASE [--note=T]   payment-handoff CASE [--note=T]
 //     withdraw CASE --note=REASON                        (hand-off steps; --as=<clerk of the office>)
 //     office-watch [OFFICE] [--after=CURSOR]            (an office's notices as they come; prints cursors)
@@ -35,6 +38,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -102,6 +106,10 @@ void PrintCase(const hosho::v1::Case& c) {
   std::cout << "  channel " << hosho::v1::Channel_Name(c.channel()).substr(8)
             << (c.source_receipt().empty() ? "" : "  receipt " + c.source_receipt())
             << (c.duplicate_count() > 0 ? "  duplicates " + std::to_string(c.duplicate_count()) : "") << "\n";
+  if (!c.stated_project_name().empty() || !c.stated_contractor_name().empty()) {
+    std::cout << "  format 工事名 " << (c.stated_project_name().empty() ? "(記載なし)" : c.stated_project_name())
+              << "  受注者名 " << (c.stated_contractor_name().empty() ? "(記載なし)" : c.stated_contractor_name()) << "\n";
+  }
   for (const auto& a : c.attachments()) {
     std::cout << "  attachment " << hosho::v1::AttachmentRef::Kind_Name(a.kind()).substr(5) << "  " << a.filename()
               << "  " << a.size_bytes() << " bytes  sha256 " << a.sha256() << "\n";
@@ -118,6 +126,52 @@ void PrintCase(const hosho::v1::Case& c) {
               << "  " << (h.from_state() == hosho::v1::CASE_STATE_UNSPECIFIED ? "-" : hosho::StateName(h.from_state()))
               << " -> " << hosho::StateName(h.to_state()) << "  by " << h.actor() << "  " << h.reason() << "\n";
   }
+}
+
+// ledger: the guarantee ledger of an office for a period (default: this fiscal year, April to March,
+// in Japan time) into a file; a clerk (--as) gets their own office, an operator names one or "*".
+int Ledger(hosho::HoshoClient& c, std::map<std::string, std::string>& flags) {
+  hosho::v1::ExportLedgerRequest request;
+  request.set_office(flags.count("office") ? flags["office"] : "");
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), hosho::JapanTimeZone());
+  const absl::CivilYear fiscal_year(today.month() >= 4 ? today.year() : today.year() - 1);
+  for (const auto& [flag, fallback, date] :
+       {std::tuple{"from", absl::CivilDay(fiscal_year.year(), 4, 1), request.mutable_received_from()},
+        std::tuple{"to", absl::CivilDay(fiscal_year.year() + 1, 3, 31), request.mutable_received_to()}}) {
+    if (!flags.count(flag)) {
+      *date = hosho::FromCivilDay(fallback);
+      continue;
+    }
+    auto parsed = hosho::ParseDateJa(flags[flag]);
+    if (!parsed.ok()) return Fail(parsed.status());
+    *date = *parsed;
+  }
+  if (flags.count("kind")) {
+    auto kind = hosho::ParseEnumName(hosho::v1::GuaranteeKind_descriptor(), "GUARANTEE_KIND", flags["kind"]);
+    if (!kind.ok()) return Fail(kind.status());
+    request.set_kind(static_cast<hosho::v1::GuaranteeKind>(*kind));
+  }
+  if (flags.count("state")) {
+    auto state = hosho::ParseEnumName(hosho::v1::CaseState_descriptor(), "CASE_STATE", flags["state"]);
+    if (!state.ok()) return Fail(state.status());
+    request.set_state(static_cast<hosho::v1::CaseState>(*state));
+  }
+  const std::string format = flags.count("format") ? flags["format"] : "csv";
+  if (format == "csv") {
+    request.set_format(hosho::v1::ExportLedgerRequest::FORMAT_CSV_UTF8);
+  } else if (format == "csv-sjis") {
+    request.set_format(hosho::v1::ExportLedgerRequest::FORMAT_CSV_CP932);
+  } else if (format == "xlsx") {
+    request.set_format(hosho::v1::ExportLedgerRequest::FORMAT_XLSX);
+  } else {
+    return Fail(absl::InvalidArgumentError("--format is csv, csv-sjis or xlsx"));
+  }
+  auto file = c.ExportLedger(request);
+  if (!file.ok()) return Fail(file.status());
+  const std::string out = flags.count("out") ? flags["out"] : file->filename();
+  std::ofstream(out, std::ios::binary | std::ios::trunc) << file->content();
+  std::cout << out << "  " << file->rows() << " cases\n";
+  return 0;
 }
 
 }  // namespace
@@ -252,6 +306,8 @@ int main(int argc, char** argv) {
     } else if (flags.count("viewing-url")) {
       request->mutable_confirmation_system()->set_viewing_url(flags["viewing-url"]);
       request->mutable_confirmation_system()->set_viewing_password(ReadSecretFile(flags["password-file"]));
+      request->mutable_confirmation_system()->set_project_name(flags["project-name"]);
+      request->mutable_confirmation_system()->set_contractor_name(flags["contractor-name"]);
     }
     auto response = c.Submit(*request);
     if (!response.ok()) return Fail(response.status());
@@ -397,6 +453,7 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
+  if (command == "ledger") return Ledger(c, flags);
   if ((command == "contract" || command == "form") && positional.size() == 3 && positional[1] == "import") {
     if (command == "contract" && principal.empty()) {
       if (auto s = c.ActAs("city-contract-system"); !s.ok()) return Fail(s);

@@ -95,6 +95,8 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> SubmissionFromYaml(const Confi
     r.mutable_confirmation_system()->set_viewing_url(c.GetString("confirmation_system.viewing_url"));
     r.mutable_confirmation_system()->set_viewing_password(c.GetString("confirmation_system.viewing_password"));
     r.mutable_confirmation_system()->set_certificate_number(c.GetString("confirmation_system.certificate_number"));
+    r.mutable_confirmation_system()->set_project_name(c.GetString("confirmation_system.project_name"));
+    r.mutable_confirmation_system()->set_contractor_name(c.GetString("confirmation_system.contractor_name"));
   }
   return r;
 }

@@ -21,7 +21,8 @@ using hosho::v1::ImportRow;
 
 constexpr const char* kKnownFields[] = {"contract_number",    "kind",        "issuer",           "guarantee_number",
                                         "authentication_key", "viewing_url", "viewing_password", "certificate_number",
-                                        "requested_amount",   "amends_case", "amendment_kind",   "resubmits_case"};
+                                        "requested_amount",   "amends_case", "amendment_kind",   "resubmits_case",
+                                        "project_name",       "contractor_name"};
 
 // Request field paths → the hosho field whose label the contractor saw.
 std::string FieldKey(absl::string_view field) {
@@ -32,6 +33,8 @@ std::string FieldKey(absl::string_view field) {
   if (field == "confirmation_system.viewing_url" || field == "confirmation_system") return "viewing_url";
   if (field == "confirmation_system.viewing_password") return "viewing_password";
   if (field == "confirmation_system.certificate_number") return "certificate_number";
+  if (field == "confirmation_system.project_name") return "project_name";
+  if (field == "confirmation_system.contractor_name") return "contractor_name";
   if (field == "requested_amount_yen") return "requested_amount";
   if (field == "supersedes_case_id") return "amends_case";
   if (field == "amendment_kind") return "amendment_kind";
@@ -107,6 +110,8 @@ fields:
   viewing_url: 閲覧用URL
   viewing_password: 閲覧用パスワード
   certificate_number: 証券番号
+  project_name: 工事名
+  contractor_name: 受注者名
   requested_amount: 請求金額
   amends_case: 変更前の案件番号
   amendment_kind: 変更の種類
@@ -211,6 +216,8 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapFormAnswer(const FormMappin
     r.mutable_confirmation_system()->set_viewing_url(url);
     r.mutable_confirmation_system()->set_viewing_password(password);
     r.mutable_confirmation_system()->set_certificate_number(Value(m, a, "certificate_number"));
+    r.mutable_confirmation_system()->set_project_name(Value(m, a, "project_name"));
+    r.mutable_confirmation_system()->set_contractor_name(Value(m, a, "contractor_name"));
   }
 
   if (const std::string amount = Value(m, a, "requested_amount"); !amount.empty()) {

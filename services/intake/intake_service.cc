@@ -478,6 +478,10 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
   submission->set_source_receipt(request.source_receipt());
   submission->set_amendment_kind(request.amendment_kind());
   submission->set_resubmits_case_id(request.resubmits_case_id());
+  if (request.has_confirmation_system()) {
+    submission->set_stated_project_name(request.confirmation_system().project_name());
+    submission->set_stated_contractor_name(request.confirmation_system().contractor_name());
+  }
 
   hosho::v1::Case attachment_holder;
   *attachment_holder.mutable_attachments() = attachments;
@@ -509,6 +513,8 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> IntakeServiceImpl::Submit(con
                    {f::kAmountYen, std::to_string(request.requested_amount_yen())},
                    {f::kSourceReceipt, request.source_receipt()},
                    {f::kResubmits, request.resubmits_case_id()},
+                   {f::kStatedProjectName, submission->stated_project_name()},
+                   {f::kStatedContractorName, submission->stated_contractor_name()},
                    {f::kAttachments, attachment_holder.SerializeAsString()},
                    {"credential", credential.SerializeAsString()}};
   auto created = deps_.cases->Apply(create);

@@ -181,6 +181,8 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mai
     r.mutable_confirmation_system()->set_viewing_url(url);
     r.mutable_confirmation_system()->set_viewing_password(password);
     r.mutable_confirmation_system()->set_certificate_number(LabelledValue(lines, {"証券番号"}));
+    r.mutable_confirmation_system()->set_project_name(LabelledValue(lines, {"工事名"}));
+    r.mutable_confirmation_system()->set_contractor_name(LabelledValue(lines, {"受注者名", "受注者"}));
   }
   if (const std::string amount = LabelledValue(lines, {"請求金額", "請求額", "前払金額"}); !amount.empty()) {
     auto yen = ParseYen(amount);

@@ -44,6 +44,32 @@ void CheckText(std::vector<FieldViolation>& v, const std::string& field, const s
   CheckText(TextRule{field, std::string(label), max_chars, false, false, true}, text, v);
 }
 
+// What the contractor wrote on the insurer's 発注者提出用フォーマット, beside the viewing URL (the city's
+// guide asks for both), matched with the contract as R05 matches a certificate. Either may be absent:
+// hosho.v1 callers from before the fields existed keep working, and the case then shows nothing stated.
+// The contract's own values are not echoed: the refusal names the field, not another party's data.
+void CheckStatedNames(const SubmitGuaranteeRequest& request, const hosho::v1::Contract& contract,
+                      std::vector<FieldViolation>& v) {
+  const auto& c = request.confirmation_system();
+  // A name already refused for its shape is not compared as well: one precise reason a field.
+  auto refused = [&v](absl::string_view field) {
+    return std::any_of(v.begin(), v.end(), [field](const FieldViolation& f) { return f.field == field; });
+  };
+  if (!c.project_name().empty() && !contract.project_name().empty() && !refused("confirmation_system.project_name") &&
+      !SameStatedName(contract.project_name(), c.project_name(), false)) {
+    v.push_back({"confirmation_system.project_name", "R05_PROJECT_MISMATCH",
+                 absl::StrCat("発注者提出用フォーマットの工事名が契約（", request.contract_id(),
+                              "）の工事名と一致しません")});
+  }
+  if (!c.contractor_name().empty() && !contract.contractor().name().empty() &&
+      !refused("confirmation_system.contractor_name") &&
+      !SameStatedName(contract.contractor().name(), c.contractor_name(), true)) {
+    v.push_back({"confirmation_system.contractor_name", "R05_CONTRACTOR_MISMATCH",
+                 absl::StrCat("発注者提出用フォーマットの受注者名が契約（", request.contract_id(),
+                              "）の受注者名と一致しません")});
+  }
+}
+
 // A secret that is really a file: the PDF itself, its base64, or a file name.
 bool LooksLikeDocument(const std::string& secret) {
   const std::string lower = absl::AsciiStrToLower(secret);
@@ -179,6 +205,8 @@ void NormalizeSubmission(SubmitGuaranteeRequest& request) {
     auto* c = request.mutable_confirmation_system();
     c->set_certificate_number(NormalizeCode(c->certificate_number()));
     c->set_viewing_url(std::string(absl::StripAsciiWhitespace(c->viewing_url())));
+    c->set_project_name(NormalizeText(c->project_name()));
+    c->set_contractor_name(NormalizeText(c->contractor_name()));
   }
   if (request.has_paper()) {
     request.mutable_paper()->set_guarantee_number(NormalizeCode(request.paper().guarantee_number()));
@@ -361,6 +389,8 @@ std::vector<FieldViolation> CheckSubmission(const SubmitGuaranteeRequest& reques
         v.push_back({"confirmation_system.certificate_number", "R01_GUARANTEE_NUMBER_INVALID",
                      "証券番号は64文字以内の半角英数字とハイフンで入力してください"});
       }
+      CheckText(v, "confirmation_system.project_name", c.project_name(), kStatedNameMaxChars, "工事名");
+      CheckText(v, "confirmation_system.contractor_name", c.contractor_name(), kStatedNameMaxChars, "受注者名");
       break;
     }
     case SubmitGuaranteeRequest::kPaper: {
@@ -412,6 +442,7 @@ std::vector<FieldViolation> CheckSubmission(const SubmitGuaranteeRequest& reques
       }
     }
   }
+  if (contract != nullptr && request.has_confirmation_system()) CheckStatedNames(request, *contract, v);
   if (kind == hosho::v1::ISSUER_KIND_INSURER && !paper && IsSet(policy.insurer_route_opens) &&
       ToCivilDay(today) < ToCivilDay(policy.insurer_route_opens)) {
     v.push_back({"issuer_kind", "R03_ROUTE_NOT_OPEN",

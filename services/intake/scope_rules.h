@@ -40,12 +40,17 @@ inline constexpr int kSubmittedOnMaxDaysBack = 7;
 std::vector<FieldViolation> CheckSubmittedOn(const hosho::v1::SubmitGuaranteeRequest& request,
                                              const hosho::v1::Date& today_in_japan);
 
+// 工事名 and 受注者名 on the insurer's format: at most this many characters each.
+inline constexpr size_t kStatedNameMaxChars = 200;
+
 // The rules checked at the door, before anything is stored:
 //   R01 the credential is complete (D-Sure: number + key; confirmation system: URL + password);
 //   R02 the issuer is eligible (closed lists; banks never; insurers only for 契約保証);
 //   R03 the contract is in scope (ordering office, work category) and the route is open on `today`;
 //   R04 the submission is the credential, not a PDF or printout of the certificate;
 //   R15 the contract price reaches the city's threshold for the kind;
+//   R05 (its intake half) the 工事名 and 受注者名 written on the insurer's format, when given, are the
+//       contract's, compared as verification compares a certificate (SameStatedName);
 // and the shape of every field: identifiers, strict text without control characters or
 // spreadsheet formulas, attachments (PDF, size, count). Paper guarantees (a clerk registers
 // them) need no credential, and banks are eligible on paper.

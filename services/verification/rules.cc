@@ -52,9 +52,7 @@ std::string Period(const hosho::v1::Date& from, const hosho::v1::Date& to) {
 // One R05 comparison: PASS when equal after normalization.
 RuleResult Same(const char* code, const char* field, const char* label, const std::string& expected,
                 const std::string& found, bool company) {
-  const std::string e = company ? CompanyNameKey(expected) : NormalizeCode(expected);
-  const std::string f = company ? CompanyNameKey(found) : NormalizeCode(found);
-  if (e == f) {
+  if (SameStatedName(expected, found, company)) {
     return Make({"R05", RuleResult::OUTCOME_PASS, "R05_OK", field,
                  absl::StrCat(label, "が一致しています（", found, "）"), expected, found});
   }

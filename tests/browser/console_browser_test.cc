@@ -186,7 +186,8 @@ TEST(DemoInTheBrowserTest, AClerkWorksTheDemosPaperGuaranteeAsTheDocsSay) {
   const StackEndpoints& e = (*stack)->endpoints();
   const std::string env =
       absl::StrCat("CONSOLE_URL='", e.console_url, "' KEIYAKU_PASSWORD='", e.console_passwords.at("keiyaku"),
-                   "' DORO_PASSWORD='", e.console_passwords.at("doro"), "' PAPER_JSON='", json, "' ARTIFACT_DIR='",
+                   "' DORO_PASSWORD='", e.console_passwords.at("doro"), "' GESUI_PASSWORD='",
+                   e.console_passwords.at("gesui"), "' PAPER_JSON='", json, "' ARTIFACT_DIR='",
                    artifacts, "' DOCS_DIR='", HOSHO_SOURCE_DIR, "/docs' RESULT_FILE='", result_file, "'");
   ASSERT_TRUE(RunSpec("demo.spec.mjs", env)) << "a browser step failed (output above)";
 
@@ -207,6 +208,20 @@ TEST(DemoInTheBrowserTest, AClerkWorksTheDemosPaperGuaranteeAsTheDocsSay) {
   EXPECT_TRUE(verified);
   EXPECT_TRUE(concluded);
   EXPECT_TRUE(acknowledged);
+  // The advance 下水道工事課 handed off in the browser reached the accounting system once, and closed.
+  auto paid = client->GetCase(result->GetString("payment_case"));
+  ASSERT_TRUE(paid.ok()) << paid.status();
+  EXPECT_EQ(StateName(paid->state()), "CLOSED");
+  bool handed_off_by_gesui = false;
+  for (const auto& h : paid->history()) {
+    handed_off_by_gesui |= h.actor() == "gesui" && h.to_state() == hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF;
+  }
+  EXPECT_TRUE(handed_off_by_gesui);
+  auto payments = client->ListAdvancePayments();
+  ASSERT_TRUE(payments.ok()) << payments.status();
+  int to_accounting = 0;
+  for (const auto& r : payments->requests()) to_accounting += r.case_id() == paid->case_id() ? 1 : 0;
+  EXPECT_EQ(to_accounting, 1);
   client.reset();
   stack->reset();
   fs::remove_all(options.run_dir);

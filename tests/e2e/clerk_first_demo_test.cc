@@ -41,7 +41,7 @@ TEST(ClerkFirstDemoTest, EveryElectronicCaseIsCheckedByItsOfficesClerkAndReaches
   auto rows = RunScenario(*client, *scenario, absl::Seconds(30), ScenarioClerks{&*platforms});
   ASSERT_TRUE(rows.ok()) << rows.status();
   std::cout << FormatScenarioTable(*rows);
-  ASSERT_EQ(rows->size(), 25u) << "the same table as with the connector";
+  ASSERT_EQ(rows->size(), 26u) << "the same table as with the connector";
   int rows_by_clerks = 0;
   for (const ScenarioRow& row : *rows) {
     EXPECT_TRUE(row.ok) << row.label << ": " << row.actual;

@@ -5,19 +5,24 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include "absl/strings/match.h"
+#include <nlohmann/json.hpp>
 #include "gtest/gtest.h"
 #include "services/common/admin_server.h"
 #include "services/common/auth.h"
 #include "services/common/config.h"
+#include "services/common/csv.h"
+#include "services/common/domain_text.h"
 #include "services/common/errors.h"
 #include "services/common/events.h"
 #include "services/common/grpc_client.h"
 #include "services/common/kafka_impl.h"
 #include "services/common/sealing.h"
+#include "services/common/text.h"
 #include "services/hoshoctl/client.h"
 #include "services/hoshoctl/scenario.h"
 #include "services/hoshoctl/yaml_input.h"
@@ -91,8 +96,8 @@ TEST_F(DemoScenarioTest, EveryCaseReachesItsExpectedState) {
   ASSERT_TRUE(rows.ok()) << rows.status();
   *rows_ = *rows;
   std::cout << FormatScenarioTable(*rows);
-  // The contract import, 10 API submissions, 5 channel arrivals, 1 clerk check, 6 hand-off steps, the mail count.
-  ASSERT_EQ(rows->size(), 25u);
+  // The contract import, 11 API submissions, 5 channel arrivals, 1 clerk check, 6 hand-off steps, the mail count.
+  ASSERT_EQ(rows->size(), 26u);
   for (const ScenarioRow& row : *rows) EXPECT_TRUE(row.ok) << row.label << ": " << row.actual;
 }
 
@@ -129,6 +134,127 @@ TEST_F(DemoScenarioTest, ReadsAreScopedToTheCallersOffice) {
   ASSERT_TRUE(client_->ActAs("contract-division-clerk").ok());
   EXPECT_TRUE(client_->GetCase((*rows_)[1].case_id).ok());                        // contract-division's case
   EXPECT_TRUE(absl::IsNotFound(client_->GetCase((*rows_)[3].case_id).status()));  // water-sewerage-policy's case
+}
+
+// The guarantee ledger (保証台帳) after the scenario, as 契約課 files it: one row a case of its own,
+// the same rows in the .xlsx (read back by openpyxl, an independent reader), the UTF-8 CSV and the
+// CP932 CSV; flow A's row carries its contract, certificate, checker and dates; nobody takes
+// another office's ledger.
+TEST_F(DemoScenarioTest, TheLedgerListsAnOfficesCasesTheSameInEveryFormat) {
+  ASSERT_GE(rows_->size(), 4u);
+  const std::string flow_a = (*rows_)[1].case_id;
+  const std::string flow_c = (*rows_)[3].case_id;
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), JapanTimeZone());
+  auto request = [&](hosho::v1::ExportLedgerRequest::Format format) {
+    hosho::v1::ExportLedgerRequest r;
+    *r.mutable_received_from() = FromCivilDay(today - 1);
+    *r.mutable_received_to() = FromCivilDay(today);
+    r.set_format(format);
+    return r;
+  };
+  ASSERT_TRUE(client_->ActAs("contract-division-clerk").ok());
+  auto csv = client_->ExportLedger(request(hosho::v1::ExportLedgerRequest::FORMAT_CSV_UTF8));
+  ASSERT_TRUE(csv.ok()) << csv.status();
+  ASSERT_TRUE(absl::StartsWith(csv->content(), "\xEF\xBB\xBF")) << "Excel reads UTF-8 by its byte-order mark";
+  EXPECT_EQ(csv->filename(), absl::StrCat("保証台帳_contract-division_", absl::FormatCivilTime(today - 1), "_",
+                                          absl::FormatCivilTime(today), ".csv"));
+  const CsvTable table = ParseCsv(csv->content().substr(3));
+  ASSERT_TRUE(table.broken.empty());
+  ASSERT_EQ(table.rows.size(), static_cast<size_t>(csv->rows()) + 1);
+  std::vector<std::vector<std::string>> csv_rows;
+  for (const CsvRow& row : table.rows) csv_rows.push_back(row.cells);
+  const std::vector<std::string>& header = csv_rows[0];
+  auto column = [&](const std::string& name) {
+    return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  std::map<std::string, std::vector<std::string>> by_case;
+  for (size_t i = 1; i < csv_rows.size(); ++i) by_case[csv_rows[i][0]] = csv_rows[i];
+  EXPECT_EQ(by_case.size(), csv_rows.size() - 1) << "one row a case";
+  ASSERT_TRUE(by_case.contains(flow_a));
+  EXPECT_FALSE(by_case.contains(flow_c)) << "上下水道事業政策課's contract is not 契約課's";
+  const std::vector<std::string>& a = by_case[flow_a];
+  const std::string day = absl::FormatCivilTime(today);
+  EXPECT_EQ(a[column("状態")], "完了");
+  EXPECT_EQ(a[column("工事番号")], "R8-土木-0001");
+  EXPECT_EQ(a[column("工事名")], "市道みなと線舗装補修工事");
+  EXPECT_EQ(a[column("受注者")], "株式会社みなと建設");
+  EXPECT_EQ(a[column("保証の種類")], "契約保証");
+  EXPECT_EQ(a[column("判定")], "適合");
+  EXPECT_FALSE(a[column("保証金額（円）")].empty()) << "what the certificate said";
+  EXPECT_FALSE(a[column("保証期間（終期）")].empty());
+  EXPECT_FALSE(a[column("確認者")].empty());
+  EXPECT_TRUE(absl::StartsWith(a[column("確認日時")], day));
+  EXPECT_EQ(a[column("契約締結日")], day);
+  EXPECT_EQ(a[column("送付日")], day);
+  EXPECT_EQ(a[column("完了日")], day);
+  EXPECT_EQ(a[column("支払引継日")], "");
+
+  // The workbook, read by openpyxl: the same cells (the amounts as numbers, printed as the CSV has them).
+  auto xlsx = client_->ExportLedger(request(hosho::v1::ExportLedgerRequest::FORMAT_XLSX));
+  ASSERT_TRUE(xlsx.ok()) << xlsx.status();
+  EXPECT_EQ(xlsx->rows(), csv->rows());
+  const std::string path = *run_dir_ + "/ledger.xlsx";
+  std::ofstream(path, std::ios::binary) << xlsx->content();
+  const std::string script =
+      "import json,sys,openpyxl\n"
+      "ws=openpyxl.load_workbook(sys.argv[1],read_only=True).active\n"
+      "print(json.dumps([['' if c is None else str(c) for c in r] for r in ws.iter_rows(values_only=True)]))\n";
+  FILE* pipe = popen(absl::StrCat("/usr/bin/python3 -c \"", script, "\" ", path).c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof(buffer), pipe)) > 0;) out.append(buffer, n);
+  ASSERT_EQ(pclose(pipe), 0) << out;
+  const auto from_xlsx = nlohmann::json::parse(out).get<std::vector<std::vector<std::string>>>();
+  EXPECT_EQ(from_xlsx, csv_rows);
+  const std::string amount_is_number =
+      "import sys,openpyxl\n"
+      "ws=openpyxl.load_workbook(sys.argv[1]).active\n"
+      "print(sum(1 for r in ws.iter_rows(min_row=2) for c in r if isinstance(c.value,int)))\n";
+  FILE* numbers = popen(absl::StrCat("/usr/bin/python3 -c \"", amount_is_number, "\" ", path).c_str(), "r");
+  ASSERT_NE(numbers, nullptr);
+  int numeric_cells = -1;
+  ASSERT_EQ(fscanf(numbers, "%d", &numeric_cells), 1);
+  pclose(numbers);
+  int amounts = 0;
+  for (size_t i = 1; i < csv_rows.size(); ++i) {
+    for (const char* heading : {"保証金額（円）", "前払金額（円）", "請求額（円）"}) {
+      amounts += csv_rows[i][column(heading)].empty() ? 0 : 1;
+    }
+  }
+  EXPECT_GT(amounts, 0);
+  EXPECT_EQ(numeric_cells, amounts) << "the amounts, and only they, are numbers a clerk can sum";
+
+  // CP932 for older tools: the same text.
+  auto sjis = client_->ExportLedger(request(hosho::v1::ExportLedgerRequest::FORMAT_CSV_CP932));
+  ASSERT_TRUE(sjis.ok()) << sjis.status();
+  EXPECT_EQ(*ToUtf8(sjis->content(), "windows-31j"), csv->content().substr(3));
+
+  // Scope: another office's ledger is refused; that office's own has flow A (it is in charge of the works).
+  ASSERT_TRUE(client_->ActAs("road-maintenance-clerk").ok());
+  auto other = request(hosho::v1::ExportLedgerRequest::FORMAT_CSV_UTF8);
+  other.set_office("contract-division");
+  auto refused = client_->ExportLedger(other);
+  EXPECT_TRUE(absl::IsPermissionDenied(refused.status())) << refused.status();
+  ASSERT_EQ(ViolationsOf(refused.status()).size(), 1u);
+  EXPECT_EQ(ViolationsOf(refused.status())[0].code, "LEDGER_OFFICE_NOT_ALLOWED");
+  EXPECT_EQ(ViolationsOf(refused.status())[0].field, "office");
+  auto own = client_->ExportLedger(request(hosho::v1::ExportLedgerRequest::FORMAT_CSV_UTF8));
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_TRUE(absl::StrContains(own->content(), flow_a));
+  EXPECT_FALSE(absl::StrContains(own->content(), flow_c));
+  ASSERT_TRUE(client_->ActAs("demo-submitter").ok());
+  auto contractor = client_->ExportLedger(request(hosho::v1::ExportLedgerRequest::FORMAT_CSV_UTF8));
+  EXPECT_TRUE(absl::IsPermissionDenied(contractor.status())) << contractor.status();
+  // An operator takes every office's ledger with "*": flows A and C both.
+  ASSERT_TRUE(client_->ActAs("operator").ok());
+  auto every = request(hosho::v1::ExportLedgerRequest::FORMAT_CSV_UTF8);
+  every.set_office("*");
+  auto all = client_->ExportLedger(every);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_TRUE(absl::StrContains(all->content(), flow_a));
+  EXPECT_TRUE(absl::StrContains(all->content(), flow_c));
+  EXPECT_GT(all->rows(), csv->rows());
 }
 
 TEST_F(DemoScenarioTest, CallsWithoutAValidTokenAreRefused) {

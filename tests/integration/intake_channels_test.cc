@@ -469,6 +469,130 @@ TEST_F(IntakeChannelsTest, MailsWithoutMessageIdAreToldApartByTheirCredentialNot
   EXPECT_EQ(SystemState(), before) << "the same mail again (no Message-ID) is still the same arrival";
 }
 
+// The insurer's 発注者提出用フォーマット carries 工事名 and 受注者名 beside the viewing URL: every channel
+// takes them, intake matches them with the contract (K-2026-0003: 潮見橋耐震補強工事, 潮見工業株式会社)
+// as R05 does, the case shows them as written, and a name of another contract is refused naming its
+// field and changes nothing.
+TEST_F(IntakeChannelsTest, TheInsurersFormatCarriesProjectAndContractorCheckedAgainstTheContractOnEveryChannel) {
+  const std::string project = "潮見橋　耐震補強工事";  // another spelling of the contract's (U+3000)
+  const std::string contractor = "潮見工業㈱";
+  auto expect_shown = [&](const std::string& case_id, const char* channel) {
+    ASSERT_TRUE(client_->ActAs("operator").ok());
+    auto c = client_->GetCase(case_id);
+    ASSERT_TRUE(c.ok()) << channel << ": " << c.status();
+    EXPECT_EQ(c->stated_project_name(), "潮見橋 耐震補強工事") << channel;
+    EXPECT_EQ(c->stated_contractor_name(), "潮見工業(株)") << channel;
+    EXPECT_EQ(c->platform(), hosho::v1::PLATFORM_CONFIRMATION_SYSTEM) << channel;
+  };
+
+  // gRPC.
+  ASSERT_TRUE(client_->ActAs("demo-submitter").ok());
+  auto grpc_request = [&](const std::string& id, const std::string& stated_project) {
+    hosho::v1::SubmitGuaranteeRequest r;
+    r.set_client_request_id(id);
+    r.set_contract_id("K-2026-0003");
+    r.set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
+    r.set_issuer_kind(hosho::v1::ISSUER_KIND_INSURER);
+    r.set_issuer(hosho::v1::ISSUER_SOMPO_JAPAN);
+    r.mutable_confirmation_system()->set_viewing_url("https://confirm.example/v/format-" + id);
+    r.mutable_confirmation_system()->set_viewing_password("PLANTED-PW-FORMAT-" + id);
+    r.mutable_confirmation_system()->set_project_name(stated_project);
+    r.mutable_confirmation_system()->set_contractor_name(contractor);
+    return r;
+  };
+  const std::string before = SystemState();
+  auto refused = client_->Submit(grpc_request("format-grpc-2", "潮見橋架替工事"));
+  EXPECT_TRUE(absl::IsInvalidArgument(refused.status())) << refused.status();
+  ASSERT_EQ(ViolationsOf(refused.status()).size(), 1u);
+  EXPECT_EQ(ViolationsOf(refused.status())[0].field, "confirmation_system.project_name");
+  EXPECT_EQ(ViolationsOf(refused.status())[0].code, "R05_PROJECT_MISMATCH");
+  EXPECT_EQ(ViolationsOf(refused.status())[0].message_ja,
+            "発注者提出用フォーマットの工事名が契約（K-2026-0003）の工事名と一致しません");
+  EXPECT_EQ(SystemState(), before) << "a refused format changes nothing";
+  auto accepted = client_->Submit(grpc_request("format-grpc-1", project));
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  expect_shown(accepted->case_id(), "gRPC");
+
+  // The web form's webhook (JSON answers, the labels of deploy/intake/form-mapping.yaml).
+  auto answers = [&](const std::string& receipt, const std::string& stated_contractor) {
+    return absl::StrCat(R"({"receipt_number": ")", receipt, R"(", "answers": {"工事番号": "R8-橋梁-0003", )",
+                        R"("保証の種類": "契約保証", "保証会社名": "損害保険ジャパン株式会社", )",
+                        R"("閲覧用URL": "https://confirm.example/v/format-)", receipt, R"(", )",
+                        R"("閲覧用パスワード": "PLANTED-PW-FORMAT-W", "工事名": ")", project, R"(", )",
+                        R"("受注者名": ")", stated_contractor, R"("}})");
+  };
+  const std::string before_webhook = SystemState();
+  auto wrong_contractor = PostSigned(answers("LF-2026-000902", "港湾工業株式会社"));
+  EXPECT_EQ(wrong_contractor.first, 422) << wrong_contractor.second;
+  EXPECT_EQ(CodeOf(wrong_contractor.second), "R05_CONTRACTOR_MISMATCH");
+  EXPECT_TRUE(absl::StrContains(wrong_contractor.second, "受注者名")) << "the form's label names the field";
+  EXPECT_EQ(SystemState(), before_webhook);
+  auto posted = PostSigned(answers("LF-2026-000901", contractor));
+  ASSERT_EQ(posted.first, 200) << posted.second;
+  expect_shown(CaseIdOf(posted.second), "webhook");
+
+  // The form's CSV export: one row per line, the mismatched one refused with the form's label.
+  ASSERT_TRUE(client_->ActAs("operator").ok());
+  const std::string csv = absl::StrCat(
+      "受付番号,工事番号,保証の種類,保証会社名,閲覧用URL,閲覧用パスワード,工事名,受注者名\n",
+      "LF-2026-000903,R8-橋梁-0003,契約保証,東京海上日動火災保険株式会社,https://confirm.example/v/format-c1,"
+      "PLANTED-PW-FORMAT-C1,",
+      project, ",", contractor, "\n",
+      "LF-2026-000904,R8-橋梁-0003,契約保証,東京海上日動火災保険株式会社,https://confirm.example/v/format-c2,"
+      "PLANTED-PW-FORMAT-C2,中央公園遊具更新工事,",
+      contractor, "\n");
+  auto report = client_->ImportFormCsv(csv, "format.csv");
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->accepted(), 1);
+  EXPECT_EQ(report->refused(), 1);
+  std::string csv_case;
+  for (const auto& row : report->rows()) {
+    if (row.outcome() == hosho::v1::ImportRow::OUTCOME_ACCEPTED) csv_case = row.case_id();
+    if (row.outcome() != hosho::v1::ImportRow::OUTCOME_REFUSED) continue;
+    EXPECT_EQ(row.line(), 3);
+    ASSERT_EQ(row.violations_size(), 1);
+    EXPECT_EQ(row.violations(0).code(), "R05_PROJECT_MISMATCH");
+    EXPECT_EQ(row.violations(0).field(), "工事名");
+  }
+  expect_shown(csv_case, "CSV");
+
+  // Mail: the format's lines in the body.
+  auto mailbox = OpenInbox();
+  auto mail = [&](const std::string& id, const std::string& stated_project) {
+    return absl::StrCat("From: keiyaku@shiomi-kogyo.example\r\nTo: intake@city.example\r\n",
+                        "Subject: =?utf-8?b?", absl::Base64Escape("【電子保証】R8-橋梁-0003 潮見橋耐震補強工事"),
+                        "?=\r\nMessage-ID: <", id,
+                        "@shiomi-kogyo.example>\r\nMIME-Version: 1.0\r\n",
+                        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+                        "工事番号：R8-橋梁-0003\r\n保証の種類：契約保証\r\n保険会社：三井住友海上火災保険株式会社\r\n",
+                        "閲覧用URL：https://confirm.example/v/format-", id, "\r\n閲覧用パスワード：PLANTED-PW-FORMAT-M\r\n",
+                        "工事名：", stated_project, "\r\n受注者名：", contractor, "\r\n");
+  };
+  ASSERT_TRUE(client_->DeliverMail(mail("format-mail-1", project)).ok());
+  ASSERT_TRUE(client_->DeliverMail(mail("format-mail-2", "潮見橋撤去工事")).ok());
+  ASSERT_TRUE(testing::AwaitUntil(
+      [&] {
+        auto open = mailbox->ListWithout("$HoshoDone");
+        return open.ok() && open->empty();
+      },
+      absl::Seconds(30)));
+  auto all = mailbox->ListWithout("$NoSuchKeyword");
+  auto not_mismatched = mailbox->ListWithout("$Hosho_R05_PROJECT_MISMATCH");
+  ASSERT_TRUE(all.ok() && not_mismatched.ok());
+  EXPECT_EQ(all->size() - not_mismatched->size(), 1u) << "the mail naming another project is flagged with its code";
+  const std::string mail_receipt = "mail-" + Sha256Hex("format-mail-1@shiomi-kogyo.example").substr(0, 40);
+  hosho::v1::ListCasesRequest list;
+  list.set_page_size(200);
+  auto listed = client_->ListCases(list);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  std::string mail_case;
+  for (const auto& c : listed->cases()) {
+    if (c.source_receipt() == mail_receipt) mail_case = c.case_id();
+  }
+  ASSERT_FALSE(mail_case.empty());
+  expect_shown(mail_case, "mail");
+}
+
 TEST_F(IntakeChannelsTest, MalformedGrpcSubmissionsGetPreciseRefusalsAndChangeNothing) {
   ASSERT_TRUE(client_->ActAs("demo-submitter").ok());
   auto base = [] {

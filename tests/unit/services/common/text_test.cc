@@ -42,6 +42,30 @@ TEST(TextTest, CompanyNamesCompareWhateverTheSpelling) {
   EXPECT_NE(CompanyNameKey("みなと建設(有)"), CompanyNameKey("みなと建設(株)"));
 }
 
+// R05 and intake's check of the insurer's format decide alike through this one comparison.
+TEST(TextTest, StatedNamesCompareAsR05Does) {
+  EXPECT_TRUE(SameStatedName("株式会社みなと建設", "㈱ みなと 建設", true));
+  EXPECT_FALSE(SameStatedName("株式会社みなと建設", "有限会社みなと建設", true));
+  EXPECT_TRUE(SameStatedName("市道１号線舗装工事", "市道1号線 舗装工事", false));
+  EXPECT_TRUE(SameStatedName("R8‐土木−0001", "R8-土木-0001", false));
+  EXPECT_FALSE(SameStatedName("市道1号線舗装工事", "市道2号線舗装工事", false));
+  EXPECT_FALSE(SameStatedName("株式会社みなと建設", "㈱みなと建設", false)) << "company spelling only for companies";
+}
+
+// The CP932 exports: every character CP932 has round-trips; one it lacks becomes '?' and is counted.
+TEST(TextTest, Cp932ExportsSubstituteOnlyWhatTheyLack) {
+  int substituted = -1;
+  auto sjis = FromUtf8("株式会社みなと建設 ①号 ～ R8-土木?", "windows-31j", &substituted);
+  ASSERT_TRUE(sjis.ok());
+  EXPECT_EQ(substituted, 0);
+  EXPECT_EQ(*ToUtf8(*sjis, "windows-31j"), "株式会社みなと建設 ①号 ～ R8-土木?");
+  auto lossy = FromUtf8("𠮷野家😀", "windows-31j", &substituted);
+  ASSERT_TRUE(lossy.ok());
+  EXPECT_EQ(substituted, 2);
+  EXPECT_EQ(*ToUtf8(*lossy, "windows-31j"), "?野家?");
+  EXPECT_FALSE(FromUtf8("x", "no-such-charset").ok());
+}
+
 TEST(TextTest, YenAmountsAsPeopleWriteThem) {
   EXPECT_EQ(*ParseYen("1,234,567円"), 1234567);
   EXPECT_EQ(*ParseYen("１２，３２０，０００円"), 12320000);

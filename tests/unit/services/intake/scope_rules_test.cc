@@ -326,6 +326,61 @@ TEST_F(ScopeRulesTest, EveryRuleAtTheDoorHasItsCodeAndMessage) {
   }
 }
 
+// 工事名 and 受注者名 written on the insurer's format are the contract's, compared as R05 compares a
+// certificate: other spellings of the same names pass, other names are refused naming the field,
+// absent ones (callers from before the fields) pass, and each is a bounded, strict text.
+TEST_F(ScopeRulesTest, NamesOnTheInsurersFormatAreTheContracts) {
+  contract_.set_project_name("市道１号線舗装工事");
+  contract_.mutable_contractor()->set_name("株式会社みなと建設");
+  auto insurer = [] {
+    SubmitGuaranteeRequest r = Surety();
+    r.clear_d_sure();
+    MakeInsurer(r);
+    return r;
+  };
+  SubmitGuaranteeRequest same = insurer();
+  same.mutable_confirmation_system()->set_project_name("市道1号線　舗装工事");
+  same.mutable_confirmation_system()->set_contractor_name("㈱ みなと建設");
+  EXPECT_TRUE(Check(same, &contract_).empty());
+  NormalizeSubmission(same);
+  EXPECT_EQ(same.confirmation_system().project_name(), "市道1号線 舗装工事") << "NFKC, one space";
+  EXPECT_TRUE(Check(insurer(), &contract_).empty()) << "neither stated";
+
+  struct Case {
+    const char* name;
+    std::string project;
+    std::string contractor;
+    const char* field;
+    const char* code;
+    std::string message;
+  };
+  std::string too_long;
+  for (size_t i = 0; i <= kStatedNameMaxChars; ++i) too_long += "工";
+  const std::vector<Case> cases = {
+      {"another project", "市道2号線舗装工事", "", "confirmation_system.project_name", "R05_PROJECT_MISMATCH",
+       "発注者提出用フォーマットの工事名が契約（K-1）の工事名と一致しません"},
+      {"another contractor", "", "株式会社やまと建設", "confirmation_system.contractor_name",
+       "R05_CONTRACTOR_MISMATCH", "発注者提出用フォーマットの受注者名が契約（K-1）の受注者名と一致しません"},
+      {"another company form", "", "有限会社みなと建設", "confirmation_system.contractor_name",
+       "R05_CONTRACTOR_MISMATCH", "発注者提出用フォーマットの受注者名が契約（K-1）の受注者名と一致しません"},
+      {"a project name of 201 characters", too_long, "", "confirmation_system.project_name", "TEXT_TOO_LONG",
+       "工事名は200文字以内で入力してください"},
+      {"a bidi override in the contractor", "", "みなと\u202e建設", "confirmation_system.contractor_name",
+       "TEXT_CONTROL_CHARACTERS", "受注者名に使用できない文字（制御文字など）が含まれています"},
+  };
+  for (const Case& c : cases) {
+    SubmitGuaranteeRequest r = insurer();
+    r.mutable_confirmation_system()->set_project_name(c.project);
+    r.mutable_confirmation_system()->set_contractor_name(c.contractor);
+    const std::vector<FieldViolation> got = Check(r, &contract_);
+    ASSERT_EQ(got.size(), 1u) << c.name;
+    EXPECT_EQ(got[0].field, c.field) << c.name;
+    EXPECT_EQ(got[0].code, c.code) << c.name;
+    EXPECT_EQ(got[0].message_ja, c.message) << c.name;
+    EXPECT_EQ(CodeFor(got), absl::StatusCode::kInvalidArgument) << c.name;
+  }
+}
+
 // A caller's submitted_on becomes the rules' "today": a real day of the last week only (before:
 // 2026-13-45 and a paper received-date in 2099 passed).
 TEST_F(ScopeRulesTest, SubmittedOnIsARealDayOfTheLastWeek) {
