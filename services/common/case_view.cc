@@ -19,6 +19,21 @@ std::string EncodeRuleResults(const google::protobuf::RepeatedPtrField<hosho::v1
   return holder.SerializeAsString();
 }
 
+absl::StatusOr<std::vector<std::string>> CasesAwaitingAmendedGuarantee(CaseStore& cases,
+                                                                       const std::vector<std::string>& offices,
+                                                                       int limit, int offset) {
+  std::vector<std::string> ids;
+  for (const std::string& office : offices) {
+    auto due = cases.DueTimers(AmendedGuaranteeTimer(office), absl::InfiniteFuture(), offset + limit);
+    if (!due.ok()) return due.status();
+    ids.insert(ids.end(), due->begin(), due->end());
+  }
+  if (static_cast<int>(ids.size()) <= offset) return std::vector<std::string>{};
+  ids.erase(ids.begin(), ids.begin() + offset);
+  if (static_cast<int>(ids.size()) > limit) ids.resize(limit);
+  return ids;
+}
+
 hosho::v1::Case CaseFromRecord(const CaseRecord& record) {
   namespace f = case_fields;
   hosho::v1::Case c;
@@ -43,6 +58,11 @@ hosho::v1::Case CaseFromRecord(const CaseRecord& record) {
   c.set_resubmits_case_id(record.Field(f::kResubmits));
   c.set_stated_project_name(RepairUtf8(record.Field(f::kStatedProjectName)));
   c.set_stated_contractor_name(RepairUtf8(record.Field(f::kStatedContractorName)));
+  c.set_superseded_by_case_id(record.Field(f::kSupersededBy));
+  if (const std::string owed = record.Field(f::kAmendedGuarantee); !owed.empty()) {
+    // An unreadable record is shown as nothing owed rather than failing the whole case.
+    if (!c.mutable_amended_guarantee_required()->ParseFromString(owed)) c.clear_amended_guarantee_required();
+  }
   if (const std::string attachments = record.Field(f::kAttachments); !attachments.empty()) {
     hosho::v1::Case holder;
     if (holder.ParseFromString(attachments)) *c.mutable_attachments() = holder.attachments();

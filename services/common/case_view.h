@@ -1,5 +1,6 @@
 #pragma once
 
+#include "absl/strings/str_cat.h"
 #include "hosho/v1/domain.pb.h"
 #include "services/common/auth.h"
 #include "services/common/case_store.h"
@@ -27,11 +28,30 @@ inline constexpr char kRuleResults[] = "rule_results";  // serialized hosho.v1.C
 inline constexpr char kAction[] = "action";
 inline constexpr char kDuplicateCount[] = "duplicate_count";
 inline constexpr char kResubmits[] = "resubmits_case_id";
+// After a contract change (hosho-verification's ContractRechecker): the contract version the guarantee
+// was last checked against (serialized hosho.v1.Contract), what is owed (serialized
+// hosho.v1.AmendedGuaranteeRequired, empty when nothing), and the amended guarantee that replaced it.
+inline constexpr char kCheckedContract[] = "checked_contract";
+inline constexpr char kAmendedGuarantee[] = "amended_guarantee";
+inline constexpr char kSupersededBy[] = "superseded_by_case_id";
 inline constexpr char kStatedProjectName[] = "stated_project_name";        // insurer's format: 工事名
 inline constexpr char kStatedContractorName[] = "stated_contractor_name";  // insurer's format: 受注者名
 inline constexpr char kSourceReceipt[] = "source_receipt";
 inline constexpr char kAttachments[] = "attachments";  // serialized hosho.v1.Case with only attachments
 }  // namespace case_fields
+
+// The timer, per office, holding each case that waits for an amended guarantee (変更保証) after a
+// contract change, due at its deadline: hosho-verification sets and clears it, ListCases and the
+// console read it.
+inline std::string AmendedGuaranteeTimer(absl::string_view office) {
+  return absl::StrCat("amended-guarantee:", office);
+}
+
+// The cases of `offices` waiting for an amended guarantee, each office's soonest deadline first,
+// `limit` from `offset` of the whole list.
+absl::StatusOr<std::vector<std::string>> CasesAwaitingAmendedGuarantee(CaseStore& cases,
+                                                                       const std::vector<std::string>& offices,
+                                                                       int limit, int offset);
 
 // Builds the API view of a stored case (state, fields, full history).
 hosho::v1::Case CaseFromRecord(const CaseRecord& record);

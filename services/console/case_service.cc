@@ -22,6 +22,18 @@ CaseServiceImpl::CaseServiceImpl(CaseStore* cases, const Authenticator* auth, Cl
   MarkMethodStreamed(4, PreciseMethod("ExportLedger", auth_, this, &CaseServiceImpl::ExportLedger));
 }
 
+absl::StatusOr<std::vector<std::string>> CaseServiceImpl::AwaitingAmendedGuarantee(const std::string& office,
+                                                                                   int page_size, int offset) {
+  std::vector<std::string> offices = {office};
+  if (office.empty()) {
+    offices.clear();
+    if (offices_ != nullptr) {
+      for (const Office& o : offices_->offices()) offices.push_back(o.code);
+    }
+  }
+  return CasesAwaitingAmendedGuarantee(*cases_, offices, page_size, offset);
+}
+
 absl::StatusOr<hosho::v1::Case> CaseServiceImpl::Load(const Principal& principal, const std::string& case_id) {
   // Someone who may not see a case learns nothing, not even that it exists.
   auto record = VisibleCase(*cases_, principal, case_id);
@@ -51,7 +63,8 @@ grpc::Status CaseServiceImpl::ListCases(grpc::ServerContext* context, const hosh
   auto token = PageOffsetFromToken(request->page_token());
   if (!token.ok()) return ObserveRpc("ListCases", started, ToGrpcStatus(token.status()));
   const int offset = *token;
-  auto ids = cases_->ListCaseIds(office, page_size, offset);
+  auto ids = request->awaiting_amended_guarantee() ? AwaitingAmendedGuarantee(office, page_size, offset)
+                                                   : cases_->ListCaseIds(office, page_size, offset);
   if (!ids.ok()) return ObserveRpc("ListCases", started, ToGrpcStatus(ids.status()));
   for (const std::string& id : *ids) {
     auto c = Load(*principal, id);

@@ -32,6 +32,8 @@ class CaseServiceImpl final : public hosho::v1::CaseService::Service {
   grpc::Status Watch(grpc::ServerContext* context, const hosho::v1::WatchCaseRequest* request,
                      ResponseWriter<hosho::v1::Case>* writer);
   absl::StatusOr<hosho::v1::Case> Load(const Principal& principal, const std::string& case_id);
+  absl::StatusOr<std::vector<std::string>> AwaitingAmendedGuarantee(const std::string& office, int page_size,
+                                                                    int offset);
 
   CaseStore* cases_;
   const Authenticator* auth_;

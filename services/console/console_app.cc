@@ -684,8 +684,19 @@ HttpReply ConsoleApp::CasesPage(const Request& r) {
   // that office's ended index; an office otherwise in its in-flight index; else the most recent
   // cases. The filters below then apply to what was found (a partial term matches there).
   absl::StatusOr<std::vector<std::string>> ids = std::vector<std::string>{};
-  if (!q.empty()) ids = deps_.cases->LookupCaseIds(q, kScan);
-  if (ids.ok() && ids->empty()) {
+  const bool amend = r.call.Param("amend") == "1";
+  if (amend) {
+    // Only the cases waiting for an amended guarantee, from each office's list.
+    std::vector<std::string> codes = {office};
+    if (office.empty() && deps_.offices != nullptr) {
+      codes.clear();
+      for (const Office& o : deps_.offices->offices()) codes.push_back(o.code);
+    }
+    ids = CasesAwaitingAmendedGuarantee(*deps_.cases, codes, kScan, 0);
+  } else if (!q.empty()) {
+    ids = deps_.cases->LookupCaseIds(q, kScan);
+  }
+  if (!amend && ids.ok() && ids->empty()) {
     const bool ended = state == "CLOSED" || state == "WITHDRAWN" || state == "RETURNED";
     ids = ended && !office.empty() ? deps_.cases->ListEnded(office, state, kScan, 0)
                                    : deps_.cases->ListCaseIds(office, kScan, 0);
@@ -728,6 +739,8 @@ HttpReply ConsoleApp::CasesPage(const Request& r) {
                                   R"("></label><label>)", T(r.lang, "filter.state"), Select("state", states, state),
                                   "</label><label>", T(r.lang, "filter.kind"), Select("kind", kinds, kind),
                                   "</label><label>", T(r.lang, "filter.office"), Select("office", offices, office),
+                                  R"(</label><label class="check"><input type="checkbox" name="amend" value="1" id="amend")",
+                                  amend ? " checked" : "", ">", T(r.lang, "filter.amend"),
                                   R"(</label><button type="submit">)", T(r.lang, "filter.search"), "</button></form>");
   if (shown == 0) {
     absl::StrAppend(&body, "<p>", T(r.lang, "cases.none"), "</p>");
@@ -739,7 +752,8 @@ HttpReply ConsoleApp::CasesPage(const Request& r) {
                     rows, "</tbody></table>");
     if (matched > offset + shown) {
       absl::StrAppend(&body, R"(<p><a id="next-page" href="/cases?q=)", UrlEncode(q), "&state=", UrlEncode(state),
-                      "&kind=", UrlEncode(kind), "&office=", UrlEncode(office), "&offset=", offset + shown, "\">",
+                      "&kind=", UrlEncode(kind), "&office=", UrlEncode(office), amend ? "&amend=1" : "",
+                      "&offset=", offset + shown, "\">",
                       T(r.lang, "cases.next"), "</a></p>");
     }
   }
@@ -879,6 +893,22 @@ HttpReply ConsoleApp::CasePage(const Request& r) {
     row(T(r.lang, "case.action"), Esc(ActionLabel(r.lang, hosho::v1::HandoffAction_Name(c.action()))));
   }
   if (!c.waiting_reason().empty()) row(T(r.lang, "case.waiting"), Esc(c.waiting_reason()));
+  if (c.has_amended_guarantee_required()) {
+    // The contract changed after the guarantee was checked and it no longer covers it.
+    const auto& owed = c.amended_guarantee_required();
+    std::string rules;
+    for (const auto& rule : owed.rule_results()) {
+      absl::StrAppend(&rules, "<br><code>", Esc(rule.code()), "</code> ", Esc(rule.message_ja()));
+    }
+    row(T(r.lang, "case.amended_guarantee"),
+        absl::StrCat(R"(<span class="bad">)", T(r.lang, "case.amended_guarantee_due"), " ", FormatJst(owed.deadline()),
+                     "</span>", rules),
+        "amended-guarantee");
+  }
+  if (!c.supersedes_case_id().empty()) row(T(r.lang, "case.supersedes"), CaseLink(c.supersedes_case_id()), "supersedes");
+  if (!c.superseded_by_case_id().empty()) {
+    row(T(r.lang, "case.superseded_by"), CaseLink(c.superseded_by_case_id()), "superseded-by");
+  }
   if (c.amount_yen() > 0) row(r.lang == Lang::kEn ? "Requested (yen)" : "請求額", Esc(FormatYen(c.amount_yen())));
   row(T(r.lang, "case.version"), std::to_string(c.version()), "case-version");
   absl::StrAppend(&summary, "</tbody></table>");

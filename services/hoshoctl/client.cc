@@ -136,11 +136,13 @@ absl::StatusOr<hosho::v1::Case> HoshoClient::WatchUntil(const std::string& case_
   return FromGrpcStatus(s.ok() ? grpc::Status(grpc::StatusCode::NOT_FOUND, "no update") : s);
 }
 
-absl::StatusOr<hosho::v1::Contract> HoshoClient::UpsertContract(const hosho::v1::Contract& contract) {
+absl::StatusOr<hosho::v1::Contract> HoshoClient::UpsertContract(const hosho::v1::Contract& contract,
+                                                               int64_t expected_version) {
   grpc::ClientContext context;
   Prepare(&context, absl::Seconds(15));
   hosho::v1::UpsertContractRequest request;
   *request.mutable_contract() = contract;
+  request.set_expected_version(expected_version);
   hosho::v1::Contract response;
   if (grpc::Status s = contracts_->UpsertContract(&context, request, &response); !s.ok()) return FromGrpcStatus(s);
   return response;

@@ -54,7 +54,8 @@ class HoshoClient {
                                              const std::function<bool(const hosho::v1::Case&)>& done,
                                              absl::Duration deadline,
                                              const std::function<void(const hosho::v1::Case&)>& on_update = {});
-  absl::StatusOr<hosho::v1::Contract> UpsertContract(const hosho::v1::Contract& contract);
+  // expected_version 0: create or overwrite; otherwise the registry's compare-and-set.
+  absl::StatusOr<hosho::v1::Contract> UpsertContract(const hosho::v1::Contract& contract, int64_t expected_version = 0);
   absl::StatusOr<hosho::v1::Contract> GetContract(const std::string& contract_id);
   absl::StatusOr<hosho::v1::ListNoticesResponse> ListNotices(const std::string& case_id);
   absl::StatusOr<hosho::v1::ImportReport> ImportContractsCsv(const std::string& bytes);

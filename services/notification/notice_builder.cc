@@ -179,6 +179,21 @@ std::vector<Notice> BuildNotices(const Envelope& e, const NoticeTemplates& templ
         .Set("guarantee_number", p.guarantee_number());
     n.ToOffice("payment_handoff", &out);
     n.ToContractor("payment_handoff", &out);
+  } else if (e.has_guarantee_rechecked() && e.guarantee_rechecked().amended_guarantee_required()) {
+    // A re-check that found the guarantee still covering the contract asks nobody for anything.
+    const auto& g = e.guarantee_rechecked();
+    std::string reasons;
+    for (const auto& r : g.rule_results()) {
+      if (r.outcome() == hosho::v1::RuleResult::OUTCOME_FAIL) absl::StrAppend(&reasons, "\n- ", r.code(), ": ", r.message_ja());
+    }
+    n.Contract(g.contract())
+        .Office(g.office())
+        .Set("kind", KindNameJa(g.kind()))
+        .Set("guarantee_number", g.guarantee_number())
+        .Set("deadline", JaDay(g.deadline()))
+        .Set("reasons", reasons);
+    n.ToOffice("amended_guarantee_required", &out);
+    n.ToContractor("amended_guarantee_required", &out);
   } else if (e.has_handoff_escalated()) {
     const auto& h = e.handoff_escalated();
     n.Contract(h.contract())

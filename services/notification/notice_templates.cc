@@ -70,7 +70,8 @@ absl::StatusOr<NoticeTemplates> NoticeTemplates::FromConfig(const Config& config
     if (absl::Status s = CheckPlaceholders(text, where); !s.ok()) return s;
   }
   for (const char* kind : {"receipt", "returned", "routed", "verification_escalated", "concluded", "forwarded",
-                           "payment_handoff", "deadline_approaching", "deadline_breached", "withdrawn"}) {
+                           "payment_handoff", "deadline_approaching", "deadline_breached", "withdrawn",
+                           "amended_guarantee_required"}) {
     for (const char* audience : {"office", "contractor"}) {
       const std::string path = absl::StrCat("notices.", kind, ".", audience);
       if (!config.Has(path)) continue;

@@ -12,6 +12,7 @@
 #include "services/common/log.h"
 #include "services/common/metrics.h"
 #include "services/common/service_host.h"
+#include "services/verification/contract_recheck.h"
 #include "services/verification/platform_connector_grpc.h"
 #include "services/verification/resilient_connector.h"
 #include "services/verification/verification_service.h"
@@ -39,6 +40,7 @@ sla:   # verification deadline from receipt, per office; escalation before it is
   offices: {}            # e.g. {contract-division: 48}
   escalate_before_hours: 24
   sweep_ms: 60000
+amendments: {deadline_days: 14}   # after a contract change, the amended guarantee (変更保証) is due in this many days
 rules:   # fractions of the contract price, exact ("1/10" or "0.1"); minimums round up, maximums down
   contract_guarantee_ratio: "1/10"
   low_bid_contract_guarantee_ratio: "3/10"
@@ -93,8 +95,16 @@ int main(int argc, char** argv) {
   hosho::VerificationServiceImpl clerks(&cases, hosho::ValueOrExit(host.Producer()), hosho::ValueOrExit(host.Sealing()),
                                         hosho::ValueOrExit(host.Auth()), &host.clock(), policy, task_options);
   hosho::AddGrpcService(host, &clerks);
-  hosho::ValueOrExit(host.AddConsumer({hosho::topics::kSubmissions},
-                                      [&worker](const hosho::KafkaRecord& r) { return worker.Handle(r); }));
+  hosho::RecheckOptions recheck_options;
+  recheck_options.amended_guarantee_due = absl::Hours(24 * config.GetInt("amendments.deadline_days", 14));
+  hosho::ContractRechecker rechecker(&cases, hosho::ValueOrExit(host.Producer()), &host.clock(), policy,
+                                     recheck_options);
+  // One group, two topics: submissions to check, and contract versions that may re-check a guarantee.
+  hosho::ValueOrExit(host.AddConsumer({hosho::topics::kSubmissions, hosho::topics::kContracts},
+                                      [&worker, &rechecker](const hosho::KafkaRecord& r) {
+                                        return r.topic == hosho::topics::kContracts ? rechecker.Handle(r)
+                                                                                    : worker.Handle(r);
+                                      }));
   // The resumer: cases that wait for their platform are tried again when due.
   absl::Notification stop;
   std::thread resumer = hosho::StartPeriodic(

@@ -344,6 +344,84 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
   return out;
 }
 
+std::vector<RuleResult> RecheckAfterContractChange(const hosho::v1::CertificateRecord& cert,
+                                                   hosho::v1::GuaranteeKind kind, const hosho::v1::Contract& checked,
+                                                   const hosho::v1::Contract& changed,
+                                                   const VerificationPolicy& policy) {
+  std::vector<RuleResult> out;
+  const int64_t price = changed.price_yen();
+  const bool price_changed = price != checked.price_yen();
+  const bool period_changed = IsSet(changed.period_end()) && IsSet(checked.period_end()) &&
+                              ToCivilDay(changed.period_end()) != ToCivilDay(checked.period_end());
+  const std::string price_change = absl::StrCat("請負代金額 ", FormatYen(checked.price_yen()), " → ", FormatYen(price));
+  if (kind == hosho::v1::GUARANTEE_KIND_CONTRACT) {
+    if (price_changed) {
+      const Ratio ratio = changed.low_bid() ? policy.low_bid_contract_guarantee : policy.contract_guarantee;
+      const int64_t least = AtLeast(price, ratio);
+      const bool ok = cert.guaranteed_amount_yen() >= least;
+      out.push_back(Make({"R13", ok ? RuleResult::OUTCOME_PASS : RuleResult::OUTCOME_FAIL,
+                          ok ? "R13_OK" : "R13_AMOUNT_TOO_LOW_AFTER_CHANGE", "certificate.guaranteed_amount_yen",
+                          absl::StrCat("変更後の請負代金額 ", FormatYen(price), "（", ratio.ToString(), "）に対し、保証金額 ",
+                                       FormatYen(cert.guaranteed_amount_yen()), ok ? " は必要額 " : " が必要額 ",
+                                       FormatYen(least), ok ? " 以上です" : " に足りません"),
+                          absl::StrCat("≥ ", FormatYen(least)), FormatYen(cert.guaranteed_amount_yen())}));
+      if (price < checked.price_yen()) {
+        out.push_back(Make({"R12", RuleResult::OUTCOME_FAIL, "R12_AMENDED_CERTIFICATE_DUE", "contract.price_yen",
+                            absl::StrCat("契約が減額変更されました（", price_change,
+                                         "）。減額変更後の保証証書を提出してください"),
+                            "減額変更後の保証証書", "未提出"}));
+      }
+    }
+    if (period_changed) {
+      const bool covers = IsSet(cert.period_start()) && IsSet(cert.period_end()) &&
+                          ToCivilDay(cert.period_start()) <= ToCivilDay(changed.period_start()) &&
+                          ToCivilDay(cert.period_end()) >= ToCivilDay(changed.period_end());
+      out.push_back(Make({"R07", covers ? RuleResult::OUTCOME_PASS : RuleResult::OUTCOME_FAIL,
+                          covers ? "R07_OK" : "R07_PERIOD_NOT_COVERED", "certificate.period_end",
+                          absl::StrCat("保証期間（", Period(cert.period_start(), cert.period_end()), "）",
+                                       covers ? "は" : "が", "変更後の工期（",
+                                       Period(changed.period_start(), changed.period_end()), "）",
+                                       covers ? "を含んでいます" : "を含んでいません"),
+                          Period(changed.period_start(), changed.period_end()),
+                          Period(cert.period_start(), cert.period_end())}));
+    }
+    return out;
+  }
+  if (!IsAdvance(kind)) return out;
+  if (period_changed) {
+    const bool ok = IsSet(cert.period_end()) && ToCivilDay(cert.period_end()) >= ToCivilDay(changed.period_end());
+    out.push_back(Make({"R09", ok ? RuleResult::OUTCOME_PASS : RuleResult::OUTCOME_FAIL,
+                        ok ? "R09_OK" : "R09_ENDS_BEFORE_COMPLETION", "certificate.period_end",
+                        absl::StrCat("保証期間の終期（", FormatDate(cert.period_end()), "）", ok ? "は" : "が",
+                                     "変更後の工事完成の時期（", FormatDate(changed.period_end()), "）",
+                                     ok ? "以降です" : "より前です"),
+                        absl::StrCat("≥ ", FormatDate(changed.period_end())), FormatDate(cert.period_end())}));
+  }
+  const bool intermediate = kind == hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT;
+  const int64_t paid = intermediate ? changed.intermediate_advance_paid_yen() : changed.advance_paid_yen();
+  if (price_changed && paid <= 0) {
+    const Ratio cap = intermediate ? policy.intermediate_max : policy.advance_max;
+    const int64_t most = AtMost(price, cap);
+    const bool ok = cert.advance_amount_yen() <= most;
+    const char* rule = intermediate ? "R10" : "R08";
+    out.push_back(Make({rule, ok ? RuleResult::OUTCOME_PASS : RuleResult::OUTCOME_FAIL,
+                        ok ? absl::StrCat(rule, "_OK") : absl::StrCat(rule, intermediate ? "_AMOUNT_TOO_HIGH" : "_ADVANCE_TOO_HIGH"),
+                        "certificate.advance_amount_yen",
+                        absl::StrCat("変更後の請負代金額 ", FormatYen(price), " × ", cap.ToString(), " の上限 ",
+                                     FormatYen(most), " に対し、", intermediate ? "中間前払金額 " : "前払金額 ",
+                                     FormatYen(cert.advance_amount_yen()), ok ? " は上限以内です" : " が上限を超えています"),
+                        absl::StrCat("≤ ", FormatYen(most)), FormatYen(cert.advance_amount_yen())}));
+    if (price > checked.price_yen()) {
+      out.push_back(Make({"R11", RuleResult::OUTCOME_WARN, "R11_RAISE_NEEDS_AMENDED_CERTIFICATE", "contract.price_yen",
+                          absl::StrCat("契約が増額変更されました（", price_change, "）。",
+                                       intermediate ? "中間前払金" : "前払金",
+                                       "を増額して請求するときは、支払い前に変更後の保証証書が必要です"),
+                          absl::StrCat("≤ ", FormatYen(most)), FormatYen(cert.advance_amount_yen())}));
+    }
+  }
+  return out;
+}
+
 bool AllPassed(const std::vector<RuleResult>& results) {
   for (const auto& r : results) {
     if (r.outcome() == RuleResult::OUTCOME_FAIL || (!r.passed() && r.outcome() == RuleResult::OUTCOME_UNSPECIFIED)) {

@@ -62,6 +62,21 @@ std::vector<hosho::v1::RuleResult> ApplyCertificateRules(const hosho::events::v1
                                                          const VerificationPolicy& policy,
                                                          const RuleContext& context = {});
 
+// A contract changed after the guarantee was checked against `checked` (its price or period): the
+// rules that depend on those terms, run again on `changed`. Empty when neither term changed.
+//   契約保証: R13 on a new price (R06 on it), R12 on a reduction (the amended certificate is due right
+//             after it), R07 on a new completion date;
+//   前払金・中間前払金: R09 on a new completion date; while the advance is not yet paid, R08 (R10 for
+//             an intermediate advance) on the new price's cap, and R11 as a WARN on a rise (an advance
+//             raised with the price needs the amended certificate before it is paid; nothing is owed
+//             until it is raised).
+// A FAIL means an amended guarantee (変更保証) is owed.
+std::vector<hosho::v1::RuleResult> RecheckAfterContractChange(const hosho::v1::CertificateRecord& certificate,
+                                                              hosho::v1::GuaranteeKind kind,
+                                                              const hosho::v1::Contract& checked,
+                                                              const hosho::v1::Contract& changed,
+                                                              const VerificationPolicy& policy);
+
 // True when no rule failed (warnings allow the verdict VERIFIED).
 bool AllPassed(const std::vector<hosho::v1::RuleResult>& results);
 

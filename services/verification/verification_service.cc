@@ -1,5 +1,7 @@
 #include "services/verification/verification_service.h"
 
+#include "services/verification/contract_recheck.h"
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "hosho/events/v1/events.pb.h"
@@ -385,6 +387,17 @@ grpc::Status VerificationServiceImpl::RecordCertificate(grpc::ServerContext* con
                                      {{"task_id", "TASK_NOT_OPEN", "この案件はすでに判定されています"}})));
   }
   if (!applied.ok()) return ObserveRpc("RecordCertificate", started, ToGrpcStatus(applied.status()));
+  bool superseded_marked = true;
+  if (applied->state == StateName(hosho::v1::CASE_STATE_VERIFIED)) {
+    // An amended guarantee verified: the case it replaces stops waiting. If this fails, the publish
+    // timer set above makes the sweep do it (and send the verdict) once the grace has passed.
+    if (absl::Status s = ResolveSuperseded(*cases_, record->case_id, submission.submission_received(), clock_->Now());
+        !s.ok()) {
+      superseded_marked = false;
+      LogWarn("superseded case not marked yet, left to the publish sweep",
+              {{"case_id", record->case_id}, {"error", std::string(s.message())}});
+    }
+  }
   (void)cases_->RemoveTask(record->Field("office"), record->case_id);
   (void)cases_->RemoveTimer("verification-sla", record->case_id);  // decided: no escalation
   // The answer is the case as the verdict left it: read before the event is out, since routing may
@@ -402,7 +415,7 @@ grpc::Status VerificationServiceImpl::RecordCertificate(grpc::ServerContext* con
       !sent.ok()) {
     LogWarn("verdict stored, its event left to the publish sweep",
             {{"case_id", record->case_id}, {"error", std::string(sent.message())}});
-  } else {
+  } else if (superseded_marked) {
     (void)cases_->RemoveTimer(kVerdictPublishTimer, record->case_id);
   }
   Metrics()

@@ -1,5 +1,7 @@
 #include "services/verification/verification_worker.h"
 
+#include "services/verification/contract_recheck.h"
+
 #include "absl/strings/str_cat.h"
 #include "services/common/case_view.h"
 #include "services/common/domain_text.h"
@@ -168,6 +170,9 @@ absl::Status VerificationWorker::Verify(const std::string& case_id,
     return absl::OkStatus();
   }
   if (!recorded.ok()) return recorded.status();
+  if (recorded->state == StateName(hosho::v1::CASE_STATE_VERIFIED)) {
+    if (absl::Status s = ResolveSuperseded(*cases_, case_id, submission, clock_->Now()); !s.ok()) return s;
+  }
 
   hosho::events::v1::Envelope published;
   if (!published.ParseFromString(recorded->payload)) return absl::DataLossError("stored verdict is unreadable");
@@ -278,6 +283,15 @@ absl::StatusOr<int> VerificationWorker::RepublishVerdicts(int limit) {
       continue;
     }
     if (!payload.ok()) return payload.status();  // the store itself is unreachable: the next sweep tries again
+    // A clerk's call that died after storing the verdict left the superseded case unmarked too.
+    if (verdict.has_verification_completed() &&
+        verdict.verification_completed().verdict() == hosho::events::v1::VerificationCompleted::VERDICT_VERIFIED) {
+      if (absl::Status s = ResolveSuperseded(*cases_, case_id, verdict.verification_completed().submission(),
+                                             clock_->Now());
+          !s.ok()) {
+        return s;
+      }
+    }
     if (absl::Status s = producer_->Send(ToRecord(topics::kVerifications, verdict, NewTraceparent()),
                                          options_.send_timeout);
         !s.ok()) {

@@ -88,7 +88,7 @@ await step('doro: the closed case prints on A4 with its summary, rules and histo
   await doro.pdf({ path: pdf, format: 'A4' });  // Chromium's own print, with the print style sheet
   assert.match(execFileSync('pdfinfo', [pdf]).toString(), /Page size:.*\(A4\)/);
   const printed = execFileSync('pdftotext', ['-layout', pdf, '-']).toString();
-  for (const words of [result.paper_case, 'MB-2026-0077', '完了', '確認結果', '経過', '受領しました', '印刷']) {
+  for (const words of [result.paper_case, 'MB-2026-0077', '完了', '確認結果', '経過', '受領しました', '表示日時']) {
     assert.ok(printed.includes(words), `the printed page has ${words}`);
   }
   for (const words of ['ログアウト', 'ライブ', '概況', '案件検索', 'English']) {

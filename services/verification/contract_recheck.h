@@ -1,0 +1,54 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "hosho/events/v1/events.pb.h"
+#include "services/common/case_store.h"
+#include "services/common/clock.h"
+#include "services/common/kafka.h"
+#include "services/verification/rules.h"
+
+namespace hosho {
+
+struct RecheckOptions {
+  // How long the contractor has to submit the amended guarantee (a city setting,
+  // amendments.deadline_days).
+  absl::Duration amended_guarantee_due = absl::Hours(24 * 14);
+  absl::Duration send_timeout = absl::Seconds(10);
+  // The cases of one contract looked at per change (a contract has a handful: one per guarantee).
+  int max_cases_per_contract = 200;
+};
+
+// Contract changes after a guarantee was checked (増額・減額・工期延長). Takes hosho.contracts.v1:
+// for every case of the contract whose guarantee was checked (VERIFIED onwards, closed cases too)
+// against an older version, runs RecheckAfterContractChange on the new one and records the result on
+// the case (a history note either way). When a rule fails, the case waits for an amended guarantee
+// (変更保証) by a deadline, is listed under its office's amended-guarantee timer, and a
+// GuaranteeRechecked event on hosho.verifications.v1 tells hosho-notification to write to the
+// contractor and the office. Every step is keyed by `<case>:rechecked:v<version>`, so a redelivered
+// record changes nothing and re-sends the stored event.
+class ContractRechecker {
+ public:
+  ContractRechecker(CaseStore* cases, EventProducer* producer, Clock* clock, VerificationPolicy policy,
+                    RecheckOptions options);
+  absl::Status Handle(const KafkaRecord& record);
+
+ private:
+  absl::Status Recheck(const std::string& case_id, const hosho::v1::Contract& changed, absl::Time now);
+
+  CaseStore* cases_;
+  EventProducer* producer_;
+  Clock* clock_;
+  VerificationPolicy policy_;
+  RecheckOptions options_;
+};
+
+// An amended guarantee (a submission with supersedes_case_id) was verified: the case it supersedes
+// records it (superseded_by_case_id, a history note), stops waiting for an amended guarantee, and
+// leaves its office's list. Once per pair, whichever path verified it (connector, clerk, sweep).
+absl::Status ResolveSuperseded(CaseStore& cases, const std::string& case_id,
+                               const hosho::events::v1::SubmissionReceived& submission, absl::Time now);
+
+}  // namespace hosho
