@@ -94,6 +94,9 @@ int main(int argc, char** argv) {
   task_options.claim_ttl = absl::Minutes(config.GetInt("tasks.claim_ttl_minutes", 30));
   hosho::VerificationServiceImpl clerks(&cases, hosho::ValueOrExit(host.Producer()), hosho::ValueOrExit(host.Sealing()),
                                         hosho::ValueOrExit(host.Auth()), &host.clock(), policy, task_options);
+  hosho::RedisContractStore contracts(hosho::ValueOrExit(host.Redis()));
+  worker.UseContracts(&contracts);
+  clerks.UseContracts(&contracts);
   hosho::AddGrpcService(host, &clerks);
   hosho::RecheckOptions recheck_options;
   recheck_options.amended_guarantee_due = absl::Hours(24 * config.GetInt("amendments.deadline_days", 14));

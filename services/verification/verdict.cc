@@ -64,4 +64,18 @@ TransitionRequest BuildVerdict(const std::string& case_id, const hosho::events::
   return verdict;
 }
 
+absl::StatusOr<hosho::events::v1::SubmissionReceived> WithCurrentTerms(
+    const hosho::events::v1::SubmissionReceived& submission, ContractStore* contracts) {
+  if (contracts == nullptr) return submission;
+  auto stored = contracts->Get(submission.contract().contract_id());
+  if (absl::IsNotFound(stored.status())) return submission;
+  if (!stored.ok()) return stored.status();
+  hosho::v1::Contract current;
+  if (!current.ParseFromString(*stored)) return absl::DataLossError("stored contract is unreadable");
+  if (current.version() <= submission.contract().version()) return submission;
+  hosho::events::v1::SubmissionReceived now = submission;
+  *now.mutable_contract() = std::move(current);
+  return now;
+}
+
 }  // namespace hosho

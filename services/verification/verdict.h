@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hosho/events/v1/events.pb.h"
 #include "services/common/case_store.h"
@@ -24,6 +25,12 @@ TransitionRequest BuildVerdict(const std::string& case_id, const hosho::events::
 inline constexpr char kVerdictPublishTimer[] = "verdict-publish";
 // How long a verdict may wait for its own send before the sweep sends it.
 inline constexpr absl::Duration kVerdictPublishGrace = absl::Seconds(30);
+
+// The submission with the contract as it stands now: the registry's version when it is newer than the
+// snapshot taken at submission (a price or period changed while the case waited), so that a verdict
+// is never reached on terms already replaced. `contracts` null: the snapshot as it is.
+absl::StatusOr<hosho::events::v1::SubmissionReceived> WithCurrentTerms(
+    const hosho::events::v1::SubmissionReceived& submission, ContractStore* contracts);
 
 // The office whose clerks check a submission: the ordering office for 契約保証, the department in
 // charge for advances.

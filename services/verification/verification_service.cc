@@ -361,8 +361,10 @@ grpc::Status VerificationServiceImpl::RecordCertificate(grpc::ServerContext* con
     return ObserveRpc("RecordCertificate", started,
                       ToGrpcStatus(absl::DataLossError("stored submission is unreadable")));
   }
+  auto terms = WithCurrentTerms(submission.submission_received(), contracts_);
+  if (!terms.ok()) return ObserveRpc("RecordCertificate", started, ToGrpcStatus(terms.status()));
   TransitionRequest verdict = BuildVerdict(
-      record->case_id, submission.submission_received(), certificate, principal->name, record->Field("office"),
+      record->case_id, *terms, certificate, principal->name, record->Field("office"),
       clock_->Now(), policy_, RuleContext{static_cast<int>(ToInt(record->Field(case_fields::kDuplicateCount)))});
   if (!request->no_certificate_reason().empty()) {
     verdict.reason =

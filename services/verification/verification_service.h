@@ -31,6 +31,8 @@ class VerificationServiceImpl final : public hosho::v1::VerificationService::Ser
  public:
   VerificationServiceImpl(CaseStore* cases, EventProducer* producer, const Sealer* sealer, const Authenticator* auth,
                           Clock* clock, VerificationPolicy policy, TaskOptions options);
+  // Verdicts are reached on the contract's current version from this registry (WithCurrentTerms).
+  void UseContracts(ContractStore* contracts) { contracts_ = contracts; }
 
   grpc::Status ListTasks(grpc::ServerContext* context, const hosho::v1::ListTasksRequest* request,
                          hosho::v1::ListTasksResponse* response) override;
@@ -62,6 +64,7 @@ class VerificationServiceImpl final : public hosho::v1::VerificationService::Ser
   Clock* clock_;
   VerificationPolicy policy_;
   TaskOptions options_;
+  ContractStore* contracts_ = nullptr;
 };
 
 // Checks a certificate record as a clerk typed it: the fields the rules need, each with a code.

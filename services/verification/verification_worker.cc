@@ -150,7 +150,9 @@ absl::Status VerificationWorker::Verify(const std::string& case_id,
       }
       return GiveToClerks(case_id, submission, certificate.status());
     }
-    verdict = BuildVerdict(case_id, submission, certificate.ok() ? &*certificate : nullptr, options_.connector_name,
+    auto terms = WithCurrentTerms(submission, contracts_);
+    if (!terms.ok()) return terms.status();
+    verdict = BuildVerdict(case_id, *terms, certificate.ok() ? &*certificate : nullptr, options_.connector_name,
                            office, clock_->Now(), policy_, context);
     verdict.fields.push_back({"waiting_reason", ""});
   } else {

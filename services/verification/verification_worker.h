@@ -40,6 +40,8 @@ class VerificationWorker {
   VerificationWorker(CaseStore* cases, EventProducer* producer, const Sealer* sealer, PlatformConnector* connector,
                      Clock* clock, VerificationPolicy policy, VerificationOptions options);
   absl::Status Handle(const KafkaRecord& record);
+  // Verdicts are reached on the contract's current version from this registry (WithCurrentTerms).
+  void UseContracts(ContractStore* contracts) { contracts_ = contracts; }
   // Tries the waiting cases that are due again (the resumer calls this every poll); returns how
   // many got a verdict or were skipped because they moved on.
   absl::StatusOr<int> ResumeDue(int limit = 50);
@@ -70,6 +72,7 @@ class VerificationWorker {
   Clock* clock_;
   VerificationPolicy policy_;
   VerificationOptions options_;
+  ContractStore* contracts_ = nullptr;
 };
 
 }  // namespace hosho

@@ -341,5 +341,61 @@ TEST_F(ContractChangesTest, ImpossibleChangesAreRefusedPrecisely) {
             "FAILED_PRECONDITION SUPERSEDED_CASE_MISMATCH supersedes_case_id");
 }
 
+// A guarantee still waiting when the contract changes is decided on the new terms, not on the
+// snapshot taken at submission: a bank's paper guarantee of 1/10 of 12,000,000円, checked by the clerk
+// after the price rose to 15,000,000円, falls short (R06) and is returned.
+TEST_F(ContractChangesTest, AGuaranteeCheckedAfterAChangeIsCheckedAgainstTheNewTerms) {
+  ASSERT_TRUE(client_->ActAs("contract-division-clerk").ok());
+  hosho::v1::SubmitGuaranteeRequest paper;
+  paper.set_client_request_id("cc-paper");
+  paper.set_contract_id("K-2026-0005");
+  paper.set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
+  paper.set_issuer_kind(hosho::v1::ISSUER_KIND_BANK);
+  paper.set_issuer(hosho::v1::ISSUER_BANK);
+  paper.set_issuer_name("みなと銀行");
+  paper.mutable_paper()->set_guarantee_number("MB-CC-1");
+  *paper.mutable_paper()->mutable_received_on() = FromCivilDay(absl::ToCivilDay(absl::Now(), JapanTimeZone()));
+  auto submitted = client_->Submit(paper);
+  ASSERT_TRUE(submitted.ok()) << submitted.status();
+  const std::string id = submitted->case_id();
+  ASSERT_TRUE(AwaitUntil([&] { return client_->ClaimTask(id).ok(); }, absl::Seconds(30)));
+
+  hosho::v1::Contract raised = Contract("K-2026-0005");
+  const int64_t version = raised.version() + 1;
+  raised.set_price_yen(15'000'000);
+  Upsert(raised);
+  ASSERT_TRUE(AwaitUntil([&] { return Contract("K-2026-0005").version() == version; }, absl::Seconds(10)));
+
+  ASSERT_TRUE(client_->ActAs("contract-division-clerk").ok());
+  hosho::v1::RecordCertificateRequest record;
+  record.set_task_id(id);
+  auto* cert = record.mutable_certificate();
+  cert->set_guarantee_number("MB-CC-1");
+  cert->set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
+  cert->set_issuer(hosho::v1::ISSUER_BANK);
+  cert->set_beneficiary("みなと市長");
+  cert->set_contractor_name("みなと造園株式会社");
+  cert->set_project_name("中央公園遊具更新工事");
+  cert->set_contract_price_yen(12'000'000);
+  cert->set_guaranteed_amount_yen(1'200'000);
+  *cert->mutable_period_start() = *ParseDate("2027-01-15");
+  *cert->mutable_period_end() = *ParseDate("2027-03-31");
+  *cert->mutable_issue_date() = *ParseDate("2026-11-20");
+  auto decided = client_->RecordCertificate(record);
+  ASSERT_TRUE(decided.ok()) << decided.status();
+  EXPECT_EQ(decided->state(), hosho::v1::CASE_STATE_RETURNED);
+  ASSERT_TRUE(client_->ActAs("operator").ok());
+  auto c = client_->GetCase(id);
+  ASSERT_TRUE(c.ok());
+  bool r06 = false;
+  for (const auto& r : c->rule_results()) {
+    if (r.code() == "R06_AMOUNT_TOO_LOW") {
+      r06 = true;
+      EXPECT_EQ(r.expected(), "≥ 1,500,000円") << "1/10 of the price as it stands now";
+    }
+  }
+  EXPECT_TRUE(r06);
+}
+
 }  // namespace
 }  // namespace hosho
