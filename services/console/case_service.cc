@@ -95,9 +95,9 @@ grpc::Status CaseServiceImpl::ExportLedger(grpc::ServerContext* context, const h
   const absl::Time started = absl::Now();
   auto principal = auth_->Authenticate(*context);
   if (!principal.ok()) return ObserveRpc("ExportLedger", started, ToGrpcStatus(principal.status()));
-  auto query = LedgerQueryFor(*principal, *request);
+  auto query = LedgerQueryFor(*principal, *request, offices_);
   if (!query.ok()) return ObserveRpc("ExportLedger", started, ToGrpcStatus(query.status()));
-  auto rows = CollectLedger(*cases_, *query, offices_);
+  auto rows = CollectLedger(*cases_, *query, offices_, [context] { return context->IsCancelled(); });
   if (!rows.ok()) return ObserveRpc("ExportLedger", started, ToGrpcStatus(rows.status()));
   auto file = RenderLedger(*query, *rows);
   if (!file.ok()) return ObserveRpc("ExportLedger", started, ToGrpcStatus(file.status()));

@@ -816,7 +816,7 @@ HttpReply ConsoleApp::LedgerDownload(const Request& r) {
                      : format.empty() || format == "xlsx"
                          ? hosho::v1::ExportLedgerRequest::FORMAT_XLSX
                          : static_cast<hosho::v1::ExportLedgerRequest::Format>(-1));
-  auto query = LedgerQueryFor(r.user, request);
+  auto query = LedgerQueryFor(r.user, request, deps_.offices);
   if (!query.ok()) return ErrorPage(r, query.status());
   auto rows = CollectLedger(*deps_.cases, *query, deps_.offices);
   if (!rows.ok()) return ErrorPage(r, rows.status());
@@ -833,6 +833,7 @@ HttpReply ConsoleApp::LedgerDownload(const Request& r) {
                                                                            : ".csv",
                                           "\"; filename*=UTF-8''", UrlEncode(file->filename())));
   reply.headers.emplace_back("Cache-Control", "no-store");
+  AddSecurityHeaders(&reply);
   return reply;
 }
 

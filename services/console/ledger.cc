@@ -1,5 +1,6 @@
 #include "services/console/ledger.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -25,6 +26,12 @@ absl::Status Refused(absl::StatusCode code, const char* field, const char* reaso
   return ViolationStatus(code, {{field, reason, std::move(message)}});
 }
 
+absl::Status TooLarge() {
+  return Refused(absl::StatusCode::kInvalidArgument, "received_to", "LEDGER_TOO_LARGE",
+                 absl::StrCat("出力する案件が多すぎます（", kLedgerMaxRows, "件・",
+                              kLedgerMaxBytes / (1024 * 1024), "MBまで）。受付期間を短くしてください"));
+}
+
 std::string JstDate(const google::protobuf::Timestamp& at) {
   return absl::FormatTime("%Y-%m-%d", FromProto(at), JapanTimeZone());
 }
@@ -43,6 +50,19 @@ std::string ChannelNameJa(hosho::v1::Channel channel) {
       return "メール";
     case hosho::v1::CHANNEL_PAPER:
       return "紙";
+    default:
+      return "";
+  }
+}
+
+std::string AmendmentNameJa(hosho::v1::AmendmentKind kind) {
+  switch (kind) {
+    case hosho::v1::AMENDMENT_KIND_INCREASE:
+      return "増額";
+    case hosho::v1::AMENDMENT_KIND_DECREASE:
+      return "減額";
+    case hosho::v1::AMENDMENT_KIND_EXTENSION:
+      return "工期延長";
     default:
       return "";
   }
@@ -80,11 +100,11 @@ absl::StatusOr<absl::CivilDay> Day(const hosho::v1::Date& date, const char* fiel
   return ToCivilDay(date);
 }
 
-absl::Status CheckOffice(const Principal& principal, std::string* office) {
+absl::Status CheckOffice(const Principal& principal, const OfficeDirectory* offices, std::string* office) {
   switch (principal.role) {
     case Role::kClerk:
       if (office->empty()) *office = principal.office;
-      if (*office != principal.office) {
+      if (principal.office.empty() || *office != principal.office) {
         return Refused(absl::StatusCode::kPermissionDenied, "office", "LEDGER_OFFICE_NOT_ALLOWED",
                        "保証台帳は自課の分のみ出力できます");
       }
@@ -96,9 +116,14 @@ absl::Status CheckOffice(const Principal& principal, std::string* office) {
         return Refused(absl::StatusCode::kInvalidArgument, "office", "LEDGER_OFFICE_MISSING",
                        "出力する課（全課は *）を指定してください");
       }
+      if (*office != kEveryOffice && offices != nullptr && offices->Find(*office) == nullptr) {
+        return Refused(absl::StatusCode::kInvalidArgument, "office", "LEDGER_OFFICE_UNKNOWN",
+                       "指定された課は市の課の一覧にありません");
+      }
       return absl::OkStatus();
     default:
-      return Refused(absl::StatusCode::kPermissionDenied, "", "ROLE_NOT_ALLOWED", "保証台帳を出力する権限がありません");
+      return Refused(absl::StatusCode::kPermissionDenied, "authorization", "ROLE_NOT_ALLOWED",
+                     "保証台帳を出力する権限がありません");
   }
 }
 
@@ -119,10 +144,11 @@ absl::StatusOr<bool> StoredEvent(CaseStore& cases, const std::string& case_id, a
 
 }  // namespace
 
-absl::StatusOr<LedgerQuery> LedgerQueryFor(const Principal& principal, const ExportLedgerRequest& request) {
+absl::StatusOr<LedgerQuery> LedgerQueryFor(const Principal& principal, const ExportLedgerRequest& request,
+                                           const OfficeDirectory* offices) {
   LedgerQuery query;
   query.office = request.office();
-  if (absl::Status s = CheckOffice(principal, &query.office); !s.ok()) return s;
+  if (absl::Status s = CheckOffice(principal, offices, &query.office); !s.ok()) return s;
   auto from = Day(request.received_from(), "received_from", "受付期間の初日");
   if (!from.ok()) return from.status();
   auto to = Day(request.received_to(), "received_to", "受付期間の末日");
@@ -156,7 +182,7 @@ const std::vector<std::string>& LedgerHeader() {
       "契約ID",   "工事番号", "工事名",   "受注者",     "保証の種類",     "発行者",   "保証番号",
       "保証金額（円）", "前払金額（円）", "請求額（円）", "保証期間（始期）", "保証期間（終期）",
       "判定",     "不適合・注意のルール", "確認者", "確認日時", "契約締結日", "送付日", "支払引継日",
-      "完了日",   "取下げ日"};
+      "完了日",   "取下げ日", "差戻し日", "変更前の案件番号", "変更の種類", "変更後の案件番号", "変更保証の提出期限"};
   return header;
 }
 
@@ -220,43 +246,57 @@ std::vector<std::string> LedgerRowFor(const hosho::v1::Case& c, const hosho::eve
           DayEntered(c, hosho::v1::CASE_STATE_FORWARDED),
           DayEntered(c, hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF),
           DayEntered(c, hosho::v1::CASE_STATE_CLOSED),
-          DayEntered(c, hosho::v1::CASE_STATE_WITHDRAWN)};
+          DayEntered(c, hosho::v1::CASE_STATE_WITHDRAWN),
+          DayEntered(c, hosho::v1::CASE_STATE_RETURNED),
+          c.supersedes_case_id(),
+          AmendmentNameJa(c.amendment_kind()),
+          c.superseded_by_case_id(),
+          c.has_amended_guarantee_required() ? JstDate(c.amended_guarantee_required().deadline()) : ""};
 }
 
 absl::StatusOr<std::vector<std::vector<std::string>>> CollectLedger(CaseStore& cases, const LedgerQuery& query,
-                                                                    const OfficeDirectory* offices) {
+                                                                    const OfficeDirectory* offices,
+                                                                    const std::function<bool()>& cancelled) {
+  auto gone = [&cancelled] { return cancelled && cancelled(); };
   const absl::Time from = absl::FromCivil(query.received_from, JapanTimeZone());
   const absl::Time to = absl::FromCivil(query.received_to + 1, JapanTimeZone());
-  std::vector<std::vector<std::string>> rows;
+  // 1. Which cases, from their summaries (one round trip a page): counted before any is loaded.
+  std::vector<std::string> selected;
+  absl::flat_hash_set<std::string> seen;  // a case indexed again while paging is listed once
   for (int offset = 0;; offset += kIdsPerRead) {
+    if (gone()) return absl::CancelledError("the caller has gone");
     auto ids = cases.ListReceived(from, to, kIdsPerRead, offset);
     if (!ids.ok()) return ids.status();
     auto summaries = cases.Summaries(*ids);
     if (!summaries.ok()) return summaries.status();
     for (const CaseSummary& summary : *summaries) {
-      if (!InLedger(summary, query.office)) continue;
+      if (!InLedger(summary, query.office) || !seen.insert(summary.case_id).second) continue;
       if (query.state != hosho::v1::CASE_STATE_UNSPECIFIED && summary.state != StateName(query.state)) continue;
       if (query.kind != hosho::v1::GUARANTEE_KIND_UNSPECIFIED && summary.kind != std::to_string(query.kind)) continue;
-      if (static_cast<int>(rows.size()) == kLedgerMaxRows) {
-        return Refused(absl::StatusCode::kInvalidArgument, "received_to", "LEDGER_TOO_LARGE",
-                       absl::StrCat("該当する案件が", kLedgerMaxRows, "件を超えます。受付期間を短くしてください"));
-      }
-      auto record = cases.Get(summary.case_id);
-      if (absl::IsNotFound(record.status())) continue;
-      if (!record.ok()) return record.status();
-      hosho::events::v1::Envelope submitted;
-      hosho::events::v1::Envelope verified;
-      auto has_submission = StoredEvent(cases, summary.case_id, ":submitted", &submitted);
-      if (!has_submission.ok()) return has_submission.status();
-      auto has_verdict = StoredEvent(cases, summary.case_id, ":verified", &verified);
-      if (!has_verdict.ok()) return has_verdict.status();
-      rows.push_back(LedgerRowFor(
-          CaseFromRecord(*record),
-          *has_submission && submitted.has_submission_received() ? &submitted.submission_received() : nullptr,
-          *has_verdict && verified.has_verification_completed() ? &verified.verification_completed() : nullptr,
-          offices));
+      selected.push_back(summary.case_id);
     }
+    if (static_cast<int>(selected.size()) > kLedgerMaxRows) return TooLarge();
     if (static_cast<int>(ids->size()) < kIdsPerRead) break;
+  }
+  // 2. Each selected case with the events it stored when received and when checked.
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(selected.size());
+  for (const std::string& id : selected) {
+    if (gone()) return absl::CancelledError("the caller has gone");
+    auto record = cases.Get(id);
+    if (absl::IsNotFound(record.status())) continue;
+    if (!record.ok()) return record.status();
+    hosho::events::v1::Envelope submitted;
+    hosho::events::v1::Envelope verified;
+    auto has_submission = StoredEvent(cases, id, ":submitted", &submitted);
+    if (!has_submission.ok()) return has_submission.status();
+    auto has_verdict = StoredEvent(cases, id, ":verified", &verified);
+    if (!has_verdict.ok()) return has_verdict.status();
+    rows.push_back(LedgerRowFor(
+        CaseFromRecord(*record),
+        *has_submission && submitted.has_submission_received() ? &submitted.submission_received() : nullptr,
+        *has_verdict && verified.has_verification_completed() ? &verified.verification_completed() : nullptr,
+        offices));
   }
   return rows;
 }
@@ -274,6 +314,7 @@ absl::StatusOr<hosho::v1::ExportLedgerResponse> RenderLedger(const LedgerQuery& 
     for (const std::string& heading : LedgerHeader()) numeric.push_back(absl::EndsWith(heading, "（円）"));
     auto workbook = TextWorkbook("保証台帳", LedgerHeader(), rows, numeric);
     if (!workbook.ok()) return workbook.status();
+    if (workbook->size() > kLedgerMaxBytes) return TooLarge();
     response.set_content(*std::move(workbook));
     response.set_filename(stem + ".xlsx");
     response.set_media_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
@@ -286,12 +327,13 @@ absl::StatusOr<hosho::v1::ExportLedgerResponse> RenderLedger(const LedgerQuery& 
   };
   append_line(LedgerHeader());
   for (const auto& row : rows) append_line(row);
+  if (text.size() > kLedgerMaxBytes) return TooLarge();
   if (query.format == ExportLedgerRequest::FORMAT_CSV_CP932) {
     auto encoded = FromUtf8(text, "windows-31j");
     if (!encoded.ok()) return encoded.status();
     response.set_content(*std::move(encoded));
     response.set_filename(stem + "_sjis.csv");
-    response.set_media_type("text/csv; charset=Shift_JIS");
+    response.set_media_type("text/csv; charset=windows-31j");
   } else {
     response.set_content(absl::StrCat("\xEF\xBB\xBF", text));
     response.set_filename(stem + ".csv");

@@ -168,8 +168,14 @@ int Ledger(hosho::HoshoClient& c, std::map<std::string, std::string>& flags) {
   }
   auto file = c.ExportLedger(request);
   if (!file.ok()) return Fail(file.status());
-  const std::string out = flags.count("out") ? flags["out"] : file->filename();
-  std::ofstream(out, std::ios::binary | std::ios::trunc) << file->content();
+  // Without --out, the server's name in the current directory: never a path it could choose.
+  std::string out = flags.count("out") ? flags["out"] : file->filename();
+  if (!flags.count("out")) out = out.substr(out.find_last_of('/') + 1);
+  if (out.empty() || out == "." || out == "..") return Fail(absl::InvalidArgumentError("no file name: give --out"));
+  std::ofstream file_out(out, std::ios::binary | std::ios::trunc);
+  file_out << file->content();
+  file_out.close();
+  if (!file_out) return Fail(absl::InternalError(absl::StrCat("cannot write ", out)));
   std::cout << out << "  " << file->rows() << " cases\n";
   return 0;
 }

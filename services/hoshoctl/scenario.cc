@@ -1,6 +1,7 @@
 #include "services/hoshoctl/scenario.h"
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 
@@ -82,6 +83,102 @@ absl::StatusOr<std::string> CheckAsClerk(HoshoClient& client, const CertificateB
 }
 
 }  // namespace
+
+// The case once `done` holds, or as it last was when `deadline` passed.
+absl::StatusOr<hosho::v1::Case> PollCase(HoshoClient& client, const std::string& case_id,
+                                         const std::function<bool(const hosho::v1::Case&)>& done,
+                                         absl::Duration deadline) {
+  const absl::Time give_up = absl::Now() + deadline;
+  for (;;) {
+    auto c = client.GetCase(case_id);
+    if ((c.ok() && done(*c)) || absl::Now() >= give_up) return c;
+    absl::SleepFor(absl::Milliseconds(50));  // the API has no stream that outlives a closed case
+  }
+}
+
+// A contract changes after its guarantee was checked (`contract_changes`): the contract system upserts
+// the new terms, the case shows 変更保証の提出が必要 with the rule; the amended guarantee, submitted with
+// supersedes, is checked (by a clerk in clerk-first mode) and the old case shows it took its place.
+absl::Status RunContractChanges(HoshoClient& client, const Config& scenario,
+                                std::map<std::string, std::string>& case_by_request, absl::Duration deadline,
+                                const ScenarioClerks& clerks, std::vector<ScenarioRow>& rows) {
+  for (const Config& item : scenario.GetList("contract_changes")) {
+    ScenarioRow row;
+    row.label = item.GetString("label");
+    const std::string amended = case_by_request[item.GetString("request_id")];
+    if (auto s = client.ActAs("city-contract-system"); !s.ok()) return s;
+    auto contract = client.GetContract(item.GetString("contract_id"));
+    if (!contract.ok()) return contract.status();
+    contract->set_price_yen(item.GetInt("price_yen", contract->price_yen()));
+    if (item.Has("period_end")) {
+      if (absl::Status s = ReadDateField(item, "period_end", contract->mutable_period_end()); !s.ok()) return s;
+    }
+    if (auto upserted = client.UpsertContract(*contract); !upserted.ok()) return upserted.status();
+    if (auto s = client.ActAs("operator"); !s.ok()) return s;
+    const std::string rule = item.GetString("expect.rule");
+    row.case_id = amended;
+    row.expected = absl::StrCat("変更保証の提出が必要 ", rule);
+    // Polled, not watched: a watch ends at a terminal state, and the re-checked case may be closed.
+    auto owed = PollCase(client, amended, [](const hosho::v1::Case& c) { return c.has_amended_guarantee_required(); },
+                         deadline);
+    row.actual = "not asked";
+    if (owed.ok() && owed->has_amended_guarantee_required()) {
+      const auto& rules = owed->amended_guarantee_required().rule_results();
+      row.actual = absl::StrCat("変更保証の提出が必要 ", rules.empty() ? "" : rules[0].code(), "（期限 ",
+                                absl::FormatTime("%Y-%m-%d", FromProto(owed->amended_guarantee_required().deadline()),
+                                           JapanTimeZone()),
+                                "）");
+      row.ok = !rules.empty() && rules[0].code() == rule;
+    }
+    rows.push_back(row);
+
+    // The amended guarantee.
+    ScenarioRow answer;
+    answer.label = item.GetString("amended.label");
+    auto request = SubmissionFromYaml(item.Child("amended"));
+    if (!request.ok()) return request.status();
+    request->set_supersedes_case_id(amended);
+    if (auto s = client.ActAs("demo-submitter"); !s.ok()) return s;
+    auto submitted = client.Submit(*request);
+    answer.expected = absl::StrCat("ROUTED, replaces ", amended);
+    if (!submitted.ok()) {
+      answer.actual = absl::StrCat("refused: ", submitted.status().message());
+      rows.push_back(answer);
+      continue;
+    }
+    answer.case_id = submitted->case_id();
+    case_by_request[request->client_request_id()] = answer.case_id;
+    if (auto s = client.ActAs("operator"); !s.ok()) return s;
+    std::string checked_by;
+    if (clerks.certificates != nullptr) {
+      auto queued = client.WatchUntil(
+          answer.case_id,
+          [](const hosho::v1::Case& c) { return c.state() != hosho::v1::CASE_STATE_RECEIVED; }, deadline);
+      if (queued.ok() && queued->state() == hosho::v1::CASE_STATE_AWAITING_VERIFICATION) {
+        auto clerk = CheckAsClerk(client, *clerks.certificates, answer.case_id, queued->office());
+        if (auto s = client.ActAs("operator"); !s.ok()) return s;
+        if (!clerk.ok()) return clerk.status();
+        checked_by = *clerk;
+      }
+    }
+    auto routed = client.WatchUntil(
+        answer.case_id,
+        [](const hosho::v1::Case& c) { return c.state() == hosho::v1::CASE_STATE_ROUTED || IsTerminal(c.state()); },
+        deadline);
+    auto replaced = PollCase(
+        client, amended, [&](const hosho::v1::Case& c) { return c.superseded_by_case_id() == answer.case_id; },
+        deadline);
+    answer.ok = replaced.ok() && replaced->superseded_by_case_id() == answer.case_id &&
+                !replaced->has_amended_guarantee_required() && routed.ok() &&
+                routed->state() == hosho::v1::CASE_STATE_ROUTED;
+    answer.actual = absl::StrCat(routed.ok() ? StateName(routed->state()) : "unreadable",
+                                 checked_by.empty() ? "" : absl::StrCat(" (", checked_by, ")"),
+                                 routed.ok() ? absl::StrCat(" @", routed->office()) : "",
+                                 answer.ok ? absl::StrCat(", replaces ", amended) : ", the old case still waits");
+    rows.push_back(answer);
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const Config& scenario,
                                                      absl::Duration per_case_deadline, ScenarioClerks clerks) {
@@ -404,6 +501,10 @@ absl::StatusOr<std::vector<ScenarioRow>> RunScenario(HoshoClient& client, const 
                done->office() == item.GetString("expect.office");
     }
     rows.push_back(row);
+  }
+  if (absl::Status s = RunContractChanges(client, scenario, case_by_request, per_case_deadline, clerks, rows);
+      !s.ok()) {
+    return s;
   }
   return rows;
 }

@@ -71,7 +71,8 @@ class DemoScenarioTest : public ::testing::Test {
     }
     // The channels' inputs (deploy/demo/channels/): webhook, CSV export and mail.
     for (const char* s :
-         {"PLANTED-AK-W-4a1f09c2e7", "PLANTED-AK-F-8c2d7e5a10", "PLANTED-AK-BANK-FORM-19", "PLANTED-AK-M-6b0e3f9d21"}) {
+         {"PLANTED-AK-W-4a1f09c2e7", "PLANTED-AK-F-8c2d7e5a10", "PLANTED-AK-BANK-FORM-19", "PLANTED-AK-M-6b0e3f9d21",
+          "PLANTED-AK-AMEND-3b7c51e0a4"}) {
       out.push_back(s);
     }
     return out;
@@ -96,8 +97,9 @@ TEST_F(DemoScenarioTest, EveryCaseReachesItsExpectedState) {
   ASSERT_TRUE(rows.ok()) << rows.status();
   *rows_ = *rows;
   std::cout << FormatScenarioTable(*rows);
-  // The contract import, 11 API submissions, 5 channel arrivals, 1 clerk check, 6 hand-off steps, the mail count.
-  ASSERT_EQ(rows->size(), 26u);
+  // The contract import, 11 API submissions, 5 channel arrivals, 1 clerk check, 6 hand-off steps, the mail
+  // count, a contract change and its amended guarantee.
+  ASSERT_EQ(rows->size(), 28u);
   for (const ScenarioRow& row : *rows) EXPECT_TRUE(row.ok) << row.label << ": " << row.actual;
 }
 
@@ -107,7 +109,12 @@ TEST_F(DemoScenarioTest, GetCaseShowsTheWholeLifecycleWithActors) {
   auto c = client_->GetCase((*rows_)[1].case_id);  // flow A (row 0 is the contract import)
   ASSERT_TRUE(c.ok()) << c.status();
   std::vector<std::string> states;
+  std::vector<std::string> notes;  // entries that change no state: the contract change's re-check, the replacement
   for (const auto& h : c->history()) {
+    if (h.from_state() == h.to_state()) {
+      notes.push_back(h.event_id().substr(c->case_id().size()));
+      continue;
+    }
     states.push_back(StateName(h.to_state()));
     EXPECT_FALSE(h.actor().empty());
     EXPECT_FALSE(h.reason().empty());
@@ -115,6 +122,9 @@ TEST_F(DemoScenarioTest, GetCaseShowsTheWholeLifecycleWithActors) {
   }
   EXPECT_EQ(states, (std::vector<std::string>{"RECEIVED", "AWAITING_VERIFICATION", "VERIFYING", "VERIFIED", "ROUTED",
                                               "CONTRACT_CONCLUDED", "FORWARDED", "CLOSED"}));
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_TRUE(absl::StartsWith(notes.at(0), ":rechecked:v")) << "the contract's increase, after the case closed";
+  EXPECT_TRUE(absl::StartsWith(notes.at(1), ":superseded-by:")) << "its amended guarantee took its place";
   EXPECT_EQ(c->history(0).actor(), "demo-submitter");
   EXPECT_EQ(c->history(5).actor(), "contract-division-clerk");
   EXPECT_EQ(c->history(7).actor(), "road-maintenance-clerk");

@@ -18,6 +18,7 @@
 #include "services/stack/stack.h"
 #include "tests/support/await.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/raw_http.h"
 
 namespace hosho {
 namespace {
@@ -123,6 +124,16 @@ class ContractChangesTest : public ::testing::Test {
     }
     return out;
   }
+  // A console page as 契約課's clerk (keiyaku) sees it.
+  static std::string ConsolePage(const std::string& target) {
+    const StackEndpoints& e = stack_->endpoints();
+    static const std::string* cookie =
+        new std::string(testing::ConsoleSignIn(e.console_port, "keiyaku", e.console_passwords.at("keiyaku")));
+    EXPECT_FALSE(cookie->empty()) << "keiyaku signed in";
+    const testing::HttpResult page = testing::RawHttp(e.console_port, "GET", target, {{"Cookie", *cookie}});
+    EXPECT_EQ(page.status, 200) << target;
+    return page.body;
+  }
   static std::set<std::string> Awaiting(const std::string& office) {
     EXPECT_TRUE(client_->ActAs("operator").ok());
     hosho::v1::ListCasesRequest list;
@@ -178,6 +189,11 @@ TEST_F(ContractChangesTest, APriceRiseAfterRoutingAsksForAnAmendedGuaranteeAndIt
   EXPECT_TRUE(absl::StrContains(RecheckReason(a, v2), "変更保証の提出が必要です"));
   EXPECT_TRUE(absl::StrContains(RecheckReason(a, v2), "請負代金額 48,000,000円 → 60,000,000円"));
   EXPECT_EQ(Awaiting("contract-division"), (std::set<std::string>{a}));
+  // The console's list and the case page say the same.
+  EXPECT_TRUE(absl::StrContains(ConsolePage("/cases?amend=1"), absl::StrCat("data-case-id=\"", a, "\"")));
+  const std::string page = ConsolePage("/cases/" + a);
+  EXPECT_TRUE(absl::StrContains(page, "id=\"amended-guarantee\"")) << "the case page shows what is owed";
+  EXPECT_TRUE(absl::StrContains(page, "R13_AMOUNT_TOO_LOW_AFTER_CHANGE"));
   ASSERT_TRUE(AwaitUntil([&] { return Notices(a, "amended_guarantee_required").size() == 2; }, absl::Seconds(30)));
   EXPECT_EQ(Notices(a, "amended_guarantee_required"), (std::map<std::string, int>{{"contractor", 1}, {"office", 1}}));
 
@@ -203,6 +219,9 @@ TEST_F(ContractChangesTest, APriceRiseAfterRoutingAsksForAnAmendedGuaranteeAndIt
   EXPECT_TRUE(Awaiting("contract-division").empty());
   auto successor = client_->GetCase(amended);
   EXPECT_EQ(successor->supersedes_case_id(), a) << "the chain, from the other end";
+  EXPECT_FALSE(absl::StrContains(ConsolePage("/cases?amend=1"), absl::StrCat("data-case-id=\"", a, "\"")));
+  EXPECT_TRUE(absl::StrContains(ConsolePage("/cases/" + a), absl::StrCat("id=\"superseded-by\"><a href=\"/cases/", amended)));
+  EXPECT_TRUE(absl::StrContains(ConsolePage("/cases/" + amended), absl::StrCat("id=\"supersedes\"><a href=\"/cases/", a)));
 
   // A change that leaves every guarantee covering the contract: recorded, nothing asked.
   hosho::v1::Contract earlier = Contract("K-2026-0001");

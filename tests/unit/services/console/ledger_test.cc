@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
+#include "services/common/config.h"
 #include "services/common/csv.h"
 #include "services/common/domain_text.h"
 #include "services/common/errors.h"
@@ -48,6 +49,21 @@ TEST(LedgerTest, AClerkGetsTheirOwnOfficeAndNoOther) {
   EXPECT_EQ(CodeOf(LedgerQueryFor(operator_, Period("2026-04-01", "2026-04-30")).status()),
             "LEDGER_OFFICE_MISSING office");
   EXPECT_TRUE(LedgerQueryFor(operator_, other).ok()) << "an operator may take every office's";
+  EXPECT_EQ(CodeOf(LedgerQueryFor(submitter, Period("2026-04-01", "2026-04-30")).status()),
+            "ROLE_NOT_ALLOWED authorization");
+  // A clerk principal without an office (a token can be one) gets nobody's ledger, not everybody's.
+  EXPECT_EQ(CodeOf(LedgerQueryFor(Clerk(""), Period("2026-04-01", "2026-04-30")).status()),
+            "LEDGER_OFFICE_NOT_ALLOWED office");
+  // An operator's typo is told, not answered with an empty ledger.
+  auto offices = OfficeDirectory::FromConfig(*Config::FromYaml(
+      "offices: [{code: parks, name_ja: 公園課, mailbox: parks@city.example}]\ncity: {name_ja: みなと市, beneficiary: "
+      "みなと市長}\n"));
+  ASSERT_TRUE(offices.ok()) << offices.status();
+  ExportLedgerRequest typo = Period("2026-04-01", "2026-04-30");
+  typo.set_office("prks");
+  EXPECT_EQ(CodeOf(LedgerQueryFor(operator_, typo, &*offices).status()), "LEDGER_OFFICE_UNKNOWN office");
+  typo.set_office("parks");
+  EXPECT_TRUE(LedgerQueryFor(operator_, typo, &*offices).ok());
 }
 
 TEST(LedgerTest, ThePeriodIsRequiredInOrderAndAtMostAYearAndADay) {
