@@ -2,6 +2,9 @@
 
 #include <httplib.h>
 
+#include <arpa/inet.h>
+
+#include <cstring>
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -203,6 +206,20 @@ absl::StatusOr<HttpResponse> HttpGet(const std::string& host, int port, const st
   out.body = result->body;
   for (const auto& [name, value] : result->headers) out.headers[absl::AsciiStrToLower(name)] = value;
   return out;
+}
+
+std::string ClientNetwork(const std::string& address) {
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, address.c_str(), &v6) != 1) return address;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+    in_addr v4{};
+    std::memcpy(&v4, &v6.s6_addr[12], sizeof(v4));
+    return inet_ntop(AF_INET, &v4, text, sizeof(text)) != nullptr ? std::string(text) : address;
+  }
+  std::memset(&v6.s6_addr[8], 0, 8);
+  if (inet_ntop(AF_INET6, &v6, text, sizeof(text)) == nullptr) return address;
+  return absl::StrCat(text, "/64");
 }
 
 }  // namespace hosho

@@ -97,4 +97,10 @@ struct HttpResponse {
 absl::StatusOr<HttpResponse> HttpGet(const std::string& host, int port, const std::string& path,
                                      const std::vector<std::pair<std::string, std::string>>& headers);
 
+// The network a client address stands for, as a budget key: an IPv4 address as it is, an IPv6 address
+// as its /64 ("2001:db8:1:2::/64"; one household or office is handed a whole /64, so counting single
+// IPv6 addresses would give one guesser 2^64 budgets), an IPv4-mapped IPv6 address as the IPv4 one.
+// Anything that does not parse is returned unchanged.
+std::string ClientNetwork(const std::string& address);
+
 }  // namespace hosho

@@ -343,14 +343,16 @@ HttpReply ConsoleApp::SignIn(const HttpCall& call) {
   const bool known = deps_.accounts->Find(username) != nullptr;
   const std::string who = known ? username : "(unknown name)";
   absl::Status admitted = absl::OkStatus();
+  // Budgets count by network: an IPv6 client's whole /64 is one place (ClientNetwork).
+  const std::string network = ClientNetwork(call.remote_address);
   if (deps_.signin_address_limiter != nullptr) {
-    admitted = deps_.signin_address_limiter->Admit(absl::StrCat("console-signin-from:", call.remote_address));
+    admitted = deps_.signin_address_limiter->Admit(absl::StrCat("console-signin-from:", network));
   }
   // Per name *and* client address: guessing a clerk's password from one place exhausts that place
   // only, so whoever knows a clerk's name cannot keep the clerk out from the clerk's own desk (the
   // per-address budget above bounds how many names one place may try).
   if (admitted.ok() && known && deps_.signin_limiter != nullptr) {
-    admitted = deps_.signin_limiter->Admit(absl::StrCat("console-signin:", username, "@", call.remote_address));
+    admitted = deps_.signin_limiter->Admit(absl::StrCat("console-signin:", username, "@", network));
   }
   if (!admitted.ok()) {
     LogWarn("console sign-in refused: too many attempts", {{"user", who}, {"remote", call.remote_address}});

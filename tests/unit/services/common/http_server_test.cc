@@ -33,4 +33,14 @@ TEST(HttpServerTest, AThrowingHandlerAnswersAPlain500WithoutItsText) {
 }
 
 }  // namespace
+// Budget keys by network: IPv4 as it is, IPv6 by its /64, IPv4-mapped as IPv4, garbage unchanged.
+TEST(ClientNetworkTest, IPv6CountsByItsSlash64) {
+  EXPECT_EQ(ClientNetwork("198.51.100.7"), "198.51.100.7");
+  EXPECT_EQ(ClientNetwork("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  EXPECT_EQ(ClientNetwork("2001:db8:1:2::1"), ClientNetwork("2001:db8:1:2:ffff::9"));
+  EXPECT_NE(ClientNetwork("2001:db8:1:2::1"), ClientNetwork("2001:db8:1:3::1"));
+  EXPECT_EQ(ClientNetwork("::ffff:192.0.2.20"), "192.0.2.20");
+  EXPECT_EQ(ClientNetwork("not-an-address"), "not-an-address");
+}
+
 }  // namespace hosho

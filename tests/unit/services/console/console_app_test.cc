@@ -383,6 +383,21 @@ TEST_F(ConsoleAppTest, GuessingFromOneAddressDoesNotLockTheClerkOutElsewhere) {
   EXPECT_EQ(last_signin_status_, 401) << "another name from that address has its own budget";
 }
 
+// One IPv6 /64 is one place: hopping between its 2^64 addresses buys no new guesses.
+TEST_F(ConsoleAppTest, GuessingFromAnIPv6NetworkIsOneBudgetWhateverTheAddress) {
+  RedisRateLimiter three_per_name(redis_.get(), &clock_, 3, absl::Minutes(15));
+  deps_.signin_limiter = &three_per_name;
+  app_ = std::make_unique<ConsoleApp>(deps_, options_);
+  routes_ = app_->Routes();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(SignIn("keiyaku", "guess", absl::StrCat("2001:db8:7:1::", i + 1)).empty());
+    EXPECT_EQ(last_signin_status_, 401) << "attempt " << i;
+  }
+  EXPECT_TRUE(SignIn("keiyaku", "pw-keiyaku", "2001:db8:7:1:dead:beef::42").empty()) << "the same /64";
+  EXPECT_EQ(last_signin_status_, 429);
+  EXPECT_FALSE(SignIn("keiyaku", "pw-keiyaku", "2001:db8:7:2::1").empty()) << "another network still signs in";
+}
+
 TEST_F(ConsoleAppTest, FormsWithoutTheSessionTokenOrFromAnotherOriginAreRefused) {
   const std::string csrf = SignIn("keiyaku", "pw-keiyaku");
   EXPECT_EQ(Call("POST", "/tasks/C1/claim").status, 403);
