@@ -72,9 +72,25 @@ absl::Status ContractRechecker::Handle(const KafkaRecord& record) {
   const hosho::v1::Contract& changed = envelope.contract_upserted().contract();
   auto ids = cases_->LookupCaseIds(changed.contract_id(), options_.max_cases_per_contract);
   if (!ids.ok()) return ids.status();
+  if (static_cast<int>(ids->size()) == options_.max_cases_per_contract) {
+    LogError("contract has more cases than one re-check reads; the oldest are not re-checked",
+             {{"contract_id", changed.contract_id()}, {"cases", static_cast<int64_t>(ids->size())}});
+  }
   const absl::Time now = clock_->Now();
-  for (const std::string& id : *ids) {
-    if (absl::Status s = Recheck(id, changed, now); !s.ok()) return s;  // the record is retried whole
+  // Oldest first (the index lists newest first): a case and the amended guarantee that replaced it are
+  // looked at in the order they arrived.
+  for (auto id = ids->rbegin(); id != ids->rend(); ++id) {
+    absl::Status s = Recheck(*id, changed, now);
+    if (absl::IsDataLoss(s)) {
+      // One damaged record must not keep the contract's other guarantees from their re-check.
+      Metrics()
+          .GetCounter("hosho_verification_recheck_unreadable_total", "Cases a contract change could not re-check.")
+          .Increment();
+      LogError("case not re-checked: its stored record is unreadable",
+               {{"case_id", *id}, {"error", std::string(s.message())}});
+      continue;
+    }
+    if (!s.ok()) return s;  // the record is retried whole; what was done replays
   }
   return absl::OkStatus();
 }
@@ -82,6 +98,15 @@ absl::Status ContractRechecker::Handle(const KafkaRecord& record) {
 absl::Status ContractRechecker::Recheck(const std::string& case_id, const hosho::v1::Contract& changed,
                                         absl::Time now) {
   namespace f = case_fields;
+  const std::string event_id = absl::StrCat(case_id, ":rechecked:v", changed.version());
+  // A redelivered record: what was recorded is listed and sent again, nothing is decided twice.
+  if (auto recorded = cases_->AppliedPayload(case_id, event_id); recorded.ok()) {
+    hosho::events::v1::Envelope stored;
+    if (!stored.ParseFromString(*recorded)) return absl::DataLossError("stored re-check is unreadable");
+    return ListAndSend(case_id, stored);
+  } else if (!absl::IsNotFound(recorded.status())) {
+    return recorded.status();
+  }
   auto record = cases_->Get(case_id);
   if (absl::IsNotFound(record.status())) return absl::OkStatus();
   if (!record.ok()) return record.status();
@@ -99,15 +124,25 @@ absl::Status ContractRechecker::Recheck(const std::string& case_id, const hosho:
   }
   const auto& completed = verdict.verification_completed();
   if (!completed.has_certificate()) return absl::OkStatus();  // nothing on record to compare
-  hosho::v1::Contract checked = completed.submission().contract();
-  if (const std::string last = record->Field(f::kCheckedContract); !last.empty() && !checked.ParseFromString(last)) {
+  // The version last looked at, only to skip what is not newer; the rules always compare with the
+  // terms of the verdict, so a debt one version created is still there after the next.
+  hosho::v1::Contract last = completed.submission().contract();
+  if (const std::string seen = record->Field(f::kCheckedContract); !seen.empty() && !last.ParseFromString(seen)) {
     return absl::DataLossError(absl::StrCat("checked contract of ", case_id, " is unreadable"));
   }
-  if (checked.version() >= changed.version()) return absl::OkStatus();  // this version or a newer one
+  if (last.version() >= changed.version()) return absl::OkStatus();  // this version or a newer one
+  const hosho::v1::Contract& terms = completed.submission().contract();
   const hosho::v1::GuaranteeKind kind = completed.submission().kind();
+  const std::string state = record->Field("state");
+  const bool paid = state == StateName(hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF) ||
+                    (state == StateName(hosho::v1::CASE_STATE_CLOSED) &&
+                     record->Field(f::kAction) == std::to_string(hosho::v1::HANDOFF_ACTION_PROCESS_PAYMENT)) ||
+                    (kind == hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT
+                         ? changed.intermediate_advance_paid_yen() > 0
+                         : changed.advance_paid_yen() > 0);
   const std::vector<RuleResult> results =
-      RecheckAfterContractChange(completed.certificate(), kind, checked, changed, policy_);
-  if (results.empty()) return absl::OkStatus();  // neither price nor period moved: the check stands
+      RecheckAfterContractChange(completed.certificate(), kind, terms, changed, policy_, paid);
+  if (results.empty()) return absl::OkStatus();  // neither price nor period differs: the check stands
   const bool required = std::any_of(results.begin(), results.end(), [](const RuleResult& r) {
     return r.outcome() == RuleResult::OUTCOME_FAIL;
   });
@@ -115,13 +150,13 @@ absl::Status ContractRechecker::Recheck(const std::string& case_id, const hosho:
   const absl::Time deadline = now + options_.amended_guarantee_due;
 
   hosho::events::v1::Envelope event;
-  event.set_event_id(absl::StrCat(case_id, ":rechecked:v", changed.version()));
+  event.set_event_id(event_id);
   event.set_case_id(case_id);
   *event.mutable_occurred_at() = ToProto(now);
   event.set_producer("hosho-verification");
   auto* e = event.mutable_guarantee_rechecked();
   *e->mutable_contract() = changed;
-  e->set_previous_version(checked.version());
+  e->set_previous_version(last.version());
   e->set_kind(kind);
   e->set_office(office);
   for (const RuleResult& r : results) *e->add_rule_results() = r;
@@ -129,50 +164,57 @@ absl::Status ContractRechecker::Recheck(const std::string& case_id, const hosho:
   e->set_guarantee_number(record->Field(f::kGuaranteeNumber));
   hosho::v1::AmendedGuaranteeRequired owed;
   if (required) {
-    *e->mutable_deadline() = ToProto(deadline);
+    // A deadline already running for the same debt is kept: a later version does not extend it.
+    hosho::v1::AmendedGuaranteeRequired before;
+    const bool running = before.ParseFromString(record->Field(f::kAmendedGuarantee)) && before.has_deadline();
+    const absl::Time due = running ? FromProto(before.deadline()) : deadline;
+    *e->mutable_deadline() = ToProto(due);
     owed.set_contract_version(changed.version());
     for (const RuleResult& r : results) {
       if (r.outcome() == RuleResult::OUTCOME_FAIL) *owed.add_rule_results() = r;
     }
-    *owed.mutable_deadline() = ToProto(deadline);
-    *owed.mutable_requested_at() = ToProto(now);
+    *owed.mutable_deadline() = ToProto(due);
+    *owed.mutable_requested_at() = running ? before.requested_at() : ToProto(now);
+    owed.set_office(office);
   }
 
   CaseNote note;
   note.case_id = case_id;
   note.event_id = event.event_id();
   note.actor = "hosho-verification";
-  note.reason = ReasonJa(checked, changed, results, required, deadline);
+  note.reason = ReasonJa(terms, changed, results, required, FromProto(e->deadline()));
   note.at = now;
   note.payload = event.SerializeAsString();
   note.fields = {{f::kCheckedContract, changed.SerializeAsString()},
                  {f::kAmendedGuarantee, required ? owed.SerializeAsString() : ""}};
   auto noted = cases_->Note(note);
   if (!noted.ok()) return noted.status();
-  // The list of cases waiting for an amended guarantee follows the stored outcome (a replay sets it again).
   hosho::events::v1::Envelope stored;
   if (!stored.ParseFromString(noted->payload)) return absl::DataLossError("stored re-check is unreadable");
-  const auto& outcome = stored.guarantee_rechecked();
-  absl::Status listed = outcome.amended_guarantee_required()
-                            ? cases_->AddTimer(AmendedGuaranteeTimer(office), case_id, FromProto(outcome.deadline()))
-                            : cases_->RemoveTimer(AmendedGuaranteeTimer(office), case_id);
-  if (!listed.ok()) return listed;
-  if (absl::Status sent = producer_->Send(ToRecord(topics::kVerifications, stored, ""), options_.send_timeout);
-      !sent.ok()) {
-    return sent;  // the record is redelivered: the note replays and the same event is sent again
-  }
+  if (absl::Status s = ListAndSend(case_id, stored); !s.ok()) return s;
   if (!noted->replayed) {
     Metrics()
         .GetCounter("hosho_verification_rechecks_total", "Guarantees re-checked after a contract change.",
-                    {{"outcome", outcome.amended_guarantee_required() ? "amended_guarantee_required" : "covered"}})
+                    {{"outcome", required ? "amended_guarantee_required" : "covered"}})
         .Increment();
-    LogInfo("guarantee re-checked after a contract change",
-            {{"case_id", case_id},
-             {"contract_id", changed.contract_id()},
-             {"version", changed.version()},
-             {"amended_guarantee_required", outcome.amended_guarantee_required()}});
+    LogInfo("guarantee re-checked after a contract change", {{"case_id", case_id},
+                                                             {"contract_id", changed.contract_id()},
+                                                             {"version", changed.version()},
+                                                             {"amended_guarantee_required", required}});
   }
   return absl::OkStatus();
+}
+
+absl::Status ContractRechecker::ListAndSend(const std::string& case_id, const hosho::events::v1::Envelope& stored) {
+  // The list of cases waiting for an amended guarantee follows the stored outcome.
+  const auto& outcome = stored.guarantee_rechecked();
+  const std::string timer = AmendedGuaranteeTimer(outcome.office());
+  absl::Status listed = outcome.amended_guarantee_required()
+                            ? cases_->AddTimer(timer, case_id, FromProto(outcome.deadline()))
+                            : cases_->RemoveTimer(timer, case_id);
+  if (!listed.ok()) return listed;
+  // Unconfirmed, the record is redelivered and this runs again from the stored event.
+  return producer_->Send(ToRecord(topics::kVerifications, stored, ""), options_.send_timeout);
 }
 
 absl::Status ResolveSuperseded(CaseStore& cases, const std::string& case_id,
@@ -187,10 +229,16 @@ absl::Status ResolveSuperseded(CaseStore& cases, const std::string& case_id,
   note.reason = absl::StrCat("変更後の保証（案件 ", case_id, "）が確認されました。この案件の保証はそれに置き換えられました");
   note.at = now;
   note.fields = {{f::kSupersededBy, case_id}, {f::kAmendedGuarantee, ""}};
+  // The list that holds the case is the one its requirement names (read before the note clears it).
+  std::string office = CheckingOffice(submission);
+  if (auto old = cases.Get(superseded); old.ok()) {
+    hosho::v1::AmendedGuaranteeRequired owed;
+    if (owed.ParseFromString(old->Field(f::kAmendedGuarantee)) && !owed.office().empty()) office = owed.office();
+  }
   auto noted = cases.Note(note);
   if (absl::IsNotFound(noted.status())) return absl::OkStatus();  // intake checked it existed; nothing to mark
   if (!noted.ok()) return noted.status();
-  return cases.RemoveTimer(AmendedGuaranteeTimer(CheckingOffice(submission)), superseded);
+  return cases.RemoveTimer(AmendedGuaranteeTimer(office), superseded);
 }
 
 }  // namespace hosho

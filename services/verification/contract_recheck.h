@@ -18,7 +18,7 @@ struct RecheckOptions {
   absl::Duration amended_guarantee_due = absl::Hours(24 * 14);
   absl::Duration send_timeout = absl::Seconds(10);
   // The cases of one contract looked at per change (a contract has a handful: one per guarantee).
-  int max_cases_per_contract = 200;
+  int max_cases_per_contract = 1000;
 };
 
 // Contract changes after a guarantee was checked (増額・減額・工期延長). Takes hosho.contracts.v1:
@@ -27,8 +27,10 @@ struct RecheckOptions {
 // the case (a history note either way). When a rule fails, the case waits for an amended guarantee
 // (変更保証) by a deadline, is listed under its office's amended-guarantee timer, and a
 // GuaranteeRechecked event on hosho.verifications.v1 tells hosho-notification to write to the
-// contractor and the office. Every step is keyed by `<case>:rechecked:v<version>`, so a redelivered
-// record changes nothing and re-sends the stored event.
+// contractor and the office. Every step is keyed by `<case>:rechecked:v<version>`: a redelivered
+// record finds the stored outcome, lists the case again and re-sends the stored event, deciding
+// nothing twice. The rules compare the new version with the terms of the verdict, so what one version
+// asked for is still asked after a later one; a deadline once running is kept.
 class ContractRechecker {
  public:
   ContractRechecker(CaseStore* cases, EventProducer* producer, Clock* clock, VerificationPolicy policy,
@@ -37,6 +39,7 @@ class ContractRechecker {
 
  private:
   absl::Status Recheck(const std::string& case_id, const hosho::v1::Contract& changed, absl::Time now);
+  absl::Status ListAndSend(const std::string& case_id, const hosho::events::v1::Envelope& stored);
 
   CaseStore* cases_;
   EventProducer* producer_;

@@ -346,8 +346,8 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
 
 std::vector<RuleResult> RecheckAfterContractChange(const hosho::v1::CertificateRecord& cert,
                                                    hosho::v1::GuaranteeKind kind, const hosho::v1::Contract& checked,
-                                                   const hosho::v1::Contract& changed,
-                                                   const VerificationPolicy& policy) {
+                                                   const hosho::v1::Contract& changed, const VerificationPolicy& policy,
+                                                   bool advance_paid) {
   std::vector<RuleResult> out;
   const int64_t price = changed.price_yen();
   const bool price_changed = price != checked.price_yen();
@@ -365,12 +365,6 @@ std::vector<RuleResult> RecheckAfterContractChange(const hosho::v1::CertificateR
                                        FormatYen(cert.guaranteed_amount_yen()), ok ? " は必要額 " : " が必要額 ",
                                        FormatYen(least), ok ? " 以上です" : " に足りません"),
                           absl::StrCat("≥ ", FormatYen(least)), FormatYen(cert.guaranteed_amount_yen())}));
-      if (price < checked.price_yen()) {
-        out.push_back(Make({"R12", RuleResult::OUTCOME_FAIL, "R12_AMENDED_CERTIFICATE_DUE", "contract.price_yen",
-                            absl::StrCat("契約が減額変更されました（", price_change,
-                                         "）。減額変更後の保証証書を提出してください"),
-                            "減額変更後の保証証書", "未提出"}));
-      }
     }
     if (period_changed) {
       const bool covers = IsSet(cert.period_start()) && IsSet(cert.period_end()) &&
@@ -398,26 +392,23 @@ std::vector<RuleResult> RecheckAfterContractChange(const hosho::v1::CertificateR
                         absl::StrCat("≥ ", FormatDate(changed.period_end())), FormatDate(cert.period_end())}));
   }
   const bool intermediate = kind == hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT;
-  const int64_t paid = intermediate ? changed.intermediate_advance_paid_yen() : changed.advance_paid_yen();
-  if (price_changed && paid <= 0) {
+  const char* what = intermediate ? "中間前払金" : "前払金";
+  if (price < checked.price_yen()) {
     const Ratio cap = intermediate ? policy.intermediate_max : policy.advance_max;
     const int64_t most = AtMost(price, cap);
     const bool ok = cert.advance_amount_yen() <= most;
-    const char* rule = intermediate ? "R10" : "R08";
-    out.push_back(Make({rule, ok ? RuleResult::OUTCOME_PASS : RuleResult::OUTCOME_FAIL,
-                        ok ? absl::StrCat(rule, "_OK") : absl::StrCat(rule, intermediate ? "_AMOUNT_TOO_HIGH" : "_ADVANCE_TOO_HIGH"),
-                        "certificate.advance_amount_yen",
-                        absl::StrCat("変更後の請負代金額 ", FormatYen(price), " × ", cap.ToString(), " の上限 ",
-                                     FormatYen(most), " に対し、", intermediate ? "中間前払金額 " : "前払金額 ",
-                                     FormatYen(cert.advance_amount_yen()), ok ? " は上限以内です" : " が上限を超えています"),
+    out.push_back(Make({"R12", ok ? RuleResult::OUTCOME_PASS : RuleResult::OUTCOME_FAIL,
+                        ok ? "R12_OK" : "R12_ADVANCE_OVER_REDUCED_CAP", "certificate.advance_amount_yen",
+                        absl::StrCat("契約の減額（", price_change, "）後の上限 ", FormatYen(most), "（× ", cap.ToString(),
+                                     "）に対し、", what, "額 ", FormatYen(cert.advance_amount_yen()),
+                                     ok ? " は上限以内です"
+                                        : " が上限を超えています。減額変更後の保証証書を直ちに提出してください"),
                         absl::StrCat("≤ ", FormatYen(most)), FormatYen(cert.advance_amount_yen())}));
-    if (price > checked.price_yen()) {
-      out.push_back(Make({"R11", RuleResult::OUTCOME_WARN, "R11_RAISE_NEEDS_AMENDED_CERTIFICATE", "contract.price_yen",
-                          absl::StrCat("契約が増額変更されました（", price_change, "）。",
-                                       intermediate ? "中間前払金" : "前払金",
-                                       "を増額して請求するときは、支払い前に変更後の保証証書が必要です"),
-                          absl::StrCat("≤ ", FormatYen(most)), FormatYen(cert.advance_amount_yen())}));
-    }
+  } else if (price > checked.price_yen() && !advance_paid) {
+    out.push_back(Make({"R11", RuleResult::OUTCOME_WARN, "R11_RAISE_NEEDS_AMENDED_CERTIFICATE", "contract.price_yen",
+                        absl::StrCat("契約が増額変更されました（", price_change, "）。", what,
+                                     "を増額して請求するときは、支払い前に変更後の保証証書が必要です"),
+                        "増額するときは支払い前に変更保証", FormatYen(cert.advance_amount_yen())}));
   }
   return out;
 }

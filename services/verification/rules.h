@@ -62,20 +62,24 @@ std::vector<hosho::v1::RuleResult> ApplyCertificateRules(const hosho::events::v1
                                                          const VerificationPolicy& policy,
                                                          const RuleContext& context = {});
 
-// A contract changed after the guarantee was checked against `checked` (its price or period): the
-// rules that depend on those terms, run again on `changed`. Empty when neither term changed.
-//   契約保証: R13 on a new price (R06 on it), R12 on a reduction (the amended certificate is due right
-//             after it), R07 on a new completion date;
-//   前払金・中間前払金: R09 on a new completion date; while the advance is not yet paid, R08 (R10 for
-//             an intermediate advance) on the new price's cap, and R11 as a WARN on a rise (an advance
-//             raised with the price needs the amended certificate before it is paid; nothing is owed
-//             until it is raised).
+// A contract changed after the guarantee was checked against `checked` (the terms of its verdict):
+// the rules that depend on the price and the completion date, run on `changed`, always against the
+// terms the certificate was checked on, so that what one version asked for is still asked after a
+// later version that changes something else. Empty when neither term differs from `checked`.
+//   契約保証: R13 (R06 on the price as it is now) when the price differs, R07 when the completion
+//             date differs; a reduction that R13 still passes asks nothing (the guarantee may be
+//             reduced at the contractor's request; nothing is owed);
+//   前払金・中間前払金: R09 when the completion date differs; after a reduction, R12: the advance over
+//             the new cap (4/10, 2/10 for an intermediate advance) needs the amended certificate right
+//             after the reduction, paid or not (a paid one is repaid down to the cap); after a rise, R11
+//             as a WARN while the advance is not paid (raising it needs the amended certificate before
+//             it is paid; nothing is owed until it is raised).
 // A FAIL means an amended guarantee (変更保証) is owed.
 std::vector<hosho::v1::RuleResult> RecheckAfterContractChange(const hosho::v1::CertificateRecord& certificate,
                                                               hosho::v1::GuaranteeKind kind,
                                                               const hosho::v1::Contract& checked,
                                                               const hosho::v1::Contract& changed,
-                                                              const VerificationPolicy& policy);
+                                                              const VerificationPolicy& policy, bool advance_paid);
 
 // True when no rule failed (warnings allow the verdict VERIFIED).
 bool AllPassed(const std::vector<hosho::v1::RuleResult>& results);

@@ -291,7 +291,9 @@ absl::StatusOr<int> VerificationWorker::RepublishVerdicts(int limit) {
       if (absl::Status s = ResolveSuperseded(*cases_, case_id, verdict.verification_completed().submission(),
                                              clock_->Now());
           !s.ok()) {
-        return s;
+        // The timer stays, so the next sweep tries again; the verdicts due after this one still go out.
+        LogWarn("superseded case not marked yet", {{"case_id", case_id}, {"error", std::string(s.message())}});
+        continue;
       }
     }
     if (absl::Status s = producer_->Send(ToRecord(topics::kVerifications, verdict, NewTraceparent()),

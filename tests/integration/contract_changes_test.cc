@@ -234,6 +234,7 @@ TEST_F(ContractChangesTest, APriceRiseAfterRoutingAsksForAnAmendedGuaranteeAndIt
   EXPECT_TRUE(absl::StrContains(RecheckReason(b, v3), "R09_OK"));
   EXPECT_TRUE(Awaiting("contract-division").empty());
   EXPECT_TRUE(Awaiting("road-maintenance").empty());
+  // The re-check goes oldest first, so with B's note there, A (older) has been looked at already.
   auto history = client_->GetCase(a);
   for (const auto& h : history->history()) {
     EXPECT_NE(h.event_id(), absl::StrCat(a, ":rechecked:v", v3)) << "a superseded guarantee is not re-checked";
@@ -263,11 +264,27 @@ TEST_F(ContractChangesTest, APeriodExtensionAfterClosingAsksTheClosedCaseForAnAm
   EXPECT_EQ(owed->amended_guarantee_required().rule_results(0).expected(), "2027-01-10〜2027-09-30");
   EXPECT_EQ(Awaiting("contract-division").count(c), 1u);
   ASSERT_TRUE(AwaitUntil([&] { return Notices(c, "amended_guarantee_required").size() == 2; }, absl::Seconds(30)));
+  // A later version that changes something else (a reduction R06 still meets) keeps the extension's
+  // debt and its deadline: the rules compare with the terms the guarantee was checked on.
+  const auto first_deadline = owed->amended_guarantee_required().deadline();
+  hosho::v1::Contract reduced = Contract("K-2026-0004");
+  reduced.set_price_yen(30'000'000);
+  Upsert(reduced);
+  ASSERT_TRUE(AwaitRecheck(c, version + 1));
+  auto still = client_->GetCase(c);
+  ASSERT_TRUE(still->has_amended_guarantee_required());
+  ASSERT_EQ(still->amended_guarantee_required().rule_results_size(), 1);
+  EXPECT_EQ(still->amended_guarantee_required().rule_results(0).code(), "R07_PERIOD_NOT_COVERED");
+  EXPECT_EQ(FromProto(still->amended_guarantee_required().deadline()), FromProto(first_deadline));
+  EXPECT_TRUE(absl::StrContains(RecheckReason(c, version + 1), "請負代金額 30,800,000円 → 30,000,000円"));
+  EXPECT_TRUE(absl::StrContains(RecheckReason(c, version + 1), "R07_PERIOD_NOT_COVERED"));
+  EXPECT_EQ(Awaiting("contract-division").count(c), 1u);
 }
 
-// 減額: the contract guarantee still meets 1/10 but owes the reduced certificate (R12); the unpaid
-// advance is over the new 4/10 cap (R08). Both wait, each in its checking office's list.
-TEST_F(ContractChangesTest, AReductionAsksTheContractGuaranteeAndAnAdvanceOverTheNewCap) {
+// 減額: the contract guarantee still meets 1/10 of the new price and owes nothing (a reduction of the
+// guarantee is the contractor's choice); the advance is over the new 4/10 cap and owes the reduced
+// certificate right after (R12), in its checking office's list.
+TEST_F(ContractChangesTest, AReductionAsksOnlyTheAdvanceOverTheNewCap) {
   EXPECT_TRUE(client_->ActAs("demo-submitter").ok());
   hosho::v1::SubmitGuaranteeRequest insurer;
   insurer.set_client_request_id("cc-d");
@@ -291,19 +308,19 @@ TEST_F(ContractChangesTest, AReductionAsksTheContractGuaranteeAndAnAdvanceOverTh
   ASSERT_TRUE(AwaitRecheck(d, version));
   ASSERT_TRUE(AwaitRecheck(e, version));
   auto contract_guarantee = client_->GetCase(d);
-  ASSERT_TRUE(contract_guarantee->has_amended_guarantee_required());
-  ASSERT_EQ(contract_guarantee->amended_guarantee_required().rule_results_size(), 1);
-  EXPECT_EQ(contract_guarantee->amended_guarantee_required().rule_results(0).code(), "R12_AMENDED_CERTIFICATE_DUE");
+  EXPECT_FALSE(contract_guarantee->has_amended_guarantee_required());
+  EXPECT_TRUE(absl::StrContains(RecheckReason(d, version), "R13_OK"));
   EXPECT_TRUE(absl::StrContains(RecheckReason(d, version), "請負代金額 120,000,000円 → 80,000,000円"));
   auto advance = client_->GetCase(e);
   ASSERT_TRUE(advance->has_amended_guarantee_required());
   ASSERT_EQ(advance->amended_guarantee_required().rule_results_size(), 1);
-  EXPECT_EQ(advance->amended_guarantee_required().rule_results(0).code(), "R08_ADVANCE_TOO_HIGH");
+  EXPECT_EQ(advance->amended_guarantee_required().rule_results(0).code(), "R12_ADVANCE_OVER_REDUCED_CAP");
   EXPECT_EQ(advance->amended_guarantee_required().rule_results(0).expected(), "≤ 32,000,000円");
-  EXPECT_EQ(Awaiting("water-sewerage-policy"), (std::set<std::string>{d}));
+  EXPECT_EQ(advance->amended_guarantee_required().office(), "sewerage-works");
+  EXPECT_TRUE(Awaiting("water-sewerage-policy").empty());
   EXPECT_EQ(Awaiting("sewerage-works"), (std::set<std::string>{e}));
   const std::set<std::string> every = Awaiting("");
-  EXPECT_TRUE(every.count(d) == 1 && every.count(e) == 1) << "an operator without an office sees every office's";
+  EXPECT_TRUE(every.count(e) == 1 && every.count(d) == 0) << "an operator without an office sees every office's";
   // A clerk of another office finds neither.
   ASSERT_TRUE(client_->ActAs("road-maintenance-clerk").ok());
   hosho::v1::ListCasesRequest theirs;
