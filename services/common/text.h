@@ -44,8 +44,10 @@ absl::StatusOr<int64_t> ParseYen(absl::string_view text);
 // "UTF-8") to UTF-8. Refuses bytes that are not valid in that charset instead of substituting.
 absl::StatusOr<std::string> ToUtf8(absl::string_view bytes, absl::string_view charset);
 // UTF-8 text in `charset` (an ICU converter name: "windows-31j" for the CP932 exports clerks' older
-// tools read). A character the charset lacks becomes '?' and is counted in *substituted (optional):
-// an export is never refused for one character, and the UTF-8 and .xlsx exports keep every one.
+// tools read). A character the charset lacks becomes '?' and is counted in *substituted (optional); an
+// invisible formatting character it lacks (a bidi control, a zero-width joiner) is left out, as ICU
+// skips default-ignorable code points. An export is never refused for one character, and the UTF-8 and
+// .xlsx exports keep every one.
 absl::StatusOr<std::string> FromUtf8(absl::string_view text, absl::string_view charset, int* substituted = nullptr);
 // A CSV export's encoding: UTF-8 (with or without BOM) when the bytes are valid UTF-8, else CP932.
 // Returns the text as UTF-8 without BOM and names the encoding found.

@@ -9,7 +9,9 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include <nlohmann/json.hpp>
 #include "gtest/gtest.h"
 #include "services/common/admin_server.h"
@@ -146,6 +148,16 @@ TEST_F(DemoScenarioTest, ReadsAreScopedToTheCallersOffice) {
   EXPECT_TRUE(absl::IsNotFound(client_->GetCase((*rows_)[3].case_id).status()));  // water-sewerage-policy's case
 }
 
+// What a Python script prints about `path` (Debian's python3 with python3-openpyxl); "" on failure.
+std::string ReadWorkbook(const std::string& script, const std::string& path) {
+  FILE* pipe = popen(absl::StrCat("/usr/bin/python3 -c \"", script, "\" ", path).c_str(), "r");
+  if (pipe == nullptr) return "";
+  std::string out;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof(buffer), pipe)) > 0;) out.append(buffer, n);
+  return pclose(pipe) == 0 ? out : "";
+}
+
 // The guarantee ledger (保証台帳) after the scenario, as 契約課 files it: one row a case of its own,
 // the same rows in the .xlsx (read back by openpyxl, an independent reader), the UTF-8 CSV and the
 // CP932 CSV; flow A's row carries its contract, certificate, checker and dates; nobody takes
@@ -205,27 +217,19 @@ TEST_F(DemoScenarioTest, TheLedgerListsAnOfficesCasesTheSameInEveryFormat) {
   EXPECT_EQ(xlsx->rows(), csv->rows());
   const std::string path = *run_dir_ + "/ledger.xlsx";
   std::ofstream(path, std::ios::binary) << xlsx->content();
-  const std::string script =
+  // openpyxl in Debian's python3: every row, then how many cells are numbers.
+  const std::string out = ReadWorkbook(
       "import json,sys,openpyxl\n"
-      "ws=openpyxl.load_workbook(sys.argv[1],read_only=True).active\n"
-      "print(json.dumps([['' if c is None else str(c) for c in r] for r in ws.iter_rows(values_only=True)]))\n";
-  FILE* pipe = popen(absl::StrCat("/usr/bin/python3 -c \"", script, "\" ", path).c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string out;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof(buffer), pipe)) > 0;) out.append(buffer, n);
-  ASSERT_EQ(pclose(pipe), 0) << out;
-  const auto from_xlsx = nlohmann::json::parse(out).get<std::vector<std::vector<std::string>>>();
-  EXPECT_EQ(from_xlsx, csv_rows);
-  const std::string amount_is_number =
-      "import sys,openpyxl\n"
       "ws=openpyxl.load_workbook(sys.argv[1]).active\n"
-      "print(sum(1 for r in ws.iter_rows(min_row=2) for c in r if isinstance(c.value,int)))\n";
-  FILE* numbers = popen(absl::StrCat("/usr/bin/python3 -c \"", amount_is_number, "\" ", path).c_str(), "r");
-  ASSERT_NE(numbers, nullptr);
+      "print(json.dumps([['' if c is None else str(c) for c in r] for r in ws.iter_rows(values_only=True)]))\n"
+      "print(sum(1 for r in ws.iter_rows(min_row=2) for c in r if isinstance(c.value,int)))\n",
+      path);
+  const size_t newline = out.find('\n');
+  ASSERT_NE(newline, std::string::npos) << out;
+  const auto from_xlsx = nlohmann::json::parse(out.substr(0, newline)).get<std::vector<std::vector<std::string>>>();
+  EXPECT_EQ(from_xlsx, csv_rows);
   int numeric_cells = -1;
-  ASSERT_EQ(fscanf(numbers, "%d", &numeric_cells), 1);
-  pclose(numbers);
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(out.substr(newline + 1)), &numeric_cells)) << out;
   int amounts = 0;
   for (size_t i = 1; i < csv_rows.size(); ++i) {
     for (const char* heading : {"保証金額（円）", "前払金額（円）", "請求額（円）"}) {
@@ -482,6 +486,20 @@ TEST_F(DemoScenarioTest, HoshoctlSubmitsGetsListsWatchesAndShowsNotices) {
   EXPECT_EQ(payments.first, 0) << payments.second;
   EXPECT_NE(payments.second.find("ACC-000001"), std::string::npos) << payments.second;
   EXPECT_NE(payments.second.find("19,200,000円"), std::string::npos) << payments.second;
+
+  // The guarantee ledger into a file: a clerk's own office, this fiscal year by default; another office
+  // is refused with its code and no file is written.
+  const std::string ledger = *run_dir_ + "/cli-ledger.xlsx";
+  auto exported = Hoshoctl(*run_dir_, "--as=contract-division-clerk ledger --format=xlsx --out=" + ledger);
+  ASSERT_EQ(exported.first, 0) << exported.second;
+  EXPECT_TRUE(absl::StartsWith(exported.second, ledger + "  ")) << exported.second;
+  EXPECT_TRUE(absl::EndsWith(exported.second, " cases\n")) << exported.second;
+  EXPECT_EQ(testing::ReadFileBytes(ledger).substr(0, 2), "PK") << "an .xlsx (a zip)";
+  const std::string elsewhere = *run_dir_ + "/cli-ledger-other.csv";
+  auto other = Hoshoctl(*run_dir_, "--as=contract-division-clerk ledger --office=parks --out=" + elsewhere);
+  EXPECT_EQ(other.first, 1);
+  EXPECT_NE(other.second.find("LEDGER_OFFICE_NOT_ALLOWED"), std::string::npos) << other.second;
+  EXPECT_FALSE(fs::exists(elsewhere));
 }
 
 TEST_F(DemoScenarioTest, NoPlantedSecretReachesKafkaRedisOrAnyLog) {

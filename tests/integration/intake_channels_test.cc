@@ -116,6 +116,16 @@ class IntakeChannelsTest : public ::testing::Test {
     return *OpenImapMailbox(imap);
   }
 
+  // Every message in the mailbox handled by intake (its keyword set).
+  static bool AllHandled(Mailbox& mailbox) {
+    return testing::AwaitUntil(
+        [&] {
+          auto open = mailbox.ListWithout("$HoshoDone");
+          return open.ok() && open->empty();
+        },
+        absl::Seconds(30));
+  }
+
   static Stack* stack_;
   static std::string* run_dir_;
   static Endpoints* endpoints_;
@@ -360,12 +370,7 @@ TEST_F(IntakeChannelsTest, MailFromDovecotBecomesCasesOnceAndRefusalsAreFlagged)
     ASSERT_TRUE(client_->DeliverMail(Source(file)).ok()) << file;
   }
   // Every message handled (keyword set), the two refusals flagged.
-  ASSERT_TRUE(testing::AwaitUntil(
-      [&] {
-        auto open = mailbox->ListWithout("$HoshoDone");
-        return open.ok() && open->empty();
-      },
-      absl::Seconds(30)));
+  ASSERT_TRUE(AllHandled(*mailbox));
   auto all = mailbox->ListWithout("$NoSuchKeyword");
   auto not_refused = mailbox->ListWithout("$HoshoRefused");
   ASSERT_TRUE(all.ok() && not_refused.ok());
@@ -426,17 +431,9 @@ TEST_F(IntakeChannelsTest, MailsWithoutMessageIdAreToldApartByTheirCredentialNot
   };
   const std::string first = without_id("DS-26-900106", "AK-NO-MESSAGE-ID-1");
   const std::string second = without_id("DS-26-900107", "AK-NO-MESSAGE-ID-2");
-  auto all_done = [&] {
-    return testing::AwaitUntil(
-        [&] {
-          auto open = mailbox->ListWithout("$HoshoDone");
-          return open.ok() && open->empty();
-        },
-        absl::Seconds(30));
-  };
   ASSERT_TRUE(client_->DeliverMail(first).ok());
   ASSERT_TRUE(client_->DeliverMail(second).ok());
-  ASSERT_TRUE(all_done());
+  ASSERT_TRUE(AllHandled(*mailbox));
   ASSERT_TRUE(client_->ActAs("operator").ok());
   auto cases_for = [&](const std::string& number) {
     std::vector<hosho::v1::Case> found;
@@ -465,7 +462,7 @@ TEST_F(IntakeChannelsTest, MailsWithoutMessageIdAreToldApartByTheirCredentialNot
 
   const std::string before = SystemState();
   ASSERT_TRUE(client_->DeliverMail(first).ok());
-  ASSERT_TRUE(all_done());
+  ASSERT_TRUE(AllHandled(*mailbox));
   EXPECT_EQ(SystemState(), before) << "the same mail again (no Message-ID) is still the same arrival";
 }
 
@@ -570,12 +567,7 @@ TEST_F(IntakeChannelsTest, TheInsurersFormatCarriesProjectAndContractorCheckedAg
   };
   ASSERT_TRUE(client_->DeliverMail(mail("format-mail-1", project)).ok());
   ASSERT_TRUE(client_->DeliverMail(mail("format-mail-2", "潮見橋撤去工事")).ok());
-  ASSERT_TRUE(testing::AwaitUntil(
-      [&] {
-        auto open = mailbox->ListWithout("$HoshoDone");
-        return open.ok() && open->empty();
-      },
-      absl::Seconds(30)));
+  ASSERT_TRUE(AllHandled(*mailbox));
   auto all = mailbox->ListWithout("$NoSuchKeyword");
   auto not_mismatched = mailbox->ListWithout("$Hosho_R05_PROJECT_MISMATCH");
   ASSERT_TRUE(all.ok() && not_mismatched.ok());
