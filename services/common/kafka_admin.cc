@@ -225,4 +225,27 @@ absl::StatusOr<ClusterView> DescribeCluster(const KafkaOptions& options, absl::D
   return view;
 }
 
+absl::StatusOr<int64_t> CountRecords(const KafkaOptions& options, const std::string& topic, absl::Duration timeout) {
+  auto rk = AdminHandle(options);
+  if (!rk.ok()) return rk.status();
+  const int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
+  const rd_kafka_metadata_t* metadata = nullptr;
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(rk->get(), 1, nullptr, &metadata, timeout_ms);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return FromKafkaError(err, "", "metadata");
+  int partitions = -1;
+  for (int i = 0; i < metadata->topic_cnt; ++i) {
+    if (topic == metadata->topics[i].topic) partitions = metadata->topics[i].partition_cnt;
+  }
+  rd_kafka_metadata_destroy(metadata);
+  if (partitions < 0) return absl::NotFoundError(absl::StrCat("kafka: no topic ", topic));
+  int64_t records = 0;
+  for (int p = 0; p < partitions; ++p) {
+    int64_t low = 0, high = 0;
+    const rd_kafka_resp_err_t w = rd_kafka_query_watermark_offsets(rk->get(), topic.c_str(), p, &low, &high, timeout_ms);
+    if (w != RD_KAFKA_RESP_ERR_NO_ERROR) return FromKafkaError(w, topic.c_str(), "watermarks");
+    records += high - low;
+  }
+  return records;
+}
+
 }  // namespace hosho

@@ -55,4 +55,9 @@ struct ClusterView {
 // What the cluster's metadata says: brokers, and for every topic how many partitions have a leader.
 absl::StatusOr<ClusterView> DescribeCluster(const KafkaOptions& options, absl::Duration timeout);
 
+// How many records `topic` holds now (per partition, its high watermark less its low one, summed):
+// for example the dead letters waiting in a DLQ, counted without joining a consumer group. NOT_FOUND
+// when the cluster has no such topic.
+absl::StatusOr<int64_t> CountRecords(const KafkaOptions& options, const std::string& topic, absl::Duration timeout);
+
 }  // namespace hosho

@@ -40,12 +40,17 @@ RedisReply Convert(const redisReply* r) {
   return out;
 }
 
-// Redis replies carry command names at most; never arguments, so never secrets.
-absl::Status ErrorReply(const redisReply* r) {
-  return absl::FailedPreconditionError(absl::StrCat("redis: ", absl::string_view(r->str, r->len)));
-}
+absl::Status ErrorReply(const redisReply* r) { return RedisErrorStatus(absl::string_view(r->str, r->len)); }
 
 }  // namespace
+
+absl::Status RedisErrorStatus(absl::string_view reply) {
+  const std::string message = absl::StrCat("redis: ", reply);
+  for (absl::string_view transient : {"LOADING ", "BUSY ", "TRYAGAIN ", "MASTERDOWN ", "CLUSTERDOWN ", "READONLY "}) {
+    if (absl::StartsWith(reply, transient)) return absl::UnavailableError(message);
+  }
+  return absl::FailedPreconditionError(message);
+}
 
 RedisOptions RedisOptionsFromConfig(const Config& config) {
   RedisOptions o;

@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/common/clock.h"
@@ -32,6 +34,12 @@ struct RedisOptions {
 
 // redis.host, redis.port, redis.username, redis.password_file, redis.db, redis.pool_size.
 RedisOptions RedisOptionsFromConfig(const Config& config);
+
+// The status of an error reply. A server that cannot answer for now (LOADING its data after a restart,
+// BUSY with a script, TRYAGAIN, MASTERDOWN, CLUSTERDOWN, READONLY after a failover) is UNAVAILABLE, so
+// that callers retry; every other error reply, the scripts' own refusals included, is
+// FAILED_PRECONDITION. Replies carry command names at most, never arguments, so never secrets.
+absl::Status RedisErrorStatus(absl::string_view reply);
 
 struct RedisReply {
   enum class Type { kNil, kString, kInteger, kArray, kStatus };

@@ -119,14 +119,40 @@ void DeliveryDispatcher::RecordPossibleRepeat(const DeliveryRecord& d) {
       .Increment();
 }
 
+// Records a delivery the recipient has taken. The store may be away for a moment (Redis restarting):
+// the record is tried again, with a backoff, for as long as this sender's lease holds, because a
+// delivery left unrecorded is leased and sent again: a repeat the recipient sees. A tenth of the lease
+// is left as a margin for clocks that differ between replicas.
+absl::Status DeliveryDispatcher::RecordDelivered(const DeliveryRecord& d, absl::Time lease_ends) {
+  absl::Duration wait = absl::Milliseconds(100);
+  for (int tries = 1;; ++tries) {
+    absl::Status s = store_->MarkDelivered(d.id, clock_->Now());
+    if (s.ok()) {
+      if (tries > 1) {
+        LogInfo("delivery recorded once the store answered again",
+                {{"case_id", d.case_id}, {"delivery_id", d.id}, {"tries", static_cast<int64_t>(tries)}});
+      }
+      return s;
+    }
+    if (clock_->Now() + wait > lease_ends - options_.lease / 10) return s;
+    if (tries == 1) {
+      LogWarn("delivered but not yet recorded; trying the store again while the lease holds",
+              {{"case_id", d.case_id}, {"delivery_id", d.id}, {"error", std::string(s.message())}});
+    }
+    clock_->SleepFor(wait);  // a backoff while the store comes back
+    wait = std::min(wait * 2, absl::Seconds(2));
+  }
+}
+
 // Sends and records the success from inside the channel's acceptance, when it reports one.
 // Returns the channel's outcome; `record` gets the store's answer to that early record (when it
 // fails the round stops, and a delivery sent but not recorded comes back after its lease as a
 // possible repeat).
 absl::Status DeliveryDispatcher::SendOne(const DeliveryRecord& d, DeliveryChannel* channel,
-                                         const hosho::v1::Notice& notice, bool* recorded, absl::Status* record) {
+                                         const hosho::v1::Notice& notice, absl::Time lease_ends, bool* recorded,
+                                         absl::Status* record) {
   return channel->Send(d, notice, [&] {
-    *record = store_->MarkDelivered(d.id, clock_->Now());
+    *record = RecordDelivered(d, lease_ends);
     *recorded = record->ok();
   });
 }
@@ -155,7 +181,7 @@ absl::StatusOr<int> DeliveryDispatcher::RunOnce() {
       if (*start == DeliveryStore::AttemptStart::kNotPending) continue;  // another replica finished it
       if (*start == DeliveryStore::AttemptStart::kRepeat) RecordPossibleRepeat(d);
       absl::Status record = absl::OkStatus();
-      sent = SendOne(d, channel->second, notice, &recorded, &record);
+      sent = SendOne(d, channel->second, notice, leased_at + options_.lease, &recorded, &record);
       if (!record.ok()) return record;
     }
     const absl::Time now = clock_->Now();
@@ -163,7 +189,7 @@ absl::StatusOr<int> DeliveryDispatcher::RunOnce() {
     if (sent.ok()) {
       outcome = "delivered";
       if (!recorded) {
-        if (absl::Status s = store_->MarkDelivered(d.id, now); !s.ok()) return s;
+        if (absl::Status s = RecordDelivered(d, leased_at + options_.lease); !s.ok()) return s;
       }
     } else {
       const int attempts = d.attempts + 1;

@@ -95,8 +95,9 @@ class DeliveryDispatcher {
  private:
   absl::Duration Backoff(int attempts);
   void RecordPossibleRepeat(const DeliveryRecord& d);
+  absl::Status RecordDelivered(const DeliveryRecord& d, absl::Time lease_ends);
   absl::Status SendOne(const DeliveryRecord& d, DeliveryChannel* channel, const hosho::v1::Notice& notice,
-                       bool* recorded, absl::Status* record);
+                       absl::Time lease_ends, bool* recorded, absl::Status* record);
   DeliveryStore* store_;
   Clock* clock_;
   std::map<std::string, DeliveryChannel*> channels_;

@@ -128,8 +128,7 @@ absl::Status KafkaCluster::WriteNodeConfig(int node) {
     std::string plain_users;
     for (const auto& [user, password] : s.users) absl::StrAppend(&plain_users, " user_", user, "=\"", password, "\"");
     security = absl::StrCat(
-        // PLAIN over TLS (what Confluent Cloud offers) or SCRAM-SHA-512 (Strimzi, MSK). Debian 12's
-        // librdkafka 2.0.2 completes SCRAM only with a Kafka 3 broker (docs/kafka.md).
+        // PLAIN over TLS (what Confluent Cloud offers) or SCRAM-SHA-512 (Strimzi, MSK).
         "sasl.enabled.mechanisms=", s.mechanism, "\n",
         s.mechanism == "PLAIN"
             ? absl::StrCat("listener.name.sasl_ssl.plain.sasl.jaas.config=",

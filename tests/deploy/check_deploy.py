@@ -119,7 +119,7 @@ def check_dockerfile(args):
     stages = re.split(r"^FROM ", text, flags=re.M)
     check(len(stages) >= 3, "Dockerfile: a build stage and a runtime stage")
     runtime = stages[-1]
-    installed = set(re.findall(r"\b(lib[a-z0-9.+-]+|ca-certificates|tzdata)\b", runtime.split("COPY")[0]))
+    installed = set(re.findall(r"\b(lib[a-z0-9.+-]+|zlib1g|ca-certificates|tzdata)\b", runtime.split("COPY")[0]))
     for bad in ("g++", "gcc", "cmake", "ninja-build", "-dev", "protobuf-compiler"):
         check(bad not in runtime.split("COPY --from")[0].replace("--no-install-recommends", ""),
               "Dockerfile: the runtime stage installs no %s" % bad)

@@ -132,11 +132,11 @@ TEST_F(KafkaReadinessTest, ATopicMissingFromTheClusterIsNotReadyWithItsName) {
   ExpectNotReadyOnce(r, "topic hosho.routings.v1 is missing from the cluster");
 }
 
-// SASL_SSL brokers (PLAIN, as the chart configures a service): a wrong password, a CA that did not
+// SASL_SSL brokers (SCRAM-SHA-512, as the chart configures a service): a wrong password, a CA that did not
 // sign the broker's certificate, and a broker whose certificate has expired.
 TEST_F(KafkaReadinessTest, WrongSaslPasswordOrUntrustedCertificateIsNotReadyWithTheReasonOnce) {
   ASSERT_NE(stack_, nullptr);
-  testing::SecureBroker broker(DefaultKafkaLibs(HOSHO_SOURCE_DIR), "PLAIN");
+  testing::SecureBroker broker(DefaultKafkaLibs(HOSHO_SOURCE_DIR), "SCRAM-SHA-512");
   ASSERT_TRUE(broker.up());
   {
     Routing right = StartRoutingWithKafka(broker.ServiceYaml("hosho-routing", broker.password("hosho-routing")),
@@ -166,7 +166,7 @@ TEST_F(KafkaReadinessTest, WrongSaslPasswordOrUntrustedCertificateIsNotReadyWith
 
 TEST_F(KafkaReadinessTest, AnExpiredBrokerCertificateIsNotReadyWithTheReasonOnce) {
   ASSERT_NE(stack_, nullptr);
-  testing::SecureBroker broker(DefaultKafkaLibs(HOSHO_SOURCE_DIR), "PLAIN", /*expired_certificate=*/true);
+  testing::SecureBroker broker(DefaultKafkaLibs(HOSHO_SOURCE_DIR), "SCRAM-SHA-512", /*expired_certificate=*/true);
   ASSERT_TRUE(broker.up());
   Routing r = StartRoutingWithKafka(broker.ServiceYaml("hosho-routing", broker.password("hosho-routing")),
                                     "routing-expired");

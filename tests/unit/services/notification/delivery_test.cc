@@ -44,6 +44,10 @@ class MemoryDeliveryStore : public DeliveryStore {
     return repeat ? AttemptStart::kRepeat : AttemptStart::kFirst;
   }
   absl::Status MarkDelivered(absl::string_view id, absl::Time at) override {
+    if (marks_refused > 0) {  // the store away (Redis restarting)
+      --marks_refused;
+      return absl::UnavailableError("redis connection lost during a pipeline");
+    }
     auto& d = records.at(std::string(id));
     if (d.state != DeliveryRecord::State::kPending) return absl::OkStatus();
     d.state = DeliveryRecord::State::kDelivered;
@@ -70,6 +74,7 @@ class MemoryDeliveryStore : public DeliveryStore {
   absl::StatusOr<std::pair<int64_t, int64_t>> Depths() override { return std::make_pair(int64_t{0}, int64_t{0}); }
   std::map<std::string, DeliveryRecord> records;
   int delivered_marks = 0;
+  int marks_refused = 0;
   std::function<void()> after_lease;
 };
 
@@ -230,6 +235,41 @@ TEST_F(DispatcherTest, TheSuccessIsRecordedWhenTheChannelReportsAcceptanceNotAft
   EXPECT_EQ(*dispatcher.RunOnce(), 1);
   EXPECT_EQ(store_.records.at("n1:email").state, DeliveryRecord::State::kDelivered);
   EXPECT_EQ(store_.delivered_marks, 1) << "recorded once, inside the acceptance";
+}
+
+TEST_F(DispatcherTest, ADeliveryTheStoreCouldNotRecordAtOnceIsRecordedWhenItComesBackAndNotSentAgain) {
+  Enqueue("n1:email");
+  channel_.report_acceptance = true;
+  store_.marks_refused = 3;  // Redis away for 100 + 200 + 400 ms of the 60 s lease
+  DeliveryDispatcher dispatcher(&store_, &clock_, {{"email", &channel_}}, Options());
+  const absl::Time start = clock_.Now();
+  EXPECT_EQ(*dispatcher.RunOnce(), 1);
+  const auto& d = store_.records.at("n1:email");
+  EXPECT_EQ(d.state, DeliveryRecord::State::kDelivered);
+  EXPECT_EQ(store_.delivered_marks, 1);
+  EXPECT_EQ(clock_.Now() - start, absl::Milliseconds(700)) << "three backoffs, doubling from 100 ms";
+  clock_.Advance(absl::Minutes(5));  // long past the lease: nothing is leased or sent again
+  EXPECT_EQ(*dispatcher.RunOnce(), 0);
+  EXPECT_EQ(channel_.sent.size(), 1u);
+  EXPECT_EQ(d.possible_repeats, 0);
+}
+
+TEST_F(DispatcherTest, AStoreAwayLongerThanTheLeaseEndsTheRoundAndTheDeliveryComesBackAsAPossibleRepeat) {
+  Enqueue("n1:email");
+  channel_.report_acceptance = true;
+  store_.marks_refused = 1000;
+  DeliveryDispatcher dispatcher(&store_, &clock_, {{"email", &channel_}}, Options());
+  const absl::Time start = clock_.Now();
+  EXPECT_TRUE(absl::IsUnavailable(dispatcher.RunOnce().status()));
+  EXPECT_LE(clock_.Now() - start, absl::Seconds(54)) << "given up before the last tenth of the lease";
+  EXPECT_GE(clock_.Now() - start, absl::Seconds(50));
+  store_.marks_refused = 0;
+  clock_.Advance(absl::Seconds(60));
+  EXPECT_EQ(*dispatcher.RunOnce(), 1);
+  const auto& d = store_.records.at("n1:email");
+  EXPECT_EQ(d.state, DeliveryRecord::State::kDelivered);
+  EXPECT_EQ(channel_.sent.size(), 2u) << "SMTP cannot ask whether the first copy arrived";
+  EXPECT_EQ(d.possible_repeats, 1) << "and the second is shown as a possible repeat";
 }
 
 }  // namespace

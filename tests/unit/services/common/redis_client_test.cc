@@ -1,0 +1,31 @@
+#include "services/common/redis_client.h"
+
+#include "gtest/gtest.h"
+
+namespace hosho {
+namespace {
+
+// A restarted redis-server answers LOADING until its AOF is read: a caller must retry, not take it for
+// a refusal (a worker reads FAILED_PRECONDITION as "the case moved on" and skips the step; a client
+// would be refused a submission it may send again). Seen by hosho-chaos (docs/chaos.md).
+TEST(RedisErrorStatusTest, AServerThatCannotAnswerForNowIsUnavailable) {
+  for (const char* reply : {"LOADING Redis is loading the dataset in memory", "BUSY Redis is busy running a script.",
+                            "TRYAGAIN Multiple keys request during rehashing of slot",
+                            "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+                            "CLUSTERDOWN The cluster is down", "READONLY You can't write against a read only replica."}) {
+    const absl::Status s = RedisErrorStatus(reply);
+    EXPECT_TRUE(absl::IsUnavailable(s)) << reply << " → " << s;
+    EXPECT_EQ(s.message(), std::string("redis: ") + reply);
+  }
+}
+
+TEST(RedisErrorStatusTest, EveryOtherErrorReplyIsAFailedPrecondition) {
+  for (const char* reply : {"ERR wrong number of arguments for 'hset' command", "NOSCRIPT No matching script.",
+                            "WRONGTYPE Operation against a key holding the wrong kind of value",
+                            "STATE case is ROUTED, expected VERIFIED", "LOADINGX not a prefix", "loading lower case"}) {
+    EXPECT_TRUE(absl::IsFailedPrecondition(RedisErrorStatus(reply))) << reply;
+  }
+}
+
+}  // namespace
+}  // namespace hosho
