@@ -176,6 +176,9 @@ struct KafkaConsumer::Impl {
   EventProducer* dlq = nullptr;
   Clock* clock = nullptr;
   std::atomic<bool> stop{false};
+  // Set while the group takes partitions away: a record in a retry is left to the partition's next
+  // owner (not stored, not dead-lettered), so that the rebalance is not held up by an outage.
+  std::atomic<bool> revoking{false};
   bool closed = false;
   const RecordHandler* handler = nullptr;
 
@@ -197,12 +200,12 @@ struct KafkaConsumer::Impl {
 
   // Sleeps in short steps so that Stop() is honoured during a backoff.
   bool Backoff(absl::Duration d) {
-    while (d > absl::ZeroDuration() && !stop.load()) {
+    while (d > absl::ZeroDuration() && !stop.load() && !revoking.load()) {
       const absl::Duration step = std::min(d, absl::Milliseconds(50));
       clock->SleepFor(step);
       d -= step;
     }
-    return !stop.load();
+    return !stop.load() && !revoking.load();
   }
 
   // Waits until every lane has finished what it was given (before a revoke).
@@ -279,6 +282,7 @@ void KafkaConsumer::Impl::Process(const rd_kafka_message_t* m) {
       .GetGauge("hosho_consumer_lag_seconds", "Age of the record last taken by the consumer.", labels)
       .Set(absl::ToDoubleSeconds(absl::Now() - record.timestamp));
   const absl::Time started = absl::Now();
+  const absl::Time first_attempt = clock->Now();
   bool store = false;
   absl::Status last;
   int attempts = 0;
@@ -294,17 +298,27 @@ void KafkaConsumer::Impl::Process(const rd_kafka_message_t* m) {
       stop = true;  // stop without storing: the record will be redelivered
       break;
     }
-    LogWarn("record handler failed", {{"group", options.group_id},
-                                      {"topic", record.topic},
-                                      {"partition", record.partition},
-                                      {"offset", record.offset},
-                                      {"attempt", attempts},
-                                      {"error", std::string(last.message())}});
-    if (absl::IsInvalidArgument(last) || attempts >= options.max_attempts) break;
+    const bool outage = (absl::IsUnavailable(last) || absl::IsDeadlineExceeded(last)) &&
+                        clock->Now() - first_attempt < options.transient_retry;
+    // Every attempt up to max_attempts, then one line in ten while an outage lasts.
+    if (attempts <= options.max_attempts || attempts % 10 == 0) {
+      LogWarn("record handler failed", {{"group", options.group_id},
+                                        {"topic", record.topic},
+                                        {"partition", record.partition},
+                                        {"offset", record.offset},
+                                        {"attempt", attempts},
+                                        {"waiting_for_dependency", outage},
+                                        {"error", std::string(last.message())}});
+    }
+    if (absl::IsInvalidArgument(last) || (attempts >= options.max_attempts && !outage)) break;
     if (!Backoff(backoff)) break;
     backoff = std::min(backoff * 2, options.max_backoff);
   }
-  if (!store && !stop.load()) {
+  if (!store && !stop.load() && revoking.load()) {
+    LogInfo("record left to the partition's next owner (rebalance during a retry)",
+            {{"group", options.group_id}, {"topic", record.topic}, {"partition", record.partition},
+             {"offset", record.offset}});
+  } else if (!store && !stop.load()) {
     // Exhausted: the record goes to the DLQ, and only then does the partition move on.
     OutgoingRecord dead{record.topic + options.dlq_suffix, record.key, record.value, record.headers};
     dead.headers.emplace_back("dlq-error", std::string(last.message()));
@@ -356,9 +370,12 @@ void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partiti
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     rd_kafka_assign(rk, partitions);
   } else {
-    // Finish what the lanes hold, so their offsets are stored before the partitions go.
+    // Finish what the lanes hold, so their offsets are stored before the partitions go; a record
+    // still being retried is given up to the next owner (see `revoking`).
+    impl->revoking = true;
     impl->DrainLanes();
     rd_kafka_assign(rk, nullptr);
+    impl->revoking = false;
   }
 }
 }  // namespace

@@ -31,6 +31,12 @@ struct ConsumerOptions {
   std::string group_id;
   std::vector<std::string> topics;
   int max_attempts = 5;
+  // A failure that says a dependency is away for now (UNAVAILABLE or DEADLINE_EXCEEDED: Redis
+  // restarting or loading, the broker not confirming a send) is retried for this long from the
+  // record's first attempt, however many attempts that takes, before the record is dead-lettered: an
+  // outage is not a poison record. Kept well under the consumer's max.poll.interval.ms (300 s).
+  // Zero: such failures count like any other.
+  absl::Duration transient_retry = absl::Minutes(2);
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(5);
   std::string dlq_suffix = ".dlq";

@@ -46,10 +46,11 @@ absl::Status ErrorReply(const redisReply* r) { return RedisErrorStatus(absl::str
 
 absl::Status RedisErrorStatus(absl::string_view reply) {
   const std::string message = absl::StrCat("redis: ", reply);
-  for (absl::string_view transient : {"LOADING ", "BUSY ", "TRYAGAIN ", "MASTERDOWN ", "CLUSTERDOWN ", "READONLY "}) {
+  for (absl::string_view transient :
+       {"LOADING ", "BUSY ", "TRYAGAIN ", "MASTERDOWN ", "CLUSTERDOWN ", "READONLY ", "MISCONF ", "OOM "}) {
     if (absl::StartsWith(reply, transient)) return absl::UnavailableError(message);
   }
-  return absl::FailedPreconditionError(message);
+  return absl::InternalError(message);
 }
 
 RedisOptions RedisOptionsFromConfig(const Config& config) {

@@ -35,10 +35,13 @@ struct RedisOptions {
 // redis.host, redis.port, redis.username, redis.password_file, redis.db, redis.pool_size.
 RedisOptions RedisOptionsFromConfig(const Config& config);
 
-// The status of an error reply. A server that cannot answer for now (LOADING its data after a restart,
-// BUSY with a script, TRYAGAIN, MASTERDOWN, CLUSTERDOWN, READONLY after a failover) is UNAVAILABLE, so
-// that callers retry; every other error reply, the scripts' own refusals included, is
-// FAILED_PRECONDITION. Replies carry command names at most, never arguments, so never secrets.
+// The status of an error reply. A server that cannot do it for now (LOADING its data after a restart,
+// BUSY with a script, TRYAGAIN, MASTERDOWN, CLUSTERDOWN, READONLY after a failover, MISCONF when it
+// cannot write its AOF, OOM at maxmemory) is UNAVAILABLE, so that callers retry and workers wait;
+// every other error reply (a wrong command, WRONGTYPE, NOSCRIPT) is INTERNAL, a defect. Never
+// FAILED_PRECONDITION: the workers read that as "the case moved on" and skip the step, and hosho's
+// scripts refuse with array replies, not error replies. Replies carry command names at most, never
+// arguments, so never secrets.
 absl::Status RedisErrorStatus(absl::string_view reply);
 
 struct RedisReply {

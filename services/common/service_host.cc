@@ -69,6 +69,7 @@ absl::StatusOr<EventConsumer*> ServiceHost::AddConsumer(std::vector<std::string>
   options.group_id = config_.GetString("kafka.group_id", name_);
   options.topics = std::move(topics);
   options.max_attempts = static_cast<int>(config_.GetInt("kafka.max_attempts", 5));
+  options.transient_retry = absl::Milliseconds(config_.GetInt("kafka.transient_retry_ms", 120000));
   options.initial_backoff = absl::Milliseconds(config_.GetInt("kafka.initial_backoff_ms", 100));
   options.max_backoff = absl::Milliseconds(config_.GetInt("kafka.max_backoff_ms", 5000));
   options.lanes = static_cast<int>(config_.GetInt("kafka.lanes", 6));
@@ -81,6 +82,7 @@ absl::StatusOr<EventConsumer*> ServiceHost::AddObserver(std::vector<std::string>
   options.group_id = group_id;
   options.topics = std::move(topics);
   options.max_attempts = 1;
+  options.transient_retry = absl::ZeroDuration();  // a live view moves on rather than wait
   options.lanes = 1;
   KafkaOptions kafka = KafkaOptionsFromConfig(config_, name_);
   kafka.consumer_properties.emplace_back("auto.offset.reset", from_earliest ? "earliest" : "latest");

@@ -121,12 +121,16 @@ void DeliveryDispatcher::RecordPossibleRepeat(const DeliveryRecord& d) {
 
 // Records a delivery the recipient has taken. The store may be away for a moment (Redis restarting):
 // the record is tried again, with a backoff, for as long as this sender's lease holds, because a
-// delivery left unrecorded is leased and sent again: a repeat the recipient sees. A tenth of the lease
-// is left as a margin for clocks that differ between replicas.
+// delivery left unrecorded is leased and sent again: a repeat the recipient sees. Another try starts
+// only when the backoff plus the longest try so far still ends a tenth of the lease before it runs out
+// (a margin for clocks that differ between replicas). Only "away for now" is tried again.
 absl::Status DeliveryDispatcher::RecordDelivered(const DeliveryRecord& d, absl::Time lease_ends) {
   absl::Duration wait = absl::Milliseconds(100);
+  absl::Duration longest_try = absl::ZeroDuration();
   for (int tries = 1;; ++tries) {
-    absl::Status s = store_->MarkDelivered(d.id, clock_->Now());
+    const absl::Time started = clock_->Now();
+    absl::Status s = store_->MarkDelivered(d.id, started);
+    longest_try = std::max(longest_try, clock_->Now() - started);
     if (s.ok()) {
       if (tries > 1) {
         LogInfo("delivery recorded once the store answered again",
@@ -134,7 +138,8 @@ absl::Status DeliveryDispatcher::RecordDelivered(const DeliveryRecord& d, absl::
       }
       return s;
     }
-    if (clock_->Now() + wait > lease_ends - options_.lease / 10) return s;
+    if (!absl::IsUnavailable(s) && !absl::IsDeadlineExceeded(s)) return s;
+    if (clock_->Now() + wait + longest_try > lease_ends - options_.lease / 10) return s;
     if (tries == 1) {
       LogWarn("delivered but not yet recorded; trying the store again while the lease holds",
               {{"case_id", d.case_id}, {"delivery_id", d.id}, {"error", std::string(s.message())}});

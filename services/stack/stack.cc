@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "services/common/admin_server.h"
 #include "services/common/clock.h"
@@ -234,6 +235,19 @@ const std::vector<std::string>& Stack::ServiceNames() {
   return *names;
 }
 
+const std::vector<std::string>& Stack::ReplicatedServiceNames() {
+  static const auto* names = new std::vector<std::string>{"verification", "routing", "notification"};
+  return *names;
+}
+
+std::vector<std::string> Stack::ServiceProcessNames() const {
+  std::vector<std::string> out = ServiceNames();
+  if (options_.worker_replicas >= 2) {
+    for (const std::string& name : ReplicatedServiceNames()) out.push_back(name + "-2");
+  }
+  return out;
+}
+
 Stack::~Stack() { Stop(); }
 
 absl::Status Stack::Launch(const std::string& name, const std::vector<std::string>& argv) {
@@ -294,6 +308,12 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   const int imap_port = next++;
   const int smtp_port = next++;
   e.console_port = next++;
+  // Second replicas' ports (they listen, though clients call the first).
+  std::map<std::string, std::pair<std::string, int>> replica_ports;
+  for (const std::string& name : ReplicatedServiceNames()) {
+    replica_ports[name].first = absl::StrCat("127.0.0.1:", next++);
+    replica_ports[name].second = next++;
+  }
   e.console_url = absl::StrCat("http://localhost:", e.console_port, "/");
 
   // Secrets: a key ring, tokens, principals.
@@ -412,7 +432,8 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
                     "\", offices_file: \"", (source / "deploy/city/offices.yaml").string(), "\", poll_ms: 200}\n",
                     "smtp: {enabled: ", mail_out ? "true" : "false", ", url: \"smtp://127.0.0.1:", smtp_port,
                     "\", timeout_ms: 5000}\n",
-                    "delivery: {lease_ms: 5000, initial_backoff_ms: 200, max_backoff_ms: 2000, max_attempts: 6}\n",
+                    "delivery: {lease_ms: 5000, initial_backoff_ms: 200, max_backoff_ms: 2000, max_attempts: ",
+                    options.delivery_max_attempts, "}\n",
                     options.notification_webhooks.empty() ? "" : "webhooks:\n" + options.notification_webhooks + "\n")},
   };
   for (const std::string& name : ServiceNames()) {
@@ -420,6 +441,14 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
     const std::string config =
         common(name) + extra[name] + (more != options.extra_config.end() ? more->second + "\n" : "");
     if (auto s = WriteFile(run / "config" / (name + ".yaml"), config, false); !s.ok()) return s;
+    if (options.worker_replicas < 2 || !replica_ports.contains(name)) continue;
+    // The second replica: the same configuration on ports of its own.
+    std::string second = config;
+    absl::StrReplaceAll({{absl::StrCat("listen: \"", e.grpc[name], "\""),
+                          absl::StrCat("listen: \"", replica_ports[name].first, "\"")},
+                         {absl::StrCat("port: ", e.admin[name], "}"), absl::StrCat("port: ", replica_ports[name].second, "}")}},
+                        &second);
+    if (auto s = WriteFile(run / "config" / (name + "-2.yaml"), second, false); !s.ok()) return s;
   }
   // 1. redis-server (AOF on, as in production).
   if (auto s = stack->Launch("redis", {options.redis_server, "--port", std::to_string(e.redis_port), "--bind",
@@ -482,8 +511,22 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
       return s;
     }
   }
+  if (options.worker_replicas >= 2) {
+    for (const std::string& name : ReplicatedServiceNames()) {
+      if (auto s = stack->Launch(name + "-2", {(bin / ("hosho-" + name)).string(),
+                                               "--config=" + (run / "config" / (name + "-2.yaml")).string()});
+          !s.ok()) {
+        return s;
+      }
+    }
+  }
   for (const std::string& name : ServiceNames()) {
     if (auto s = stack->AwaitReady(name, e.admin[name]); !s.ok()) return s;
+  }
+  if (options.worker_replicas >= 2) {
+    for (const std::string& name : ReplicatedServiceNames()) {
+      if (auto s = stack->AwaitReady(name + "-2", replica_ports[name].second); !s.ok()) return s;
+    }
   }
   if (auto s = stack->WriteStackFile(); !s.ok()) return s;
   return stack;

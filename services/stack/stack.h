@@ -19,7 +19,7 @@ namespace hosho {
 // Ports a stack uses from port_base: redis, two per Kafka node (broker, controller; room for
 // kMaxKafkaNodes), two per service, the web form webhook, IMAP and SMTP.
 inline constexpr int kMaxKafkaNodes = 3;
-inline constexpr int kStackPorts = 23;
+inline constexpr int kStackPorts = 29;  // room for a second replica of the three workers
 
 struct StackOptions {
   std::string run_dir;     // state, configs, secrets, logs
@@ -55,6 +55,13 @@ struct StackOptions {
   std::string extra_tokens;
   // Extra YAML appended to a service's generated configuration (service name → YAML).
   std::map<std::string, std::string> extra_config;
+  // Processes of each of verification, routing and notification (1 or 2). A second replica,
+  // "<service>-2", has the same configuration, its own gRPC and admin ports, and joins the same
+  // consumer groups; clients keep calling the first (stack.yaml names it).
+  int worker_replicas = 1;
+  // hosho-notification's delivery attempts (backoff 0.2 s doubling to 2 s): 6 gives up after about
+  // 8 s of a mail server that is away; a harness that kills the mail server asks for more.
+  int delivery_max_attempts = 6;
 };
 
 // hosho-stack's supervision: what a process manager does on a cluster, on one machine.
@@ -134,6 +141,10 @@ class Stack {
 
   // The service names, in start order.
   static const std::vector<std::string>& ServiceNames();
+  // The services that may run a second replica (StackOptions::worker_replicas).
+  static const std::vector<std::string>& ReplicatedServiceNames();
+  // The name of every service process this stack runs ("verification", "verification-2", ...).
+  std::vector<std::string> ServiceProcessNames() const;
 
  private:
   explicit Stack(StackOptions options) : options_(std::move(options)) {}

@@ -12,6 +12,8 @@
 
 #include <cstdio>
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -40,19 +42,20 @@ namespace {
 
 constexpr char kUsage[] = R"(hosho-chaos: faults under load, then a count of what was lost or done twice.
 
-  ./hosho chaos [--cases=N] [--rate=PER_SECOND] [--faults=N] [--seed=S] [--brokers=1|3]
+  ./hosho chaos [--cases=N] [--rate=PER_SECOND] [--faults=N] [--seed=S] [--brokers=1|3] [--replicas=1|2]
 
   --cases    submissions to drive (default 10000)
   --rate     submissions per second, from 4 clients (default 50)
   --faults   faults to inject while the submissions run, spread evenly (default 60)
   --seed     the random seed (default: from the clock; printed, so a run can be repeated)
   --brokers  Kafka nodes: 1, or 3 (RF 3, min.insync.replicas 2) (default 1)
+  --replicas processes of each of verification, routing and notification (default 2)
 
-Fault kinds, in rounds of seven in a random order: kill-service twice (SIGKILL of intake,
-verification, routing, notification, console or platform-sim, each in turn), freeze-service (SIGSTOP
-for 8 s, longer than the consumers' 6 s session timeout, then SIGCONT), kill-redis, kill-broker (one
-node), kill-smtp (the development mail server), kill-imap (the mailbox intake polls). hosho-stack's
-supervision restarts what was killed.
+Fault kinds, in rounds of seven in a random order: kill-service twice (SIGKILL of intake, either
+replica of verification, routing and notification, console or platform-sim, each in turn),
+freeze-service (SIGSTOP of one of them for 8 s, longer than the consumers' 6 s session timeout, then
+SIGCONT), kill-redis, kill-broker (one node), kill-smtp (the development mail server), kill-imap (the
+mailbox intake polls). hosho-stack's supervision restarts what was killed.
 
 Exit status: 0 when every check passed, 1 when one failed, 2 when the run could not start.
 )";
@@ -63,6 +66,7 @@ struct ChaosOptions {
   int faults = 60;
   uint64_t seed = 0;
   int brokers = 1;
+  int replicas = 2;
 };
 
 absl::StatusOr<ChaosOptions> ParseArgs(int argc, char** argv) {
@@ -87,11 +91,25 @@ absl::StatusOr<ChaosOptions> ParseArgs(int argc, char** argv) {
       o.seed = static_cast<uint64_t>(n);
     } else if (name == "--brokers" && (n == 1 || n == 3)) {
       o.brokers = static_cast<int>(n);
+    } else if (name == "--replicas" && (n == 1 || n == 2)) {
+      o.replicas = static_cast<int>(n);
     } else {
       return absl::InvalidArgumentError(absl::StrCat("hosho-chaos: unknown or out of range: ", arg, "\n\n", kUsage));
     }
   }
   return o;
+}
+
+// The process a freeze-service fault holds stopped, if any: a harness stopped by Ctrl-C or SIGTERM
+// lets it go on (SIGCONT) before it ends, or it would stay stopped (a stopped child does not act on the
+// SIGTERM its parent's death sends it).
+std::atomic<pid_t> frozen_pid{0};
+
+extern "C" void ReleaseFrozenAndExit(int signal_number) {
+  const pid_t pid = frozen_pid.load();
+  if (pid > 0) kill(pid, SIGCONT);  // async-signal-safe
+  ::signal(signal_number, SIG_DFL);
+  ::raise(signal_number);
 }
 
 // Injects one fault every `interval` until stopped or `limit` faults, each of a random kind.
@@ -100,9 +118,15 @@ class FaultInjector {
   FaultInjector(Stack* stack, uint64_t seed, absl::Duration interval, int limit)
       : stack_(stack), rng_(seed), interval_(interval), limit_(limit) {}
   ~FaultInjector() { Stop(); }
+  // A fault whose target is not running (still in its restart backoff) is skipped and another is
+  // tried at the next interval, up to three times as many tries as faults.
   void Start() {
     thread_ = std::thread([this] {
-      for (int i = 0; i < limit_ && !stop_.WaitForNotificationWithTimeout(interval_); ++i) InjectOne();
+      int injected = 0;
+      for (int tries = 0; injected < limit_ && tries < 3 * limit_ && !stop_.WaitForNotificationWithTimeout(interval_);
+           ++tries) {
+        injected += InjectOne() ? 1 : 0;
+      }
     });
   }
   // Waits until every fault was injected.
@@ -129,7 +153,7 @@ class FaultInjector {
  private:
   static constexpr absl::Duration kFreeze = absl::Seconds(8);  // past the consumers' session timeout
 
-  void InjectOne() {
+  bool InjectOne() {
     std::map<std::string, pid_t> running;
     for (const auto& [name, pid] : stack_->Pids()) running[name] = pid;
     std::vector<std::string> brokers;
@@ -147,7 +171,7 @@ class FaultInjector {
     if (kind == "kill-service" || kind == "freeze-service") {
       // The services in rounds too, so that a short run reaches each of them.
       if (service_round_.empty()) {
-        service_round_ = Stack::ServiceNames();
+        service_round_ = stack_->ServiceProcessNames();
         std::shuffle(service_round_.begin(), service_round_.end(), rng_);
       }
       target = service_round_.back();
@@ -157,21 +181,27 @@ class FaultInjector {
     } else {
       target = kind == "kill-redis" ? "redis" : kind == "kill-smtp" ? "smtp" : "dovecot";
     }
-    if (target.empty() || !running.contains(target)) return Note(kind, target, "skipped: not running");
+    if (target.empty() || !running.contains(target)) {
+      Note(kind, target, "skipped: not running");
+      return false;
+    }
     const pid_t pid = running[target];
     if (kind == "freeze-service") {
+      frozen_pid.store(pid);
       kill(pid, SIGSTOP);
       Note(kind, target, "SIGSTOP");
       stop_.WaitForNotificationWithTimeout(kFreeze);  // the fault's length, not a wait for a condition
       kill(pid, SIGCONT);
-      return;
+      frozen_pid.store(0);
+      return true;
     }
     kill(pid, SIGKILL);
     Note(kind, target, "SIGKILL");
-    if (target == "notification") {
+    if (absl::StartsWith(target, "notification")) {  // either replica
       absl::MutexLock lock(&mu_);
       ++notification_kills_;
     }
+    return true;
   }
   void Note(const std::string& kind, const std::string& target, const std::string& what) {
     absl::MutexLock lock(&mu_);
@@ -203,7 +233,8 @@ struct Findings {
   int verified_not_once = 0;
   int routed_not_once = 0;
   int notices = 0;
-  int notices_twice = 0;         // a delivery id listed more than once
+  int notices_missing = 0;        // a case without its routed notices to the office and the contractor
+  int extra_cases = 0;            // cases in Redis beyond the accepted ones (a retry that made a second)
   int deliveries_unfinished = 0;  // still pending after the quiet wait
   int deliveries_failed = 0;      // given up
   int mails = 0;
@@ -258,25 +289,32 @@ void CheckNotices(HoshoClient& client, const std::map<int, std::string>& ids, co
   for (const auto& entry : ids) {
     const std::string& id = entry.second;
     absl::StatusOr<hosho::v1::ListNoticesResponse> listed = absl::UnknownError("not read");
+    // Settled: the routing's notices to the office and to the contractor are there (the receipt's
+    // comes earlier) and none of the case's deliveries is pending.
+    bool routed_notices = false;
     const auto settled = [&] {
       listed = client.ListNotices(id);
-      if (!listed.ok() || listed->notices().empty()) return false;
+      if (!listed.ok()) return false;
+      std::set<std::string> ids;
+      bool pending = false;
       for (const auto& n : listed->notices()) {
-        for (const auto& d : n.deliveries()) {
-          if (d.state() == hosho::v1::Delivery::STATE_PENDING) return false;
-        }
+        ids.insert(n.delivery_id());
+        for (const auto& d : n.deliveries()) pending |= d.state() == hosho::v1::Delivery::STATE_PENDING;
       }
-      return true;
+      routed_notices = ids.contains(id + ":routed:office") && ids.contains(id + ":routed:contractor");
+      return routed_notices && !pending;
     };
     if (!testing::AwaitUntil(settled, std::max(deadline - absl::Now(), absl::Seconds(1)))) {
-      ++f.deliveries_unfinished;
+      if (!routed_notices) {
+        ++f.notices_missing;
+      } else {
+        ++f.deliveries_unfinished;
+      }
       if (f.examples.size() < 20) f.examples.push_back(absl::StrCat("notices unsettled: ", id));
     }
     if (!listed.ok()) continue;
-    std::set<std::string> seen;
     for (const auto& n : listed->notices()) {
       ++f.notices;
-      if (!seen.insert(n.delivery_id()).second) ++f.notices_twice;
       for (const auto& d : n.deliveries()) {
         if (d.state() == hosho::v1::Delivery::STATE_FAILED) {
           ++f.deliveries_failed;
@@ -356,8 +394,8 @@ class Report {
 
 int PrintAndJudge(const ChaosOptions& o, const Findings& f, FaultInjector& faults,
                   const std::map<std::string, int>& restarts) {
-  std::printf("\nhosho-chaos: seed %llu, %d cases at %d/s, %d Kafka node(s)\n",
-              static_cast<unsigned long long>(o.seed), o.cases, o.rate, o.brokers);
+  std::printf("\nhosho-chaos: seed %llu, %d cases at %d/s, %d Kafka node(s), %d replica(s) of the workers\n",
+              static_cast<unsigned long long>(o.seed), o.cases, o.rate, o.brokers, o.replicas);
   for (const std::string& line : faults.Log()) std::printf("  fault %s\n", line.c_str());
   int injected = 0;
   std::vector<std::string> kinds;
@@ -379,20 +417,23 @@ int PrintAndJudge(const ChaosOptions& o, const Findings& f, FaultInjector& fault
               stuck.empty() ? "" : absl::StrCat(" (", absl::StrJoin(stuck, ", "), ")").c_str());
   std::printf("verdicts not exactly one: %d, routings not exactly one: %d\n", f.verified_not_once,
               f.routed_not_once);
-  std::printf("notices %d (delivery ids listed twice: %d, deliveries still pending: %d, given up: %d)\n",
-              f.notices, f.notices_twice, f.deliveries_unfinished, f.deliveries_failed);
+  std::printf("notices %d (cases without their routed notices: %d, deliveries still pending: %d, given up: %d)\n",
+              f.notices, f.notices_missing, f.deliveries_unfinished, f.deliveries_failed);
   std::printf("mails %d, repeated copies %d (recorded by hosho as possible repeats: %d, not recorded: %d), "
               "kills of hosho-notification %d\n",
               f.mails, f.mails_repeated, f.repeats_recorded, f.repeats_unrecorded, faults.NotificationKills());
   std::printf("dead letters %lld\n", static_cast<long long>(f.dead_letters));
   for (const std::string& e : f.examples) std::printf("  %s\n", e.c_str());
   Report r;
-  r.Check(f.refused == 0, "every submission accepted (clients retried UNAVAILABLE with the same request id)");
+  r.Check(f.refused == 0 && f.accepted == o.cases,
+          absl::StrCat("every submission accepted (", f.accepted, " of ", o.cases,
+                       "; clients retried UNAVAILABLE with the same request id)"));
+  r.Check(f.extra_cases == 0, "one case per request id (no other case in Redis)");
   r.Check(f.lost == 0, "no accepted case lost");
   r.Check(stuck_total == 0, "no case stuck short of ROUTED");
   r.Check(f.verified_not_once == 0, "every case verified exactly once");
   r.Check(f.routed_not_once == 0, "every case routed exactly once");
-  r.Check(f.notices_twice == 0, "no notice twice for one delivery id");
+  r.Check(f.notices_missing == 0, "every case's routing notified the office and the contractor");
   r.Check(f.deliveries_unfinished == 0, "every delivery finished");
   r.Check(f.deliveries_failed == 0, "no delivery given up");
   r.Check(f.repeats_unrecorded == 0, "every repeated mail recorded by hosho as a possible repeat");
@@ -400,13 +441,13 @@ int PrintAndJudge(const ChaosOptions& o, const Findings& f, FaultInjector& fault
   r.Check(f.dead_letters == 0, "no dead letters");
   r.Check(f.not_running.empty(), absl::StrCat("every process running at the end",
                                               f.not_running.empty() ? "" : ": not " + absl::StrJoin(f.not_running, ", ")));
-  r.Check(injected > 0 || o.faults == 0, "faults were injected");
+  r.Check(injected == o.faults, absl::StrCat(injected, " of ", o.faults, " faults injected"));
   return r.Finish();
 }
 
 // Every child of the stack is running again (supervision restarts with a backoff of up to 30 s).
 std::vector<std::string> NotRunning(Stack& stack, int brokers) {
-  std::vector<std::string> expected = Stack::ServiceNames();
+  std::vector<std::string> expected = stack.ServiceProcessNames();
   for (const char* s : {"redis", "smtp", "dovecot"}) expected.push_back(s);
   for (int n = 1; n <= brokers; ++n) expected.push_back(n == 1 ? "kafka" : absl::StrCat("kafka-", n));
   std::vector<std::string> missing;
@@ -427,6 +468,8 @@ std::vector<std::string> NotRunning(Stack& stack, int brokers) {
 int Run(const ChaosOptions& o) {
   StackOptions options = testing::TestStackOptions("hosho-chaos");
   options.kafka_nodes = o.brokers;
+  options.worker_replicas = o.replicas;
+  options.delivery_max_attempts = 40;  // about 70 s of a mail server away: longer than supervision's 30 s backoff
   options.log_level = "warn";
   options.submissions_per_minute = 0;
   options.certificates_file = options.run_dir + "/certificates.yaml";
@@ -472,6 +515,14 @@ int Run(const ChaosOptions& o) {
     f.not_running = NotRunning(**stack, o.brokers);
     const absl::Time deadline = absl::Now() + absl::Minutes(5) + absl::Milliseconds(10) * o.cases;
     CheckCases(**client, ids, deadline, f);
+    std::set<std::string> accepted_ids;
+    for (const auto& [i, id] : ids) accepted_ids.insert(id);
+    for (const std::string& id : testing::CaseIdsInRedis((*stack)->endpoints().redis_port)) {
+      if (!accepted_ids.contains(id)) {
+        ++f.extra_cases;
+        if (f.examples.size() < 20) f.examples.push_back("a case nobody was answered with: " + id);
+      }
+    }
     CheckNotices(**client, ids, (*stack)->endpoints().smtp_outbox, deadline, f);
   }
   f.dead_letters = CountDeadLetters((*stack)->endpoints().kafka_bootstrap, f.examples);
@@ -485,6 +536,8 @@ int Run(const ChaosOptions& o) {
 }  // namespace hosho
 
 int main(int argc, char** argv) {
+  std::signal(SIGINT, hosho::ReleaseFrozenAndExit);
+  std::signal(SIGTERM, hosho::ReleaseFrozenAndExit);
   auto options = hosho::ParseArgs(argc, argv);
   if (!options.ok()) {
     const bool help = absl::IsCancelled(options.status());

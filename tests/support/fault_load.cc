@@ -193,9 +193,9 @@ void FaultsTest::ExpectEveryCaseRoutedOnce(SubmissionLoad& load) {
               ids.size(), load.unavailable(), routed, verified_twice, routed_twice, stuck.size());
 }
 
-std::set<std::string> FaultsTest::CasesInRedis() {
+std::set<std::string> CaseIdsInRedis(int redis_port) {
   RedisOptions redis_options;
-  redis_options.port = stack_->endpoints().redis_port;
+  redis_options.port = redis_port;
   auto redis = RedisClient::Create(redis_options, &RealClock());
   std::set<std::string> ids;
   if (!redis.ok()) return ids;
@@ -212,5 +212,7 @@ std::set<std::string> FaultsTest::CasesInRedis() {
   } while (cursor != "0");
   return ids;
 }
+
+std::set<std::string> FaultsTest::CasesInRedis() { return CaseIdsInRedis(stack_->endpoints().redis_port); }
 
 }  // namespace hosho::testing

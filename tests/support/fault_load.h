@@ -27,6 +27,8 @@ hosho::v1::SubmitGuaranteeRequest FaultSubmission(int i);
 hosho::v1::Contract FaultContract();
 // The platform simulator's certificates for submissions 0 .. cases-1.
 absl::Status WriteFaultCertificates(const std::string& file, int cases);
+// Every case record (case:{<id>}, nothing else of the case's keys) in the Redis on `redis_port`.
+std::set<std::string> CaseIdsInRedis(int redis_port);
 
 // `cases` submissions at `per_second` from `threads` clients (so that a fault lands while submissions
 // keep coming); each is retried on UNAVAILABLE or DEADLINE_EXCEEDED with the same request id for up

@@ -7,6 +7,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "services/common/kafka_admin.h"
 #include "services/common/case_store_redis.h"
 #include "tests/support/await.h"
 #include "tests/support/redis_server.h"
@@ -184,6 +185,51 @@ TEST_F(KafkaTest, APoisonRecordReachesTheDlqAfterNTriesAndThePartitionMovesOn) {
   EXPECT_EQ(dead[0].Header("dlq-source-offset"), "0");
   EXPECT_EQ(dead[0].Header("dlq-attempts"), "3");
   EXPECT_EQ(dead[0].Header("traceparent"), "00-abc");
+}
+
+// Redis restarting or the broker not confirming is an outage, not a poison record: the record waits
+// for it, past max_attempts, and is not dead-lettered (hosho-chaos found outages filling the DLQs).
+TEST_F(KafkaTest, AnOutageIsRetriedPastMaxAttemptsAndNothingIsDeadLettered) {
+  ASSERT_TRUE(Send("k", "waits").ok());
+  auto consumer = Consumer("g", "t", /*max_attempts=*/3);
+  std::atomic<int> attempts{0};
+  std::atomic<bool> done{false};
+  std::thread t = RunInBackground(consumer.get(), [&](const KafkaRecord&) {
+    if (++attempts <= 8) return absl::UnavailableError("redis: LOADING Redis is loading the dataset in memory");
+    done = true;
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(AwaitUntil([&] { return done.load(); }));
+  consumer->Stop();
+  t.join();
+  EXPECT_EQ(attempts.load(), 9);
+  auto dead = CountRecords(options_, "t.dlq", absl::Seconds(5));
+  ASSERT_TRUE(dead.ok()) << dead.status();
+  EXPECT_EQ(*dead, 0);
+}
+
+TEST_F(KafkaTest, AnOutageLongerThanTheTransientRetryIsDeadLetteredAndThePartitionMovesOn) {
+  ASSERT_TRUE(Send("k", "stuck").ok());
+  ConsumerOptions c;
+  c.group_id = "g";
+  c.topics = {"t"};
+  c.max_attempts = 3;
+  c.transient_retry = absl::Milliseconds(300);
+  c.initial_backoff = absl::Milliseconds(10);
+  c.max_backoff = absl::Milliseconds(40);
+  auto consumer = *KafkaConsumer::Create(options_, c, producer_.get(), &RealClock());
+  std::atomic<int> attempts{0};
+  std::thread t = RunInBackground(consumer.get(), [&](const KafkaRecord&) {
+    ++attempts;
+    return absl::UnavailableError("redis: Connection refused");
+  });
+  EXPECT_TRUE(AwaitUntil([&] {
+    auto dead = CountRecords(options_, "t.dlq", absl::Seconds(5));
+    return dead.ok() && *dead == 1;
+  }));
+  consumer->Stop();
+  t.join();
+  EXPECT_GT(attempts.load(), 3) << "retried past max_attempts while the outage budget lasted";
 }
 
 TEST_F(KafkaTest, AnUnreadableRecordGoesToTheDlqWithoutRetries) {

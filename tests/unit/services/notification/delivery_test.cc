@@ -44,9 +44,11 @@ class MemoryDeliveryStore : public DeliveryStore {
     return repeat ? AttemptStart::kRepeat : AttemptStart::kFirst;
   }
   absl::Status MarkDelivered(absl::string_view id, absl::Time at) override {
+    ++mark_calls;
+    if (clock != nullptr) clock->Advance(mark_takes);
     if (marks_refused > 0) {  // the store away (Redis restarting)
       --marks_refused;
-      return absl::UnavailableError("redis connection lost during a pipeline");
+      return mark_error;
     }
     auto& d = records.at(std::string(id));
     if (d.state != DeliveryRecord::State::kPending) return absl::OkStatus();
@@ -75,6 +77,10 @@ class MemoryDeliveryStore : public DeliveryStore {
   std::map<std::string, DeliveryRecord> records;
   int delivered_marks = 0;
   int marks_refused = 0;
+  int mark_calls = 0;
+  absl::Status mark_error = absl::UnavailableError("redis connection lost during a pipeline");
+  FakeClock* clock = nullptr;  // set: each MarkDelivered takes mark_takes on it
+  absl::Duration mark_takes = absl::ZeroDuration();
   std::function<void()> after_lease;
 };
 
@@ -270,6 +276,29 @@ TEST_F(DispatcherTest, AStoreAwayLongerThanTheLeaseEndsTheRoundAndTheDeliveryCom
   EXPECT_EQ(d.state, DeliveryRecord::State::kDelivered);
   EXPECT_EQ(channel_.sent.size(), 2u) << "SMTP cannot ask whether the first copy arrived";
   EXPECT_EQ(d.possible_repeats, 1) << "and the second is shown as a possible repeat";
+}
+
+TEST_F(DispatcherTest, SlowTriesOfTheRecordStopEarlyEnoughToEndInsideTheLease) {
+  Enqueue("n1:email");
+  channel_.report_acceptance = true;
+  store_.marks_refused = 1000;
+  store_.clock = &clock_;
+  store_.mark_takes = absl::Seconds(10);  // a reconnect budget spent on each try
+  DeliveryDispatcher dispatcher(&store_, &clock_, {{"email", &channel_}}, Options());
+  const absl::Time start = clock_.Now();
+  EXPECT_FALSE(dispatcher.RunOnce().ok());
+  EXPECT_LE(clock_.Now() - start, absl::Seconds(54)) << "the last try ended before the lease's last tenth";
+  EXPECT_EQ(store_.mark_calls, 5);
+}
+
+TEST_F(DispatcherTest, AStoreErrorThatIsNoOutageIsNotTriedAgain) {
+  Enqueue("n1:email");
+  channel_.report_acceptance = true;
+  store_.marks_refused = 1;
+  store_.mark_error = absl::InternalError("redis: WRONGTYPE Operation against a key holding the wrong kind of value");
+  DeliveryDispatcher dispatcher(&store_, &clock_, {{"email", &channel_}}, Options());
+  EXPECT_TRUE(absl::IsInternal(dispatcher.RunOnce().status()));
+  EXPECT_EQ(store_.mark_calls, 1);
 }
 
 }  // namespace
