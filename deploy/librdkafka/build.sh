@@ -18,17 +18,31 @@ NODE_RDKAFKA=3.6.1      # carries librdkafka 2.12.0
 LIBRDKAFKA=2.12.0
 INTEGRITY=sfpTbrT35429cs0RE8Yb9avGX9BiRRvpV7aweQsghKTjtrVZP3jBrKOPItWXAqHb8doyh3SkuGuUVBLgig1SRg==
 URL=https://registry.npmjs.org/node-rdkafka/-/node-rdkafka-$NODE_RDKAFKA.tgz
-# TLS and SCRAM (OpenSSL) and gzip; no zstd (hosho's producers compress nothing), no Cyrus SASL
-# (GSSAPI), no libcurl (OIDC), no plugins: hosho uses none of them, and each would be one more library
-# to install and keep patched. librdkafka's CMake turns SCRAM on only with Cyrus SASL, so it is asked
-# for by name; the built library is then checked for the features hosho needs.
-OPTIONS="-DWITH_SSL=ON -DWITH_SASL_SCRAM=ON -DWITH_ZLIB=ON -DWITH_ZSTD=OFF -DWITH_SASL=OFF -DWITH_CURL=OFF
+# TLS and SCRAM (OpenSSL); gzip, zstd, lz4 and snappy, so that any batch a city's broker holds can be
+# read (a topic's compression.type=zstd makes the broker recompress); no Cyrus SASL (GSSAPI), no
+# libcurl (OIDC), no plugins: hosho uses none of them, and each would be one more library to install
+# and keep patched. librdkafka's CMake turns SCRAM on only with Cyrus SASL, so it is asked for by name;
+# the built library is then checked for the features hosho needs.
+OPTIONS="-DWITH_SSL=ON -DWITH_SASL_SCRAM=ON -DWITH_ZLIB=ON -DWITH_ZSTD=ON -DWITH_SASL=OFF -DWITH_CURL=OFF
   -DWITH_PLUGINS=OFF -DENABLE_LZ4_EXT=OFF"
-NEEDED_FEATURES="ssl sasl_plain sasl_scram gzip"
-STAMP="librdkafka $LIBRDKAFKA from node-rdkafka $NODE_RDKAFKA (sha512-$INTEGRITY) $(echo $OPTIONS)"
+NEEDED_FEATURES="ssl sasl_plain sasl_scram gzip zstd lz4 snappy"
+# The stamp names this script's own hash: any change to it (version, options, checks) builds again.
+STAMP="librdkafka $LIBRDKAFKA from node-rdkafka $NODE_RDKAFKA (sha512-$INTEGRITY), build.sh $(sha256sum "$0" | cut -c1-16)"
 
 if [ -f "$PREFIX/.stamp" ] && [ "$(cat "$PREFIX/.stamp")" = "$STAMP" ] && [ -f "$PREFIX/lib/librdkafka.a" ]; then
   exit 0
+fi
+# PREFIX is replaced as a whole: refuse a directory that holds anything but an earlier build of ours.
+if [ -d "$PREFIX" ] && [ -n "$(ls -A "$PREFIX")" ] && [ ! -f "$PREFIX/.stamp" ]; then
+  echo "build.sh: $PREFIX is not empty and holds no earlier librdkafka build (.stamp); refusing to replace it" >&2
+  exit 1
+fi
+mkdir -p "$(dirname "$PREFIX")"
+# One build at a time per PREFIX (two ./hosho commands started together).
+exec 9>"$PREFIX.lock"
+flock 9
+if [ -f "$PREFIX/.stamp" ] && [ "$(cat "$PREFIX/.stamp")" = "$STAMP" ] && [ -f "$PREFIX/lib/librdkafka.a" ]; then
+  exit 0  # the other one built it
 fi
 echo "==> building $STAMP into $PREFIX (once)" >&2
 work=$(mktemp -d)
@@ -67,9 +81,13 @@ int main(void) {
 C
 mkdir -p "$work/include/librdkafka"
 cp "$src/src/rdkafka.h" "$work/include/librdkafka/"
-cc -o "$work/features" "$work/features.c" -I"$work/include" "$work/build/src/librdkafka.a" -lssl -lcrypto -lz -lpthread \
-  -lm -ldl
-read -r built features < <("$work/features")
+cc -o "$work/features" "$work/features.c" -I"$work/include" "$work/build/src/librdkafka.a" -lssl -lcrypto -lz -lzstd \
+  -lpthread -lm -ldl
+if ! probe=$("$work/features"); then
+  echo "build.sh: the built librdkafka could not report its features" >&2
+  exit 1
+fi
+read -r built features <<<"$probe"
 for f in $NEEDED_FEATURES; do
   if [[ ",$features," != *",$f,"* ]]; then
     echo "build.sh: librdkafka $built was built without $f (it has: $features)" >&2
@@ -77,9 +95,13 @@ for f in $NEEDED_FEATURES; do
   fi
 done
 echo "==> librdkafka $built: $features" >&2
+# Assembled beside PREFIX, then swapped in: an interrupted run leaves the old build or none, never half.
+next="$PREFIX.new"
+rm -rf "$next"
+mkdir -p "$next/lib" "$next/include/librdkafka"
+cp "$work/build/src/librdkafka.a" "$next/lib/"
+cp "$src/src/rdkafka.h" "$src/src/rdkafka_mock.h" "$next/include/librdkafka/"
+cp "$src/LICENSE" "$src/LICENSES.txt" "$next/"
+echo "$STAMP" >"$next/.stamp"
 rm -rf "$PREFIX"
-mkdir -p "$PREFIX/lib" "$PREFIX/include/librdkafka"
-cp "$work/build/src/librdkafka.a" "$PREFIX/lib/"
-cp "$src/src/rdkafka.h" "$src/src/rdkafka_mock.h" "$PREFIX/include/librdkafka/"
-cp "$src/LICENSE" "$src/LICENSES.txt" "$PREFIX/"
-echo "$STAMP" >"$PREFIX/.stamp"
+mv "$next" "$PREFIX"

@@ -119,6 +119,10 @@ absl::StatusOr<int> RoutingWorker::SweepDeadlines(int limit) {
     for (const std::string& case_id : *due) {
       auto record = cases_->Get(case_id);
       auto payload = cases_->AppliedPayload(case_id, case_id + ":routed");
+      // Redis away for a moment: the timer stays for the next sweep (dropping it would lose the
+      // escalation).
+      if (!record.ok() && !absl::IsNotFound(record.status())) return record.status();
+      if (!payload.ok() && !absl::IsNotFound(payload.status())) return payload.status();
       hosho::events::v1::Envelope routed;
       // Only a case still waiting for the office's step is escalated; anything else is done in time.
       if (!record.ok() || record->Field("state") != StateName(hosho::v1::CASE_STATE_ROUTED) || !payload.ok() ||

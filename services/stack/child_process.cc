@@ -66,6 +66,7 @@ bool ChildProcess::Running() {
 int ChildProcess::Terminate(absl::Duration grace) {
   if (!Running()) return exit_status_;
   kill(pid_, SIGTERM);
+  kill(pid_, SIGCONT);  // a stopped child (a fault harness froze it) acts on the SIGTERM only once it runs
   const absl::Time give_up = absl::Now() + grace;
   while (Running() && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(10));
   if (Running()) {

@@ -246,10 +246,13 @@ absl::StatusOr<int> VerificationWorker::ResumeDue(int limit) {
   int resumed = 0;
   for (const std::string& case_id : *due) {
     auto payload = cases_->AppliedPayload(case_id, absl::StrCat(case_id, ":submitted"));
+    // Redis away for a moment: the timer stays and the next round tries again. Dropping it here left
+    // a case in VERIFYING for good (hosho-chaos, a Redis kill during a resume round).
+    if (!payload.ok() && !absl::IsNotFound(payload.status())) return payload.status();
     hosho::events::v1::Envelope envelope;
     if (!payload.ok() || !envelope.ParseFromString(*payload) || !envelope.has_submission_received()) {
-      LogWarn("waiting case has no submission", {{"case_id", case_id}});
-      (void)cases_->RemoveTimer(kWaitTimer, case_id);
+      LogError("waiting case has no readable submission; it needs an operator", {{"case_id", case_id}});
+      if (absl::Status s = cases_->RemoveTimer(kWaitTimer, case_id); !s.ok()) return s;
       continue;
     }
     absl::Status s = Verify(case_id, envelope.submission_received(), "");

@@ -4,9 +4,10 @@
 // no hosho service may have crashed because its store went away (tests/support/fault_load.h).
 //
 // What this shows and what it does not: a killed process loses nothing that redis-server had written
-// to its AOF, and it writes before it answers (appendfsync only decides when the kernel is asked to
-// put it on disk). So this is the outage and the reconnects, not the loss of the last second that a
-// crash of the whole machine under `appendfsync everysec` would cause (docs/architecture.md).
+// to its AOF, and it normally writes before it answers (appendfsync only decides when the kernel is
+// asked to put it on disk). So this is the outage, the reconnects and the LOADING that follows, not the
+// loss of the last second that a crash of the whole machine under `appendfsync everysec` would cause
+// (docs/architecture.md, "What survives a Redis crash").
 #include <signal.h>
 
 #include <cstdio>
