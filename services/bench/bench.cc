@@ -6,24 +6,27 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "hosho/v1/echo.grpc.pb.h"
-#include "services/common/case_store_redis.h"
-#include "services/common/delivery_store_redis.h"
-#include "services/common/events.h"
-#include "services/common/grpc_client.h"
-#include "services/common/grpc_server.h"
-#include "services/common/kafka_impl.h"
-#include "services/common/redis_client.h"
+#include "services/common/domain/events.h"
+#include "services/common/grpc/grpc_client.h"
+#include "services/common/grpc/grpc_server.h"
+#include "services/common/kafka/kafka_impl.h"
+#include "services/common/redis/redis_client.h"
+#include "services/common/store/case_store_redis.h"
+#include "services/common/store/delivery_store_redis.h"
 #include "services/hoshoctl/client.h"
 #include "services/stack/stack.h"
 
@@ -219,33 +222,24 @@ double IdleCpuPercent(Stack& stack, absl::Duration window, std::string* detail) 
   return total;
 }
 
-}  // namespace
+constexpr int kWarmUp = 50;
 
-LatencySummary Summarize(std::vector<double> samples) {
-  LatencySummary s;
-  s.samples = samples.size();
-  if (samples.empty()) return s;
-  std::sort(samples.begin(), samples.end());
-  auto at = [&](double q) {
-    const size_t index = std::min(samples.size() - 1, static_cast<size_t>(q * static_cast<double>(samples.size())));
-    return samples[index];
-  };
-  s.p50_ms = at(0.50);
-  s.p99_ms = at(0.99);
-  s.p999_ms = at(0.999);
-  return s;
-}
-
-absl::StatusOr<BenchReport> RunBench(const BenchOptions& options) {
-  BenchReport report;
-  report.machine = Machine();
-  constexpr int kWarmUp = 50;
+// Every submission the run makes: the warm-up, each open-loop phase and the closed loop.
+int SubmissionCount(const BenchOptions& options) {
   int total = options.closed_loop_cases + kWarmUp;
   for (int rate : options.open_loop_rates) {
     total += rate * static_cast<int>(absl::ToInt64Seconds(options.open_loop_phase));
   }
+  return total;
+}
 
-  // Certificates for every submission the run will make.
+struct BenchStack {
+  std::unique_ptr<Stack> stack;
+  std::string run_dir;  // removed once the run is over
+};
+
+// A stack of its own in a temporary directory, with a certificate for every submission the run makes.
+absl::StatusOr<BenchStack> StartStack(const BenchOptions& options, int submissions) {
   StackOptions stack_options;
   stack_options.run_dir = (fs::temp_directory_path() / absl::StrCat("hosho-bench-", getpid())).string();
   stack_options.bin_dir = options.bin_dir;
@@ -262,18 +256,16 @@ absl::StatusOr<BenchReport> RunBench(const BenchOptions& options) {
   {
     std::ofstream out(stack_options.certificates_file);
     out << "certificates:\n";
-    for (int i = 0; i < total; ++i) out << CertificateEntry(i, BenchKey(i));
+    for (int i = 0; i < submissions; ++i) out << CertificateEntry(i, BenchKey(i));
   }
-  std::fprintf(stderr, "bench: %d certificates written; starting the stack\n", total);
+  std::fprintf(stderr, "bench: %d certificates written; starting the stack\n", submissions);
   stack_options.fresh = true;
   auto stack = Stack::Start(stack_options);
   if (!stack.ok()) return stack.status();
+  return BenchStack{*std::move(stack), stack_options.run_dir};
+}
 
-  auto endpoints = EndpointsFromStackFile(stack_options.run_dir + "/stack.yaml");
-  if (!endpoints.ok()) return endpoints.status();
-  auto client = HoshoClient::Connect(*endpoints);
-  if (!client.ok()) return client.status();
-  if (auto s = (*client)->ActAs("city-contract-system"); !s.ok()) return s;
+hosho::v1::Contract BenchContract() {
   hosho::v1::Contract contract;
   contract.set_contract_id(kContractId);
   contract.set_contract_number("BENCH-1");
@@ -290,198 +282,200 @@ absl::StatusOr<BenchReport> RunBench(const BenchOptions& options) {
   contract.mutable_period_end()->set_year(2027);
   contract.mutable_period_end()->set_month(12);
   contract.mutable_period_end()->set_day(1);
-  if (auto s = (*client)->UpsertContract(contract); !s.ok()) return s.status();
-  if (auto s = (*client)->ActAs("demo-submitter"); !s.ok()) return s;
+  return contract;
+}
 
-  // Baselines, measured in the same run on the same machine.
+// A client of the stack in `run_dir`, acting as the submitter once the contract system has
+// registered the benchmark's contract.
+absl::StatusOr<std::unique_ptr<HoshoClient>> ConnectAsSubmitter(const std::string& run_dir) {
+  auto endpoints = EndpointsFromStackFile(run_dir + "/stack.yaml");
+  if (!endpoints.ok()) return endpoints.status();
+  auto client = HoshoClient::Connect(*endpoints);
+  if (!client.ok()) return client.status();
+  if (auto s = (*client)->ActAs("city-contract-system"); !s.ok()) return s;
+  if (auto s = (*client)->UpsertContract(BenchContract()); !s.ok()) return s.status();
+  if (auto s = (*client)->ActAs("demo-submitter"); !s.ok()) return s;
+  return client;
+}
+
+// Baselines, measured in the same run on the same machine.
+absl::Status MeasureBaselines(const BenchOptions& options, Stack& stack, BenchReport& report) {
   std::fprintf(stderr, "bench: baseline gRPC echo (callback API)\n");
   auto echo = MeasureEcho(options.echo_duration, options.echo_concurrency);
   if (!echo.ok()) return echo.status();
   report.echo_qps = *echo;
-  report.broker = (*stack)->kafka()->Description();
+  report.broker = stack.kafka()->Description();
   std::fprintf(stderr, "bench: baseline produce→consume through the same broker (%s)\n", report.broker.c_str());
   KafkaOptions kafka;
-  kafka.bootstrap_servers = (*stack)->endpoints().kafka_bootstrap;
+  kafka.bootstrap_servers = stack.endpoints().kafka_bootstrap;
   // The services' own consumer settings (the default long poll).
   kafka.consumer_properties = {{"session.timeout.ms", "6000"}};
   auto probe = MeasureProduceConsume(kafka, "hosho.bench.v1", options.kafka_messages, 512);
   if (!probe.ok()) return probe.status();
   report.kafka_msgs_per_s = static_cast<double>(probe->messages) / absl::ToDoubleSeconds(probe->elapsed);
+  return absl::OkStatus();
+}
 
+// What the phases submit through and read the outcome from.
+struct Pipeline {
+  HoshoClient& client;
+  CaseStore& store;
+  DeliveryStore& deliveries;
+  int next = 0;  // the next submission's number (and its certificate's)
+};
+
+// Warm-up, not measured: consumer groups joined, connections open, caches filled.
+absl::Status WarmUp(Pipeline& p) {
+  std::fprintf(stderr, "bench: warm-up (%d cases)\n", kWarmUp);
+  std::vector<std::string> ids;
+  for (int i = 0; i < kWarmUp; ++i) {
+    auto response = p.client.Submit(Submission(p.next++));
+    if (!response.ok()) return response.status();
+    ids.push_back(response->case_id());
+  }
+  for (const CaseOutcome& o : Collect(p.store, p.deliveries, ids, absl::Seconds(60))) {
+    if (!o.closed) return absl::DeadlineExceededError("warm-up cases did not complete");
+  }
+  return absl::OkStatus();
+}
+
+// The intake latencies of the submissions that were accepted; `failed` counts the others.
+std::vector<double> AcceptedLatencies(const std::vector<std::string>& ids, const std::vector<double>& intake_ms,
+                                      size_t& failed) {
+  std::vector<double> accepted_ms;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i].empty()) {
+      ++failed;
+    } else {
+      accepted_ms.push_back(intake_ms[i]);
+    }
+  }
+  return accepted_ms;
+}
+
+// Submissions `first`.. at `rate` per second from `start` by 64 workers, whatever the answers;
+// each one's intake latency counts from its scheduled time.
+void SubmitOnSchedule(HoshoClient& client, int first, int count, int rate, absl::Time start,
+                      std::vector<std::string>& ids, std::vector<double>& intake_ms) {
+  const int workers = 64;
+  std::vector<std::thread> threads;
+  for (int w = 0; w < workers; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = w; i < count; i += workers) {
+        const absl::Time scheduled = start + absl::Seconds(1) * i / rate;
+        const absl::Time now = absl::Now();
+        if (scheduled > now) absl::SleepFor(scheduled - now);  // pacing the open loop
+        auto response = client.Submit(Submission(first + i));
+        intake_ms[static_cast<size_t>(i)] = absl::ToDoubleMilliseconds(absl::Now() - scheduled);
+        if (response.ok()) ids[static_cast<size_t>(i)] = response->case_id();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+}
+
+// Open loop: submissions at fixed times whatever the answers; latency from the scheduled time.
+OpenLoopResult RunOpenLoop(Pipeline& p, int rate, absl::Duration phase) {
+  std::fprintf(stderr, "bench: open loop at %d cases/s\n", rate);
+  const int count = rate * static_cast<int>(absl::ToInt64Seconds(phase));
+  const int first = p.next;
+  p.next += count;
+  std::vector<std::string> ids(static_cast<size_t>(count));
+  std::vector<double> intake_ms(static_cast<size_t>(count), -1);
+  const absl::Time start = absl::Now() + absl::Milliseconds(100);
+  SubmitOnSchedule(p.client, first, count, rate, start, ids, intake_ms);
+  const absl::Duration sent_in = absl::Now() - start;
+  OpenLoopResult r;
+  r.rate = rate;
+  r.submitted = static_cast<size_t>(count);
+  r.achieved_per_s = count / absl::ToDoubleSeconds(sent_in);
+  r.intake = Summarize(AcceptedLatencies(ids, intake_ms, r.failed));
+  std::vector<double> e2e;
+  for (const CaseOutcome& o : Collect(p.store, p.deliveries, ids, absl::Seconds(120))) {
+    if (!o.closed) continue;
+    ++r.completed;
+    if (o.notified > o.received) e2e.push_back(absl::ToDoubleMilliseconds(o.notified - o.received));
+  }
+  r.e2e = Summarize(e2e);
+  return r;
+}
+
+// Submissions `first`.. by `concurrency` submitters, each sending the next as soon as it is answered.
+void SubmitAsAnswered(HoshoClient& client, int first, int count, int concurrency, std::vector<std::string>& ids,
+                      std::vector<double>& intake_ms) {
+  std::atomic<int> cursor{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < concurrency; ++w) {
+    threads.emplace_back([&] {
+      for (int i = cursor++; i < count; i = cursor++) {
+        const absl::Time t0 = absl::Now();
+        auto response = client.Submit(Submission(first + i));
+        intake_ms[static_cast<size_t>(i)] = absl::ToDoubleMilliseconds(absl::Now() - t0);
+        if (response.ok()) ids[static_cast<size_t>(i)] = response->case_id();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+}
+
+// Closed loop: as fast as the pipeline goes.
+void RunClosedLoop(Pipeline& p, const BenchOptions& options, BenchReport& report) {
+  std::fprintf(stderr, "bench: closed loop, %d cases by %d submitters\n", options.closed_loop_cases,
+               options.closed_loop_concurrency);
+  const int first = p.next;
+  const int count = options.closed_loop_cases;
+  p.next += count;
+  std::vector<std::string> ids(static_cast<size_t>(count));
+  std::vector<double> intake_ms(static_cast<size_t>(count), -1);
+  const absl::Time start = absl::Now();
+  SubmitAsAnswered(p.client, first, count, options.closed_loop_concurrency, ids, intake_ms);
+  report.closed_intake = Summarize(AcceptedLatencies(ids, intake_ms, report.closed_failed));
+  report.closed_submitted = static_cast<size_t>(count);
+  absl::Time last = start;
+  for (const CaseOutcome& o : Collect(p.store, p.deliveries, ids, absl::Seconds(300))) {
+    if (!o.closed) continue;
+    ++report.closed_completed;
+    last = std::max(last, o.closed_at);
+  }
+  report.completed_per_s = report.closed_completed / std::max(1e-9, absl::ToDoubleSeconds(last - start));
+}
+
+}  // namespace
+
+absl::StatusOr<BenchReport> RunBench(const BenchOptions& options) {
+  BenchReport report;
+  report.machine = Machine();
+  auto bench_stack = StartStack(options, SubmissionCount(options));
+  if (!bench_stack.ok()) return bench_stack.status();
+  Stack& stack = *bench_stack->stack;
+  auto client = ConnectAsSubmitter(bench_stack->run_dir);
+  if (!client.ok()) return client.status();
+  if (absl::Status s = MeasureBaselines(options, stack, report); !s.ok()) return s;
   RedisOptions redis_options;
-  redis_options.port = (*stack)->endpoints().redis_port;
+  redis_options.port = stack.endpoints().redis_port;
   auto redis = RedisClient::Create(redis_options, &RealClock());
   if (!redis.ok()) return redis.status();
   RedisCaseStore store(redis->get());
   RedisDeliveryStore deliveries(redis->get());
-  // Warm-up, not measured: consumer groups joined, connections open, caches filled.
-  int next = 0;
-  {
-    std::fprintf(stderr, "bench: warm-up (%d cases)\n", kWarmUp);
-    std::vector<std::string> ids;
-    for (int i = 0; i < kWarmUp; ++i) {
-      auto response = (*client)->Submit(Submission(next++));
-      if (!response.ok()) return response.status();
-      ids.push_back(response->case_id());
-    }
-    for (const CaseOutcome& o : Collect(store, deliveries, ids, absl::Seconds(60))) {
-      if (!o.closed) return absl::DeadlineExceededError("warm-up cases did not complete");
-    }
-  }
+  Pipeline pipeline{.client = **client, .store = store, .deliveries = deliveries};
+  if (absl::Status s = WarmUp(pipeline); !s.ok()) return s;
   const int64_t memory_before = UsedMemory(**redis);
-  const int measured_from = next;
-
-  // Open loop: submissions at fixed times whatever the answers; latency from the scheduled time.
+  const int measured_from = pipeline.next;
   for (int rate : options.open_loop_rates) {
-    std::fprintf(stderr, "bench: open loop at %d cases/s\n", rate);
-    const int count = rate * static_cast<int>(absl::ToInt64Seconds(options.open_loop_phase));
-    const int first = next;
-    next += count;
-    std::vector<std::string> ids(static_cast<size_t>(count));
-    std::vector<double> intake_ms(static_cast<size_t>(count), -1);
-    const int workers = 64;
-    const absl::Time start = absl::Now() + absl::Milliseconds(100);
-    std::vector<std::thread> threads;
-    for (int w = 0; w < workers; ++w) {
-      threads.emplace_back([&, w] {
-        for (int i = w; i < count; i += workers) {
-          const absl::Time scheduled = start + absl::Seconds(1) * i / rate;
-          const absl::Time now = absl::Now();
-          if (scheduled > now) absl::SleepFor(scheduled - now);  // pacing the open loop
-          auto response = (*client)->Submit(Submission(first + i));
-          intake_ms[static_cast<size_t>(i)] = absl::ToDoubleMilliseconds(absl::Now() - scheduled);
-          if (response.ok()) ids[static_cast<size_t>(i)] = response->case_id();
-        }
-      });
-    }
-    for (auto& t : threads) t.join();
-    const absl::Duration sent_in = absl::Now() - start;
-    OpenLoopResult r;
-    r.rate = rate;
-    r.submitted = static_cast<size_t>(count);
-    r.achieved_per_s = count / absl::ToDoubleSeconds(sent_in);
-    std::vector<double> accepted_ms;
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (ids[i].empty()) {
-        ++r.failed;
-      } else {
-        accepted_ms.push_back(intake_ms[i]);
-      }
-    }
-    r.intake = Summarize(accepted_ms);
-    std::vector<double> e2e;
-    for (const CaseOutcome& o : Collect(store, deliveries, ids, absl::Seconds(120))) {
-      if (!o.closed) continue;
-      ++r.completed;
-      if (o.notified > o.received) e2e.push_back(absl::ToDoubleMilliseconds(o.notified - o.received));
-    }
-    r.e2e = Summarize(e2e);
-    report.open_loop.push_back(r);
+    report.open_loop.push_back(RunOpenLoop(pipeline, rate, options.open_loop_phase));
   }
-
-  // Closed loop: as fast as the pipeline goes.
-  std::fprintf(stderr, "bench: closed loop, %d cases by %d submitters\n", options.closed_loop_cases,
-               options.closed_loop_concurrency);
-  {
-    const int first = next;
-    const int count = options.closed_loop_cases;
-    next += count;
-    std::vector<std::string> ids(static_cast<size_t>(count));
-    std::vector<double> intake_ms(static_cast<size_t>(count), -1);
-    std::atomic<int> cursor{0};
-    const absl::Time start = absl::Now();
-    std::vector<std::thread> threads;
-    for (int w = 0; w < options.closed_loop_concurrency; ++w) {
-      threads.emplace_back([&] {
-        for (int i = cursor++; i < count; i = cursor++) {
-          const absl::Time t0 = absl::Now();
-          auto response = (*client)->Submit(Submission(first + i));
-          intake_ms[static_cast<size_t>(i)] = absl::ToDoubleMilliseconds(absl::Now() - t0);
-          if (response.ok()) ids[static_cast<size_t>(i)] = response->case_id();
-        }
-      });
-    }
-    for (auto& t : threads) t.join();
-    std::vector<double> accepted_ms;
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (ids[i].empty()) {
-        ++report.closed_failed;
-      } else {
-        accepted_ms.push_back(intake_ms[i]);
-      }
-    }
-    report.closed_submitted = static_cast<size_t>(count);
-    report.closed_intake = Summarize(accepted_ms);
-    absl::Time last = start;
-    for (const CaseOutcome& o : Collect(store, deliveries, ids, absl::Seconds(300))) {
-      if (!o.closed) continue;
-      ++report.closed_completed;
-      last = std::max(last, o.closed_at);
-    }
-    report.completed_per_s = report.closed_completed / std::max(1e-9, absl::ToDoubleSeconds(last - start));
-  }
+  RunClosedLoop(pipeline, options, report);
   const int64_t memory_after = UsedMemory(**redis);
-  report.redis_bytes_per_case = static_cast<double>(memory_after - memory_before) / std::max(1, next - measured_from);
+  report.redis_bytes_per_case =
+      static_cast<double>(memory_after - memory_before) / std::max(1, pipeline.next - measured_from);
   std::fprintf(stderr, "bench: idle stack for %.0f s\n", absl::ToDoubleSeconds(options.idle_window));
-  report.idle_cpu_percent = IdleCpuPercent(**stack, options.idle_window, &report.idle_detail);
-  const std::vector<std::string> exited = (*stack)->Exited();
-  (*stack)->Stop();
+  report.idle_cpu_percent = IdleCpuPercent(stack, options.idle_window, &report.idle_detail);
+  const std::vector<std::string> exited = stack.Exited();
+  stack.Stop();
   std::error_code ec;
-  fs::remove_all(stack_options.run_dir, ec);
+  fs::remove_all(bench_stack->run_dir, ec);
   if (!exited.empty()) return absl::InternalError(absl::StrCat(exited.front(), " exited during the benchmark"));
   return report;
-}
-
-std::string FormatReport(const BenchReport& r) {
-  std::string out = absl::StrCat("hosho bench on ", r.machine, "\nbroker: ", r.broker, "\n\n");
-  absl::StrAppendFormat(&out, "baseline  gRPC unary echo (callback API)      %10.0f calls/s\n", r.echo_qps);
-  absl::StrAppendFormat(&out, "baseline  produce→consume, same broker        %10.0f msgs/s\n\n", r.kafka_msgs_per_s);
-  out +=
-      "open loop  rate/s  achieved  completed  failed  intake p50/p99/p99.9 ms      submit→notified p50/p99/p99.9 ms\n";
-  for (const auto& o : r.open_loop) {
-    absl::StrAppendFormat(&out, "           %6d  %8.1f  %9zu  %6zu  %7.2f /%7.2f /%7.2f      %7.2f /%7.2f /%7.2f\n",
-                          o.rate, o.achieved_per_s, o.completed, o.failed, o.intake.p50_ms, o.intake.p99_ms,
-                          o.intake.p999_ms, o.e2e.p50_ms, o.e2e.p99_ms, o.e2e.p999_ms);
-  }
-  absl::StrAppendFormat(&out, "\nclosed loop  %zu submitted, %zu completed (CLOSED), %zu failed\n", r.closed_submitted,
-                        r.closed_completed, r.closed_failed);
-  absl::StrAppendFormat(&out, "             completed cases/s %.1f; intake p50/p99/p99.9 %.2f / %.2f / %.2f ms\n",
-                        r.completed_per_s, r.closed_intake.p50_ms, r.closed_intake.p99_ms, r.closed_intake.p999_ms);
-  absl::StrAppendFormat(&out, "\nredis bytes per case   %.0f\n", r.redis_bytes_per_case);
-  absl::StrAppendFormat(&out, "idle stack CPU         %.1f %% of one core (%s)\n", r.idle_cpu_percent, r.idle_detail);
-  absl::StrAppendFormat(&out, "ratios  completed/echo %.4f   completed/kafka %.4f\n",
-                        r.completed_per_s / std::max(1.0, r.echo_qps),
-                        r.completed_per_s / std::max(1.0, r.kafka_msgs_per_s));
-  return out;
-}
-
-std::string ReportJson(const BenchReport& r) {
-  const OpenLoopResult* at200 = nullptr;
-  for (const auto& o : r.open_loop) {
-    if (o.rate == 200) at200 = &o;
-  }
-  const OpenLoopResult* any = at200 != nullptr ? at200 : (r.open_loop.empty() ? nullptr : &r.open_loop.back());
-  std::string open;
-  for (const auto& o : r.open_loop) {
-    absl::StrAppendFormat(&open,
-                          "%s{\"rate\": %d, \"achieved_per_s\": %.2f, \"completed\": %zu, \"failed\": %zu, "
-                          "\"intake_p50_ms\": %.3f, \"intake_p99_ms\": %.3f, \"intake_p999_ms\": %.3f, "
-                          "\"e2e_p50_ms\": %.3f, \"e2e_p99_ms\": %.3f, \"e2e_p999_ms\": %.3f}",
-                          open.empty() ? "" : ", ", o.rate, o.achieved_per_s, o.completed, o.failed, o.intake.p50_ms,
-                          o.intake.p99_ms, o.intake.p999_ms, o.e2e.p50_ms, o.e2e.p99_ms, o.e2e.p999_ms);
-  }
-  return absl::StrFormat(
-      "{\n  \"machine\": \"%s\",\n  \"completed_per_s\": %.2f,\n  \"intake_p99_ms\": %.3f,\n  \"e2e_p99_ms\": %.3f,\n"
-      "  \"e2e_p99_ms_rate\": %d,\n  \"echo_qps\": %.2f,\n  \"kafka_msgs_per_s\": %.2f,\n"
-      "  \"redis_bytes_per_case\": %.1f,\n  \"idle_cpu_percent\": %.2f,\n  \"broker\": \"%s\",\n"
-      "  \"ratio_completed_to_echo\": %.5f,\n  \"ratio_completed_to_kafka\": %.5f,\n"
-      "  \"closed_loop\": {\"submitted\": %zu, \"completed\": %zu, \"failed\": %zu, \"intake_p50_ms\": %.3f, "
-      "\"intake_p99_ms\": %.3f, \"intake_p999_ms\": %.3f},\n  \"open_loop\": [%s]\n}\n",
-      r.machine, r.completed_per_s, any != nullptr ? any->intake.p99_ms : 0.0, any != nullptr ? any->e2e.p99_ms : 0.0,
-      any != nullptr ? any->rate : 0, r.echo_qps, r.kafka_msgs_per_s, r.redis_bytes_per_case,
-      r.idle_cpu_percent, r.broker, r.completed_per_s / std::max(1.0, r.echo_qps), r.completed_per_s / std::max(1.0, r.kafka_msgs_per_s),
-      r.closed_submitted, r.closed_completed, r.closed_failed, r.closed_intake.p50_ms, r.closed_intake.p99_ms,
-      r.closed_intake.p999_ms, open);
 }
 
 }  // namespace hosho

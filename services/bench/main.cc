@@ -1,63 +1,29 @@
-// hosho-bench: the pipeline benchmark with its baselines (docs/benchmark.md).
-//   hosho-bench [--rates=100,200] [--phase-seconds=10] [--closed-cases=10000] [--concurrency=32]
-//               [--kafka-messages=50000] [--idle-seconds=20] [--json=PATH] [--bin-dir=build/bin] [--source-dir=.]
-#include <cstdio>
+// hosho-bench: the pipeline benchmark with its baselines (docs/benchmark.md); bench_flags.h has its flags.
 #include <fstream>
 #include <iostream>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "services/bench/bench.h"
-#include "services/common/log.h"
-#include "services/common/process.h"
+#include "services/bench/bench_flags.h"
+#include "services/common/runtime/log.h"
 
 int main(int argc, char** argv) {
   hosho::InitLogging("hosho-bench", hosho::LogLevel::kError);
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);  // as in the services
-  hosho::BenchOptions options;
-  for (int i = 1; i < argc; ++i) {
-    absl::string_view a = argv[i];
-    int n = 0;
-    if (absl::ConsumePrefix(&a, "--rates=")) {
-      options.open_loop_rates.clear();
-      for (absl::string_view part : absl::StrSplit(a, ',', absl::SkipEmpty())) {
-        if (absl::SimpleAtoi(part, &n)) options.open_loop_rates.push_back(n);
-      }
-    } else if (absl::ConsumePrefix(&a, "--phase-seconds=") && absl::SimpleAtoi(a, &n)) {
-      options.open_loop_phase = absl::Seconds(n);
-    } else if (absl::ConsumePrefix(&a, "--closed-cases=") && absl::SimpleAtoi(a, &n)) {
-      options.closed_loop_cases = n;
-    } else if (absl::ConsumePrefix(&a, "--concurrency=") && absl::SimpleAtoi(a, &n)) {
-      options.closed_loop_concurrency = n;
-    } else if (absl::ConsumePrefix(&a, "--kafka-messages=") && absl::SimpleAtoi(a, &n)) {
-      options.kafka_messages = n;
-    } else if (absl::ConsumePrefix(&a, "--idle-seconds=") && absl::SimpleAtoi(a, &n)) {
-      options.idle_window = absl::Seconds(n);
-    } else if (absl::ConsumePrefix(&a, "--json=")) {
-      options.json_path = std::string(a);
-    } else if (a == "--json" && i + 1 < argc) {
-      options.json_path = argv[++i];
-    } else if (absl::ConsumePrefix(&a, "--bin-dir=")) {
-      options.bin_dir = std::string(a);
-    } else if (absl::ConsumePrefix(&a, "--source-dir=")) {
-      options.source_dir = std::string(a);
-    } else {
-      std::cerr << "usage: hosho-bench [--rates=100,200] [--phase-seconds=10] [--closed-cases=10000] "
-                   "[--concurrency=32] [--kafka-messages=50000] [--idle-seconds=20] [--json=PATH]\n";
-      return 2;
-    }
+  absl::StatusOr<hosho::BenchOptions> options = hosho::ParseBenchFlags(argc, argv);
+  if (!options.ok()) {
+    std::cerr << options.status().message() << "\n";
+    return 2;
   }
-  auto report = hosho::RunBench(options);
+  auto report = hosho::RunBench(*options);
   if (!report.ok()) {
     std::cerr << "hosho-bench: " << report.status() << "\n";
     return 1;
   }
   std::cout << hosho::FormatReport(*report);
-  if (!options.json_path.empty()) {
-    std::ofstream(options.json_path) << hosho::ReportJson(*report);
-    std::cout << "\nJSON written to " << options.json_path << "\n";
+  if (!options->json_path.empty()) {
+    std::ofstream(options->json_path) << hosho::ReportJson(*report);
+    std::cout << "\nJSON written to " << options->json_path << "\n";
   }
   return 0;
 }

@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/config.h"
-#include "services/common/passwords.h"
+#include "services/common/crypto/passwords.h"
+#include "services/common/runtime/config.h"
 
 namespace hosho {
 

@@ -7,8 +7,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/common/auth.h"
-#include "services/common/passwords.h"
+#include "services/common/auth/auth.h"
+#include "services/common/crypto/passwords.h"
 
 namespace hosho {
 

@@ -6,7 +6,7 @@
 #include "absl/status/statusor.h"
 #include "hosho/v1/handoff.pb.h"
 #include "hosho/v1/verification.pb.h"
-#include "services/common/auth.h"
+#include "services/common/auth/auth.h"
 
 namespace hosho {
 

@@ -5,9 +5,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "services/common/errors.h"
-#include "services/common/log.h"
-#include "services/common/trace.h"
+#include "services/common/runtime/errors.h"
+#include "services/common/runtime/log.h"
+#include "services/common/runtime/trace.h"
 
 namespace hosho {
 

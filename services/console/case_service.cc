@@ -1,12 +1,13 @@
 #include "services/console/case_service.h"
 
 #include "absl/strings/numbers.h"
-#include "services/common/case_view.h"
-#include "services/common/errors.h"
-#include "services/common/events.h"
-#include "services/common/grpc_precise.h"
-#include "services/common/grpc_server.h"
-#include "services/common/log.h"
+#include "services/common/domain/case_view.h"
+#include "services/common/domain/events.h"
+#include "services/common/grpc/grpc_precise.h"
+#include "services/common/grpc/grpc_server.h"
+#include "services/common/grpc/rpc_frame.h"
+#include "services/common/runtime/errors.h"
+#include "services/common/runtime/log.h"
 #include "services/console/ledger.h"
 
 namespace hosho {
@@ -43,71 +44,87 @@ absl::StatusOr<hosho::v1::Case> CaseServiceImpl::Load(const Principal& principal
 
 grpc::Status CaseServiceImpl::GetCase(grpc::ServerContext* context, const hosho::v1::GetCaseRequest* request,
                                       hosho::v1::Case* response) {
-  const absl::Time started = absl::Now();
-  auto principal = auth_->Authenticate(*context);
-  if (!principal.ok()) return ObserveRpc("GetCase", started, ToGrpcStatus(principal.status()));
-  auto c = Load(*principal, request->case_id());
-  if (!c.ok()) return ObserveRpc("GetCase", started, ToGrpcStatus(c.status()));
+  return ServeRpc("GetCase", *auth_, *context, {},
+                  [&](const Principal& principal) { return GetCaseFor(principal, *context, *request, response); });
+}
+
+absl::Status CaseServiceImpl::GetCaseFor(const Principal& principal, grpc::ServerContext& /*context*/,
+                                         const hosho::v1::GetCaseRequest& request, hosho::v1::Case* response) {
+  auto c = Load(principal, request.case_id());
+  if (!c.ok()) return c.status();
   *response = *std::move(c);
-  return ObserveRpc("GetCase", started, grpc::Status::OK);
+  return absl::OkStatus();
 }
 
 grpc::Status CaseServiceImpl::ListCases(grpc::ServerContext* context, const hosho::v1::ListCasesRequest* request,
                                         hosho::v1::ListCasesResponse* response) {
-  const absl::Time started = absl::Now();
-  auto principal = auth_->Authenticate(*context);
-  if (!principal.ok()) return ObserveRpc("ListCases", started, ToGrpcStatus(principal.status()));
-  std::string office = request->office();
-  if (principal->role == Role::kClerk && office.empty()) office = principal->office;
-  const int page_size = request->page_size() > 0 ? std::min(request->page_size(), 500) : 50;
-  auto token = PageOffsetFromToken(request->page_token());
-  if (!token.ok()) return ObserveRpc("ListCases", started, ToGrpcStatus(token.status()));
+  return ServeRpc("ListCases", *auth_, *context, {},
+                  [&](const Principal& principal) { return ListCasesFor(principal, *context, *request, response); });
+}
+
+absl::Status CaseServiceImpl::ListCasesFor(const Principal& principal, grpc::ServerContext& /*context*/,
+                                           const hosho::v1::ListCasesRequest& request,
+                                           hosho::v1::ListCasesResponse* response) {
+  std::string office = request.office();
+  if (principal.role == Role::kClerk && office.empty()) office = principal.office;
+  const int page_size = request.page_size() > 0 ? std::min(request.page_size(), 500) : 50;
+  auto token = PageOffsetFromToken(request.page_token());
+  if (!token.ok()) return token.status();
   const int offset = *token;
-  auto ids = request->awaiting_amended_guarantee() ? AwaitingAmendedGuarantee(office, page_size, offset)
-                                                   : cases_->ListCaseIds(office, page_size, offset);
-  if (!ids.ok()) return ObserveRpc("ListCases", started, ToGrpcStatus(ids.status()));
+  auto ids = request.awaiting_amended_guarantee() ? AwaitingAmendedGuarantee(office, page_size, offset)
+                                                  : cases_->ListCaseIds(office, page_size, offset);
+  if (!ids.ok()) return ids.status();
   for (const std::string& id : *ids) {
-    auto c = Load(*principal, id);
+    auto c = Load(principal, id);
     if (!c.ok()) continue;
-    if (request->state() != hosho::v1::CASE_STATE_UNSPECIFIED && c->state() != request->state()) continue;
-    if (request->kind() != hosho::v1::GUARANTEE_KIND_UNSPECIFIED && c->kind() != request->kind()) continue;
+    if (request.state() != hosho::v1::CASE_STATE_UNSPECIFIED && c->state() != request.state()) continue;
+    if (request.kind() != hosho::v1::GUARANTEE_KIND_UNSPECIFIED && c->kind() != request.kind()) continue;
     c->clear_history();  // lists are summaries; GetCase has the history
     *response->add_cases() = *std::move(c);
   }
   if (static_cast<int>(ids->size()) == page_size) response->set_next_page_token(std::to_string(offset + page_size));
-  return ObserveRpc("ListCases", started, grpc::Status::OK);
+  return absl::OkStatus();
 }
 
 grpc::Status CaseServiceImpl::GetCaseHistory(grpc::ServerContext* context, const hosho::v1::GetCaseRequest* request,
                                              hosho::v1::CaseHistory* response) {
-  const absl::Time started = absl::Now();
-  auto principal = auth_->Authenticate(*context);
-  if (!principal.ok()) return ObserveRpc("GetCaseHistory", started, ToGrpcStatus(principal.status()));
-  auto c = Load(*principal, request->case_id());
-  if (!c.ok()) return ObserveRpc("GetCaseHistory", started, ToGrpcStatus(c.status()));
+  return ServeRpc("GetCaseHistory", *auth_, *context, {}, [&](const Principal& principal) {
+    return GetCaseHistoryFor(principal, *context, *request, response);
+  });
+}
+
+absl::Status CaseServiceImpl::GetCaseHistoryFor(const Principal& principal, grpc::ServerContext& /*context*/,
+                                                const hosho::v1::GetCaseRequest& request,
+                                                hosho::v1::CaseHistory* response) {
+  auto c = Load(principal, request.case_id());
+  if (!c.ok()) return c.status();
   response->set_case_id(c->case_id());
   *response->mutable_entries() = c->history();
-  return ObserveRpc("GetCaseHistory", started, grpc::Status::OK);
+  return absl::OkStatus();
 }
 
 grpc::Status CaseServiceImpl::ExportLedger(grpc::ServerContext* context, const hosho::v1::ExportLedgerRequest* request,
                                            hosho::v1::ExportLedgerResponse* response) {
-  const absl::Time started = absl::Now();
-  auto principal = auth_->Authenticate(*context);
-  if (!principal.ok()) return ObserveRpc("ExportLedger", started, ToGrpcStatus(principal.status()));
-  auto query = LedgerQueryFor(*principal, *request, offices_);
-  if (!query.ok()) return ObserveRpc("ExportLedger", started, ToGrpcStatus(query.status()));
-  auto rows = CollectLedger(*cases_, *query, offices_, [context] { return context->IsCancelled(); });
-  if (!rows.ok()) return ObserveRpc("ExportLedger", started, ToGrpcStatus(rows.status()));
+  return ServeRpc("ExportLedger", *auth_, *context, {},
+                  [&](const Principal& principal) { return ExportLedgerFor(principal, *context, *request, response); });
+}
+
+absl::Status CaseServiceImpl::ExportLedgerFor(const Principal& principal, grpc::ServerContext& context,
+                                              const hosho::v1::ExportLedgerRequest& request,
+                                              hosho::v1::ExportLedgerResponse* response) {
+  auto query = LedgerQueryFor(principal, request, offices_);
+  if (!query.ok()) return query.status();
+  auto rows = CollectLedger(*cases_, *query, offices_, [&context] { return context.IsCancelled(); });
+  if (!rows.ok()) return rows.status();
   auto file = RenderLedger(*query, *rows);
-  if (!file.ok()) return ObserveRpc("ExportLedger", started, ToGrpcStatus(file.status()));
+  if (!file.ok()) return file.status();
   *response = *std::move(file);
   // Who took which office's ledger is part of the record (it lists contractors and amounts).
-  LogInfo("ledger exported", {{"principal", principal->name},
+  LogInfo("ledger exported", {{"principal", principal.name},
                               {"office", query->office},
                               {"rows", std::to_string(response->rows())},
                               {"format", hosho::v1::ExportLedgerRequest::Format_Name(query->format)}});
-  return ObserveRpc("ExportLedger", started, grpc::Status::OK);
+  return absl::OkStatus();
 }
 
 grpc::Status CaseServiceImpl::WatchCase(grpc::ServerContext* context, const hosho::v1::WatchCaseRequest* request,

@@ -1,11 +1,11 @@
 #pragma once
 
 #include "hosho/v1/cases.grpc.pb.h"
-#include "services/common/auth.h"
-#include "services/common/case_store.h"
-#include "services/common/clock.h"
-#include "services/common/grpc_precise.h"
-#include "services/common/offices.h"
+#include "services/common/auth/auth.h"
+#include "services/common/domain/offices.h"
+#include "services/common/grpc/grpc_precise.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/store/case_store.h"
 
 namespace hosho {
 
@@ -28,6 +28,15 @@ class CaseServiceImpl final : public hosho::v1::CaseService::Service {
                             hosho::v1::ExportLedgerResponse* response) override;
 
  private:
+  absl::Status GetCaseFor(const Principal& principal, grpc::ServerContext& context,
+                          const hosho::v1::GetCaseRequest& request, hosho::v1::Case* response);
+  absl::Status ListCasesFor(const Principal& principal, grpc::ServerContext& context,
+                            const hosho::v1::ListCasesRequest& request, hosho::v1::ListCasesResponse* response);
+  absl::Status GetCaseHistoryFor(const Principal& principal, grpc::ServerContext& context,
+                                 const hosho::v1::GetCaseRequest& request, hosho::v1::CaseHistory* response);
+  absl::Status ExportLedgerFor(const Principal& principal, grpc::ServerContext& context,
+                               const hosho::v1::ExportLedgerRequest& request,
+                               hosho::v1::ExportLedgerResponse* response);
   // WatchCase's body, served over a precise handler (an unreadable request is refused by field).
   grpc::Status Watch(grpc::ServerContext* context, const hosho::v1::WatchCaseRequest* request,
                      ResponseWriter<hosho::v1::Case>* writer);

@@ -1,7 +1,11 @@
 #include "services/console/html.h"
 
+#include <utility>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/domain/events.h"
+#include "services/common/runtime/clock.h"
 
 namespace hosho {
 
@@ -45,6 +49,60 @@ std::string UrlEncode(absl::string_view text) {
     }
   }
   return out;
+}
+
+std::string Hidden(absl::string_view name, absl::string_view value) {
+  return absl::StrCat(R"(<input type="hidden" name=")", name, R"(" value=")", Esc(value), R"(">)");
+}
+
+std::string Select(absl::string_view name, const Choices& options, absl::string_view selected, absl::string_view id) {
+  std::string out =
+      absl::StrCat(R"(<select name=")", name, R"(")", id.empty() ? "" : absl::StrCat(R"( id=")", id, R"(")"), ">");
+  for (const auto& [value, label] : options) {
+    absl::StrAppend(&out, R"(<option value=")", Esc(value), R"(")", value == selected ? " selected" : "", ">",
+                    Esc(label), "</option>");
+  }
+  return out + "</select>";
+}
+
+std::string CaseLink(const std::string& id) {
+  return absl::StrCat(R"(<a href="/cases/)", UrlEncode(id), R"(">)", Esc(id), "</a>");
+}
+
+std::string FormatJst(absl::Time t) {
+  if (t == absl::InfinitePast() || t == absl::UnixEpoch()) return "";
+  return absl::FormatTime("%Y-%m-%d %H:%M", t, JapanTimeZone());
+}
+
+std::string FormatJst(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return "";
+  return FormatJst(FromProto(t));
+}
+
+void AddSecurityHeaders(HttpReply* reply) {
+  reply->headers.emplace_back("Content-Security-Policy",
+                              "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                              "frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+  reply->headers.emplace_back("X-Content-Type-Options", "nosniff");
+  reply->headers.emplace_back("X-Frame-Options", "DENY");
+  reply->headers.emplace_back("Referrer-Policy", "same-origin");
+  reply->headers.emplace_back("Cache-Control", "no-store");
+}
+
+HttpReply Html(int status, std::string body) {
+  HttpReply reply;
+  reply.status = status;
+  reply.body = std::move(body);
+  reply.content_type = "text/html; charset=utf-8";
+  return reply;
+}
+
+HttpReply Redirect(const std::string& location) {
+  HttpReply reply;
+  reply.status = 303;
+  reply.content_type = "text/plain; charset=utf-8";
+  reply.headers.emplace_back("Location", location);
+  return reply;
 }
 
 std::string RenderPage(const PageFrame& f, absl::string_view body_html) {

@@ -5,13 +5,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
-#include "services/common/case_view.h"
-#include "services/common/csv.h"
-#include "services/common/domain_text.h"
-#include "services/common/errors.h"
-#include "services/common/events.h"
-#include "services/common/text.h"
-#include "services/common/xlsx.h"
+#include "services/common/domain/case_view.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/domain/events.h"
+#include "services/common/runtime/errors.h"
+#include "services/common/tabular/csv.h"
+#include "services/common/tabular/xlsx.h"
+#include "services/common/text/text.h"
 #include "services/console/i18n.h"
 
 namespace hosho {
@@ -142,6 +142,36 @@ absl::StatusOr<bool> StoredEvent(CaseStore& cases, const std::string& case_id, a
   return envelope->ParseFromString(*payload);
 }
 
+// The verification's columns: the verdict, the rules that failed or warned, who checked and when.
+struct CheckColumns {
+  std::string verdict;
+  std::string rule_codes;
+  std::string checked_by;
+  std::string checked_at;
+};
+
+CheckColumns CheckColumnsFor(const hosho::v1::Case& c, const hosho::events::v1::VerificationCompleted* verification) {
+  CheckColumns check;
+  if (verification != nullptr) {
+    check.verdict =
+        verification->verdict() == hosho::events::v1::VerificationCompleted::VERDICT_VERIFIED ? "適合" : "不適合";
+    check.checked_by = verification->verified_by();
+    std::vector<std::string> codes;
+    for (const auto& r : verification->rule_results()) {
+      if (r.outcome() == hosho::v1::RuleResult::OUTCOME_FAIL || r.outcome() == hosho::v1::RuleResult::OUTCOME_WARN ||
+          (r.outcome() == hosho::v1::RuleResult::OUTCOME_UNSPECIFIED && !r.passed())) {
+        codes.push_back(r.code());
+      }
+    }
+    check.rule_codes = absl::StrJoin(codes, " ");
+  }
+  if (const hosho::v1::HistoryEntry* decided = VerdictEntry(c); decided != nullptr) {
+    check.checked_at = JstMinute(decided->at());
+    if (check.checked_by.empty()) check.checked_by = decided->actor();
+  }
+  return check;
+}
+
 }  // namespace
 
 absl::StatusOr<LedgerQuery> LedgerQueryFor(const Principal& principal, const ExportLedgerRequest& request,
@@ -197,24 +227,7 @@ std::vector<std::string> LedgerRowFor(const hosho::v1::Case& c, const hosho::eve
   std::string issuer = c.issuer() == hosho::v1::ISSUER_BANK || c.issuer() == hosho::v1::ISSUER_OTHER
                            ? (submission != nullptr ? submission->issuer_name() : "")
                            : IssuerNameJa(c.issuer());
-  std::string verdict;
-  std::vector<std::string> codes;
-  std::string checked_by;
-  std::string checked_at;
-  if (verification != nullptr) {
-    verdict = verification->verdict() == hosho::events::v1::VerificationCompleted::VERDICT_VERIFIED ? "適合" : "不適合";
-    checked_by = verification->verified_by();
-    for (const auto& r : verification->rule_results()) {
-      if (r.outcome() == hosho::v1::RuleResult::OUTCOME_FAIL || r.outcome() == hosho::v1::RuleResult::OUTCOME_WARN ||
-          (r.outcome() == hosho::v1::RuleResult::OUTCOME_UNSPECIFIED && !r.passed())) {
-        codes.push_back(r.code());
-      }
-    }
-  }
-  if (const hosho::v1::HistoryEntry* decided = VerdictEntry(c); decided != nullptr) {
-    checked_at = JstMinute(decided->at());
-    if (checked_by.empty()) checked_by = decided->actor();
-  }
+  const CheckColumns check = CheckColumnsFor(c, verification);
   const std::string project =
       !contract.project_name().empty() ? contract.project_name() : c.stated_project_name();
   const std::string contractor =
@@ -238,10 +251,10 @@ std::vector<std::string> LedgerRowFor(const hosho::v1::Case& c, const hosho::eve
           Yen(c.amount_yen()),
           IsSet(certificate.period_start()) ? FormatDate(certificate.period_start()) : "",
           IsSet(certificate.period_end()) ? FormatDate(certificate.period_end()) : "",
-          verdict,
-          absl::StrJoin(codes, " "),
-          checked_by,
-          checked_at,
+          check.verdict,
+          check.rule_codes,
+          check.checked_by,
+          check.checked_at,
           DayEntered(c, hosho::v1::CASE_STATE_CONTRACT_CONCLUDED),
           DayEntered(c, hosho::v1::CASE_STATE_FORWARDED),
           DayEntered(c, hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF),

@@ -8,9 +8,9 @@
 #include "absl/time/civil_time.h"
 #include "hosho/events/v1/events.pb.h"
 #include "hosho/v1/cases.pb.h"
-#include "services/common/auth.h"
-#include "services/common/case_store.h"
-#include "services/common/offices.h"
+#include "services/common/auth/auth.h"
+#include "services/common/domain/offices.h"
+#include "services/common/store/case_store.h"
 
 namespace hosho {
 

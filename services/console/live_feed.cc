@@ -2,9 +2,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/events.h"
-#include "services/common/log.h"
-#include "services/common/passwords.h"
+#include "services/common/crypto/passwords.h"
+#include "services/common/domain/events.h"
+#include "services/common/runtime/log.h"
 
 namespace hosho {
 

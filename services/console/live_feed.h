@@ -8,9 +8,9 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "services/common/auth.h"
-#include "services/common/case_store.h"
-#include "services/common/kafka.h"
+#include "services/common/auth/auth.h"
+#include "services/common/kafka/kafka.h"
+#include "services/common/store/case_store.h"
 
 namespace hosho {
 

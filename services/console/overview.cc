@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "services/common/events.h"
-#include "services/common/metrics.h"
+#include "services/common/domain/events.h"
+#include "services/common/runtime/metrics.h"
 
 namespace hosho {
 

@@ -10,8 +10,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "services/common/case_store.h"
-#include "services/common/clock.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/store/case_store.h"
 #include "services/console/backends.h"
 
 namespace hosho {

@@ -2,9 +2,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/passwords.h"
-#include "services/common/redis_client.h"
-#include "services/common/sealing.h"
+#include "services/common/crypto/passwords.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/redis/redis_client.h"
 
 namespace hosho {
 namespace {

@@ -8,8 +8,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "services/common/auth.h"
-#include "services/common/clock.h"
+#include "services/common/auth/auth.h"
+#include "services/common/runtime/clock.h"
 
 namespace hosho {
 

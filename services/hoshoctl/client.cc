@@ -6,13 +6,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "services/common/auth.h"
-#include "services/common/config.h"
-#include "services/common/errors.h"
-#include "services/common/grpc_client.h"
-#include "services/common/http_server.h"
-#include "services/common/mail.h"
-#include "services/intake/webhook.h"
+#include "services/common/auth/auth.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/grpc/grpc_client.h"
+#include "services/common/http/http_server.h"
+#include "services/common/mail/mail.h"
+#include "services/common/runtime/config.h"
+#include "services/common/runtime/errors.h"
 
 namespace hosho {
 
@@ -311,7 +311,7 @@ absl::StatusOr<std::pair<int, std::string>> HoshoClient::PostFormWebhook(const s
   const int64_t now = absl::ToUnixSeconds(absl::Now());
   return HttpPost(
       "127.0.0.1", endpoints_.webhook_port, "/webhooks/form",
-      {{"X-Hosho-Timestamp", std::to_string(now)}, {"X-Hosho-Signature", SignFormWebhook(secret, now, json)}}, json,
+      {{"X-Hosho-Timestamp", std::to_string(now)}, {"X-Hosho-Signature", WebhookSignature(secret, now, json)}}, json,
       "application/json");
 }
 

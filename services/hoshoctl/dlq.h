@@ -6,11 +6,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "services/common/kafka_impl.h"
+#include "services/common/kafka/kafka_impl.h"
 
 namespace hosho {
 
-// A record a consumer gave up on (design §5): where it came from and why, never its value.
+// A record a consumer gave up on: where it came from and why, never its value.
 struct DeadLetter {
   std::string dlq_topic;
   int32_t partition = 0;

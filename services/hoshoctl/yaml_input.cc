@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/config.h"
-#include "services/common/domain_text.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/runtime/config.h"
 
 namespace hosho {
 
@@ -35,6 +35,31 @@ absl::StatusOr<hosho::v1::Contract> ContractFromYaml(const Config& c) {
   if (auto s = ReadDateField(c, "period_end", k.mutable_period_end()); !s.ok()) return s;
   return k;
 }
+
+namespace {
+
+// Attachments as files beside the YAML: uploaded, sealed by intake.
+absl::Status ReadAttachments(const Config& c, hosho::v1::SubmitGuaranteeRequest& r) {
+  for (const auto& [key, kind] :
+       {std::pair<const char*, hosho::v1::AttachmentRef::Kind>{"invoice_file", hosho::v1::AttachmentRef::KIND_INVOICE},
+        {"orderer_format_file", hosho::v1::AttachmentRef::KIND_ORDERER_FORMAT},
+        {"certificate_file", hosho::v1::AttachmentRef::KIND_CERTIFICATE}}) {
+    if (!c.Has(key)) continue;
+    const std::string path = c.ResolvePath(c.GetString(key));
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    auto* upload = r.add_uploads();
+    upload->set_kind(kind);
+    upload->set_filename(std::filesystem::path(path).filename().string());
+    upload->set_media_type("application/pdf");
+    upload->set_content(bytes.str());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> SubmissionFromYaml(const Config& c) {
   hosho::v1::SubmitGuaranteeRequest r;
@@ -66,23 +91,7 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> SubmissionFromYaml(const Confi
     if (!amendment.ok()) return amendment.status();
     r.set_amendment_kind(*amendment);
   }
-  // Attachments as files beside the YAML: uploaded, sealed by intake.
-  for (const auto& [key, kind] :
-       {std::pair<const char*, hosho::v1::AttachmentRef::Kind>{"invoice_file", hosho::v1::AttachmentRef::KIND_INVOICE},
-        {"orderer_format_file", hosho::v1::AttachmentRef::KIND_ORDERER_FORMAT},
-        {"certificate_file", hosho::v1::AttachmentRef::KIND_CERTIFICATE}}) {
-    if (!c.Has(key)) continue;
-    const std::string path = c.ResolvePath(c.GetString(key));
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    auto* upload = r.add_uploads();
-    upload->set_kind(kind);
-    upload->set_filename(std::filesystem::path(path).filename().string());
-    upload->set_media_type("application/pdf");
-    upload->set_content(bytes.str());
-  }
+  if (absl::Status s = ReadAttachments(c, r); !s.ok()) return s;
   if (c.Has("paper.guarantee_number")) {
     r.mutable_paper()->set_guarantee_number(c.GetString("paper.guarantee_number"));
     if (auto s = ReadDateField(c, "paper.received_on", r.mutable_paper()->mutable_received_on()); !s.ok()) return s;

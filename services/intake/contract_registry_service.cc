@@ -5,13 +5,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "services/common/csv.h"
-#include "services/common/domain_text.h"
-#include "services/common/events.h"
-#include "services/common/grpc_server.h"
-#include "services/common/log.h"
-#include "services/common/text.h"
-#include "services/common/text_rules.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/domain/events.h"
+#include "services/common/domain/text_rules.h"
+#include "services/common/grpc/grpc_server.h"
+#include "services/common/runtime/log.h"
+#include "services/common/tabular/csv.h"
+#include "services/common/text/text.h"
 #include "services/intake/form_import.h"
 
 namespace hosho {
@@ -108,6 +108,148 @@ absl::StatusOr<hosho::v1::WorkCategory> ParseWorkCategory(const std::string& tex
   auto parsed = ParseEnumName(hosho::v1::WorkCategory_descriptor(), "WORK_CATEGORY_", t);
   if (!parsed.ok() || *parsed == 0) return absl::InvalidArgumentError("work category");
   return static_cast<hosho::v1::WorkCategory>(*parsed);
+}
+
+// Where each known column is in a file, and the heading it has there: a refusal names what the clerk
+// sees in the file (受注者名), not the key.
+struct ContractColumns {
+  absl::flat_hash_map<std::string, size_t> index;
+  absl::flat_hash_map<std::string, std::string> heading_of;
+
+  std::string Cell(const CsvRow& row, const char* key) const {
+    auto it = index.find(key);
+    return it == index.end() ? "" : row.cells[it->second];
+  }
+  std::string Heading(const std::string& key) const {
+    auto it = heading_of.find(key);
+    return it == heading_of.end() ? key : it->second;
+  }
+};
+
+constexpr const char* kRequiredColumns[] = {
+    "contract_id",   "contract_number", "project_name", "ordering_office", "department_in_charge",
+    "work_category", "contractor_name", "price_yen",    "period_start",    "period_end"};
+
+// The header row: headings may be the keys or the Japanese names. CSV_HEADER_INVALID names the first
+// required column missing.
+absl::StatusOr<ContractColumns> ReadContractHeader(const std::vector<std::string>& header) {
+  ContractColumns columns;
+  for (size_t i = 0; i < header.size(); ++i) {
+    const std::string h = NormalizeText(header[i]);
+    for (const Column& c : kColumns) {
+      if (h == c.key || h == c.heading) {
+        columns.index[c.key] = i;
+        columns.heading_of[c.key] = header[i];
+      }
+    }
+  }
+  for (const char* required : kRequiredColumns) {
+    if (columns.index.contains(required)) continue;
+    const Column* c = std::find_if(std::begin(kColumns), std::end(kColumns),
+                                   [&](const Column& col) { return std::string(col.key) == required; });
+    return ViolationStatus(absl::StatusCode::kInvalidArgument,
+                           {{"csv", "CSV_HEADER_INVALID",
+                             std::string("見出し行に「") + c->heading + "」（" + required + "）の列がありません"}});
+  }
+  return columns;
+}
+
+// The amounts, flags and dates of a row, parsed into `c`; what cannot be read is a violation.
+void ReadContractFigures(const ContractColumns& columns, const CsvRow& csv, hosho::v1::Contract& c,
+                         std::vector<FieldViolation>& v) {
+  auto cell = [&](const char* key) { return columns.Cell(csv, key); };
+  auto bad = [&](const char* key, const char* code, const std::string& message) {
+    v.push_back({columns.Heading(key), code, message});
+  };
+  if (auto price = ParseYen(cell("price_yen")); price.ok()) {
+    c.set_price_yen(*price);
+  } else {
+    bad("price_yen", "PRICE_INVALID", "請負代金額は円単位の数字で入力してください");
+  }
+  for (const char* key : {"advance_paid_yen", "intermediate_advance_paid_yen"}) {
+    if (cell(key).empty()) continue;
+    auto yen = ParseYen(cell(key));
+    if (!yen.ok()) {
+      bad(key, "AMOUNT_INVALID", "支払額は円単位の数字で入力してください");
+    } else if (std::string(key) == "advance_paid_yen") {
+      c.set_advance_paid_yen(*yen);
+    } else {
+      c.set_intermediate_advance_paid_yen(*yen);
+    }
+  }
+  if (auto yes = ParseYesNo(cell("low_bid")); yes.ok()) {
+    c.set_low_bid(*yes);
+  } else {
+    bad("low_bid", "FLAG_INVALID", "低入札は「はい」または「いいえ」で入力してください");
+  }
+  if (auto yes = ParseYesNo(cell("intermediate_advance_approved")); yes.ok()) {
+    c.set_intermediate_advance_approved(*yes);
+  } else {
+    bad("intermediate_advance_approved", "FLAG_INVALID", "中間前払金認定は「はい」または「いいえ」で入力してください");
+  }
+  for (const char* key : {"period_start", "period_end"}) {
+    auto date = ParseDateJa(cell(key));
+    if (!date.ok()) {
+      bad(key, "DATE_INVALID", "日付は 2026-04-01 の形で入力してください");
+    } else if (std::string(key) == "period_start") {
+      *c.mutable_period_start() = *date;
+    } else {
+      *c.mutable_period_end() = *date;
+    }
+  }
+}
+
+// One row as a contract, with the violations of what cannot be read (checked further by Upsert).
+hosho::v1::Contract ContractFromRow(const ContractColumns& columns, const CsvRow& csv, std::vector<FieldViolation>& v) {
+  auto cell = [&](const char* key) { return columns.Cell(csv, key); };
+  hosho::v1::Contract c;
+  c.set_contract_id(cell("contract_id"));
+  c.set_contract_number(cell("contract_number"));
+  c.set_project_name(cell("project_name"));
+  c.set_project_location(cell("project_location"));
+  c.set_ordering_office(cell("ordering_office"));
+  c.set_department_in_charge(cell("department_in_charge"));
+  if (auto category = ParseWorkCategory(cell("work_category")); category.ok()) {
+    c.set_work_category(*category);
+  } else {
+    v.push_back({columns.Heading("work_category"), "WORK_CATEGORY_INVALID",
+                 "業種区分は 建設工事 / 測量・建設コンサルタント等業務 / 物品 / 役務 です"});
+  }
+  c.mutable_contractor()->set_name(cell("contractor_name"));
+  c.mutable_contractor()->set_address(cell("contractor_address"));
+  c.mutable_contractor()->set_representative(cell("contractor_representative"));
+  c.mutable_contractor()->set_contact_email(cell("contractor_email"));
+  ReadContractFigures(columns, csv, c, v);
+  c.set_beneficiary(cell("beneficiary"));
+  return c;
+}
+
+// One row of the import: read, then upserted as the contract system's push would be.
+ImportRow ImportContractRow(ContractRegistryImpl& registry, const Principal& principal, const ContractColumns& columns,
+                            const CsvRow& csv, const std::string& traceparent) {
+  ImportRow row;
+  row.set_line(csv.line);
+  row.set_key(TruncateText(NormalizeCode(columns.Cell(csv, "contract_id")), 64));
+  std::vector<FieldViolation> v;
+  hosho::v1::Contract c = ContractFromRow(columns, csv, v);
+  if (!v.empty()) {
+    FillRefusal(row, ViolationStatus(absl::StatusCode::kInvalidArgument, v));
+    return row;
+  }
+  auto result = registry.Upsert(principal, c, 0, columns.Cell(csv, "amendment_reason"), traceparent);
+  if (!result.ok()) {
+    FillRefusal(row, result.status());
+    // The upsert names the request's field (contract.contractor.name); a clerk reading the report
+    // needs the file's column heading (受注者名).
+    for (auto& violation : *row.mutable_violations()) {
+      const std::string key = ColumnKeyOfContractField(violation.field());
+      if (columns.heading_of.contains(key)) violation.set_field(columns.heading_of.at(key));
+    }
+    return row;
+  }
+  row.set_case_id(absl::StrCat(result->contract.contract_id(), " v", result->contract.version()));
+  row.set_outcome(result->changed ? ImportRow::OUTCOME_ACCEPTED : ImportRow::OUTCOME_UNCHANGED);
+  return row;
 }
 
 }  // namespace
@@ -270,124 +412,18 @@ absl::StatusOr<hosho::v1::ImportReport> ContractRegistryImpl::ImportCsv(const Pr
   if (!sheet.ok()) return sheet.status();
   const std::string& encoding = sheet->encoding;
   const CsvTable& table = sheet->table;
+  const size_t header_size = table.rows.front().cells.size();
+  auto columns = ReadContractHeader(table.rows.front().cells);
+  if (!columns.ok()) return columns.status();
   hosho::v1::ImportReport report;
   report.set_encoding(encoding);
-  // Column index by key; headings may be the keys or the Japanese names.
-  absl::flat_hash_map<std::string, size_t> index;
-  absl::flat_hash_map<std::string, std::string> heading_of;
-  const auto& header = table.rows.front().cells;
-  for (size_t i = 0; i < header.size(); ++i) {
-    const std::string h = NormalizeText(header[i]);
-    for (const Column& c : kColumns) {
-      if (h == c.key || h == c.heading) {
-        index[c.key] = i;
-        heading_of[c.key] = header[i];
-      }
-    }
-  }
-  for (const char* required :
-       {"contract_id", "contract_number", "project_name", "ordering_office", "department_in_charge", "work_category",
-        "contractor_name", "price_yen", "period_start", "period_end"}) {
-    if (!index.contains(required)) {
-      const Column* c = std::find_if(std::begin(kColumns), std::end(kColumns),
-                                     [&](const Column& col) { return std::string(col.key) == required; });
-      return ViolationStatus(absl::StatusCode::kInvalidArgument,
-                             {{"csv", "CSV_HEADER_INVALID",
-                               std::string("見出し行に「") + c->heading + "」（" + required + "）の列がありません"}});
-    }
-  }
   std::vector<ImportRow> rows = BrokenRows(table);
   for (size_t r = 1; r < table.rows.size(); ++r) {
-    const CsvRow& csv = table.rows[r];
-    if (auto refused = ColumnCountRefusal(csv, header.size())) {
+    if (auto refused = ColumnCountRefusal(table.rows[r], header_size)) {
       rows.push_back(*std::move(refused));
       continue;
     }
-    ImportRow row;
-    row.set_line(csv.line);
-    auto cell = [&](const char* key) -> std::string {
-      auto it = index.find(key);
-      return it == index.end() ? "" : csv.cells[it->second];
-    };
-    std::vector<FieldViolation> v;
-    auto bad = [&](const char* key, const char* code, const std::string& message) {
-      v.push_back({heading_of.contains(key) ? heading_of[key] : key, code, message});
-    };
-    hosho::v1::Contract c;
-    c.set_contract_id(cell("contract_id"));
-    row.set_key(TruncateText(NormalizeCode(c.contract_id()), 64));
-    c.set_contract_number(cell("contract_number"));
-    c.set_project_name(cell("project_name"));
-    c.set_project_location(cell("project_location"));
-    c.set_ordering_office(cell("ordering_office"));
-    c.set_department_in_charge(cell("department_in_charge"));
-    if (auto category = ParseWorkCategory(cell("work_category")); category.ok()) {
-      c.set_work_category(*category);
-    } else {
-      bad("work_category", "WORK_CATEGORY_INVALID",
-          "業種区分は 建設工事 / 測量・建設コンサルタント等業務 / 物品 / 役務 です");
-    }
-    c.mutable_contractor()->set_name(cell("contractor_name"));
-    c.mutable_contractor()->set_address(cell("contractor_address"));
-    c.mutable_contractor()->set_representative(cell("contractor_representative"));
-    c.mutable_contractor()->set_contact_email(cell("contractor_email"));
-    if (auto price = ParseYen(cell("price_yen")); price.ok()) {
-      c.set_price_yen(*price);
-    } else {
-      bad("price_yen", "PRICE_INVALID", "請負代金額は円単位の数字で入力してください");
-    }
-    for (const char* key : {"advance_paid_yen", "intermediate_advance_paid_yen"}) {
-      if (cell(key).empty()) continue;
-      auto yen = ParseYen(cell(key));
-      if (!yen.ok()) {
-        bad(key, "AMOUNT_INVALID", "支払額は円単位の数字で入力してください");
-      } else if (std::string(key) == "advance_paid_yen") {
-        c.set_advance_paid_yen(*yen);
-      } else {
-        c.set_intermediate_advance_paid_yen(*yen);
-      }
-    }
-    if (auto yes = ParseYesNo(cell("low_bid")); yes.ok()) {
-      c.set_low_bid(*yes);
-    } else {
-      bad("low_bid", "FLAG_INVALID", "低入札は「はい」または「いいえ」で入力してください");
-    }
-    if (auto yes = ParseYesNo(cell("intermediate_advance_approved")); yes.ok()) {
-      c.set_intermediate_advance_approved(*yes);
-    } else {
-      bad("intermediate_advance_approved", "FLAG_INVALID",
-          "中間前払金認定は「はい」または「いいえ」で入力してください");
-    }
-    for (const char* key : {"period_start", "period_end"}) {
-      auto date = ParseDateJa(cell(key));
-      if (!date.ok()) {
-        bad(key, "DATE_INVALID", "日付は 2026-04-01 の形で入力してください");
-      } else if (std::string(key) == "period_start") {
-        *c.mutable_period_start() = *date;
-      } else {
-        *c.mutable_period_end() = *date;
-      }
-    }
-    c.set_beneficiary(cell("beneficiary"));
-    if (!v.empty()) {
-      FillRefusal(row, ViolationStatus(absl::StatusCode::kInvalidArgument, v));
-      rows.push_back(std::move(row));
-      continue;
-    }
-    auto result = Upsert(principal, c, 0, cell("amendment_reason"), traceparent);
-    if (!result.ok()) {
-      FillRefusal(row, result.status());
-      // The upsert names the request's field (contract.contractor.name); a clerk reading the report
-      // needs the file's column heading (受注者名).
-      for (auto& violation : *row.mutable_violations()) {
-        const std::string key = ColumnKeyOfContractField(violation.field());
-        if (heading_of.contains(key)) violation.set_field(heading_of[key]);
-      }
-    } else {
-      row.set_case_id(absl::StrCat(result->contract.contract_id(), " v", result->contract.version()));
-      row.set_outcome(result->changed ? ImportRow::OUTCOME_ACCEPTED : ImportRow::OUTCOME_UNCHANGED);
-    }
-    rows.push_back(std::move(row));
+    rows.push_back(ImportContractRow(*this, principal, *columns, table.rows[r], traceparent));
   }
   FinishReport(report, std::move(rows));
   LogInfo("contracts csv imported", {{"encoding", encoding},

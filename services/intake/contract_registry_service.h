@@ -1,12 +1,12 @@
 #pragma once
 
 #include "hosho/v1/contracts.grpc.pb.h"
-#include "services/common/auth.h"
-#include "services/common/case_store.h"
-#include "services/common/clock.h"
-#include "services/common/errors.h"
-#include "services/common/grpc_precise.h"
-#include "services/common/kafka.h"
+#include "services/common/auth/auth.h"
+#include "services/common/grpc/grpc_precise.h"
+#include "services/common/kafka/kafka.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/runtime/errors.h"
+#include "services/common/store/case_store.h"
 
 namespace hosho {
 

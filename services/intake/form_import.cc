@@ -4,13 +4,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "services/common/config.h"
-#include "services/common/csv.h"
-#include "services/common/domain_text.h"
-#include "services/common/log.h"
-#include "services/common/metrics.h"
-#include "services/common/sealing.h"
-#include "services/common/text.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/runtime/config.h"
+#include "services/common/runtime/log.h"
+#include "services/common/runtime/metrics.h"
+#include "services/common/tabular/csv.h"
+#include "services/common/text/text.h"
 #include "services/intake/intake_service.h"
 
 namespace hosho {
@@ -54,6 +54,140 @@ std::string Value(const FormMapping& m, const FormAnswer& a, absl::string_view f
   if (label == m.labels.end()) return "";
   auto value = a.values.find(label->second);
   return value == a.values.end() ? "" : value->second;
+}
+
+// Every value strict UTF-8 without control characters, and a receipt number (受付番号) the key can
+// hold: what must hold before anything is mapped.
+std::vector<FieldViolation> CheckAnswerShape(const FormMapping& m, const FormAnswer& a) {
+  std::vector<FieldViolation> v;
+  for (const auto& [label, value] : a.values) {
+    if (!IsValidUtf8(value)) {
+      v.push_back({label, "TEXT_INVALID_UTF8", label + "の文字コードが正しくありません（UTF-8）"});
+    } else if (HasControlCharacters(value, "\n\r\t")) {  // multi-line answers (備考) keep their lines
+      v.push_back({label, "TEXT_CONTROL_CHARACTERS", label + "に使用できない文字（制御文字など）が含まれています"});
+    }
+  }
+  const std::string receipt = NormalizeCode(a.receipt);
+  if (receipt.empty()) {
+    v.push_back({m.receipt_label, "RECEIPT_MISSING", m.receipt_label + "がありません"});
+  } else if (receipt.size() > 100 || !std::all_of(receipt.begin(), receipt.end(), [](unsigned char c) {
+               return absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.';
+             })) {
+    v.push_back({m.receipt_label, "RECEIPT_INVALID", m.receipt_label + "は100文字以内の半角英数字とハイフンです"});
+  }
+  return v;
+}
+
+// 工事番号 → the registered contract, set on `r`; a violation when there is none, an error when the
+// registry cannot be asked.
+absl::Status MapFormContract(const FormMapping& m, const FormAnswer& a, IntakeServiceImpl& intake,
+                             hosho::v1::SubmitGuaranteeRequest& r, std::vector<FieldViolation>& v) {
+  const std::string number = NormalizeCode(Value(m, a, "contract_number"));
+  if (number.empty()) {
+    v.push_back({m.LabelFor("contract_number"), "CONTRACT_ID_MISSING", "工事番号を入力してください"});
+  } else if (auto id = intake.ContractIdForNumber(number); id.ok()) {
+    r.set_contract_id(*id);
+  } else if (absl::IsNotFound(id.status())) {
+    v.push_back({m.LabelFor("contract_number"), "R03_CONTRACT_NOT_FOUND",
+                 "工事番号 " + TruncateText(number, 40) + " の契約が見つかりません"});
+  } else {
+    return id.status();
+  }
+  return absl::OkStatus();
+}
+
+void MapFormKind(const FormMapping& m, const FormAnswer& a, hosho::v1::SubmitGuaranteeRequest& r,
+                 std::vector<FieldViolation>& v) {
+  r.set_kind(GuaranteeKindFromNameJa(Value(m, a, "kind")));
+  if (r.kind() == hosho::v1::GUARANTEE_KIND_UNSPECIFIED) {
+    v.push_back(
+        {m.LabelFor("kind"), "KIND_MISSING", "保証の種類（契約保証・前払金保証・中間前払金保証）を選択してください"});
+  }
+}
+
+// A listed issuer by name; a bank (paper only, refused at the door with its own code); any other
+// name kept as written, an insurer when it says so.
+void MapFormIssuer(const FormMapping& m, const FormAnswer& a, hosho::v1::SubmitGuaranteeRequest& r,
+                   std::vector<FieldViolation>& v) {
+  const std::string issuer_text = NormalizeText(Value(m, a, "issuer"));
+  const hosho::v1::Issuer issuer = IssuerFromNameJa(issuer_text);
+  if (issuer != hosho::v1::ISSUER_UNSPECIFIED) {
+    r.set_issuer(issuer);
+    r.set_issuer_kind(IssuerKindOf(issuer));
+  } else if (IsBankName(issuer_text)) {
+    r.set_issuer(hosho::v1::ISSUER_BANK);
+    r.set_issuer_kind(hosho::v1::ISSUER_KIND_BANK);
+    r.set_issuer_name(issuer_text);
+  } else if (issuer_text.empty()) {
+    v.push_back({m.LabelFor("issuer"), "R02_ISSUER_KIND_MISSING", "保証会社名を入力してください"});
+  } else {
+    r.set_issuer(hosho::v1::ISSUER_OTHER);
+    r.set_issuer_kind(absl::StrContains(issuer_text, "保険") ? hosho::v1::ISSUER_KIND_INSURER
+                                                             : hosho::v1::ISSUER_KIND_SURETY_COMPANY);
+    r.set_issuer_name(issuer_text);
+  }
+}
+
+// D-Sure (保証契約番号, 認証キー) or the confirmation system (閲覧用URL, 閲覧用パスワード and what the
+// insurer's format states).
+void MapFormCredential(const FormMapping& m, const FormAnswer& a, hosho::v1::SubmitGuaranteeRequest& r) {
+  const std::string key = Value(m, a, "authentication_key");
+  const std::string url = Value(m, a, "viewing_url");
+  const std::string password = Value(m, a, "viewing_password");
+  if (!key.empty() || !Value(m, a, "guarantee_number").empty()) {
+    r.mutable_d_sure()->set_guarantee_number(Value(m, a, "guarantee_number"));
+    r.mutable_d_sure()->set_authentication_key(key);
+  } else if (!url.empty() || !password.empty()) {
+    r.mutable_confirmation_system()->set_viewing_url(url);
+    r.mutable_confirmation_system()->set_viewing_password(password);
+    r.mutable_confirmation_system()->set_certificate_number(Value(m, a, "certificate_number"));
+    r.mutable_confirmation_system()->set_project_name(Value(m, a, "project_name"));
+    r.mutable_confirmation_system()->set_contractor_name(Value(m, a, "contractor_name"));
+  }
+}
+
+// The amount asked for, the cases an answer names (an amended one, a returned one) and the kind of
+// amendment.
+void MapFormDetails(const FormMapping& m, const FormAnswer& a, hosho::v1::SubmitGuaranteeRequest& r,
+                    std::vector<FieldViolation>& v) {
+  if (const std::string amount = Value(m, a, "requested_amount"); !amount.empty()) {
+    auto yen = ParseYen(amount);
+    if (yen.ok()) {
+      r.set_requested_amount_yen(*yen);
+    } else {
+      v.push_back({m.LabelFor("requested_amount"), "AMOUNT_INVALID", "請求金額は円単位の数字で入力してください"});
+    }
+  }
+  if (const std::string amends = NormalizeCode(Value(m, a, "amends_case")); !amends.empty()) {
+    r.set_supersedes_case_id(amends);
+  }
+  if (const std::string returned = NormalizeCode(Value(m, a, "resubmits_case")); !returned.empty()) {
+    r.set_resubmits_case_id(returned);
+  }
+  if (const std::string what = Value(m, a, "amendment_kind"); !what.empty()) {
+    r.set_amendment_kind(AmendmentKindFromNameJa(what));
+    if (r.amendment_kind() == hosho::v1::AMENDMENT_KIND_UNSPECIFIED) {
+      v.push_back(
+          {m.LabelFor("amendment_kind"), "AMENDMENT_KIND_MISSING", "変更の種類は 増額・減額・工期延長 のいずれかです"});
+    }
+  }
+}
+
+// The form's files, each of a kind the mapping names.
+void MapFormFiles(const FormMapping& m, const FormAnswer& a, hosho::v1::SubmitGuaranteeRequest& r,
+                  std::vector<FieldViolation>& v) {
+  for (const FormFile& file : a.files) {
+    auto kind = m.file_kinds.find(NormalizeText(file.label));
+    if (kind == m.file_kinds.end()) {
+      v.push_back({file.label, "ATTACHMENT_KIND_UNKNOWN", "この添付ファイルの項目は受け付けていません: " + file.label});
+      continue;
+    }
+    auto* upload = r.add_uploads();
+    upload->set_kind(kind->second);
+    upload->set_filename(file.filename);
+    upload->set_media_type(file.media_type);
+    upload->set_content(file.content);
+  }
 }
 
 }  // namespace
@@ -144,115 +278,19 @@ absl::Status LabelViolations(const FormMapping& mapping, const absl::Status& sta
 
 absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapFormAnswer(const FormMapping& m, const FormAnswer& a,
                                                                 IntakeServiceImpl& intake) {
-  std::vector<FieldViolation> v;
-  // Every value: strict UTF-8, no control characters.
-  for (const auto& [label, value] : a.values) {
-    if (!IsValidUtf8(value)) {
-      v.push_back({label, "TEXT_INVALID_UTF8", label + "の文字コードが正しくありません（UTF-8）"});
-    } else if (HasControlCharacters(value, "\n\r\t")) {  // multi-line answers (備考) keep their lines
-      v.push_back({label, "TEXT_CONTROL_CHARACTERS", label + "に使用できない文字（制御文字など）が含まれています"});
-    }
-  }
-  const std::string receipt = NormalizeCode(a.receipt);
-  if (receipt.empty()) {
-    v.push_back({m.receipt_label, "RECEIPT_MISSING", m.receipt_label + "がありません"});
-  } else if (receipt.size() > 100 || !std::all_of(receipt.begin(), receipt.end(), [](unsigned char c) {
-               return absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.';
-             })) {
-    v.push_back({m.receipt_label, "RECEIPT_INVALID", m.receipt_label + "は100文字以内の半角英数字とハイフンです"});
-  }
+  std::vector<FieldViolation> v = CheckAnswerShape(m, a);
   if (!v.empty()) return ViolationStatus(absl::StatusCode::kInvalidArgument, v);
-
+  const std::string receipt = NormalizeCode(a.receipt);
   hosho::v1::SubmitGuaranteeRequest r;
   r.set_client_request_id(absl::StrCat("form-", receipt));
   r.set_source_receipt(receipt);
   r.set_channel(hosho::v1::CHANNEL_WEB_FORM);
-
-  // 工事番号 → the registered contract.
-  const std::string number = NormalizeCode(Value(m, a, "contract_number"));
-  if (number.empty()) {
-    v.push_back({m.LabelFor("contract_number"), "CONTRACT_ID_MISSING", "工事番号を入力してください"});
-  } else if (auto id = intake.ContractIdForNumber(number); id.ok()) {
-    r.set_contract_id(*id);
-  } else if (absl::IsNotFound(id.status())) {
-    v.push_back({m.LabelFor("contract_number"), "R03_CONTRACT_NOT_FOUND",
-                 "工事番号 " + TruncateText(number, 40) + " の契約が見つかりません"});
-  } else {
-    return id.status();
-  }
-
-  const std::string kind_text = Value(m, a, "kind");
-  r.set_kind(GuaranteeKindFromNameJa(kind_text));
-  if (r.kind() == hosho::v1::GUARANTEE_KIND_UNSPECIFIED) {
-    v.push_back(
-        {m.LabelFor("kind"), "KIND_MISSING", "保証の種類（契約保証・前払金保証・中間前払金保証）を選択してください"});
-  }
-
-  const std::string issuer_text = NormalizeText(Value(m, a, "issuer"));
-  const hosho::v1::Issuer issuer = IssuerFromNameJa(issuer_text);
-  if (issuer != hosho::v1::ISSUER_UNSPECIFIED) {
-    r.set_issuer(issuer);
-    r.set_issuer_kind(IssuerKindOf(issuer));
-  } else if (IsBankName(issuer_text)) {
-    r.set_issuer(hosho::v1::ISSUER_BANK);
-    r.set_issuer_kind(hosho::v1::ISSUER_KIND_BANK);
-    r.set_issuer_name(issuer_text);
-  } else if (issuer_text.empty()) {
-    v.push_back({m.LabelFor("issuer"), "R02_ISSUER_KIND_MISSING", "保証会社名を入力してください"});
-  } else {
-    r.set_issuer(hosho::v1::ISSUER_OTHER);
-    r.set_issuer_kind(absl::StrContains(issuer_text, "保険") ? hosho::v1::ISSUER_KIND_INSURER
-                                                             : hosho::v1::ISSUER_KIND_SURETY_COMPANY);
-    r.set_issuer_name(issuer_text);
-  }
-
-  const std::string key = Value(m, a, "authentication_key");
-  const std::string url = Value(m, a, "viewing_url");
-  const std::string password = Value(m, a, "viewing_password");
-  if (!key.empty() || !Value(m, a, "guarantee_number").empty()) {
-    r.mutable_d_sure()->set_guarantee_number(Value(m, a, "guarantee_number"));
-    r.mutable_d_sure()->set_authentication_key(key);
-  } else if (!url.empty() || !password.empty()) {
-    r.mutable_confirmation_system()->set_viewing_url(url);
-    r.mutable_confirmation_system()->set_viewing_password(password);
-    r.mutable_confirmation_system()->set_certificate_number(Value(m, a, "certificate_number"));
-    r.mutable_confirmation_system()->set_project_name(Value(m, a, "project_name"));
-    r.mutable_confirmation_system()->set_contractor_name(Value(m, a, "contractor_name"));
-  }
-
-  if (const std::string amount = Value(m, a, "requested_amount"); !amount.empty()) {
-    auto yen = ParseYen(amount);
-    if (yen.ok()) {
-      r.set_requested_amount_yen(*yen);
-    } else {
-      v.push_back({m.LabelFor("requested_amount"), "AMOUNT_INVALID", "請求金額は円単位の数字で入力してください"});
-    }
-  }
-  if (const std::string amends = NormalizeCode(Value(m, a, "amends_case")); !amends.empty()) {
-    r.set_supersedes_case_id(amends);
-  }
-  if (const std::string returned = NormalizeCode(Value(m, a, "resubmits_case")); !returned.empty()) {
-    r.set_resubmits_case_id(returned);
-  }
-  if (const std::string what = Value(m, a, "amendment_kind"); !what.empty()) {
-    r.set_amendment_kind(AmendmentKindFromNameJa(what));
-    if (r.amendment_kind() == hosho::v1::AMENDMENT_KIND_UNSPECIFIED) {
-      v.push_back(
-          {m.LabelFor("amendment_kind"), "AMENDMENT_KIND_MISSING", "変更の種類は 増額・減額・工期延長 のいずれかです"});
-    }
-  }
-  for (const FormFile& file : a.files) {
-    auto kind = m.file_kinds.find(NormalizeText(file.label));
-    if (kind == m.file_kinds.end()) {
-      v.push_back({file.label, "ATTACHMENT_KIND_UNKNOWN", "この添付ファイルの項目は受け付けていません: " + file.label});
-      continue;
-    }
-    auto* upload = r.add_uploads();
-    upload->set_kind(kind->second);
-    upload->set_filename(file.filename);
-    upload->set_media_type(file.media_type);
-    upload->set_content(file.content);
-  }
+  if (absl::Status s = MapFormContract(m, a, intake, r, v); !s.ok()) return s;
+  MapFormKind(m, a, r, v);
+  MapFormIssuer(m, a, r, v);
+  MapFormCredential(m, a, r);
+  MapFormDetails(m, a, r, v);
+  MapFormFiles(m, a, r, v);
   if (!v.empty()) {
     if (r.has_d_sure()) WipeString(r.mutable_d_sure()->mutable_authentication_key());
     if (r.has_confirmation_system()) WipeString(r.mutable_confirmation_system()->mutable_viewing_password());

@@ -9,9 +9,9 @@
 #include "absl/status/statusor.h"
 #include "hosho/v1/domain.pb.h"
 #include "hosho/v1/intake.pb.h"
-#include "services/common/auth.h"
-#include "services/common/csv.h"
-#include "services/common/errors.h"
+#include "services/common/auth/auth.h"
+#include "services/common/runtime/errors.h"
+#include "services/common/tabular/csv.h"
 
 namespace hosho {
 

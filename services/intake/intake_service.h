@@ -1,14 +1,14 @@
 #pragma once
 
 #include "hosho/v1/intake.grpc.pb.h"
-#include "services/common/auth.h"
-#include "services/common/blob_store.h"
-#include "services/common/case_store.h"
-#include "services/common/clock.h"
-#include "services/common/grpc_precise.h"
-#include "services/common/kafka.h"
-#include "services/common/rate_limiter.h"
-#include "services/common/sealing.h"
+#include "services/common/auth/auth.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/grpc/grpc_precise.h"
+#include "services/common/kafka/kafka.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/store/blob_store.h"
+#include "services/common/store/case_store.h"
+#include "services/common/store/rate_limiter.h"
 #include "services/intake/scope_rules.h"
 
 namespace hosho {
@@ -69,23 +69,6 @@ class IntakeServiceImpl final : public hosho::v1::IntakeService::Service {
   std::string ArrivalFingerprint(absl::string_view content) const;
 
  private:
-  absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> RecordDuplicate(
-      const Principal& principal, const hosho::v1::SubmitGuaranteeRequest& request, const std::string& case_id,
-      absl::string_view code, absl::string_view source, const std::string& traceparent, absl::Time deadline);
-  absl::Status SendBounded(const std::vector<OutgoingRecord>& records, absl::Time deadline);
-  // The R14 key of the request's credential (contract, kind, keyed fingerprint of what identifies it).
-  std::string DuplicateKey(const hosho::v1::SubmitGuaranteeRequest& request) const;
-  // Whether `request` carries the secret sealed on `holder` (constant-time comparison).
-  bool CarriesTheSecretOf(const hosho::v1::SubmitGuaranteeRequest& request, const CaseRecord& holder) const;
-  // OK unless the same guarantee is held by a case `principal` may not see and the request does not
-  // carry its secret: then ALREADY_EXISTS R14_DUPLICATE_GUARANTEE without the case, and nothing written.
-  absl::Status DuplicateVisibleTo(const Principal& principal, const hosho::v1::SubmitGuaranteeRequest& request);
-  // ATTACHMENT_NOT_FOUND / ATTACHMENT_NOT_PDF (field relative to the reference) unless the store
-  // holds a PDF under ref->sha256; sets the stored size on the reference.
-  absl::Status CheckStoredAttachment(hosho::v1::AttachmentRef* ref);
-  // OK when `principal` may see the case a receipt is bound to; ALREADY_EXISTS RECEIPT_IN_USE otherwise.
-  absl::Status ReceiptVisibleTo(const Principal& principal, const std::string& case_id);
-
   IntakeDeps deps_;
   ScopePolicy policy_;
   IntakeOptions options_;

@@ -1,17 +1,20 @@
 #include "services/intake/mail_intake.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/common/domain_text.h"
-#include "services/common/errors.h"
-#include "services/common/log.h"
-#include "services/common/metrics.h"
-#include "services/common/sealing.h"
-#include "services/common/text.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/runtime/errors.h"
+#include "services/common/runtime/log.h"
+#include "services/common/runtime/metrics.h"
+#include "services/common/text/text.h"
 #include "services/intake/intake_service.h"
 
 namespace hosho {
@@ -78,80 +81,84 @@ std::string MailReceipt(const MailMessage& mail, const hosho::v1::SubmitGuarante
   return receipt;
 }
 
-}  // namespace
-
-absl::StatusOr<std::string> MailPartText(const MailPart& part) {
-  // A part whose charset label is missing or wrong (GMime then hands over its bytes as they came):
-  // Japanese mail is ISO-2022-JP (7-bit, with escapes) or Shift_JIS, as the city's guide allows.
-  if (part.content.find('\x1b') != std::string::npos) {
-    if (auto jis = ToUtf8(part.content, "ISO-2022-JP"); jis.ok()) return jis;
-  }
-  if (IsValidUtf8(part.content)) return part.content;
-  if (auto sjis = ToUtf8(part.content, "windows-31j"); sjis.ok()) return sjis;
-  return absl::InvalidArgumentError("a text part in no known encoding");
+// The subject 「【電子保証】工事番号 案件名」 after its tag (工事番号 first), or nullopt without the tag.
+std::optional<std::string> TaggedSubject(const MailMessage& mail) {
+  std::string subject = NormalizeText(mail.subject);
+  if (!ConsumePrefixOf(&subject, "【電子保証】") && !ConsumePrefixOf(&subject, "[電子保証]")) return std::nullopt;
+  return std::string(absl::StripAsciiWhitespace(subject));
 }
 
-absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mail, IntakeServiceImpl& intake) {
-  hosho::v1::SubmitGuaranteeRequest r;
-  r.set_channel(hosho::v1::CHANNEL_EMAIL);
-
-  std::vector<FieldViolation> v;
-  // Subject: 【電子保証】工事番号 案件名
-  std::string subject = NormalizeText(mail.subject);
-  if (!ConsumePrefixOf(&subject, "【電子保証】") && !ConsumePrefixOf(&subject, "[電子保証]")) {
-    v.push_back({"subject", "MAIL_SUBJECT_FORMAT", "件名は「【電子保証】工事番号 案件名」としてください"});
-    return ViolationStatus(absl::StatusCode::kInvalidArgument, v);
-  }
-  subject = std::string(absl::StripAsciiWhitespace(subject));
+// The contract the subject's 工事番号 names, set on `r`; a violation when there is none, an error when
+// the registry cannot be asked.
+absl::Status MapSubjectContract(const std::string& subject, IntakeServiceImpl& intake,
+                                hosho::v1::SubmitGuaranteeRequest& r, std::vector<FieldViolation>& v) {
   const std::string number = NormalizeCode(subject.substr(0, subject.find(' ')));
   if (number.empty()) {
     v.push_back({"subject", "CONTRACT_ID_MISSING", "件名に工事番号がありません（「【電子保証】工事番号 案件名」）"});
   } else if (auto id = intake.ContractIdForNumber(number); id.ok()) {
     r.set_contract_id(*id);
   } else if (absl::IsNotFound(id.status())) {
-    v.push_back(
-        {"subject", "R03_CONTRACT_NOT_FOUND", "件名の工事番号 " + TruncateText(number, 40) + " の契約が見つかりません"});
+    v.push_back({"subject", "R03_CONTRACT_NOT_FOUND",
+                 "件名の工事番号 " + TruncateText(number, 40) + " の契約が見つかりません"});
   } else {
     return id.status();
   }
+  return absl::OkStatus();
+}
 
-  // The text: the body and any attached text notice (『電子保証にかかる「認証キー」のお知らせ』).
+// The mail's text: the body and any attached text notice (『電子保証にかかる「認証キー」のお知らせ』),
+// line by line after NFKC.
+struct MailText {
   std::vector<std::string> lines;
-  std::string all_text;
+  std::string all;
+};
+
+// The readable text parts, or nullopt with MAIL_TEXT_MISSING or MAIL_TEXT_UNREADABLE appended.
+std::optional<MailText> ReadMailText(const MailMessage& mail, std::vector<FieldViolation>& v) {
   if (std::none_of(mail.parts.begin(), mail.parts.end(), [](const MailPart& p) { return p.is_text; })) {
     // No text at all (a multipart whose boundary never comes, a mail of attachments only): the
     // credential can only be in text, so say that, not which line is missing.
     v.push_back({"body", "MAIL_TEXT_MISSING",
                  "本文（テキスト）が見つかりません。本文に保証の種類と認証キー等を記載してください"});
-    return ViolationStatus(absl::StatusCode::kInvalidArgument, v);
+    return std::nullopt;
   }
+  MailText text;
   int readable = 0;
   for (const MailPart& part : mail.parts) {
     if (!part.is_text) continue;
-    auto text = MailPartText(part);
-    if (!text.ok()) continue;  // another text part may be the body; none readable is said below
+    auto decoded = MailPartText(part);
+    if (!decoded.ok()) continue;  // another text part may be the body; none readable is said below
     ++readable;
-    for (absl::string_view line : absl::StrSplit(*text, '\n')) {
-      lines.push_back(Nfkc(absl::StripAsciiWhitespace(line)));
-      absl::StrAppend(&all_text, lines.back(), "\n");
+    for (absl::string_view line : absl::StrSplit(*decoded, '\n')) {
+      text.lines.push_back(Nfkc(absl::StripAsciiWhitespace(line)));
+      absl::StrAppend(&text.all, text.lines.back(), "\n");
     }
   }
   if (readable == 0) {
     // Said, not skipped: a body nobody can read must not come back as "no kind in the body".
     v.push_back({"body", "MAIL_TEXT_UNREADABLE",
                  "本文の文字コードを判別できませんでした。UTF-8 または Shift_JIS で送信してください"});
-    return ViolationStatus(absl::StatusCode::kInvalidArgument, v);
+    return std::nullopt;
   }
-  std::string kind_text = LabelledValue(lines, {"保証の種類", "種類", "保証種類"});
-  r.set_kind(GuaranteeKindFromNameJa(kind_text.empty() ? absl::StrCat(subject, "\n", all_text) : kind_text));
+  return text;
+}
+
+// 保証の種類, from its line or else anywhere in the subject and the text.
+void MapMailKind(const MailText& text, const std::string& subject, hosho::v1::SubmitGuaranteeRequest& r,
+                 std::vector<FieldViolation>& v) {
+  std::string kind_text = LabelledValue(text.lines, {"保証の種類", "種類", "保証種類"});
+  r.set_kind(GuaranteeKindFromNameJa(kind_text.empty() ? absl::StrCat(subject, "\n", text.all) : kind_text));
   if (r.kind() == hosho::v1::GUARANTEE_KIND_UNSPECIFIED) {
     v.push_back({"body", "KIND_MISSING", "本文に保証の種類（契約保証・前払金保証・中間前払金保証）を記載してください"});
   }
-  std::string issuer_text = LabelledValue(lines, {"保証会社", "保証事業会社", "発行者", "保険会社", "保証会社名"});
+}
+
+// The issuer, from its line or else named anywhere in the text (the notice names its issuer).
+void MapMailIssuer(const MailText& text, hosho::v1::SubmitGuaranteeRequest& r, std::vector<FieldViolation>& v) {
+  std::string issuer_text = LabelledValue(text.lines, {"保証会社", "保証事業会社", "発行者", "保険会社", "保証会社名"});
   hosho::v1::Issuer issuer = IssuerFromNameJa(issuer_text);
   if (issuer == hosho::v1::ISSUER_UNSPECIFIED) {
-    // The notice names its issuer in its text.
-    const std::string key = CompanyNameKey(all_text);
+    const std::string key = CompanyNameKey(text.all);
     const auto* descriptor = hosho::v1::Issuer_descriptor();
     for (int i = 0; i < descriptor->value_count() && issuer == hosho::v1::ISSUER_UNSPECIFIED; ++i) {
       const auto candidate = static_cast<hosho::v1::Issuer>(descriptor->value(i)->number());
@@ -169,22 +176,30 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mai
   }
   r.set_issuer(issuer);
   r.set_issuer_kind(IssuerKindOf(issuer));
+}
 
-  const std::string guarantee_number = LabelledValue(lines, {"保証契約番号", "保証番号"});
-  const std::string key = LabelledValue(lines, {"認証キー"});
-  const std::string url = LabelledValue(lines, {"閲覧用URL"});
-  const std::string password = LabelledValue(lines, {"閲覧用パスワード", "パスワード"});
+// D-Sure (保証契約番号, 認証キー) or the confirmation system (閲覧用URL, 閲覧用パスワード and what the
+// insurer's format states).
+void MapMailCredential(const MailText& text, hosho::v1::SubmitGuaranteeRequest& r) {
+  const std::string guarantee_number = LabelledValue(text.lines, {"保証契約番号", "保証番号"});
+  const std::string key = LabelledValue(text.lines, {"認証キー"});
+  const std::string url = LabelledValue(text.lines, {"閲覧用URL"});
+  const std::string password = LabelledValue(text.lines, {"閲覧用パスワード", "パスワード"});
   if (!key.empty() || !guarantee_number.empty()) {
     r.mutable_d_sure()->set_guarantee_number(guarantee_number);
     r.mutable_d_sure()->set_authentication_key(key);
   } else if (!url.empty() || !password.empty()) {
     r.mutable_confirmation_system()->set_viewing_url(url);
     r.mutable_confirmation_system()->set_viewing_password(password);
-    r.mutable_confirmation_system()->set_certificate_number(LabelledValue(lines, {"証券番号"}));
-    r.mutable_confirmation_system()->set_project_name(LabelledValue(lines, {"工事名"}));
-    r.mutable_confirmation_system()->set_contractor_name(LabelledValue(lines, {"受注者名", "受注者"}));
+    r.mutable_confirmation_system()->set_certificate_number(LabelledValue(text.lines, {"証券番号"}));
+    r.mutable_confirmation_system()->set_project_name(LabelledValue(text.lines, {"工事名"}));
+    r.mutable_confirmation_system()->set_contractor_name(LabelledValue(text.lines, {"受注者名", "受注者"}));
   }
-  if (const std::string amount = LabelledValue(lines, {"請求金額", "請求額", "前払金額"}); !amount.empty()) {
+}
+
+// The amount asked for and the cases a mail names (an amended one, a returned one).
+void MapMailDetails(const MailText& text, hosho::v1::SubmitGuaranteeRequest& r, std::vector<FieldViolation>& v) {
+  if (const std::string amount = LabelledValue(text.lines, {"請求金額", "請求額", "前払金額"}); !amount.empty()) {
     auto yen = ParseYen(amount);
     if (yen.ok()) {
       r.set_requested_amount_yen(*yen);
@@ -192,17 +207,21 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mai
       v.push_back({"body", "AMOUNT_INVALID", "請求金額は円単位の数字で記載してください"});
     }
   }
-  if (const std::string amends = NormalizeCode(LabelledValue(lines, {"変更前の案件番号", "変更元案件"}));
+  if (const std::string amends = NormalizeCode(LabelledValue(text.lines, {"変更前の案件番号", "変更元案件"}));
       !amends.empty()) {
     r.set_supersedes_case_id(amends);
   }
-  if (const std::string returned = NormalizeCode(LabelledValue(lines, {"差し戻し案件番号", "再提出の案件番号"}));
+  if (const std::string returned = NormalizeCode(LabelledValue(text.lines, {"差し戻し案件番号", "再提出の案件番号"}));
       !returned.empty()) {
     r.set_resubmits_case_id(returned);
   }
-  if (const std::string what = LabelledValue(lines, {"変更の種類", "変更内容"}); !what.empty()) {
+  if (const std::string what = LabelledValue(text.lines, {"変更の種類", "変更内容"}); !what.empty()) {
     r.set_amendment_kind(AmendmentKindFromNameJa(what));
   }
+}
+
+// Every attached file, its kind told by its name.
+void AddMailUploads(const MailMessage& mail, hosho::v1::SubmitGuaranteeRequest& r) {
   for (const MailPart& part : mail.parts) {
     if (part.is_text || part.filename.empty()) continue;
     auto* upload = r.add_uploads();
@@ -211,6 +230,38 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mai
     upload->set_media_type(part.media_type);
     upload->set_content(part.content);
   }
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> MailPartText(const MailPart& part) {
+  // A part whose charset label is missing or wrong (GMime then hands over its bytes as they came):
+  // Japanese mail is ISO-2022-JP (7-bit, with escapes) or Shift_JIS, as the city's guide allows.
+  if (part.content.find('\x1b') != std::string::npos) {
+    if (auto jis = ToUtf8(part.content, "ISO-2022-JP"); jis.ok()) return jis;
+  }
+  if (IsValidUtf8(part.content)) return part.content;
+  if (auto sjis = ToUtf8(part.content, "windows-31j"); sjis.ok()) return sjis;
+  return absl::InvalidArgumentError("a text part in no known encoding");
+}
+
+absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mail, IntakeServiceImpl& intake) {
+  hosho::v1::SubmitGuaranteeRequest r;
+  r.set_channel(hosho::v1::CHANNEL_EMAIL);
+  std::vector<FieldViolation> v;
+  const std::optional<std::string> subject = TaggedSubject(mail);
+  if (!subject) {
+    v.push_back({"subject", "MAIL_SUBJECT_FORMAT", "件名は「【電子保証】工事番号 案件名」としてください"});
+    return ViolationStatus(absl::StatusCode::kInvalidArgument, v);
+  }
+  if (absl::Status s = MapSubjectContract(*subject, intake, r, v); !s.ok()) return s;
+  const std::optional<MailText> text = ReadMailText(mail, v);
+  if (!text) return ViolationStatus(absl::StatusCode::kInvalidArgument, v);
+  MapMailKind(*text, *subject, r, v);
+  MapMailIssuer(*text, r, v);
+  MapMailCredential(*text, r);
+  MapMailDetails(*text, r, v);
+  AddMailUploads(mail, r);
   const std::string receipt = MailReceipt(mail, r, intake);
   r.set_client_request_id(receipt);
   r.set_source_receipt(receipt);
@@ -224,8 +275,6 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeRequest> MapMail(const MailMessage& mai
 
 MailIntake::MailIntake(std::unique_ptr<Mailbox> mailbox, IntakeServiceImpl* intake, absl::Duration interval)
     : mailbox_(std::move(mailbox)), intake_(intake), interval_(interval) {}
-
-MailIntake::~MailIntake() { Stop(); }
 
 absl::StatusOr<MailPollResult> MailIntake::PollOnce() {
   absl::MutexLock lock(&mu_);
@@ -277,20 +326,13 @@ absl::StatusOr<MailPollResult> MailIntake::PollOnce() {
   return result;
 }
 
-void MailIntake::Start() {
-  thread_ = std::thread([this] {
-    while (!stop_.HasBeenNotified()) {
-      if (auto polled = PollOnce(); !polled.ok()) {
-        LogWarn("mailbox poll failed", {{"error", std::string(polled.status().message())}});
-      }
-      stop_.WaitForNotificationWithTimeout(interval_);
+void MailIntake::Run(const absl::Notification& stop) {
+  while (!stop.HasBeenNotified()) {
+    if (auto polled = PollOnce(); !polled.ok()) {
+      LogWarn("mailbox poll failed", {{"error", std::string(polled.status().message())}});
     }
-  });
-}
-
-void MailIntake::Stop() {
-  if (!stop_.HasBeenNotified()) stop_.Notify();
-  if (thread_.joinable()) thread_.join();
+    stop.WaitForNotificationWithTimeout(interval_);
+  }
 }
 
 }  // namespace hosho

@@ -2,14 +2,13 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "hosho/v1/intake.pb.h"
-#include "services/common/auth.h"
-#include "services/common/mail.h"
+#include "services/common/auth/auth.h"
+#include "services/common/mail/mail.h"
 
 namespace hosho {
 
@@ -35,17 +34,16 @@ struct MailPollResult {
 
 // Polls a mailbox, submits every unhandled message and marks it $HoshoDone (and
 // $HoshoRefused when refused), only after intake has answered; a message whose submission
-// could not be stored stays unmarked and is read again.
+// could not be stored stays unmarked and is read again. Run is the loop a ServiceHost runs.
 class MailIntake {
  public:
   static constexpr char kDoneKeyword[] = "$HoshoDone";
   static constexpr char kRefusedKeyword[] = "$HoshoRefused";
 
   MailIntake(std::unique_ptr<Mailbox> mailbox, IntakeServiceImpl* intake, absl::Duration interval);
-  ~MailIntake();
   absl::StatusOr<MailPollResult> PollOnce();
-  void Start();
-  void Stop();
+  // Polls at once, then every `interval`, until `stop` is notified; a failed poll is logged.
+  void Run(const absl::Notification& stop);
 
  private:
   std::unique_ptr<Mailbox> mailbox_;
@@ -53,8 +51,6 @@ class MailIntake {
   absl::Duration interval_;
   Principal principal_{"mail-intake", Role::kIntegration, ""};
   absl::Mutex mu_;  // one poll at a time
-  absl::Notification stop_;
-  std::thread thread_;
 };
 
 }  // namespace hosho

@@ -5,13 +5,13 @@
 
 #include "hosho/v1/domain.pb.h"
 #include "hosho/v1/intake.pb.h"
-#include "services/common/errors.h"
+#include "services/common/runtime/errors.h"
 
 namespace hosho {
 
 class Config;
 
-// Per-city scope settings (domain §2, §4).
+// Per-city scope settings (docs/domain.md).
 struct ScopePolicy {
   // 行政部契約課 and 上下水道事業部上下水道事業政策課 by default.
   std::vector<std::string> ordering_offices = {"contract-division", "water-sewerage-policy"};

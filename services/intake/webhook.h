@@ -3,9 +3,9 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "services/common/auth.h"
-#include "services/common/clock.h"
-#include "services/common/http_server.h"
+#include "services/common/auth/auth.h"
+#include "services/common/http/http_server.h"
+#include "services/common/runtime/clock.h"
 #include "services/intake/form_import.h"
 
 namespace hosho {
@@ -26,6 +26,9 @@ class FormWebhook {
   HttpReply Handle(const HttpCall& call);
 
  private:
+  // Maps an answer read from the body and submits it; the JSON answer.
+  HttpReply Submit(const FormAnswer& answer, const std::string& traceparent);
+
   const FormMapping* mapping_;
   IntakeServiceImpl* intake_;
   std::string secret_;
@@ -33,8 +36,5 @@ class FormWebhook {
   absl::Duration max_skew_;
   Principal principal_{"web-form", Role::kIntegration, ""};
 };
-
-// The signature header value for a body (for the form service's side and the tests).
-std::string SignFormWebhook(absl::string_view secret, int64_t unix_seconds, absl::string_view body);
 
 }  // namespace hosho

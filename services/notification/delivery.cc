@@ -4,10 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/events.h"
-#include "services/common/log.h"
-#include "services/common/metrics.h"
-#include "services/common/sealing.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/domain/events.h"
+#include "services/common/runtime/log.h"
+#include "services/common/runtime/metrics.h"
+#include "services/notification/notification_worker.h"
 
 namespace hosho {
 
@@ -244,6 +245,15 @@ hosho::v1::Delivery ToProto(const DeliveryRecord& r) {
     *d.mutable_next_attempt_at() = hosho::ToProto(r.next_attempt_at);
   }
   return d;
+}
+
+void DeliveryDispatcher::RunUntil(const absl::Notification& stop, NoticeSignal* wake, absl::Duration poll) {
+  uint64_t seen = wake->generation();
+  while (!stop.HasBeenNotified()) {
+    auto attempted = RunOnce();
+    if (!attempted.ok()) LogWarn("delivery round failed", {{"error", std::string(attempted.status().message())}});
+    if (!attempted.ok() || *attempted < options_.batch) seen = wake->WaitAfter(seen, poll);
+  }
 }
 
 }  // namespace hosho

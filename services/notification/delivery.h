@@ -7,14 +7,17 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "hosho/v1/notification.pb.h"
-#include "services/common/clock.h"
-#include "services/common/delivery_store.h"
-#include "services/common/offices.h"
-#include "services/common/outbound.h"
+#include "services/common/domain/offices.h"
+#include "services/common/mail/outbound.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/store/delivery_store.h"
 
 namespace hosho {
+
+class NoticeSignal;  // notification_worker.h
 
 // A city system that receives notices as signed webhooks (JSON).
 struct WebhookSubscriber {
@@ -91,6 +94,9 @@ class DeliveryDispatcher {
                      DispatchOptions options);
   // One round: returns how many deliveries it attempted.
   absl::StatusOr<int> RunOnce();
+  // Rounds until `stop` is notified: the next round starts at once after a full batch, otherwise when
+  // `wake` is notified (a notice was enqueued here) or after `poll` (another replica's work).
+  void RunUntil(const absl::Notification& stop, NoticeSignal* wake, absl::Duration poll);
 
  private:
   absl::Duration Backoff(int attempts);

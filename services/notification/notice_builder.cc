@@ -1,8 +1,8 @@
 #include "services/notification/notice_builder.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/domain_text.h"
-#include "services/common/events.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/domain/events.h"
 
 namespace hosho {
 namespace {
@@ -97,6 +97,67 @@ std::string CheckingOffice(const hosho::events::v1::SubmissionReceived& s) {
                                                         : s.contract().department_in_charge();
 }
 
+// A returned guarantee: the failed rules, to the checking office and the contractor.
+void ReturnedNotices(const hosho::events::v1::VerificationCompleted& v, Notices& n, std::vector<Notice>* out) {
+  const auto& s = v.submission();
+  std::string reasons;
+  for (const auto& r : v.rule_results()) {
+    if (!r.passed()) absl::StrAppend(&reasons, "\n- ", r.code(), ": ", r.message_ja());
+  }
+  n.Contract(s.contract())
+      .Office(CheckingOffice(s))
+      .ReceivedAt(s.received_at())
+      .Set("kind", KindNameJa(s.kind()))
+      .Set("issuer", IssuerNameJa(s.issuer()))
+      .Set("reasons", reasons);
+  n.ToOffice("returned", out);
+  n.ToContractor("returned", out);
+}
+
+// A hand-off step: who is told depends on the step.
+void HandoffNotices(const HandoffRecorded& h, const OfficeDirectory& offices, Notices& n, std::vector<Notice>* out) {
+  const auto& s = h.submission();
+  n.Contract(s.contract())
+      .ReceivedAt(s.received_at())
+      .Set("kind", KindNameJa(s.kind()))
+      .Set("issuer", IssuerNameJa(s.issuer()))
+      .Set("from_office", offices.NameJa(h.from_office()))
+      .Set("to_office", offices.NameJa(h.to_office()))
+      .Set("note", h.note().empty() ? "" : absl::StrCat("（理由: ", h.note(), "）"))
+      .Set("guarantee_number", "");
+  switch (h.step()) {
+    case HandoffRecorded::STEP_CONTRACT_CONCLUDED:
+      n.Office(h.from_office()).ToContractor("concluded", out);
+      break;
+    case HandoffRecorded::STEP_FORWARDED:
+      n.Office(h.to_office()).ToOffice("forwarded", out);
+      break;
+    case HandoffRecorded::STEP_WITHDRAWN:
+      n.Office(h.to_office()).ToOffice("withdrawn", out);
+      n.ToContractor("withdrawn", out);
+      break;
+    default:
+      break;  // the department's acknowledgement closes the case; nobody needs telling
+  }
+}
+
+// An amended guarantee (変更保証) is owed after a contract change.
+void RecheckNotices(const hosho::events::v1::GuaranteeRechecked& g, Notices& n, std::vector<Notice>* out) {
+  std::string reasons;
+  for (const auto& r : g.rule_results()) {
+    if (r.outcome() == hosho::v1::RuleResult::OUTCOME_FAIL)
+      absl::StrAppend(&reasons, "\n- ", r.code(), ": ", r.message_ja());
+  }
+  n.Contract(g.contract())
+      .Office(g.office())
+      .Set("kind", KindNameJa(g.kind()))
+      .Set("guarantee_number", g.guarantee_number())
+      .Set("deadline", JaDay(g.deadline()))
+      .Set("reasons", reasons);
+  n.ToOffice("amended_guarantee_required", out);
+  n.ToContractor("amended_guarantee_required", out);
+}
+
 }  // namespace
 
 std::vector<Notice> BuildNotices(const Envelope& e, const NoticeTemplates& templates, const OfficeDirectory& offices) {
@@ -128,45 +189,9 @@ std::vector<Notice> BuildNotices(const Envelope& e, const NoticeTemplates& templ
     n.ToContractor("routed", &out);
   } else if (e.has_verification_completed() &&
              e.verification_completed().verdict() == hosho::events::v1::VerificationCompleted::VERDICT_RETURNED) {
-    const auto& v = e.verification_completed();
-    const auto& s = v.submission();
-    std::string reasons;
-    for (const auto& r : v.rule_results()) {
-      if (!r.passed()) absl::StrAppend(&reasons, "\n- ", r.code(), ": ", r.message_ja());
-    }
-    n.Contract(s.contract())
-        .Office(CheckingOffice(s))
-        .ReceivedAt(s.received_at())
-        .Set("kind", KindNameJa(s.kind()))
-        .Set("issuer", IssuerNameJa(s.issuer()))
-        .Set("reasons", reasons);
-    n.ToOffice("returned", &out);
-    n.ToContractor("returned", &out);
+    ReturnedNotices(e.verification_completed(), n, &out);
   } else if (e.has_handoff_recorded()) {
-    const auto& h = e.handoff_recorded();
-    const auto& s = h.submission();
-    n.Contract(s.contract())
-        .ReceivedAt(s.received_at())
-        .Set("kind", KindNameJa(s.kind()))
-        .Set("issuer", IssuerNameJa(s.issuer()))
-        .Set("from_office", offices.NameJa(h.from_office()))
-        .Set("to_office", offices.NameJa(h.to_office()))
-        .Set("note", h.note().empty() ? "" : absl::StrCat("（理由: ", h.note(), "）"))
-        .Set("guarantee_number", "");
-    switch (h.step()) {
-      case HandoffRecorded::STEP_CONTRACT_CONCLUDED:
-        n.Office(h.from_office()).ToContractor("concluded", &out);
-        break;
-      case HandoffRecorded::STEP_FORWARDED:
-        n.Office(h.to_office()).ToOffice("forwarded", &out);
-        break;
-      case HandoffRecorded::STEP_WITHDRAWN:
-        n.Office(h.to_office()).ToOffice("withdrawn", &out);
-        n.ToContractor("withdrawn", &out);
-        break;
-      default:
-        break;  // the department's acknowledgement closes the case; nobody needs telling
-    }
+    HandoffNotices(e.handoff_recorded(), offices, n, &out);
   } else if (e.has_payment_handoff_requested()) {
     const auto& p = e.payment_handoff_requested();
     n.Contract(p.contract())
@@ -181,19 +206,7 @@ std::vector<Notice> BuildNotices(const Envelope& e, const NoticeTemplates& templ
     n.ToContractor("payment_handoff", &out);
   } else if (e.has_guarantee_rechecked() && e.guarantee_rechecked().amended_guarantee_required()) {
     // A re-check that found the guarantee still covering the contract asks nobody for anything.
-    const auto& g = e.guarantee_rechecked();
-    std::string reasons;
-    for (const auto& r : g.rule_results()) {
-      if (r.outcome() == hosho::v1::RuleResult::OUTCOME_FAIL) absl::StrAppend(&reasons, "\n- ", r.code(), ": ", r.message_ja());
-    }
-    n.Contract(g.contract())
-        .Office(g.office())
-        .Set("kind", KindNameJa(g.kind()))
-        .Set("guarantee_number", g.guarantee_number())
-        .Set("deadline", JaDay(g.deadline()))
-        .Set("reasons", reasons);
-    n.ToOffice("amended_guarantee_required", &out);
-    n.ToContractor("amended_guarantee_required", &out);
+    RecheckNotices(e.guarantee_rechecked(), n, &out);
   } else if (e.has_handoff_escalated()) {
     const auto& h = e.handoff_escalated();
     n.Contract(h.contract())

@@ -4,7 +4,7 @@
 
 #include "hosho/events/v1/events.pb.h"
 #include "hosho/v1/notification.pb.h"
-#include "services/common/offices.h"
+#include "services/common/domain/offices.h"
 #include "services/notification/notice_templates.h"
 
 namespace hosho {

@@ -2,7 +2,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/config.h"
+#include "services/common/runtime/config.h"
 
 namespace hosho {
 namespace {
@@ -69,9 +69,9 @@ absl::StatusOr<NoticeTemplates> NoticeTemplates::FromConfig(const Config& config
        {std::pair<std::string, std::string>{"subject", t.subject_}, {"signature", t.signature_}}) {
     if (absl::Status s = CheckPlaceholders(text, where); !s.ok()) return s;
   }
-  for (const char* kind : {"receipt", "returned", "routed", "verification_escalated", "concluded", "forwarded",
-                           "payment_handoff", "deadline_approaching", "deadline_breached", "withdrawn",
-                           "amended_guarantee_required"}) {
+  for (const char* kind :
+       {"receipt", "returned", "routed", "verification_escalated", "concluded", "forwarded", "payment_handoff",
+        "deadline_approaching", "deadline_breached", "withdrawn", "amended_guarantee_required"}) {
     for (const char* audience : {"office", "contractor"}) {
       const std::string path = absl::StrCat("notices.", kind, ".", audience);
       if (!config.Has(path)) continue;

@@ -4,10 +4,11 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "services/common/case_view.h"
-#include "services/common/errors.h"
-#include "services/common/grpc_server.h"
-#include "services/common/metrics.h"
+#include "services/common/domain/case_view.h"
+#include "services/common/grpc/grpc_server.h"
+#include "services/common/grpc/rpc_frame.h"
+#include "services/common/runtime/errors.h"
+#include "services/common/runtime/metrics.h"
 #include "services/notification/delivery.h"
 
 namespace hosho {
@@ -28,28 +29,30 @@ bool IsCursor(const std::string& c) {
 grpc::Status NotificationServiceImpl::ListNotices(grpc::ServerContext* context,
                                                   const hosho::v1::ListNoticesRequest* request,
                                                   hosho::v1::ListNoticesResponse* response) {
-  const absl::Time started = absl::Now();
-  auto principal = auth_->Authenticate(*context);
-  if (!principal.ok()) return ObserveRpc("ListNotices", started, ToGrpcStatus(principal.status()));
-  auto record = VisibleCase(*cases_, *principal, request->case_id());
-  if (!record.ok()) return ObserveRpc("ListNotices", started, ToGrpcStatus(record.status()));
-  auto notices = cases_->ListNotices(request->case_id());
-  if (!notices.ok()) return ObserveRpc("ListNotices", started, ToGrpcStatus(notices.status()));
-  auto deliveries = deliveries_->ForCase(request->case_id());
-  if (!deliveries.ok()) return ObserveRpc("ListNotices", started, ToGrpcStatus(deliveries.status()));
+  return ServeRpc("ListNotices", *auth_, *context, {},
+                  [&](const Principal& principal) { return ListNoticesFor(principal, *request, response); });
+}
+
+absl::Status NotificationServiceImpl::ListNoticesFor(const Principal& principal,
+                                                     const hosho::v1::ListNoticesRequest& request,
+                                                     hosho::v1::ListNoticesResponse* response) {
+  auto record = VisibleCase(*cases_, principal, request.case_id());
+  if (!record.ok()) return record.status();
+  auto notices = cases_->ListNotices(request.case_id());
+  if (!notices.ok()) return notices.status();
+  auto deliveries = deliveries_->ForCase(request.case_id());
+  if (!deliveries.ok()) return deliveries.status();
   std::sort(deliveries->begin(), deliveries->end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   for (const std::string& stored : *notices) {
     hosho::v1::Notice* n = response->add_notices();
-    if (!n->ParseFromString(stored)) {
-      return ObserveRpc("ListNotices", started, ToGrpcStatus(absl::DataLossError("stored notice is unreadable")));
-    }
+    if (!n->ParseFromString(stored)) return absl::DataLossError("stored notice is unreadable");
     for (const DeliveryRecord& d : *deliveries) {
       if (absl::StartsWith(d.id, n->delivery_id() + ":")) *n->add_deliveries() = ToProto(d);
     }
   }
   std::sort(response->mutable_notices()->begin(), response->mutable_notices()->end(),
             [](const auto& a, const auto& b) { return a.delivery_id() < b.delivery_id(); });
-  return ObserveRpc("ListNotices", started, grpc::Status::OK);
+  return absl::OkStatus();
 }
 
 grpc::Status NotificationServiceImpl::WatchNotifications(grpc::ServerContext* context,

@@ -3,10 +3,10 @@
 #include <atomic>
 
 #include "hosho/v1/notification.grpc.pb.h"
-#include "services/common/auth.h"
-#include "services/common/case_store.h"
-#include "services/common/delivery_store.h"
-#include "services/common/grpc_precise.h"
+#include "services/common/auth/auth.h"
+#include "services/common/grpc/grpc_precise.h"
+#include "services/common/store/case_store.h"
+#include "services/common/store/delivery_store.h"
 #include "services/notification/notification_worker.h"
 
 namespace hosho {
@@ -20,8 +20,7 @@ class NotificationServiceImpl final : public hosho::v1::NotificationService::Ser
       : cases_(cases), deliveries_(deliveries), auth_(auth), signal_(signal), poll_(poll) {
     // Both methods parse their own request (grpc_precise.h): 0 ListNotices, 1 the WatchNotifications stream.
     MarkMethodStreamed(0, PreciseMethod("ListNotices", auth_, this, &NotificationServiceImpl::ListNotices));
-    MarkMethodStreamed(
-        1, PreciseStreamingMethod("WatchNotifications", auth_, this, &NotificationServiceImpl::Watch));
+    MarkMethodStreamed(1, PreciseStreamingMethod("WatchNotifications", auth_, this, &NotificationServiceImpl::Watch));
   }
   grpc::Status ListNotices(grpc::ServerContext* context, const hosho::v1::ListNoticesRequest* request,
                            hosho::v1::ListNoticesResponse* response) override;
@@ -34,6 +33,8 @@ class NotificationServiceImpl final : public hosho::v1::NotificationService::Ser
   }
 
  private:
+  absl::Status ListNoticesFor(const Principal& principal, const hosho::v1::ListNoticesRequest& request,
+                              hosho::v1::ListNoticesResponse* response);
   // WatchNotifications' body, served over a precise handler.
   grpc::Status Watch(grpc::ServerContext* context, const hosho::v1::WatchNotificationsRequest* request,
                      ResponseWriter<hosho::v1::OfficeNotice>* writer);

@@ -1,10 +1,10 @@
 #include "services/notification/notification_worker.h"
 
-#include "services/common/events.h"
-#include "services/common/log.h"
-#include "services/common/metrics.h"
-#include "services/common/topics.h"
-#include "services/common/trace.h"
+#include "services/common/domain/events.h"
+#include "services/common/kafka/topics.h"
+#include "services/common/runtime/log.h"
+#include "services/common/runtime/metrics.h"
+#include "services/common/runtime/trace.h"
 #include "services/notification/notice_builder.h"
 
 namespace hosho {
@@ -29,10 +29,10 @@ uint64_t NoticeSignal::generation() {
   return generation_;
 }
 
-NotificationWorker::NotificationWorker(CaseStore* cases, DeliveryStore* deliveries, EventProducer* producer,
+NotificationWorker::NotificationWorker(NoticeLog* notices, DeliveryStore* deliveries, EventProducer* producer,
                                        Clock* clock, NotificationSetup setup, NoticeSignal* watchers,
                                        NoticeSignal* outbox, absl::Duration send_timeout)
-    : cases_(cases),
+    : notices_(notices),
       deliveries_(deliveries),
       producer_(producer),
       clock_(clock),
@@ -50,7 +50,7 @@ absl::Status NotificationWorker::Handle(const KafkaRecord& record) {
   for (hosho::v1::Notice notice : BuildNotices(*envelope, *setup_.templates, *setup_.offices)) {
     // The recorded time is the event's, so that a redelivery builds byte-identical notices.
     *notice.mutable_recorded_at() = envelope->occurred_at();
-    auto recorded = cases_->RecordNotice(notice.case_id(), notice.delivery_id(), notice.SerializeAsString());
+    auto recorded = notices_->RecordNotice(notice.case_id(), notice.delivery_id(), notice.SerializeAsString());
     if (!recorded.ok()) return recorded.status();
     // Enqueued on every delivery of the event: a crash between recording and enqueueing is
     // repaired by the redelivery, and a second enqueue of the same id changes nothing.

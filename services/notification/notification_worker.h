@@ -3,11 +3,11 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-#include "services/common/case_store.h"
-#include "services/common/clock.h"
-#include "services/common/delivery_store.h"
-#include "services/common/kafka.h"
-#include "services/common/offices.h"
+#include "services/common/domain/offices.h"
+#include "services/common/kafka/kafka.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/store/delivery_store.h"
+#include "services/common/store/notice_log.h"
 #include "services/notification/delivery.h"
 #include "services/notification/notice_templates.h"
 
@@ -41,13 +41,13 @@ struct NotificationSetup {
 class NotificationWorker {
  public:
   // `watchers` is told when an office stream got a notice; `outbox` when something waits to be sent.
-  NotificationWorker(CaseStore* cases, DeliveryStore* deliveries, EventProducer* producer, Clock* clock,
+  NotificationWorker(NoticeLog* notices, DeliveryStore* deliveries, EventProducer* producer, Clock* clock,
                      NotificationSetup setup, NoticeSignal* watchers = nullptr, NoticeSignal* outbox = nullptr,
                      absl::Duration send_timeout = absl::Seconds(10));
   absl::Status Handle(const KafkaRecord& record);
 
  private:
-  CaseStore* cases_;
+  NoticeLog* notices_;
   DeliveryStore* deliveries_;
   EventProducer* producer_;
   Clock* clock_;

@@ -6,7 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "hosho/v1/accounting.grpc.pb.h"
-#include "services/common/auth.h"
+#include "services/common/auth/auth.h"
 
 namespace hosho {
 

@@ -1,9 +1,9 @@
 #include "services/platform_sim/certificate_book.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/config.h"
-#include "services/common/domain_text.h"
-#include "services/common/sealing.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/runtime/config.h"
 
 namespace hosho {
 namespace {

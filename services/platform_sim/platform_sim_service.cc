@@ -1,8 +1,8 @@
 #include "services/platform_sim/platform_sim_service.h"
 
-#include "services/common/errors.h"
-#include "services/common/log.h"
-#include "services/common/metrics.h"
+#include "services/common/runtime/errors.h"
+#include "services/common/runtime/log.h"
+#include "services/common/runtime/metrics.h"
 
 namespace hosho {
 

@@ -5,8 +5,8 @@
 
 #include "absl/synchronization/mutex.h"
 #include "hosho/v1/platform_sim.grpc.pb.h"
-#include "services/common/auth.h"
-#include "services/common/clock.h"
+#include "services/common/auth/auth.h"
+#include "services/common/runtime/clock.h"
 #include "services/platform_sim/certificate_book.h"
 
 namespace hosho {

@@ -1,18 +1,19 @@
 #include "services/routing/handoff_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/case_view.h"
-#include "services/common/domain_text.h"
-#include "services/common/errors.h"
-#include "services/common/events.h"
-#include "services/common/grpc_precise.h"
-#include "services/common/grpc_server.h"
-#include "services/common/log.h"
-#include "services/common/metrics.h"
-#include "services/common/text.h"
-#include "services/common/text_rules.h"
-#include "services/common/topics.h"
-#include "services/common/trace.h"
+#include "services/common/domain/case_view.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/domain/event_ids.h"
+#include "services/common/domain/events.h"
+#include "services/common/domain/text_rules.h"
+#include "services/common/grpc/grpc_precise.h"
+#include "services/common/grpc/grpc_server.h"
+#include "services/common/kafka/topics.h"
+#include "services/common/runtime/errors.h"
+#include "services/common/runtime/log.h"
+#include "services/common/runtime/metrics.h"
+#include "services/common/runtime/trace.h"
+#include "services/common/text/text.h"
 
 namespace hosho {
 namespace {
@@ -90,12 +91,49 @@ HandoffRecorded* RecordStep(Envelope* event, HandoffRecorded::Step step, const s
 }
 
 Envelope NewEvent(const std::string& case_id, const std::string& suffix, absl::Time at) {
-  Envelope e;
-  e.set_event_id(absl::StrCat(case_id, suffix));
-  e.set_case_id(case_id);
-  *e.mutable_occurred_at() = ToProto(at);
-  e.set_producer(kProducer);
+  Envelope e = NewEnvelope(case_id, absl::StrCat(case_id, suffix), kProducer, at);
   return e;
+}
+
+// What the city's accounting system is asked to pay, from the routing decision (its deadline is the
+// legal one) and the submission it carries.
+hosho::v1::AdvancePaymentRequest PaymentRequest(const std::string& case_id, const std::string& office,
+                                                const hosho::events::v1::RoutingDecided& decided,
+                                                const std::string& clerk) {
+  const auto& submission = decided.submission();
+  hosho::v1::AdvancePaymentRequest request;
+  request.set_handoff_id(event_ids::HandedOff(case_id));
+  request.set_case_id(case_id);
+  request.set_office(office);
+  request.set_contract_number(submission.contract().contract_number());
+  request.set_project_name(submission.contract().project_name());
+  request.set_contractor_name(submission.contract().contractor().name());
+  request.set_amount_yen(submission.requested_amount_yen());
+  request.set_kind(submission.kind());
+  request.set_guarantee_number(decided.certificate().guarantee_number());
+  *request.mutable_requested_at() = submission.received_at();
+  *request.mutable_pay_by() = decided.deadline();
+  request.set_handed_off_by(clerk);
+  return request;
+}
+
+// The PAYMENT_HANDED_OFF event: what accounting was asked and the reference it gave.
+Envelope PaymentHandedOff(Envelope handed, const hosho::v1::AdvancePaymentRequest& request,
+                          const hosho::events::v1::SubmissionReceived& submission, const std::string& reference,
+                          const std::string& note) {
+  auto* p = handed.mutable_payment_handoff_requested();
+  p->set_handoff_id(request.handoff_id());
+  p->set_office(request.office());
+  p->set_amount_yen(request.amount_yen());
+  *p->mutable_requested_at() = request.requested_at();
+  *p->mutable_pay_by() = request.pay_by();
+  *p->mutable_contract() = submission.contract();
+  p->set_guarantee_number(request.guarantee_number());
+  p->set_kind(submission.kind());
+  p->set_accounting_reference(reference);
+  p->set_handed_off_by(request.handed_off_by());
+  p->set_note(note);
+  return handed;
 }
 
 TransitionRequest Step(const Envelope& event, CaseState from, CaseState to, const std::string& actor,
@@ -126,12 +164,12 @@ void CountStep(const char* step) {
 }  // namespace
 
 const std::vector<std::string>& HandoffEventSuffixes() {
-  static const auto* suffixes =
-      new std::vector<std::string>{":concluded", ":forwarded", ":handed-off", ":closed", ":withdrawn"};
+  static const auto* suffixes = new std::vector<std::string>{
+      event_ids::kConcluded, event_ids::kForwarded, event_ids::kHandedOff, event_ids::kClosed, event_ids::kWithdrawn};
   return *suffixes;
 }
 
-absl::Status RepublishHandoffEvents(CaseStore* cases, EventProducer* producer, const std::string& case_id,
+absl::Status RepublishHandoffEvents(CaseLedger* cases, EventProducer* producer, const std::string& case_id,
                                     absl::Duration timeout, const std::string& traceparent) {
   std::vector<OutgoingRecord> records;
   for (const std::string& suffix : HandoffEventSuffixes()) {
@@ -264,7 +302,7 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::ApplyAndPublish(const Principal& 
   auto stepped = cases_->Get(case_id);
   if (!stepped.ok()) return stepped.status();
   if (absl::Status s = producer_->SendAll(records, send_timeout_); !s.ok()) return s;
-  (void)cases_->RemoveTimer(kHandoffPublishTimer, case_id);
+  RemoveTimerBestEffort(*cases_, kHandoffPublishTimer, case_id);
   LogInfo("hand-off recorded", {{"case_id", case_id},
                                 {"step", steps.front().to_state},
                                 {"actor", who.name},
@@ -274,7 +312,7 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::ApplyAndPublish(const Principal& 
 
 absl::StatusOr<CaseRecord> HandoffServiceImpl::Conclude(const Principal& who, const hosho::v1::HandoffRequest& r,
                                                         const std::string& traceparent) {
-  auto target = Open(who, r, ":concluded", /*note_required=*/false, traceparent, ClerkOfTheOffice);
+  auto target = Open(who, r, event_ids::kConcluded, /*note_required=*/false, traceparent, ClerkOfTheOffice);
   if (!target.ok()) return target.status();
   if (target->done) return target->record;
   const CaseRecord* record = &target->record;
@@ -284,7 +322,7 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::Conclude(const Principal& who, co
       record->Field(case_fields::kAction) != std::to_string(hosho::v1::HANDOFF_ACTION_CONCLUDE_CONTRACT)) {
     return WrongState(state, "契約締結の記録");
   }
-  auto routed_payload = cases_->AppliedPayload(r.case_id(), r.case_id() + ":routed");
+  auto routed_payload = cases_->AppliedPayload(r.case_id(), event_ids::Routed(r.case_id()));
   Envelope routed;
   if (!routed_payload.ok() || !routed.ParseFromString(*routed_payload) || !routed.has_routing_decided()) {
     return absl::DataLossError("the routing of this case is unreadable");
@@ -293,12 +331,12 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::Conclude(const Principal& who, co
   const ForwardDecision forward = DecideForward(submission.kind(), submission.contract(), *policy_);
   const absl::Time now = clock_->Now();
 
-  Envelope concluded = NewEvent(r.case_id(), ":concluded", now);
+  Envelope concluded = NewEvent(r.case_id(), event_ids::kConcluded, now);
   *RecordStep(&concluded, HandoffRecorded::STEP_CONTRACT_CONCLUDED, who.name, office, office, r.note(),
               hosho::v1::CASE_STATE_ROUTED, hosho::v1::CASE_STATE_CONTRACT_CONCLUDED)
        ->mutable_submission() = submission;
 
-  Envelope forwarded = NewEvent(r.case_id(), ":forwarded", now);
+  Envelope forwarded = NewEvent(r.case_id(), event_ids::kForwarded, now);
   *RecordStep(&forwarded, HandoffRecorded::STEP_FORWARDED, kProducer, office, forward.office, "",
               hosho::v1::CASE_STATE_CONTRACT_CONCLUDED, hosho::v1::CASE_STATE_FORWARDED)
        ->mutable_submission() = submission;
@@ -321,18 +359,18 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::Conclude(const Principal& who, co
 
 absl::StatusOr<CaseRecord> HandoffServiceImpl::Acknowledge(const Principal& who, const hosho::v1::HandoffRequest& r,
                                                            const std::string& traceparent) {
-  auto target = Open(who, r, ":closed", /*note_required=*/false, traceparent, ClerkOfTheOffice);
+  auto target = Open(who, r, event_ids::kClosed, /*note_required=*/false, traceparent, ClerkOfTheOffice);
   if (!target.ok()) return target.status();
   if (target->done) return target->record;
   const std::string& office = target->office;
   const std::string& state = target->state;
   if (state != StateName(hosho::v1::CASE_STATE_FORWARDED)) return WrongState(state, "受領の記録");
-  auto forwarded_payload = cases_->AppliedPayload(r.case_id(), r.case_id() + ":forwarded");
+  auto forwarded_payload = cases_->AppliedPayload(r.case_id(), event_ids::Forwarded(r.case_id()));
   Envelope forwarded;
   if (!forwarded_payload.ok() || !forwarded.ParseFromString(*forwarded_payload)) {
     return absl::DataLossError("the forwarding of this case is unreadable");
   }
-  Envelope closed = NewEvent(r.case_id(), ":closed", clock_->Now());
+  Envelope closed = NewEvent(r.case_id(), event_ids::kClosed, clock_->Now());
   *RecordStep(&closed, HandoffRecorded::STEP_RECEIPT_ACKNOWLEDGED, who.name, office, office, r.note(),
               hosho::v1::CASE_STATE_FORWARDED, hosho::v1::CASE_STATE_CLOSED)
        ->mutable_submission() = forwarded.handoff_recorded().submission();
@@ -348,7 +386,7 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::Acknowledge(const Principal& who,
 
 absl::StatusOr<CaseRecord> HandoffServiceImpl::HandOffPayment(const Principal& who, const hosho::v1::HandoffRequest& r,
                                                               const std::string& traceparent) {
-  auto target = Open(who, r, ":handed-off", /*note_required=*/false, traceparent, ClerkOfTheOffice);
+  auto target = Open(who, r, event_ids::kHandedOff, /*note_required=*/false, traceparent, ClerkOfTheOffice);
   if (!target.ok()) return target.status();
   if (target->done) return target->record;
   const CaseRecord* record = &target->record;
@@ -361,7 +399,7 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::HandOffPayment(const Principal& w
   if (r.expected_version() > 0 && std::to_string(r.expected_version()) != record->Field("version")) {
     return StaleVersion();  // checked before accounting is called, not only at the transition
   }
-  auto routed_payload = cases_->AppliedPayload(r.case_id(), r.case_id() + ":routed");
+  auto routed_payload = cases_->AppliedPayload(r.case_id(), event_ids::Routed(r.case_id()));
   Envelope routed;
   if (!routed_payload.ok() || !routed.ParseFromString(*routed_payload) || !routed.has_routing_decided()) {
     return absl::DataLossError("the routing of this case is unreadable");
@@ -370,19 +408,7 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::HandOffPayment(const Principal& w
   const auto& submission = decided.submission();
   const absl::Time now = clock_->Now();
 
-  hosho::v1::AdvancePaymentRequest request;
-  request.set_handoff_id(r.case_id() + ":handed-off");
-  request.set_case_id(r.case_id());
-  request.set_office(office);
-  request.set_contract_number(submission.contract().contract_number());
-  request.set_project_name(submission.contract().project_name());
-  request.set_contractor_name(submission.contract().contractor().name());
-  request.set_amount_yen(submission.requested_amount_yen());
-  request.set_kind(submission.kind());
-  request.set_guarantee_number(decided.certificate().guarantee_number());
-  *request.mutable_requested_at() = submission.received_at();
-  *request.mutable_pay_by() = decided.deadline();
-  request.set_handed_off_by(who.name);
+  const hosho::v1::AdvancePaymentRequest request = PaymentRequest(r.case_id(), office, decided, who.name);
   auto reference = accounting_->RequestAdvancePayment(request);
   if (!reference.ok()) {
     Metrics().GetCounter("hosho_accounting_failures_total", "Accounting hand-offs that failed.").Increment();
@@ -393,20 +419,9 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::HandOffPayment(const Principal& w
         {{"case_id", "ACCOUNTING_UNAVAILABLE", "会計システムに引き継げませんでした。時間をおいて再度お試しください"}});
   }
 
-  Envelope handed = NewEvent(r.case_id(), ":handed-off", now);
-  auto* p = handed.mutable_payment_handoff_requested();
-  p->set_handoff_id(request.handoff_id());
-  p->set_office(office);
-  p->set_amount_yen(request.amount_yen());
-  *p->mutable_requested_at() = request.requested_at();
-  *p->mutable_pay_by() = request.pay_by();
-  *p->mutable_contract() = submission.contract();
-  p->set_guarantee_number(request.guarantee_number());
-  p->set_kind(submission.kind());
-  p->set_accounting_reference(*reference);
-  p->set_handed_off_by(who.name);
-  p->set_note(r.note());
-  Envelope closed = NewEvent(r.case_id(), ":closed", now);
+  Envelope handed =
+      PaymentHandedOff(NewEvent(r.case_id(), event_ids::kHandedOff, now), request, submission, *reference, r.note());
+  Envelope closed = NewEvent(r.case_id(), event_ids::kClosed, now);
   auto* t = closed.mutable_case_transitioned();
   t->set_from_state(hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF);
   t->set_to_state(hosho::v1::CASE_STATE_CLOSED);
@@ -431,7 +446,7 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::HandOffPayment(const Principal& w
 
 absl::StatusOr<CaseRecord> HandoffServiceImpl::WithdrawCase(const Principal& who, const hosho::v1::HandoffRequest& r,
                                                             const std::string& traceparent) {
-  auto target = Open(who, r, ":withdrawn", /*note_required=*/true, traceparent, MayWithdraw);
+  auto target = Open(who, r, event_ids::kWithdrawn, /*note_required=*/true, traceparent, MayWithdraw);
   if (!target.ok()) return target.status();
   if (target->done) return target->record;
   const std::string& office = target->office;
@@ -441,12 +456,12 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::WithdrawCase(const Principal& who
       from == hosho::v1::CASE_STATE_RETURNED || from == hosho::v1::CASE_STATE_UNSPECIFIED) {
     return WrongState(state, "取下げ");
   }
-  Envelope withdrawn = NewEvent(r.case_id(), ":withdrawn", clock_->Now());
+  Envelope withdrawn = NewEvent(r.case_id(), event_ids::kWithdrawn, clock_->Now());
   HandoffRecorded* w =
       RecordStep(&withdrawn, HandoffRecorded::STEP_WITHDRAWN, who.name, who.role == Role::kClerk ? who.office : office,
                  office, r.note(), from, hosho::v1::CASE_STATE_WITHDRAWN);
   // The contract snapshot for the notices: from the submission the case started with.
-  auto submitted = cases_->AppliedPayload(r.case_id(), r.case_id() + ":submitted");
+  auto submitted = cases_->AppliedPayload(r.case_id(), event_ids::Submitted(r.case_id()));
   Envelope first;
   if (submitted.ok() && first.ParseFromString(*submitted) && first.has_submission_received()) {
     *w->mutable_submission() = first.submission_received();

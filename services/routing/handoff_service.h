@@ -6,10 +6,10 @@
 
 #include "hosho/events/v1/events.pb.h"
 #include "hosho/v1/handoff.grpc.pb.h"
-#include "services/common/auth.h"
-#include "services/common/case_store.h"
-#include "services/common/clock.h"
-#include "services/common/kafka.h"
+#include "services/common/auth/auth.h"
+#include "services/common/kafka/kafka.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/store/case_store.h"
 #include "services/routing/accounting.h"
 #include "services/routing/routing_rules.h"
 
@@ -92,7 +92,7 @@ class HandoffServiceImpl final : public hosho::v1::HandoffService::Service {
 // Re-sends every applied hand-off event of `case_id` (their ids are deterministic, so consumers
 // see a repeat, never a new event). Used by the sweeper for kHandoffPublishTimer (a new trace) and for a
 // repeated step (the caller's trace continues).
-absl::Status RepublishHandoffEvents(CaseStore* cases, EventProducer* producer, const std::string& case_id,
+absl::Status RepublishHandoffEvents(CaseLedger* cases, EventProducer* producer, const std::string& case_id,
                                     absl::Duration timeout, const std::string& traceparent = "");
 
 }  // namespace hosho

@@ -4,8 +4,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/config.h"
-#include "services/common/domain_text.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/runtime/config.h"
 
 namespace hosho {
 namespace {

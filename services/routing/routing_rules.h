@@ -7,7 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hosho/v1/domain.pb.h"
-#include "services/common/offices.h"
+#include "services/common/domain/offices.h"
 
 namespace hosho {
 

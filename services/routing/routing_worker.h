@@ -2,9 +2,11 @@
 
 #include <string>
 
-#include "services/common/case_store.h"
-#include "services/common/clock.h"
-#include "services/common/kafka.h"
+#include "hosho/events/v1/events.pb.h"
+#include "services/common/kafka/kafka.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/store/case_ledger.h"
+#include "services/common/store/case_timers.h"
 #include "services/routing/routing_rules.h"
 
 namespace hosho {
@@ -19,9 +21,9 @@ inline constexpr char kHandoffBreachTimer[] = "handoff-breach";
 // Returned cases are not routed (notification tells the contractor).
 class RoutingWorker {
  public:
-  RoutingWorker(CaseStore* cases, EventProducer* producer, Clock* clock, const RoutingPolicy* policy,
-                absl::Duration send_timeout = absl::Seconds(10));
-  // Bench mode only (routing.bench_auto_handoff): the receiving office's
+  RoutingWorker(CaseLedger* ledger, CaseTimers* timers, EventProducer* producer, Clock* clock,
+                const RoutingPolicy* policy, absl::Duration send_timeout = absl::Seconds(10));
+  // Bench mode only (bench.auto_handoff): the receiving office's
   // hand-off is acknowledged at once so that `./hosho bench` can drive cases to
   // CLOSED before HandoffService exists. Never enable it for a city.
   void EnableBenchAutoHandoff() { bench_auto_handoff_ = true; }
@@ -34,7 +36,15 @@ class RoutingWorker {
   absl::StatusOr<int> RepublishPending(int limit = 100);
 
  private:
-  CaseStore* cases_;
+  // The ROUTED step, with the decision event kept as its payload.
+  TransitionRequest RoutedStep(const std::string& case_id, const hosho::events::v1::VerificationCompleted& verdict,
+                               const RoutingDecision& decision) const;
+  // Bench mode: the office's steps to CLOSED at once.
+  absl::Status AcknowledgeForBench(const std::string& case_id, hosho::v1::GuaranteeKind kind,
+                                   const std::string& office);
+
+  CaseLedger* ledger_;
+  CaseTimers* timers_;
   EventProducer* producer_;
   Clock* clock_;
   const RoutingPolicy* policy_;

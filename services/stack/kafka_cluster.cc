@@ -15,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "services/common/kafka_admin.h"
-#include "services/common/topics.h"
+#include "services/common/kafka/kafka_admin.h"
+#include "services/common/kafka/topics.h"
 
 namespace hosho {
 namespace fs = std::filesystem;
@@ -204,8 +204,9 @@ absl::StatusOr<std::unique_ptr<KafkaCluster>> KafkaCluster::Start(KafkaClusterOp
   if (options.nodes < 1) return absl::InvalidArgumentError("a Kafka cluster needs at least one node");
   std::error_code probe;
   if (!fs::is_directory(options.libs_dir, probe) || fs::is_empty(options.libs_dir, probe)) {
-    return absl::FailedPreconditionError(absl::StrCat("Kafka's jars are not in ", options.libs_dir,
-                                                      " (./hosho fetches them from Maven Central: deploy/kafka/pom.xml)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("Kafka's jars are not in ", options.libs_dir,
+                     " (./hosho fetches them from Maven Central: deploy/kafka/pom.xml)"));
   }
   if (!fs::exists(options.java)) {
     return absl::FailedPreconditionError(
@@ -381,7 +382,8 @@ std::string KafkaCluster::Description() const {
     const std::string name = entry.path().filename().string();
     if (name.rfind("kafka_2.13-", 0) == 0 && name.size() > 15) version = name.substr(11, name.size() - 15);
   }
-  return absl::StrCat("Apache Kafka ", version, " (KRaft, ", options_.nodes, options_.nodes == 1 ? " node)" : " nodes)");
+  return absl::StrCat("Apache Kafka ", version, " (KRaft, ", options_.nodes,
+                      options_.nodes == 1 ? " node)" : " nodes)");
 }
 
 std::pair<int, int64_t> KafkaCluster::ActiveController() {

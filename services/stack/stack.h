@@ -3,12 +3,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include <thread>
-
-#include "absl/status/statusor.h"
 #include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "services/stack/child_process.h"
@@ -66,10 +65,11 @@ struct StackOptions {
 
 // hosho-stack's supervision: what a process manager does on a cluster, on one machine.
 struct SupervisionOptions {
-  absl::Duration poll = absl::Milliseconds(200);  // how often children are looked at
+  absl::Duration poll = absl::Milliseconds(200);    // how often children are looked at
   absl::Duration first_backoff = absl::Seconds(1);  // the wait before the first restart, doubled per
   absl::Duration max_backoff = absl::Seconds(30);   // crash in a row up to this
-  absl::Duration healthy_after = absl::Seconds(60);  // running this long, a child's next crash waits first_backoff again
+  // Running this long, a child's next crash waits first_backoff again.
+  absl::Duration healthy_after = absl::Seconds(60);
   // Restarts per child as Prometheus text (a node exporter's textfile collector reads it); default
   // <run_dir>/stack-metrics.prom.
   std::string metrics_file;
@@ -99,10 +99,16 @@ struct StackEndpoints {
   std::map<std::string, std::string> console_passwords;
 };
 
-// Starts and stops the whole system on one machine: redis-server, the
-// Apache Kafka broker (KRaft, services/stack/kafka_cluster.h) and every hosho service, each with a generated configuration,
-// development tokens and a fresh sealing key ring. `./hosho demo`, the
-// end-to-end tests and the benchmark all start it this way.
+// A second replica's own ports (StackOptions::worker_replicas).
+struct ReplicaPorts {
+  std::string grpc;  // host:port
+  int admin = 0;
+};
+
+// Starts and stops the whole system on one machine: redis-server, the Apache Kafka broker (KRaft,
+// services/stack/kafka_cluster.h) and every hosho service, each with a generated configuration
+// (service_configs.h), development tokens and a fresh sealing key ring (development_secrets.h).
+// `./hosho demo`, the end-to-end tests and the benchmark all start it this way.
 class Stack {
  public:
   static absl::StatusOr<std::unique_ptr<Stack>> Start(StackOptions options);
@@ -148,6 +154,12 @@ class Stack {
 
  private:
   explicit Stack(StackOptions options) : options_(std::move(options)) {}
+  // Start's steps once the run directory, the secrets and the configurations are written, in order.
+  absl::Status LaunchRedis();
+  absl::Status LaunchMailServers();
+  absl::Status LaunchKafka();
+  absl::Status LaunchServices();
+  absl::Status AwaitServices();
   absl::Status Launch(const std::string& name, const std::vector<std::string>& argv);
   absl::Status AwaitReady(const std::string& name, int admin_port);
   struct Watch {
@@ -171,6 +183,7 @@ class Stack {
   std::unique_ptr<KafkaCluster> kafka_;
   size_t kafka_position_ = 0;  // processes_ started before the broker
   std::map<std::string, std::vector<std::string>> argv_;  // how each child was started
+  std::map<std::string, ReplicaPorts> replica_ports_;     // per replicated service
   SupervisionOptions supervision_;
   // Guards watches_ and, while supervising, every look at a child (Pids, Exited, the supervisor's
   // reaping and restarting).

@@ -30,12 +30,16 @@ std::string DescribeExit(int status) {
 void Stack::Supervise(SupervisionOptions options) {
   if (supervisor_.joinable()) return;
   supervision_ = std::move(options);
-  if (supervision_.metrics_file.empty()) supervision_.metrics_file = (fs::path(options_.run_dir) / "stack-metrics.prom").string();
+  if (supervision_.metrics_file.empty()) {
+    supervision_.metrics_file = (fs::path(options_.run_dir) / "stack-metrics.prom").string();
+  }
   {
     absl::MutexLock lock(&watch_mu_);
     for (const auto& [name, child] : processes_) watches_[name].started = absl::Now();
     if (kafka_) {
-      for (int n = 1; n <= kafka_->nodes(); ++n) watches_[n == 1 ? "kafka" : absl::StrCat("kafka-", n)].started = absl::Now();
+      for (int n = 1; n <= kafka_->nodes(); ++n) {
+        watches_[n == 1 ? "kafka" : absl::StrCat("kafka-", n)].started = absl::Now();
+      }
     }
   }
   WriteSupervisionMetrics();
@@ -154,7 +158,8 @@ bool Stack::SuperviseKafkaNode(int node, absl::Time now) {
   }
   ++w.restarts;
   std::cout << "hosho-stack: " << name << " restarted (restart " << w.restarts << ")" << std::endl;
-  AppendToLog(kafka_->log_file(node), name, absl::StrCat("restarted after an unexpected exit (restart ", w.restarts, ")"));
+  AppendToLog(kafka_->log_file(node), name,
+              absl::StrCat("restarted after an unexpected exit (restart ", w.restarts, ")"));
   return true;
 }
 

@@ -1,15 +1,18 @@
 #include "services/verification/contract_recheck.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "services/common/case_view.h"
-#include "services/common/domain_text.h"
-#include "services/common/events.h"
-#include "services/common/log.h"
-#include "services/common/metrics.h"
-#include "services/common/topics.h"
+#include "services/common/domain/case_view.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/domain/event_ids.h"
+#include "services/common/domain/events.h"
+#include "services/common/kafka/topics.h"
+#include "services/common/runtime/log.h"
+#include "services/common/runtime/metrics.h"
 #include "services/verification/verdict.h"
 
 namespace hosho {
@@ -20,9 +23,9 @@ using hosho::v1::RuleResult;
 
 // A guarantee was checked (and found good) once the case reached one of these.
 bool Checked(const std::string& state) {
-  for (CaseState s : {hosho::v1::CASE_STATE_VERIFIED, hosho::v1::CASE_STATE_ROUTED,
-                      hosho::v1::CASE_STATE_CONTRACT_CONCLUDED, hosho::v1::CASE_STATE_FORWARDED,
-                      hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF, hosho::v1::CASE_STATE_CLOSED}) {
+  for (CaseState s :
+       {hosho::v1::CASE_STATE_VERIFIED, hosho::v1::CASE_STATE_ROUTED, hosho::v1::CASE_STATE_CONTRACT_CONCLUDED,
+        hosho::v1::CASE_STATE_FORWARDED, hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF, hosho::v1::CASE_STATE_CLOSED}) {
     if (state == StateName(s)) return true;
   }
   return false;
@@ -54,9 +57,81 @@ std::string ReasonJa(const hosho::v1::Contract& from, const hosho::v1::Contract&
       failed.push_back(absl::StrCat(r.code(), "（期待 ", r.expected(), "、確認 ", r.found(), "）"));
     }
   }
-  return absl::StrCat("契約の変更（", ChangeJa(from, to), "）により変更保証の提出が必要です: ",
-                      absl::StrJoin(failed, "、"), "。提出期限 ",
+  return absl::StrCat("契約の変更（", ChangeJa(from, to),
+                      "）により変更保証の提出が必要です: ", absl::StrJoin(failed, "、"), "。提出期限 ",
                       absl::FormatTime("%Y-%m-%d", deadline, JapanTimeZone()));
+}
+
+// A case's guarantee as last checked: what a contract change is compared with.
+struct CheckedGuarantee {
+  CaseRecord record;
+  hosho::events::v1::VerificationCompleted verdict;
+  hosho::v1::Contract last_seen;  // the version last looked at (the verdict's terms until a re-check)
+};
+
+// The checked guarantee of `case_id` that `changed` concerns; nullopt when it concerns nothing
+// (another contract's case found by guarantee number, not checked yet, replaced, no certificate on
+// record, or this version or a newer one already looked at).
+absl::StatusOr<std::optional<CheckedGuarantee>> LoadCheckedGuarantee(CaseLedger& cases, const std::string& case_id,
+                                                                     const hosho::v1::Contract& changed) {
+  namespace f = case_fields;
+  CheckedGuarantee checked;
+  auto record = cases.Get(case_id);
+  if (absl::IsNotFound(record.status())) return std::nullopt;
+  if (!record.ok()) return record.status();
+  checked.record = *std::move(record);
+  const CaseRecord& r = checked.record;
+  // The lookup index holds guarantee numbers too: only this contract's cases, checked and not replaced.
+  if (r.Field(f::kContractId) != changed.contract_id() || !Checked(r.Field("state")) ||
+      !r.Field(f::kSupersededBy).empty()) {
+    return std::nullopt;
+  }
+  auto verified = cases.AppliedPayload(case_id, event_ids::Verified(case_id));
+  if (absl::IsNotFound(verified.status())) return std::nullopt;
+  if (!verified.ok()) return verified.status();
+  hosho::events::v1::Envelope verdict;
+  if (!verdict.ParseFromString(*verified) || !verdict.has_verification_completed()) {
+    return absl::DataLossError(absl::StrCat("stored verdict of ", case_id, " is unreadable"));
+  }
+  checked.verdict = verdict.verification_completed();
+  if (!checked.verdict.has_certificate()) return std::nullopt;  // nothing on record to compare
+  // The version last looked at, only to skip what is not newer; the rules always compare with the
+  // terms of the verdict, so a debt one version created is still there after the next.
+  checked.last_seen = checked.verdict.submission().contract();
+  if (const std::string seen = r.Field(f::kCheckedContract);
+      !seen.empty() && !checked.last_seen.ParseFromString(seen)) {
+    return absl::DataLossError(absl::StrCat("checked contract of ", case_id, " is unreadable"));
+  }
+  if (checked.last_seen.version() >= changed.version()) return std::nullopt;  // this version or a newer one
+  return checked;
+}
+
+// Whether the advance this guarantee covers was paid already (a raise then asks nothing more).
+bool AdvancePaid(const CaseRecord& record, hosho::v1::GuaranteeKind kind, const hosho::v1::Contract& changed) {
+  const std::string state = record.Field("state");
+  return state == StateName(hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF) ||
+         (state == StateName(hosho::v1::CASE_STATE_CLOSED) &&
+          record.Field(case_fields::kAction) == std::to_string(hosho::v1::HANDOFF_ACTION_PROCESS_PAYMENT)) ||
+         (kind == hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT ? changed.intermediate_advance_paid_yen() > 0
+                                                                         : changed.advance_paid_yen() > 0);
+}
+
+// What the contractor owes after failed rules: the failures and a deadline. A deadline already
+// running for the same debt is kept: a later version does not extend it.
+hosho::v1::AmendedGuaranteeRequired Owed(const CaseRecord& record, const hosho::v1::Contract& changed,
+                                         const std::vector<RuleResult>& results, const std::string& office,
+                                         absl::Time now, absl::Time deadline) {
+  hosho::v1::AmendedGuaranteeRequired before;
+  const bool running = before.ParseFromString(record.Field(case_fields::kAmendedGuarantee)) && before.has_deadline();
+  hosho::v1::AmendedGuaranteeRequired owed;
+  owed.set_contract_version(changed.version());
+  for (const RuleResult& r : results) {
+    if (r.outcome() == RuleResult::OUTCOME_FAIL) *owed.add_rule_results() = r;
+  }
+  *owed.mutable_deadline() = running ? before.deadline() : ToProto(deadline);
+  *owed.mutable_requested_at() = running ? before.requested_at() : ToProto(now);
+  owed.set_office(office);
+  return owed;
 }
 
 }  // namespace
@@ -97,8 +172,7 @@ absl::Status ContractRechecker::Handle(const KafkaRecord& record) {
 
 absl::Status ContractRechecker::Recheck(const std::string& case_id, const hosho::v1::Contract& changed,
                                         absl::Time now) {
-  namespace f = case_fields;
-  const std::string event_id = absl::StrCat(case_id, ":rechecked:v", changed.version());
+  const std::string event_id = event_ids::Rechecked(case_id, changed.version());
   // A redelivered record: what was recorded is listed and sent again, nothing is decided twice.
   if (auto recorded = cases_->AppliedPayload(case_id, event_id); recorded.ok()) {
     hosho::events::v1::Envelope stored;
@@ -107,97 +181,57 @@ absl::Status ContractRechecker::Recheck(const std::string& case_id, const hosho:
   } else if (!absl::IsNotFound(recorded.status())) {
     return recorded.status();
   }
-  auto record = cases_->Get(case_id);
-  if (absl::IsNotFound(record.status())) return absl::OkStatus();
-  if (!record.ok()) return record.status();
-  // The lookup index holds guarantee numbers too: only this contract's cases, checked and not replaced.
-  if (record->Field(f::kContractId) != changed.contract_id() || !Checked(record->Field("state")) ||
-      !record->Field(f::kSupersededBy).empty()) {
-    return absl::OkStatus();
-  }
-  auto verified = cases_->AppliedPayload(case_id, absl::StrCat(case_id, ":verified"));
-  if (absl::IsNotFound(verified.status())) return absl::OkStatus();
-  if (!verified.ok()) return verified.status();
-  hosho::events::v1::Envelope verdict;
-  if (!verdict.ParseFromString(*verified) || !verdict.has_verification_completed()) {
-    return absl::DataLossError(absl::StrCat("stored verdict of ", case_id, " is unreadable"));
-  }
-  const auto& completed = verdict.verification_completed();
-  if (!completed.has_certificate()) return absl::OkStatus();  // nothing on record to compare
-  // The version last looked at, only to skip what is not newer; the rules always compare with the
-  // terms of the verdict, so a debt one version created is still there after the next.
-  hosho::v1::Contract last = completed.submission().contract();
-  if (const std::string seen = record->Field(f::kCheckedContract); !seen.empty() && !last.ParseFromString(seen)) {
-    return absl::DataLossError(absl::StrCat("checked contract of ", case_id, " is unreadable"));
-  }
-  if (last.version() >= changed.version()) return absl::OkStatus();  // this version or a newer one
-  const hosho::v1::Contract& terms = completed.submission().contract();
-  const hosho::v1::GuaranteeKind kind = completed.submission().kind();
-  const std::string state = record->Field("state");
-  const bool paid = state == StateName(hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF) ||
-                    (state == StateName(hosho::v1::CASE_STATE_CLOSED) &&
-                     record->Field(f::kAction) == std::to_string(hosho::v1::HANDOFF_ACTION_PROCESS_PAYMENT)) ||
-                    (kind == hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT
-                         ? changed.intermediate_advance_paid_yen() > 0
-                         : changed.advance_paid_yen() > 0);
+  auto checked = LoadCheckedGuarantee(*cases_, case_id, changed);
+  if (!checked.ok()) return checked.status();
+  if (!checked->has_value()) return absl::OkStatus();
+  const CheckedGuarantee& guarantee = **checked;
+  const hosho::events::v1::SubmissionReceived& submission = guarantee.verdict.submission();
   const std::vector<RuleResult> results =
-      RecheckAfterContractChange(completed.certificate(), kind, terms, changed, policy_, paid);
+      RecheckAfterContractChange(guarantee.verdict.certificate(), submission.kind(), submission.contract(), changed,
+                                 policy_, AdvancePaid(guarantee.record, submission.kind(), changed));
   if (results.empty()) return absl::OkStatus();  // neither price nor period differs: the check stands
-  const bool required = std::any_of(results.begin(), results.end(), [](const RuleResult& r) {
-    return r.outcome() == RuleResult::OUTCOME_FAIL;
-  });
-  const std::string office = CheckingOffice(completed.submission());
-  const absl::Time deadline = now + options_.amended_guarantee_due;
+  const bool required = std::any_of(results.begin(), results.end(),
+                                    [](const RuleResult& r) { return r.outcome() == RuleResult::OUTCOME_FAIL; });
+  const std::string office = CheckingOffice(submission);
+  const hosho::v1::AmendedGuaranteeRequired owed =
+      required ? Owed(guarantee.record, changed, results, office, now, now + options_.amended_guarantee_due)
+               : hosho::v1::AmendedGuaranteeRequired();
 
-  hosho::events::v1::Envelope event;
-  event.set_event_id(event_id);
-  event.set_case_id(case_id);
-  *event.mutable_occurred_at() = ToProto(now);
-  event.set_producer("hosho-verification");
+  hosho::events::v1::Envelope event = NewEnvelope(case_id, event_id, "hosho-verification", now);
   auto* e = event.mutable_guarantee_rechecked();
   *e->mutable_contract() = changed;
-  e->set_previous_version(last.version());
-  e->set_kind(kind);
+  e->set_previous_version(guarantee.last_seen.version());
+  e->set_kind(submission.kind());
   e->set_office(office);
   for (const RuleResult& r : results) *e->add_rule_results() = r;
   e->set_amended_guarantee_required(required);
-  e->set_guarantee_number(record->Field(f::kGuaranteeNumber));
-  hosho::v1::AmendedGuaranteeRequired owed;
-  if (required) {
-    // A deadline already running for the same debt is kept: a later version does not extend it.
-    hosho::v1::AmendedGuaranteeRequired before;
-    const bool running = before.ParseFromString(record->Field(f::kAmendedGuarantee)) && before.has_deadline();
-    const absl::Time due = running ? FromProto(before.deadline()) : deadline;
-    *e->mutable_deadline() = ToProto(due);
-    owed.set_contract_version(changed.version());
-    for (const RuleResult& r : results) {
-      if (r.outcome() == RuleResult::OUTCOME_FAIL) *owed.add_rule_results() = r;
-    }
-    *owed.mutable_deadline() = ToProto(due);
-    *owed.mutable_requested_at() = running ? before.requested_at() : ToProto(now);
-    owed.set_office(office);
-  }
+  e->set_guarantee_number(guarantee.record.Field(case_fields::kGuaranteeNumber));
+  if (required) *e->mutable_deadline() = owed.deadline();
 
   CaseNote note;
   note.case_id = case_id;
   note.event_id = event.event_id();
   note.actor = "hosho-verification";
-  note.reason = ReasonJa(terms, changed, results, required, FromProto(e->deadline()));
+  note.reason = ReasonJa(submission.contract(), changed, results, required, FromProto(e->deadline()));
   note.at = now;
   note.payload = event.SerializeAsString();
-  note.fields = {{f::kCheckedContract, changed.SerializeAsString()},
-                 {f::kAmendedGuarantee, required ? owed.SerializeAsString() : ""}};
+  note.fields = {{case_fields::kCheckedContract, changed.SerializeAsString()},
+                 {case_fields::kAmendedGuarantee, required ? owed.SerializeAsString() : ""}};
+  return RecordAndSend(note, required, changed);
+}
+
+absl::Status ContractRechecker::RecordAndSend(const CaseNote& note, bool required, const hosho::v1::Contract& changed) {
   auto noted = cases_->Note(note);
   if (!noted.ok()) return noted.status();
   hosho::events::v1::Envelope stored;
   if (!stored.ParseFromString(noted->payload)) return absl::DataLossError("stored re-check is unreadable");
-  if (absl::Status s = ListAndSend(case_id, stored); !s.ok()) return s;
+  if (absl::Status s = ListAndSend(note.case_id, stored); !s.ok()) return s;
   if (!noted->replayed) {
     Metrics()
         .GetCounter("hosho_verification_rechecks_total", "Guarantees re-checked after a contract change.",
                     {{"outcome", required ? "amended_guarantee_required" : "covered"}})
         .Increment();
-    LogInfo("guarantee re-checked after a contract change", {{"case_id", case_id},
+    LogInfo("guarantee re-checked after a contract change", {{"case_id", note.case_id},
                                                              {"contract_id", changed.contract_id()},
                                                              {"version", changed.version()},
                                                              {"amended_guarantee_required", required}});
@@ -224,9 +258,10 @@ absl::Status ResolveSuperseded(CaseStore& cases, const std::string& case_id,
   if (superseded.empty()) return absl::OkStatus();
   CaseNote note;
   note.case_id = superseded;
-  note.event_id = absl::StrCat(superseded, ":superseded-by:", case_id);
+  note.event_id = event_ids::SupersededBy(superseded, case_id);
   note.actor = "hosho-verification";
-  note.reason = absl::StrCat("変更後の保証（案件 ", case_id, "）が確認されました。この案件の保証はそれに置き換えられました");
+  note.reason =
+      absl::StrCat("変更後の保証（案件 ", case_id, "）が確認されました。この案件の保証はそれに置き換えられました");
   note.at = now;
   note.fields = {{f::kSupersededBy, case_id}, {f::kAmendedGuarantee, ""}};
   // The list that holds the case is the one its requirement names (read before the note clears it).

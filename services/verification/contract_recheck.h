@@ -5,9 +5,9 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "hosho/events/v1/events.pb.h"
-#include "services/common/case_store.h"
-#include "services/common/clock.h"
-#include "services/common/kafka.h"
+#include "services/common/kafka/kafka.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/store/case_store.h"
 #include "services/verification/rules.h"
 
 namespace hosho {
@@ -39,6 +39,8 @@ class ContractRechecker {
 
  private:
   absl::Status Recheck(const std::string& case_id, const hosho::v1::Contract& changed, absl::Time now);
+  // Records the outcome on the case (once per event id), lists the case and sends the stored event.
+  absl::Status RecordAndSend(const CaseNote& note, bool required, const hosho::v1::Contract& changed);
   absl::Status ListAndSend(const std::string& case_id, const hosho::events::v1::Envelope& stored);
 
   CaseStore* cases_;

@@ -3,9 +3,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/time/clock.h"
-#include "services/common/auth.h"
-#include "services/common/errors.h"
-#include "services/common/sealing.h"
+#include "services/common/auth/auth.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/runtime/errors.h"
 
 namespace hosho {
 

@@ -1,7 +1,7 @@
 #include "services/verification/resilient_connector.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/metrics.h"
+#include "services/common/runtime/metrics.h"
 
 namespace hosho {
 

@@ -5,7 +5,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
-#include "services/common/clock.h"
+#include "services/common/runtime/clock.h"
 #include "services/verification/platform_connector.h"
 
 namespace hosho {

@@ -3,10 +3,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/common/config.h"
-#include "services/common/domain_text.h"
-#include "services/common/offices.h"
-#include "services/common/text.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/domain/offices.h"
+#include "services/common/runtime/config.h"
+#include "services/common/text/text.h"
 
 namespace hosho {
 namespace {
@@ -62,84 +62,23 @@ RuleResult Same(const char* code, const char* field, const char* label, const st
        expected, found});
 }
 
-}  // namespace
+// What every certificate rule reads.
+struct CertificateCheck {
+  const hosho::events::v1::SubmissionReceived& submission;
+  const hosho::v1::CertificateRecord& cert;
+  const VerificationPolicy& policy;
+  const RuleContext& context;
+};
 
-absl::StatusOr<Ratio> Ratio::Parse(absl::string_view text) {
-  Ratio r;
-  std::vector<absl::string_view> parts = absl::StrSplit(text, '/');
-  if (parts.size() == 2) {
-    if (!absl::SimpleAtoi(parts[0], &r.numerator) || !absl::SimpleAtoi(parts[1], &r.denominator) ||
-        r.denominator <= 0 || r.numerator < 0) {
-      return absl::InvalidArgumentError(absl::StrCat("not a ratio: ", text));
-    }
-  } else {
-    // A decimal with at most 6 places, read exactly.
-    std::vector<absl::string_view> d = absl::StrSplit(text, '.');
-    int64_t whole = 0, frac = 0;
-    if (d.empty() || d.size() > 2 || !absl::SimpleAtoi(d[0], &whole) ||
-        (d.size() == 2 && (d[1].size() > 6 || !absl::SimpleAtoi(d[1], &frac)))) {
-      return absl::InvalidArgumentError(absl::StrCat("not a ratio: ", text));
-    }
-    r.denominator = 1;
-    if (d.size() == 2) {
-      for (size_t i = 0; i < d[1].size(); ++i) r.denominator *= 10;
-    }
-    r.numerator = whole * r.denominator + frac;
-  }
-  return r;  // not reduced: "4/10" stays as the city wrote it
-}
+// One rule: appends its results (one each, R05 one per item compared).
+using CertificateRule = void (*)(const CertificateCheck& check, std::vector<RuleResult>* results);
 
-std::string Ratio::ToString() const { return absl::StrCat(numerator, "/", denominator); }
-
-int64_t AtLeast(int64_t price, Ratio ratio) {
-  const __int128 product = static_cast<__int128>(price) * ratio.numerator;
-  return static_cast<int64_t>((product + ratio.denominator - 1) / ratio.denominator);
-}
-
-int64_t AtMost(int64_t price, Ratio ratio) {
-  return static_cast<int64_t>(static_cast<__int128>(price) * ratio.numerator / ratio.denominator);
-}
-
-absl::StatusOr<VerificationPolicy> VerificationPolicyFromConfig(const Config& config) {
-  VerificationPolicy p;
-  for (const auto& [key, target] :
-       {std::pair<const char*, Ratio*>{"rules.contract_guarantee_ratio", &p.contract_guarantee},
-        {"rules.low_bid_contract_guarantee_ratio", &p.low_bid_contract_guarantee},
-        {"rules.advance_max_ratio", &p.advance_max},
-        {"rules.intermediate_max_ratio", &p.intermediate_max},
-        {"rules.advances_total_max_ratio", &p.advances_total_max}}) {
-    const std::string text = config.GetString(key);
-    if (text.empty()) continue;
-    auto ratio = Ratio::Parse(text);
-    if (!ratio.ok()) return absl::InvalidArgumentError(absl::StrCat(key, ": ", ratio.status().message()));
-    *target = *ratio;
-  }
-  return p;
-}
-
-absl::StatusOr<VerificationPolicy> VerificationPolicyWithCity(const Config& config) {
-  auto policy = VerificationPolicyFromConfig(config);
-  if (!policy.ok()) return policy.status();
-  const std::string file = config.GetString("city.offices_file");
-  if (file.empty()) return absl::InvalidArgumentError("city.offices_file: the city's file is not configured");
-  auto city = OfficeDirectory::FromFile(config.ResolvePath(file));
-  if (!city.ok()) return city.status();
-  if (city->city_beneficiary().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        file, ": city.beneficiary is missing (the 発注者 as certificates name the city, e.g. みなと市長)"));
-  }
-  policy->city_beneficiary = city->city_beneficiary();
-  return policy;
-}
-
-std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::SubmissionReceived& submission,
-                                              const hosho::v1::CertificateRecord& cert,
-                                              const VerificationPolicy& policy, const RuleContext& context) {
-  const hosho::v1::Contract& contract = submission.contract();
-  const auto kind = submission.kind();
-  const int64_t price = contract.price_yen();
-  std::vector<RuleResult> out;
-
+void CheckR05(const CertificateCheck& check, std::vector<RuleResult>* results) {
+  const hosho::v1::Contract& contract = check.submission.contract();
+  const auto kind = check.submission.kind();
+  const hosho::v1::CertificateRecord& cert = check.cert;
+  const VerificationPolicy& policy = check.policy;
+  std::vector<RuleResult>& out = *results;
   // R05: the certificate is the one for this purpose, city, contractor and project.
   if (cert.kind() != kind) {
     out.push_back(Make({"R05", RuleResult::OUTCOME_FAIL, "R05_KIND_MISMATCH", "certificate.kind",
@@ -157,8 +96,8 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
     out.push_back(Make({"R05", RuleResult::OUTCOME_FAIL, "R05_BENEFICIARY_UNKNOWN", "certificate.beneficiary",
                         "発注者が契約にも市の設定にもないため、証書の発注者を確認できません", "", cert.beneficiary()}));
   } else {
-    out.push_back(Same("R05_BENEFICIARY_MISMATCH", "certificate.beneficiary", "発注者", beneficiary,
-                       cert.beneficiary(), false));
+    out.push_back(
+        Same("R05_BENEFICIARY_MISMATCH", "certificate.beneficiary", "発注者", beneficiary, cert.beneficiary(), false));
   }
   out.push_back(Same("R05_CONTRACTOR_MISMATCH", "certificate.contractor_name", "受注者名", contract.contractor().name(),
                      cert.contractor_name(), true));
@@ -168,7 +107,15 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
     out.push_back(Same("R05_LOCATION_MISMATCH", "certificate.project_location", "工事場所", contract.project_location(),
                        cert.project_location(), false));
   }
+}
 
+void CheckR06(const CertificateCheck& check, std::vector<RuleResult>* results) {
+  const hosho::v1::Contract& contract = check.submission.contract();
+  const auto kind = check.submission.kind();
+  const int64_t price = check.submission.contract().price_yen();
+  const hosho::v1::CertificateRecord& cert = check.cert;
+  const VerificationPolicy& policy = check.policy;
+  std::vector<RuleResult>& out = *results;
   // R06 (契約保証): at least n/d of the current price (rounded up to the yen).
   if (kind == hosho::v1::GUARANTEE_KIND_CONTRACT) {
     const Ratio ratio = contract.low_bid() ? policy.low_bid_contract_guarantee : policy.contract_guarantee;
@@ -187,23 +134,41 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
                                        FormatYen(least), "（", basis, "）以上です"),
                           expected, FormatYen(cert.guaranteed_amount_yen())}));
     }
-    // R07: the guarantee period covers the construction period, extensions included.
-    const bool covers = IsSet(cert.period_start()) && IsSet(cert.period_end()) &&
-                        ToCivilDay(cert.period_start()) <= ToCivilDay(contract.period_start()) &&
-                        ToCivilDay(cert.period_end()) >= ToCivilDay(contract.period_end());
-    out.push_back(
-        Make({"R07", covers ? RuleResult::OUTCOME_PASS : RuleResult::OUTCOME_FAIL,
-              covers ? "R07_OK" : "R07_PERIOD_NOT_COVERED", "certificate.period_end",
-              absl::StrCat("保証期間（", Period(cert.period_start(), cert.period_end()), "）", covers ? "は" : "が",
-                           "工期（", Period(contract.period_start(), contract.period_end()), "）",
-                           covers ? "を含んでいます" : "を含んでいません",
-                           contract.amendments_size() > 0 ? "（変更後の工期）" : ""),
-              Period(contract.period_start(), contract.period_end()), Period(cert.period_start(), cert.period_end())}));
   } else {
     out.push_back(NotApplicable("R06", "契約保証ではありません"));
-    out.push_back(NotApplicable("R07", "契約保証ではありません"));
   }
+}
 
+void CheckR07(const CertificateCheck& check, std::vector<RuleResult>* results) {
+  const hosho::v1::Contract& contract = check.submission.contract();
+  const auto kind = check.submission.kind();
+  const hosho::v1::CertificateRecord& cert = check.cert;
+  std::vector<RuleResult>& out = *results;
+  if (kind != hosho::v1::GUARANTEE_KIND_CONTRACT) {
+    out.push_back(NotApplicable("R07", "契約保証ではありません"));
+    return;
+  }
+  // R07: the guarantee period covers the construction period, extensions included.
+  const bool covers = IsSet(cert.period_start()) && IsSet(cert.period_end()) &&
+                      ToCivilDay(cert.period_start()) <= ToCivilDay(contract.period_start()) &&
+                      ToCivilDay(cert.period_end()) >= ToCivilDay(contract.period_end());
+  out.push_back(
+      Make({"R07", covers ? RuleResult::OUTCOME_PASS : RuleResult::OUTCOME_FAIL,
+            covers ? "R07_OK" : "R07_PERIOD_NOT_COVERED", "certificate.period_end",
+            absl::StrCat("保証期間（", Period(cert.period_start(), cert.period_end()), "）", covers ? "は" : "が",
+                         "工期（", Period(contract.period_start(), contract.period_end()), "）",
+                         covers ? "を含んでいます" : "を含んでいません",
+                         contract.amendments_size() > 0 ? "（変更後の工期）" : ""),
+            Period(contract.period_start(), contract.period_end()), Period(cert.period_start(), cert.period_end())}));
+}
+
+void CheckR08(const CertificateCheck& check, std::vector<RuleResult>* results) {
+  const auto kind = check.submission.kind();
+  const int64_t price = check.submission.contract().price_yen();
+  const hosho::v1::CertificateRecord& cert = check.cert;
+  const hosho::events::v1::SubmissionReceived& submission = check.submission;
+  const VerificationPolicy& policy = check.policy;
+  std::vector<RuleResult>& out = *results;
   // R08 (前払金): at most n/d of the price (rounded down) and equal to the invoice.
   if (kind == hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT) {
     const int64_t most = AtMost(price, policy.advance_max);
@@ -228,7 +193,13 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
   } else {
     out.push_back(NotApplicable("R08", "前払金保証ではありません"));
   }
+}
 
+void CheckR09(const CertificateCheck& check, std::vector<RuleResult>* results) {
+  const hosho::v1::Contract& contract = check.submission.contract();
+  const auto kind = check.submission.kind();
+  const hosho::v1::CertificateRecord& cert = check.cert;
+  std::vector<RuleResult>& out = *results;
   // R09 (前払金・中間前払金): the guarantee runs at least to the completion date.
   if (IsAdvance(kind)) {
     const bool ok = IsSet(cert.period_end()) && ToCivilDay(cert.period_end()) >= ToCivilDay(contract.period_end());
@@ -241,7 +212,16 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
   } else {
     out.push_back(NotApplicable("R09", "前払金保証ではありません"));
   }
+}
 
+void CheckR10(const CertificateCheck& check, std::vector<RuleResult>* results) {
+  const hosho::v1::Contract& contract = check.submission.contract();
+  const auto kind = check.submission.kind();
+  const int64_t price = check.submission.contract().price_yen();
+  const hosho::v1::CertificateRecord& cert = check.cert;
+  const hosho::events::v1::SubmissionReceived& submission = check.submission;
+  const VerificationPolicy& policy = check.policy;
+  std::vector<RuleResult>& out = *results;
   // R10 (中間前払金): a paid advance, the 認定, at most 2/10, advances in total at most 6/10.
   if (kind == hosho::v1::GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT) {
     const int64_t most = AtMost(price, policy.intermediate_max);
@@ -281,9 +261,15 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
   } else {
     out.push_back(NotApplicable("R10", "中間前払金保証ではありません"));
   }
+}
 
+void CheckR11(const CertificateCheck& check, std::vector<RuleResult>* results) {
+  const hosho::v1::Contract& contract = check.submission.contract();
+  const auto kind = check.submission.kind();
+  const hosho::v1::CertificateRecord& cert = check.cert;
+  const auto amendment = check.submission.amendment_kind();
+  std::vector<RuleResult>& out = *results;
   // R11: an increase of an advance needs the amended certificate before the increase is paid.
-  const auto amendment = submission.amendment_kind();
   if (amendment == hosho::v1::AMENDMENT_KIND_INCREASE && IsAdvance(kind)) {
     const int64_t paid = kind == hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT ? contract.advance_paid_yen()
                                                                            : contract.intermediate_advance_paid_yen();
@@ -300,7 +286,13 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
   } else {
     out.push_back(NotApplicable("R11", "前払金の増額変更ではありません"));
   }
+}
 
+void CheckR12(const CertificateCheck& check, std::vector<RuleResult>* results) {
+  const hosho::v1::Contract& contract = check.submission.contract();
+  const int64_t price = check.submission.contract().price_yen();
+  const auto amendment = check.submission.amendment_kind();
+  std::vector<RuleResult>& out = *results;
   // R12: a price reduction needs the amended certificate right after the reduction is registered.
   if (amendment == hosho::v1::AMENDMENT_KIND_DECREASE) {
     const hosho::v1::ContractAmendment* last =
@@ -315,7 +307,15 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
   } else {
     out.push_back(NotApplicable("R12", "減額変更ではありません"));
   }
+}
 
+void CheckR13(const CertificateCheck& check, std::vector<RuleResult>* results) {
+  const hosho::v1::Contract& contract = check.submission.contract();
+  const auto kind = check.submission.kind();
+  const int64_t price = check.submission.contract().price_yen();
+  const hosho::v1::CertificateRecord& cert = check.cert;
+  const VerificationPolicy& policy = check.policy;
+  std::vector<RuleResult>& out = *results;
   // R13: a change of price re-runs R06 on the new price (R06 above used the current price).
   if (kind == hosho::v1::GUARANTEE_KIND_CONTRACT && contract.amendments_size() > 0) {
     const Ratio ratio = contract.low_bid() ? policy.low_bid_contract_guarantee : policy.contract_guarantee;
@@ -330,7 +330,11 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
   } else {
     out.push_back(NotApplicable("R13", "請負代金額の変更はありません"));
   }
+}
 
+void CheckR14(const CertificateCheck& check, std::vector<RuleResult>* results) {
+  const RuleContext& context = check.context;
+  std::vector<RuleResult>& out = *results;
   // R14: the same guarantee arrived more than once (recorded on this case at intake).
   if (context.duplicate_count > 0) {
     out.push_back(Make({"R14", RuleResult::OUTCOME_WARN, "R14_DUPLICATES_RECEIVED", "duplicate_count",
@@ -341,6 +345,20 @@ std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::Submissio
     out.push_back(
         Make({"R14", RuleResult::OUTCOME_PASS, "R14_OK", "duplicate_count", "重複した提出はありません", "0", "0"}));
   }
+}
+
+// In the order the results are shown (and the tests expect).
+constexpr CertificateRule kCertificateRules[] = {CheckR05, CheckR06, CheckR07, CheckR08, CheckR09,
+                                                 CheckR10, CheckR11, CheckR12, CheckR13, CheckR14};
+
+}  // namespace
+
+std::vector<RuleResult> ApplyCertificateRules(const hosho::events::v1::SubmissionReceived& submission,
+                                              const hosho::v1::CertificateRecord& cert,
+                                              const VerificationPolicy& policy, const RuleContext& context) {
+  const CertificateCheck check{submission, cert, policy, context};
+  std::vector<RuleResult> out;
+  for (CertificateRule rule : kCertificateRules) rule(check, &out);
   return out;
 }
 
@@ -359,25 +377,25 @@ std::vector<RuleResult> RecheckAfterContractChange(const hosho::v1::CertificateR
       const Ratio ratio = changed.low_bid() ? policy.low_bid_contract_guarantee : policy.contract_guarantee;
       const int64_t least = AtLeast(price, ratio);
       const bool ok = cert.guaranteed_amount_yen() >= least;
-      out.push_back(Make({"R13", ok ? RuleResult::OUTCOME_PASS : RuleResult::OUTCOME_FAIL,
-                          ok ? "R13_OK" : "R13_AMOUNT_TOO_LOW_AFTER_CHANGE", "certificate.guaranteed_amount_yen",
-                          absl::StrCat("変更後の請負代金額 ", FormatYen(price), "（", ratio.ToString(), "）に対し、保証金額 ",
-                                       FormatYen(cert.guaranteed_amount_yen()), ok ? " は必要額 " : " が必要額 ",
-                                       FormatYen(least), ok ? " 以上です" : " に足りません"),
-                          absl::StrCat("≥ ", FormatYen(least)), FormatYen(cert.guaranteed_amount_yen())}));
+      out.push_back(
+          Make({"R13", ok ? RuleResult::OUTCOME_PASS : RuleResult::OUTCOME_FAIL,
+                ok ? "R13_OK" : "R13_AMOUNT_TOO_LOW_AFTER_CHANGE", "certificate.guaranteed_amount_yen",
+                absl::StrCat("変更後の請負代金額 ", FormatYen(price), "（", ratio.ToString(), "）に対し、保証金額 ",
+                             FormatYen(cert.guaranteed_amount_yen()), ok ? " は必要額 " : " が必要額 ",
+                             FormatYen(least), ok ? " 以上です" : " に足りません"),
+                absl::StrCat("≥ ", FormatYen(least)), FormatYen(cert.guaranteed_amount_yen())}));
     }
     if (period_changed) {
       const bool covers = IsSet(cert.period_start()) && IsSet(cert.period_end()) &&
                           ToCivilDay(cert.period_start()) <= ToCivilDay(changed.period_start()) &&
                           ToCivilDay(cert.period_end()) >= ToCivilDay(changed.period_end());
-      out.push_back(Make({"R07", covers ? RuleResult::OUTCOME_PASS : RuleResult::OUTCOME_FAIL,
-                          covers ? "R07_OK" : "R07_PERIOD_NOT_COVERED", "certificate.period_end",
-                          absl::StrCat("保証期間（", Period(cert.period_start(), cert.period_end()), "）",
-                                       covers ? "は" : "が", "変更後の工期（",
-                                       Period(changed.period_start(), changed.period_end()), "）",
-                                       covers ? "を含んでいます" : "を含んでいません"),
-                          Period(changed.period_start(), changed.period_end()),
-                          Period(cert.period_start(), cert.period_end())}));
+      out.push_back(
+          Make({"R07", covers ? RuleResult::OUTCOME_PASS : RuleResult::OUTCOME_FAIL,
+                covers ? "R07_OK" : "R07_PERIOD_NOT_COVERED", "certificate.period_end",
+                absl::StrCat("保証期間（", Period(cert.period_start(), cert.period_end()), "）", covers ? "は" : "が",
+                             "変更後の工期（", Period(changed.period_start(), changed.period_end()), "）",
+                             covers ? "を含んでいます" : "を含んでいません"),
+                Period(changed.period_start(), changed.period_end()), Period(cert.period_start(), cert.period_end())}));
     }
     return out;
   }
@@ -397,13 +415,13 @@ std::vector<RuleResult> RecheckAfterContractChange(const hosho::v1::CertificateR
     const Ratio cap = intermediate ? policy.intermediate_max : policy.advance_max;
     const int64_t most = AtMost(price, cap);
     const bool ok = cert.advance_amount_yen() <= most;
-    out.push_back(Make({"R12", ok ? RuleResult::OUTCOME_PASS : RuleResult::OUTCOME_FAIL,
-                        ok ? "R12_OK" : "R12_ADVANCE_OVER_REDUCED_CAP", "certificate.advance_amount_yen",
-                        absl::StrCat("契約の減額（", price_change, "）後の上限 ", FormatYen(most), "（× ", cap.ToString(),
-                                     "）に対し、", what, "額 ", FormatYen(cert.advance_amount_yen()),
-                                     ok ? " は上限以内です"
-                                        : " が上限を超えています。減額変更後の保証証書を直ちに提出してください"),
-                        absl::StrCat("≤ ", FormatYen(most)), FormatYen(cert.advance_amount_yen())}));
+    out.push_back(Make(
+        {"R12", ok ? RuleResult::OUTCOME_PASS : RuleResult::OUTCOME_FAIL,
+         ok ? "R12_OK" : "R12_ADVANCE_OVER_REDUCED_CAP", "certificate.advance_amount_yen",
+         absl::StrCat("契約の減額（", price_change, "）後の上限 ", FormatYen(most), "（× ", cap.ToString(),
+                      "）に対し、", what, "額 ", FormatYen(cert.advance_amount_yen()),
+                      ok ? " は上限以内です" : " が上限を超えています。減額変更後の保証証書を直ちに提出してください"),
+         absl::StrCat("≤ ", FormatYen(most)), FormatYen(cert.advance_amount_yen())}));
   } else if (price > checked.price_yen() && !advance_paid) {
     out.push_back(Make({"R11", RuleResult::OUTCOME_WARN, "R11_RAISE_NEEDS_AMENDED_CERTIFICATE", "contract.price_yen",
                         absl::StrCat("契約が増額変更されました（", price_change, "）。", what,

@@ -27,7 +27,7 @@ struct Ratio {
 int64_t AtLeast(int64_t price, Ratio ratio);
 int64_t AtMost(int64_t price, Ratio ratio);
 
-// Per-city thresholds (domain §4).
+// Per-city thresholds (docs/domain.md, "Rules on the certificate").
 struct VerificationPolicy {
   Ratio contract_guarantee{1, 10};          // R06 ≥ 1/10
   Ratio low_bid_contract_guarantee{3, 10};  // R06 ≥ 3/10 for 低入札

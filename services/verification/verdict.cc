@@ -1,8 +1,9 @@
 #include "services/verification/verdict.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/case_view.h"
-#include "services/common/events.h"
+#include "services/common/domain/case_view.h"
+#include "services/common/domain/event_ids.h"
+#include "services/common/domain/events.h"
 
 namespace hosho {
 
@@ -19,17 +20,13 @@ TransitionRequest BuildVerdict(const std::string& case_id, const hosho::events::
                                const RuleContext& context) {
   TransitionRequest verdict;
   verdict.case_id = case_id;
-  verdict.event_id = absl::StrCat(case_id, ":verified");
+  verdict.event_id = event_ids::Verified(case_id);
   verdict.expected_states = {StateName(hosho::v1::CASE_STATE_VERIFYING)};
   verdict.actor = actor;
   verdict.at = now;
   verdict.office = office;
 
-  hosho::events::v1::Envelope out;
-  out.set_event_id(verdict.event_id);
-  out.set_case_id(case_id);
-  *out.mutable_occurred_at() = ToProto(now);
-  out.set_producer("hosho-verification");
+  hosho::events::v1::Envelope out = NewEnvelope(case_id, verdict.event_id, "hosho-verification", now);
   VerificationCompleted* completed = out.mutable_verification_completed();
   *completed->mutable_submission() = submission;
   completed->set_verified_by(actor);

@@ -5,7 +5,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hosho/events/v1/events.pb.h"
-#include "services/common/case_store.h"
+#include "services/common/store/case_store.h"
 #include "services/verification/rules.h"
 
 namespace hosho {

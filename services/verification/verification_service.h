@@ -1,12 +1,12 @@
 #pragma once
 
 #include "hosho/v1/verification.grpc.pb.h"
-#include "services/common/auth.h"
-#include "services/common/case_store.h"
-#include "services/common/clock.h"
-#include "services/common/errors.h"
-#include "services/common/kafka.h"
-#include "services/common/sealing.h"
+#include "services/common/auth/auth.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/kafka/kafka.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/runtime/errors.h"
+#include "services/common/store/case_store.h"
 #include "services/verification/rules.h"
 
 namespace hosho {
@@ -46,6 +46,24 @@ class VerificationServiceImpl final : public hosho::v1::VerificationService::Ser
                            hosho::v1::VerificationTask* response) override;
 
  private:
+  static absl::StatusOr<const hosho::v1::CertificateRecord*> CheckRecordRequest(
+      const hosho::v1::RecordCertificateRequest& request);
+  absl::StatusOr<TransitionResult> ApplyClerkVerdict(const CaseRecord& record, const TransitionRequest& verdict);
+  absl::Status FinishClerkVerdict(const Principal& principal, grpc::ServerContext& context, const CaseRecord& record,
+                                  const hosho::events::v1::SubmissionReceived& submission,
+                                  const TransitionResult& applied, hosho::v1::VerificationTask* response);
+  absl::Status ListTasksFor(const Principal& principal, grpc::ServerContext& context,
+                            const hosho::v1::ListTasksRequest& request, hosho::v1::ListTasksResponse* response);
+  absl::Status ClaimTaskFor(const Principal& principal, grpc::ServerContext& context,
+                            const hosho::v1::ClaimTaskRequest& request, hosho::v1::VerificationTask* response);
+  absl::Status RevealCredentialFor(const Principal& principal, grpc::ServerContext& context,
+                                   const hosho::v1::RevealCredentialRequest& request,
+                                   hosho::v1::RevealCredentialResponse* response);
+  absl::Status RecordCertificateFor(const Principal& principal, grpc::ServerContext& context,
+                                    const hosho::v1::RecordCertificateRequest& request,
+                                    hosho::v1::VerificationTask* response);
+  absl::Status ReleaseTaskFor(const Principal& principal, grpc::ServerContext& context,
+                              const hosho::v1::ReleaseTaskRequest& request, hosho::v1::VerificationTask* response);
   // The case behind a task, if `clerk` may work on it (NOT_FOUND otherwise).
   absl::StatusOr<CaseRecord> TaskFor(const Principal& clerk, const std::string& task_id);
   // FAILED_PRECONDITION unless `clerk` holds an unexpired claim on the case.

@@ -1,19 +1,26 @@
 #include "services/verification/verification_worker.h"
 
-#include "services/verification/contract_recheck.h"
-
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/case_view.h"
-#include "services/common/domain_text.h"
-#include "services/common/events.h"
-#include "services/common/log.h"
-#include "services/common/metrics.h"
-#include "services/common/trace.h"
+#include "services/common/domain/case_view.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/domain/event_ids.h"
+#include "services/common/domain/events.h"
+#include "services/common/runtime/log.h"
+#include "services/common/runtime/metrics.h"
+#include "services/common/runtime/trace.h"
+#include "services/verification/contract_recheck.h"
 #include "services/verification/resilient_connector.h"
 #include "services/verification/verdict.h"
 
 namespace hosho {
 namespace {
+
+// A counter field of the case (written only by the ledger's notes); absent reads as zero.
+int64_t CounterField(const CaseRecord& record, absl::string_view name) {
+  int64_t value = 0;
+  return absl::SimpleAtoi(record.Field(name), &value) ? value : 0;
+}
 
 Counter& RepublishedCounter() {
   return Metrics().GetCounter("hosho_verification_verdicts_republished_total",
@@ -48,73 +55,22 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
   if (!envelope->has_submission_received()) return absl::OkStatus();
   const std::string& case_id = envelope->case_id();
   const auto& submission = envelope->submission_received();
-  const std::string office = CheckingOffice(submission);
-
   // The verification deadline runs from receipt: a timer escalates before it is breached.
-  {
-    auto sla = options_.sla_by_office.find(office);
-    const absl::Time deadline =
-        FromProto(submission.received_at()) + (sla != options_.sla_by_office.end() ? sla->second : options_.sla);
-    if (absl::Status s = cases_->AddTimer(kSlaTimer, case_id, deadline - options_.escalate_before); !s.ok()) return s;
+  if (absl::Status s = cases_->AddTimer(kSlaTimer, case_id, SlaDeadline(submission) - options_.escalate_before);
+      !s.ok()) {
+    return s;
   }
-
-  auto step = [&](const char* suffix, hosho::v1::CaseState from, hosho::v1::CaseState to, std::string reason) {
-    TransitionRequest t;
-    t.case_id = case_id;
-    t.event_id = absl::StrCat(case_id, suffix);
-    t.expected_states = {StateName(from)};
-    t.to_state = StateName(to);
-    t.actor = options_.connector_name;
-    t.reason = std::move(reason);
-    t.at = clock_->Now();
-    t.office = office;
-    return t;
-  };
-
   // A paper guarantee has nothing to look up, and a platform without the connector needs a
   // clerk: the case waits in the office's task queue (VerificationService).
   if (!options_.connector_platforms.contains(submission.credential().platform())) {
-    TransitionRequest queued = step(":queued", hosho::v1::CASE_STATE_RECEIVED,
-                                    hosho::v1::CASE_STATE_AWAITING_VERIFICATION, "職員による確認待ちに登録しました");
-    queued.actor = "hosho-verification";
-    queued.deadline = clock_->Now() + options_.clerk_sla;
-    queued.fields = {{"task", "1"}};
-    auto result = cases_->Apply(queued);
-    if (!result.ok() && !absl::IsFailedPrecondition(result.status())) return result.status();
-    if (result.ok()) {
-      if (absl::Status s = cases_->AddTask(office, case_id, *queued.deadline); !s.ok()) return s;
-      // The queueing is a case event too (the console's live feed shows it); a redelivery sends
-      // the same event id again.
-      hosho::events::v1::Envelope event;
-      event.set_event_id(queued.event_id);
-      event.set_case_id(case_id);
-      *event.mutable_occurred_at() = ToProto(queued.at);
-      event.set_producer("hosho-verification");
-      auto* t = event.mutable_case_transitioned();
-      t->set_from_state(hosho::v1::CASE_STATE_RECEIVED);
-      t->set_to_state(hosho::v1::CASE_STATE_AWAITING_VERIFICATION);
-      t->set_actor(queued.actor);
-      t->set_reason(queued.reason);
-      if (absl::Status sent =
-              producer_->Send(ToRecord(topics::kVerifications, event, ChildTraceparent(record.Header("traceparent"))),
-                              options_.send_timeout);
-          !sent.ok()) {
-        return sent;
-      }
-      if (!result->replayed) {
-        Metrics()
-            .GetCounter("hosho_verification_tasks_queued_total", "Cases queued for a clerk.", {{"office", office}})
-            .Increment();
-      }
-    }
-    return absl::OkStatus();
+    return QueueForClerks(case_id, submission, record.Header("traceparent"));
   }
-
   // 1. Queued for verification, 2. taken by the connector: one round trip.
-  const auto taken = cases_->ApplyAll({step(":queued", hosho::v1::CASE_STATE_RECEIVED,
-                                            hosho::v1::CASE_STATE_AWAITING_VERIFICATION, "確認待ちに登録しました"),
-                                       step(":verifying", hosho::v1::CASE_STATE_AWAITING_VERIFICATION,
-                                            hosho::v1::CASE_STATE_VERIFYING, "自動照会を開始しました")});
+  const auto taken =
+      cases_->ApplyAll({Step(case_id, submission, event_ids::kQueued, hosho::v1::CASE_STATE_RECEIVED,
+                             hosho::v1::CASE_STATE_AWAITING_VERIFICATION, "確認待ちに登録しました"),
+                        Step(case_id, submission, event_ids::kVerifying, hosho::v1::CASE_STATE_AWAITING_VERIFICATION,
+                             hosho::v1::CASE_STATE_VERIFYING, "自動照会を開始しました")});
   for (const auto& result : taken) {
     if (absl::IsFailedPrecondition(result.status())) {
       // The case moved on without this step (e.g. withdrawn): nothing to do.
@@ -123,8 +79,62 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
     }
     if (!result.ok()) return result.status();
   }
-
   return Verify(case_id, submission, record.Header("traceparent"));
+}
+
+absl::Time VerificationWorker::SlaDeadline(const hosho::events::v1::SubmissionReceived& submission) const {
+  auto sla = options_.sla_by_office.find(CheckingOffice(submission));
+  return FromProto(submission.received_at()) + (sla != options_.sla_by_office.end() ? sla->second : options_.sla);
+}
+
+TransitionRequest VerificationWorker::Step(const std::string& case_id,
+                                           const hosho::events::v1::SubmissionReceived& submission, const char* suffix,
+                                           hosho::v1::CaseState from, hosho::v1::CaseState to,
+                                           std::string reason) const {
+  TransitionRequest t;
+  t.case_id = case_id;
+  t.event_id = absl::StrCat(case_id, suffix);
+  t.expected_states = {StateName(from)};
+  t.to_state = StateName(to);
+  t.actor = options_.connector_name;
+  t.reason = std::move(reason);
+  t.at = clock_->Now();
+  t.office = CheckingOffice(submission);
+  return t;
+}
+
+absl::Status VerificationWorker::QueueForClerks(const std::string& case_id,
+                                                const hosho::events::v1::SubmissionReceived& submission,
+                                                const std::string& traceparent) {
+  const std::string office = CheckingOffice(submission);
+  TransitionRequest queued = Step(case_id, submission, event_ids::kQueued, hosho::v1::CASE_STATE_RECEIVED,
+                                  hosho::v1::CASE_STATE_AWAITING_VERIFICATION, "職員による確認待ちに登録しました");
+  queued.actor = "hosho-verification";
+  queued.deadline = clock_->Now() + options_.clerk_sla;
+  queued.fields = {{"task", "1"}};
+  auto result = cases_->Apply(queued);
+  if (absl::IsFailedPrecondition(result.status())) return absl::OkStatus();  // moved on
+  if (!result.ok()) return result.status();
+  if (absl::Status s = cases_->AddTask(office, case_id, *queued.deadline); !s.ok()) return s;
+  // The queueing is a case event too (the console's live feed shows it); a redelivery sends the
+  // same event id again.
+  hosho::events::v1::Envelope event = NewEnvelope(case_id, queued.event_id, "hosho-verification", queued.at);
+  auto* t = event.mutable_case_transitioned();
+  t->set_from_state(hosho::v1::CASE_STATE_RECEIVED);
+  t->set_to_state(hosho::v1::CASE_STATE_AWAITING_VERIFICATION);
+  t->set_actor(queued.actor);
+  t->set_reason(queued.reason);
+  if (absl::Status sent = producer_->Send(ToRecord(topics::kVerifications, event, ChildTraceparent(traceparent)),
+                                          options_.send_timeout);
+      !sent.ok()) {
+    return sent;
+  }
+  if (!result->replayed) {
+    Metrics()
+        .GetCounter("hosho_verification_tasks_queued_total", "Cases queued for a clerk.", {{"office", office}})
+        .Increment();
+  }
+  return absl::OkStatus();
 }
 
 absl::Status VerificationWorker::Verify(const std::string& case_id,
@@ -138,8 +148,7 @@ absl::Status VerificationWorker::Verify(const std::string& case_id,
   TransitionRequest verdict;
   if (current->Field("state") == StateName(hosho::v1::CASE_STATE_VERIFYING)) {
     RuleContext context;
-    context.duplicate_count =
-        static_cast<int>(std::strtol(current->Field(case_fields::kDuplicateCount).c_str(), nullptr, 10));
+    context.duplicate_count = static_cast<int>(CounterField(*current, case_fields::kDuplicateCount));
     auto plaintext = sealer_->Open(submission.credential().secret(), case_id);
     if (!plaintext.ok()) return plaintext.status();  // key missing or tampered: retry, then DLQ
     auto certificate = connector_->Lookup(submission.credential().platform(), plaintext->value());
@@ -152,13 +161,13 @@ absl::Status VerificationWorker::Verify(const std::string& case_id,
     }
     auto terms = WithCurrentTerms(submission, contracts_);
     if (!terms.ok()) return terms.status();
-    verdict = BuildVerdict(case_id, *terms, certificate.ok() ? &*certificate : nullptr, options_.connector_name,
-                           office, clock_->Now(), policy_, context);
+    verdict = BuildVerdict(case_id, *terms, certificate.ok() ? &*certificate : nullptr, options_.connector_name, office,
+                           clock_->Now(), policy_, context);
     verdict.fields.push_back({"waiting_reason", ""});
   } else {
     // Only a replay can succeed here: the store answers with the first verdict.
     verdict.case_id = case_id;
-    verdict.event_id = absl::StrCat(case_id, ":verified");
+    verdict.event_id = event_ids::Verified(case_id);
     verdict.expected_states = {StateName(hosho::v1::CASE_STATE_VERIFYING)};
     verdict.to_state = StateName(hosho::v1::CASE_STATE_VERIFIED);
     verdict.actor = options_.connector_name;
@@ -168,7 +177,7 @@ absl::Status VerificationWorker::Verify(const std::string& case_id,
   auto recorded = cases_->Apply(verdict);
   if (absl::IsFailedPrecondition(recorded.status())) {
     LogInfo("verdict skipped", {{"case_id", case_id}, {"reason", std::string(recorded.status().message())}});
-    (void)cases_->RemoveTimer(kWaitTimer, case_id);
+    RemoveTimerBestEffort(*cases_, kWaitTimer, case_id);
     return absl::OkStatus();
   }
   if (!recorded.ok()) return recorded.status();
@@ -180,8 +189,8 @@ absl::Status VerificationWorker::Verify(const std::string& case_id,
   if (!published.ParseFromString(recorded->payload)) return absl::DataLossError("stored verdict is unreadable");
   OutgoingRecord outgoing = ToRecord(topics::kVerifications, published, ChildTraceparent(traceparent));
   if (absl::Status sent = producer_->Send(outgoing, options_.send_timeout); !sent.ok()) return sent;
-  (void)cases_->RemoveTimer(kWaitTimer, case_id);
-  (void)cases_->RemoveTimer(kSlaTimer, case_id);  // decided: no escalation
+  RemoveTimerBestEffort(*cases_, kWaitTimer, case_id);
+  RemoveTimerBestEffort(*cases_, kSlaTimer, case_id);  // decided: no escalation
   Metrics()
       .GetCounter("hosho_verification_verdicts_total", "Verdicts published.", {{"state", recorded->state}})
       .Increment();
@@ -197,14 +206,14 @@ absl::Status VerificationWorker::Wait(const std::string& case_id,
                                       const CaseRecord& current, const absl::Status& why) {
   // The platform is away: the case stays VERIFYING with a visible reason and a timer, and the
   // record is done (its offset can be stored): nothing is lost, and the resumer tries again.
-  const int64_t waits = std::strtol(current.Field("platform_waits").c_str(), nullptr, 10);
+  const int64_t waits = CounterField(current, "platform_waits");
   const absl::Duration after =
       std::min(options_.resume_initial * (int64_t{1} << std::min<int64_t>(waits, 16)), options_.resume_max);
   const absl::Time now = clock_->Now();
   const std::string platform = PlatformNameJa(submission.credential().platform());
   CaseNote note;
   note.case_id = case_id;
-  note.event_id = absl::StrCat(case_id, ":waiting:", waits + 1);
+  note.event_id = event_ids::Waiting(case_id, waits + 1);
   note.actor = options_.connector_name;
   note.reason = absl::StrCat(platform, "に接続できないため待機しています（", waits + 1, "回目、",
                              absl::FormatDuration(after), "後に再開）");
@@ -229,14 +238,14 @@ absl::Status VerificationWorker::GiveToClerks(const std::string& case_id,
   const std::string office = CheckingOffice(submission);
   CaseNote note;
   note.case_id = case_id;
-  note.event_id = absl::StrCat(case_id, ":to-clerks");
+  note.event_id = event_ids::ToClerks(case_id);
   note.actor = options_.connector_name;
   note.reason = "自動照会ができないため、職員の確認に回しました";
   note.at = clock_->Now();
   note.fields = {{"task", "1"}, {"waiting_reason", ""}};
   if (auto noted = cases_->Note(note); !noted.ok()) return noted.status();
   if (absl::Status s = cases_->AddTask(office, case_id, clock_->Now() + options_.clerk_sla); !s.ok()) return s;
-  (void)cases_->RemoveTimer(kWaitTimer, case_id);
+  RemoveTimerBestEffort(*cases_, kWaitTimer, case_id);
   return absl::InvalidArgumentError(absl::StrCat("permanent connector error (case given to clerks): ", why.message()));
 }
 
@@ -245,7 +254,7 @@ absl::StatusOr<int> VerificationWorker::ResumeDue(int limit) {
   if (!due.ok()) return due.status();
   int resumed = 0;
   for (const std::string& case_id : *due) {
-    auto payload = cases_->AppliedPayload(case_id, absl::StrCat(case_id, ":submitted"));
+    auto payload = cases_->AppliedPayload(case_id, event_ids::Submitted(case_id));
     // Redis away for a moment: the timer stays and the next round tries again. Dropping it here left
     // a case in VERIFYING for good (hosho-chaos, a Redis kill during a resume round).
     if (!payload.ok() && !absl::IsNotFound(payload.status())) return payload.status();
@@ -273,16 +282,16 @@ absl::StatusOr<int> VerificationWorker::RepublishVerdicts(int limit) {
   if (!due.ok()) return due.status();
   int sent = 0;
   for (const std::string& case_id : *due) {
-    auto payload = cases_->AppliedPayload(case_id, absl::StrCat(case_id, ":verified"));
+    auto payload = cases_->AppliedPayload(case_id, event_ids::Verified(case_id));
     if (absl::IsNotFound(payload.status())) {  // the verdict was never stored: nothing to send
-      (void)cases_->RemoveTimer(kVerdictPublishTimer, case_id);
+      RemoveTimerBestEffort(*cases_, kVerdictPublishTimer, case_id);
       continue;
     }
     hosho::events::v1::Envelope verdict;
     if (absl::IsDataLoss(payload.status()) || (payload.ok() && !verdict.ParseFromString(*payload))) {
       // One damaged record must not hold back every verdict due after it: it is counted, logged and
       // left for an operator, and the sweep goes on.
-      (void)cases_->RemoveTimer(kVerdictPublishTimer, case_id);
+      RemoveTimerBestEffort(*cases_, kVerdictPublishTimer, case_id);
       UnreadableVerdictCounter().Increment();
       LogError("stored verdict is unreadable, not sent", {{"case_id", case_id}});
       continue;
@@ -291,20 +300,20 @@ absl::StatusOr<int> VerificationWorker::RepublishVerdicts(int limit) {
     // A clerk's call that died after storing the verdict left the superseded case unmarked too.
     if (verdict.has_verification_completed() &&
         verdict.verification_completed().verdict() == hosho::events::v1::VerificationCompleted::VERDICT_VERIFIED) {
-      if (absl::Status s = ResolveSuperseded(*cases_, case_id, verdict.verification_completed().submission(),
-                                             clock_->Now());
+      if (absl::Status s =
+              ResolveSuperseded(*cases_, case_id, verdict.verification_completed().submission(), clock_->Now());
           !s.ok()) {
         // The timer stays, so the next sweep tries again; the verdicts due after this one still go out.
         LogWarn("superseded case not marked yet", {{"case_id", case_id}, {"error", std::string(s.message())}});
         continue;
       }
     }
-    if (absl::Status s = producer_->Send(ToRecord(topics::kVerifications, verdict, NewTraceparent()),
-                                         options_.send_timeout);
+    if (absl::Status s =
+            producer_->Send(ToRecord(topics::kVerifications, verdict, NewTraceparent()), options_.send_timeout);
         !s.ok()) {
       return s;  // the timer stays: the next sweep tries again
     }
-    (void)cases_->RemoveTimer(kVerdictPublishTimer, case_id);
+    RemoveTimerBestEffort(*cases_, kVerdictPublishTimer, case_id);
     ++sent;
     RepublishedCounter().Increment();
     LogWarn("verdict sent by the publish sweep", {{"case_id", case_id}});
@@ -319,26 +328,25 @@ absl::StatusOr<int> VerificationWorker::SweepDeadlines(int limit) {
   int escalated = 0;
   for (const std::string& case_id : *due) {
     auto record = cases_->Get(case_id);
+    auto payload = cases_->AppliedPayload(case_id, event_ids::Submitted(case_id));
+    // Redis away for a moment: the timer stays for the next sweep (dropping it would lose the
+    // escalation, as a store error once did in the routing sweep).
+    if (!record.ok() && !absl::IsNotFound(record.status())) return record.status();
+    if (!payload.ok() && !absl::IsNotFound(payload.status())) return payload.status();
     const std::string state = record.ok() ? record->Field("state") : "";
     const bool open = state == StateName(hosho::v1::CASE_STATE_RECEIVED) ||
                       state == StateName(hosho::v1::CASE_STATE_AWAITING_VERIFICATION) ||
                       state == StateName(hosho::v1::CASE_STATE_VERIFYING);
-    auto payload = cases_->AppliedPayload(case_id, absl::StrCat(case_id, ":submitted"));
     hosho::events::v1::Envelope submitted;
     if (!open || !payload.ok() || !submitted.ParseFromString(*payload) || !submitted.has_submission_received()) {
-      (void)cases_->RemoveTimer(kSlaTimer, case_id);  // decided (or gone) in time: nothing to raise
+      RemoveTimerBestEffort(*cases_, kSlaTimer, case_id);  // decided (or gone) in time: nothing to raise
       continue;
     }
     const auto& submission = submitted.submission_received();
     const std::string office = CheckingOffice(submission);
-    auto sla = options_.sla_by_office.find(office);
-    const absl::Time deadline =
-        FromProto(submission.received_at()) + (sla != options_.sla_by_office.end() ? sla->second : options_.sla);
-    hosho::events::v1::Envelope event;
-    event.set_event_id(absl::StrCat(case_id, ":escalated:verification"));
-    event.set_case_id(case_id);
-    *event.mutable_occurred_at() = ToProto(now);
-    event.set_producer("hosho-verification");
+    const absl::Time deadline = SlaDeadline(submission);
+    hosho::events::v1::Envelope event =
+        NewEnvelope(case_id, event_ids::EscalatedVerification(case_id), "hosho-verification", now);
     auto* e = event.mutable_verification_escalated();
     e->set_office(office);
     *e->mutable_deadline() = ToProto(deadline);
@@ -364,7 +372,7 @@ absl::StatusOr<int> VerificationWorker::SweepDeadlines(int limit) {
         !sent.ok()) {
       return sent;  // the timer stays: the next sweep sends it again
     }
-    (void)cases_->RemoveTimer(kSlaTimer, case_id);
+    RemoveTimerBestEffort(*cases_, kSlaTimer, case_id);
     if (!noted->replayed) {
       ++escalated;
       Metrics()

@@ -4,10 +4,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "hosho/events/v1/events.pb.h"
 #include "hosho/v1/domain.pb.h"
-#include "services/common/case_store.h"
-#include "services/common/clock.h"
-#include "services/common/kafka.h"
-#include "services/common/sealing.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/kafka/kafka.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/store/case_store.h"
 #include "services/verification/platform_connector.h"
 #include "services/verification/rules.h"
 
@@ -31,7 +31,7 @@ struct VerificationOptions {
 
 // Takes hosho.submissions.v1: queues the case (AWAITING_VERIFICATION), asks the
 // automated connector (VERIFYING) where it is switched on for the platform (otherwise the
-// case waits for a clerk, see VerificationService), applies R05–R10 and records the verdict
+// case waits for a clerk, see VerificationService), applies R05–R14 and records the verdict
 // (VERIFIED or RETURNED), then publishes it on hosho.verifications.v1. Every
 // step is a store transition keyed by a deterministic event id, so a
 // redelivered record re-publishes the first verdict and changes nothing.
@@ -58,6 +58,12 @@ class VerificationWorker {
   static constexpr char kSlaTimer[] = "verification-sla";
 
  private:
+  absl::Time SlaDeadline(const hosho::events::v1::SubmissionReceived& submission) const;
+  TransitionRequest Step(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
+                         const char* suffix, hosho::v1::CaseState from, hosho::v1::CaseState to,
+                         std::string reason) const;
+  absl::Status QueueForClerks(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
+                              const std::string& traceparent);
   absl::Status Verify(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
                       const std::string& traceparent);
   absl::Status Wait(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,

@@ -15,9 +15,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/config.h"
-#include "services/common/domain_text.h"
-#include "services/common/events.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/domain/events.h"
+#include "services/common/runtime/config.h"
 #include "services/hoshoctl/client.h"
 #include "services/hoshoctl/scenario.h"
 #include "services/stack/stack.h"

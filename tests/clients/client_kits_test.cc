@@ -17,7 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "services/common/sealing.h"
+#include "services/common/crypto/sealing.h"
 #include "services/hoshoctl/client.h"
 #include "services/stack/child_process.h"
 #include "services/stack/stack.h"

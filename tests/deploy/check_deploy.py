@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Offline checks of what a platform team deploys: the image recipe, the Helm chart and the kustomize
-manifests (issues #7, #14). The chart is rendered and linted by the real Helm (`helm template`,
+manifests. The chart is rendered and linted by the real Helm (`helm template`,
 `helm lint --strict`; tests/deploy/setup_tools.sh builds the pinned one); kubectl renders the
 kustomizations. Every rendering goes through k8svalidate (tests/deploy/k8svalidate: strict decoding into
 the Kubernetes API types), then through the checks below: the hardening and wiring a schema cannot see,
@@ -15,6 +15,7 @@ import copy
 import filecmp
 import json
 import os
+import pathlib
 import re
 import shutil
 import subprocess
@@ -358,14 +359,15 @@ def check_console(docs, where, values, ingress=False):
 
 # ------------------------------------------------------------------------------------------- drift
 def service_defaults(source_dir):
-    text = read(source_dir, "main.cc")
+    text = read(source_dir, "defaults.yaml")
     grpc = re.search(r'listen: "127\.0\.0\.1:(\d+)"', text)
     admin = re.search(r"admin: \{port: (\d+)\}", text)
     return int(grpc.group(1)), int(admin.group(1))
 
 
 def secrets_read(source_dir):
-    keys = set(re.findall(r'GetSecret\("([a-z_.]+)"\)', read(source_dir, "main.cc")))
+    sources = sorted(pathlib.Path(path(source_dir)).rglob("*.cc"))
+    keys = set(re.findall(r'GetSecret\("([a-z_.]+)"\)', "".join(s.read_text(encoding="utf-8") for s in sources)))
     return {k.split(".")[-1] + "_file" for k in keys}
 
 

@@ -8,8 +8,8 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
-#include "services/common/config.h"
-#include "services/common/events.h"
+#include "services/common/domain/events.h"
+#include "services/common/runtime/config.h"
 #include "services/hoshoctl/client.h"
 #include "services/hoshoctl/scenario.h"
 #include "services/platform_sim/certificate_book.h"

@@ -1,4 +1,4 @@
-// Flows A, B and C (domain README §3) from submission to CLOSED on the real binaries: the clerks'
+// Flows A, B and C (docs/domain.md) from submission to CLOSED on the real binaries: the clerks'
 // hand-off steps over gRPC, the accounting hand-off, and every notice delivered by a real SMTP
 // server (and signed webhooks, and an office's watch stream) once, or twice only when hosho recorded
 // the second as a possible repeat (a kill between the server's acceptance and the record), with
@@ -14,10 +14,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
-#include "services/common/config.h"
-#include "services/common/events.h"
-#include "services/common/http_server.h"
-#include "services/common/sealing.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/domain/events.h"
+#include "services/common/http/http_server.h"
+#include "services/common/runtime/config.h"
 #include "services/hoshoctl/client.h"
 #include "services/hoshoctl/yaml_input.h"
 #include "services/notification/delivery.h"

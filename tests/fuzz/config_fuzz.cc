@@ -1,4 +1,4 @@
-// YAML as the services read it (services/common/config.h, yaml-cpp behind it): Config::FromYaml and
+// YAML as the services read it (services/common/runtime/config.h, yaml-cpp behind it): Config::FromYaml and
 // its getters, then every project reader of a config or YAML text that neither opens a file nor
 // reaches a server (offices, gRPC options, the scope, the token and key files, the form mapping, the
 // console's accounts, certificate records). Config files come from operators, not the public, but a
@@ -12,13 +12,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/auth.h"
-#include "services/common/config.h"
-#include "services/common/domain_text.h"
-#include "services/common/grpc_client.h"
-#include "services/common/grpc_server.h"
-#include "services/common/offices.h"
-#include "services/common/sealing.h"
+#include "services/common/auth/auth.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/domain/offices.h"
+#include "services/common/grpc/grpc_client.h"
+#include "services/common/grpc/grpc_server.h"
+#include "services/common/runtime/config.h"
 #include "services/console/accounts.h"
 #include "services/intake/form_import.h"
 #include "services/intake/scope_rules.h"

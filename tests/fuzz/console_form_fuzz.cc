@@ -1,15 +1,15 @@
 // The console's forms and cookies, as a browser (or anyone) sends them, through the console's own
 // routes (ConsoleApp::Routes) without a server: the request target and an
 // application/x-www-form-urlencoded body are parsed by cpp-httplib's parser, exactly as
-// services/common/http_server.cc does, then the route handles the call.
+// services/common/http/http_server.cc does, then the route handles the call.
 //
 // Input: line 1 "METHOD TARGET", line 2 the Cookie header, the rest the form body. In a cookie,
 // "@SESSION@" stands for a live session's id, and in the body "@CSRF@" for its form token on
 // POST /logout, so that signed-in requests are reached at all (random tokens cannot be guessed).
 //
 // What must hold for every request: no header value carries a line break (header injection); a
-// Location is a path of this console (the redirect-target check, SafeLocalPath in console_app.cc, is
-// in an anonymous namespace and reached through /lang/<code>?back= and the sign-in form's next=);
+// Location is a path of this console (the redirect-target check, SafeLocalPath in request_context.cc,
+// reached here through /lang/<code>?back= and the sign-in form's next=);
 // markup sent in is never reflected unescaped; every answer carries the security headers.
 #include <httplib.h>
 
@@ -24,14 +24,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "services/common/clock.h"
-#include "services/common/http_server.h"
-#include "services/common/rate_limiter.h"
-#include "services/common/text.h"
+#include "services/common/http/http_server.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/store/rate_limiter.h"
+#include "services/common/text/text.h"
 #include "services/console/accounts.h"
 #include "services/console/console_app.h"
 #include "services/console/sessions.h"
 #include "tests/fuzz/fuzz_support.h"
+#include "tests/support/fake_clock.h"
 
 namespace hosho::fuzz {
 namespace {

@@ -12,8 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "services/common/csv.h"
-#include "services/common/text.h"
+#include "services/common/tabular/csv.h"
+#include "services/common/text/text.h"
 #include "services/intake/form_import.h"
 #include "tests/fuzz/fuzz_support.h"
 

@@ -1,4 +1,4 @@
-// Request bytes as PreciseUnaryHandler receives them (services/common/grpc_precise.h): when they do not
+// Request bytes as PreciseUnaryHandler receives them (services/common/grpc/grpc_precise.h): when they do not
 // parse, ParseRefusal must refuse them with INVALID_ARGUMENT and a code, and name the field whenever
 // invalid UTF-8 in a string field is what failed the parse (the point of the precise handler).
 //
@@ -19,8 +19,8 @@
 #include "hosho/v1/handoff.pb.h"
 #include "hosho/v1/intake.pb.h"
 #include "hosho/v1/verification.pb.h"
-#include "services/common/errors.h"
-#include "services/common/grpc_precise.h"
+#include "services/common/grpc/grpc_precise.h"
+#include "services/common/runtime/errors.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace hosho::fuzz {

@@ -8,8 +8,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/mail.h"
-#include "services/common/text.h"
+#include "services/common/mail/mail.h"
+#include "services/common/text/text.h"
 #include "services/intake/mail_intake.h"
 #include "tests/fuzz/fuzz_support.h"
 

@@ -1,4 +1,4 @@
-// Text hygiene (services/common/text.h) and the domain's readers of Japanese text (domain_text.h):
+// Text hygiene (services/common/text/text.h) and the domain's readers of Japanese text (domain_text.h):
 // whatever arrives, what comes out is valid UTF-8 and keeps the promises the headers make.
 #include <cstddef>
 #include <cstdint>
@@ -8,8 +8,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "hosho/v1/domain.pb.h"
-#include "services/common/domain_text.h"
-#include "services/common/text.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/text/text.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace hosho::fuzz {

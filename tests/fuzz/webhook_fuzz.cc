@@ -17,8 +17,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/http_server.h"
-#include "services/common/text.h"
+#include "services/common/http/http_server.h"
+#include "services/common/text/text.h"
 #include "services/intake/form_import.h"
 #include "services/intake/webhook.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -111,7 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Signed as the form service signs it: the body reaches the JSON and the mapping.
   const int64_t now = absl::ToUnixSeconds(intake->clock.Now());
   const int64_t refused_before = intake->limiter.refused;
-  HttpReply reply = webhook->Handle(SignedCall(body, std::to_string(now), SignFormWebhook(kSecret, now, body)));
+  HttpReply reply = webhook->Handle(SignedCall(body, std::to_string(now), WebhookSignature(kSecret, now, body)));
   CheckErrorReply(reply);
   const bool mapped = intake->limiter.refused > refused_before;
   FUZZ_CHECK(!mapped || reply.status == 429,

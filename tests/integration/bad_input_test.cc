@@ -1,4 +1,4 @@
-// The bad-input catalogue (issue #15): every entry point of hosho, the real binaries started by the
+// The bad-input catalogue: every entry point of hosho, the real binaries started by the
 // stack launcher, fed one bad input at a time. Each entry states the exact answer (gRPC status or
 // HTTP status, the stable code and the field of the first violation) and, after each group and
 // after the whole catalogue, nothing else may have changed: the same Redis keys with the same
@@ -32,17 +32,17 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "services/common/auth.h"
-#include "services/common/clock.h"
-#include "services/common/domain_text.h"
-#include "services/common/errors.h"
-#include "services/common/grpc_precise.h"
-#include "services/common/http_server.h"
-#include "services/common/kafka_impl.h"
-#include "services/common/mail.h"
-#include "services/common/redis_client.h"
-#include "services/common/sealing.h"
-#include "services/common/topics.h"
+#include "services/common/auth/auth.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/grpc/grpc_precise.h"
+#include "services/common/http/http_server.h"
+#include "services/common/kafka/kafka_impl.h"
+#include "services/common/kafka/topics.h"
+#include "services/common/mail/mail.h"
+#include "services/common/redis/redis_client.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/runtime/errors.h"
 #include "services/hoshoctl/client.h"
 #include "services/intake/webhook.h"
 #include "services/stack/stack.h"
@@ -1552,7 +1552,7 @@ TEST_F(BadInputTest, FormWebhook) {
                        [port, secret, b, headers, signed_at, path] {
                          std::vector<std::pair<std::string, std::string>> h;
                          for (auto [k, v] : headers) {
-                           v = absl::StrReplaceAll(v, {{"{sig}", SignFormWebhook(secret, signed_at, b)},
+                           v = absl::StrReplaceAll(v, {{"{sig}", WebhookSignature(secret, signed_at, b)},
                                                        {"{now}", std::to_string(signed_at)}});
                            h.emplace_back(k, v);
                          }
@@ -1569,7 +1569,7 @@ TEST_F(BadInputTest, FormWebhook) {
                          const int64_t at = absl::ToUnixSeconds(absl::Now());
                          std::vector<std::pair<std::string, std::string>> h = {
                              {"X-Hosho-Timestamp", std::to_string(at)},
-                             {"X-Hosho-Signature", SignFormWebhook(secret, at, b)}};
+                             {"X-Hosho-Signature", WebhookSignature(secret, at, b)}};
                          if (!type.empty()) h.emplace_back("Content-Type", type);
                          HttpResult r = RawHttp(port, "POST", "/webhooks/form", h, b);
                          return FromJsonReply(r.status, r.body);
@@ -1583,7 +1583,7 @@ TEST_F(BadInputTest, FormWebhook) {
                          const int64_t at = absl::ToUnixSeconds(absl::Now());
                          std::vector<std::pair<std::string, std::string>> h = {
                              {"X-Hosho-Timestamp", ts(at)},
-                             {"X-Hosho-Signature", SignFormWebhook(secret, at + sign_offset, replay)},
+                             {"X-Hosho-Signature", WebhookSignature(secret, at + sign_offset, replay)},
                              {"Content-Type", "application/json"}};
                          HttpResult r = RawHttp(port, "POST", "/webhooks/form", h, replay);
                          return FromJsonReply(r.status, r.body);
@@ -1602,7 +1602,7 @@ TEST_F(BadInputTest, FormWebhook) {
                        const int64_t at = absl::ToUnixSeconds(absl::Now());
                        HttpResult r = RawHttp(port, "POST", "/webhooks/form",
                                               {{"X-Hosho-Timestamp", std::to_string(at)},
-                                               {"X-Hosho-Signature", SignFormWebhook("not-the-secret", at, replay)},
+                                               {"X-Hosho-Signature", WebhookSignature("not-the-secret", at, replay)},
                                                {"Content-Type", "application/json"}},
                                               replay);
                        return FromJsonReply(r.status, r.body);
@@ -1624,7 +1624,7 @@ TEST_F(BadInputTest, FormWebhook) {
                        HttpResult r = RawHttp(
                            port, "POST", "/webhooks/form",
                            {{"X-Hosho-Timestamp", std::to_string(at)},
-                            {"X-Hosho-Signature", SignFormWebhook(secret, at, replay)},
+                            {"X-Hosho-Signature", WebhookSignature(secret, at, replay)},
                             {"Content-Type", "application/json"}},
                            absl::StrReplaceAll(replay, {{"LF-2026-000501", "LF-2026-000999"}}));
                        return FromJsonReply(r.status, r.body);
@@ -1713,7 +1713,7 @@ TEST_F(BadInputTest, FormWebhook) {
                        const int64_t at = absl::ToUnixSeconds(absl::Now());
                        auto r = HttpPost("127.0.0.1", port, "/webhooks/form",
                                          {{"X-Hosho-Timestamp", std::to_string(at)},
-                                          {"X-Hosho-Signature", SignFormWebhook(secret, at, big)}},
+                                          {"X-Hosho-Signature", WebhookSignature(secret, at, big)}},
                                          big, "application/json");
                        return r.ok() ? FromJsonReply(r->first, r->second) : FromStatus(r.status());
                      },

@@ -1,13 +1,13 @@
 // Dead letters through the real Kafka protocol (a real Apache Kafka broker): a record a consumer gave up on is
 // listed with its cause, replayed once to its source topic without the dlq-* headers, and a second
-// replay sends nothing (design §5: "a DLQ record can be replayed by hoshoctl").
+// replay sends nothing (docs/runbook.md: a DLQ record can be replayed by hoshoctl).
 #include <set>
 
 #include "gtest/gtest.h"
-#include "services/common/events.h"
+#include "services/common/domain/events.h"
 #include "services/hoshoctl/dlq.h"
-#include "tests/support/test_kafka.h"
 #include "tests/support/kafka_reader.h"
+#include "tests/support/test_kafka.h"
 
 namespace hosho {
 namespace {
@@ -18,7 +18,7 @@ TEST(DlqReplayTest, ADeadLetterIsListedReplayedOnceAndCarriesNoDlqHeadersBack) {
   kafka.bootstrap_servers = broker->bootstrap();
   kafka.consumer_properties = {{"fetch.wait.max.ms", "5"}, {"session.timeout.ms", "6000"}};
   auto producer = *KafkaProducer::Create(kafka);
-  // What a consumer writes when it gives up (kafka_impl.cc), for two records.
+  // What a consumer writes when it gives up (kafka_consumer.cc), for two records.
   for (const char* id : {"HS-1", "HS-2"}) {
     OutgoingRecord dead;
     dead.topic = std::string(topics::kSubmissions) + ".dlq";

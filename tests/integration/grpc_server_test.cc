@@ -1,6 +1,7 @@
 // The gRPC runner over real sockets: bearer-token authentication and roles,
 // health, reflection, and the refusal to serve plaintext beyond loopback.
-#include "services/common/grpc_server.h"
+#include "services/common/grpc/grpc_server.h"
+#include "services/common/runtime/net.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -8,13 +9,14 @@
 
 #include "gtest/gtest.h"
 #include "hosho/v1/echo.grpc.pb.h"
-#include "services/common/auth.h"
-#include "services/common/clock.h"
-#include "services/common/errors.h"
-#include "services/common/grpc_client.h"
-#include "services/common/metrics.h"
-#include "services/common/sealing.h"
+#include "services/common/auth/auth.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/grpc/grpc_client.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/runtime/errors.h"
+#include "services/common/runtime/metrics.h"
 #include "services/stack/stack.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/grpc_probe.h"
 
 namespace hosho {

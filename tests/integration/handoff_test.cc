@@ -7,16 +7,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "services/common/case_store_redis.h"
-#include "services/common/errors.h"
-#include "services/common/events.h"
-#include "services/common/kafka_impl.h"
-#include "services/common/topics.h"
+#include "services/common/domain/events.h"
+#include "services/common/kafka/kafka_impl.h"
+#include "services/common/kafka/topics.h"
+#include "services/common/runtime/errors.h"
+#include "services/common/store/case_store_redis.h"
 #include "services/routing/handoff_service.h"
 #include "services/routing/routing_worker.h"
-#include "tests/support/test_kafka.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/kafka_reader.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/test_kafka.h"
 
 namespace hosho {
 namespace {
@@ -57,7 +58,7 @@ class HandoffTest : public ::testing::Test {
                                          std::string(HOSHO_SOURCE_DIR) + "/deploy/city/offices.yaml");
     ASSERT_TRUE(policy.ok()) << policy.status();
     policy_ = *policy;
-    worker_ = std::make_unique<RoutingWorker>(cases_.get(), producer_.get(), &clock_, &policy_, absl::Seconds(3));
+    worker_ = std::make_unique<RoutingWorker>(cases_.get(), cases_.get(), producer_.get(), &clock_, &policy_, absl::Seconds(3));
     handoff_ = std::make_unique<HandoffServiceImpl>(cases_.get(), producer_.get(), nullptr, &clock_, &policy_,
                                                     &accounting_, absl::Seconds(3));
   }
@@ -276,7 +277,7 @@ TEST_F(HandoffTest, AnUnknownDepartmentIsForwardedToTheOperatorsQueue) {
 TEST_F(HandoffTest, HandoffDeadlinesAreEscalatedOnceEachWithTwoSweepers) {
   const std::string late = RoutedCase("HS-D", hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT);
   const std::string prompt = RoutedCase("HS-E", hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT);
-  RoutingWorker replica(cases_.get(), producer_.get(), &clock_, &policy_, absl::Seconds(3));
+  RoutingWorker replica(cases_.get(), cases_.get(), producer_.get(), &clock_, &policy_, absl::Seconds(3));
   auto sweep_both = [&] {
     absl::StatusOr<int> a, b;
     std::thread ta([&] { a = worker_->SweepDeadlines(); });

@@ -7,16 +7,16 @@
 #include <sstream>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
-#include "services/common/clock.h"
-#include "services/common/errors.h"
-#include "services/common/http_server.h"
-#include "services/common/mail.h"
-#include "services/common/redis_client.h"
-#include "services/common/sealing.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/http/http_server.h"
+#include "services/common/mail/mail.h"
+#include "services/common/redis/redis_client.h"
+#include "services/common/runtime/clock.h"
+#include "services/common/runtime/errors.h"
 #include "services/hoshoctl/client.h"
 #include "services/intake/webhook.h"
 #include "services/stack/stack.h"
@@ -74,7 +74,7 @@ class IntakeChannelsTest : public ::testing::Test {
                                           const std::string& content_type = "application/json") {
     auto posted =
         HttpPost("127.0.0.1", stack_->endpoints().webhook_port, "/webhooks/form",
-                 {{"X-Hosho-Timestamp", std::to_string(at)}, {"X-Hosho-Signature", SignFormWebhook(secret, at, body)}},
+                 {{"X-Hosho-Timestamp", std::to_string(at)}, {"X-Hosho-Signature", WebhookSignature(secret, at, body)}},
                  body, content_type);
     EXPECT_TRUE(posted.ok()) << posted.status();
     return posted.ok() ? *posted : std::make_pair(0, std::string());
@@ -209,7 +209,7 @@ TEST_F(IntakeChannelsTest, WebhookAcceptsAGoodSignatureOnceAndRefusesEveryBadOne
   // A body changed after signing.
   auto tampered = HttpPost(
       "127.0.0.1", stack_->endpoints().webhook_port, "/webhooks/form",
-      {{"X-Hosho-Timestamp", std::to_string(now)}, {"X-Hosho-Signature", SignFormWebhook(Secret(), now, body)}},
+      {{"X-Hosho-Timestamp", std::to_string(now)}, {"X-Hosho-Signature", WebhookSignature(Secret(), now, body)}},
       absl::StrReplaceAll(body, {{"DS-26-000104", "DS-26-000999"}}), "application/json");
   ASSERT_TRUE(tampered.ok());
   EXPECT_EQ(tampered->first, 401);

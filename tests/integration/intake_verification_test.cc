@@ -6,18 +6,20 @@
 
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
-#include "services/common/case_store_redis.h"
-#include "services/common/case_view.h"
-#include "services/common/errors.h"
-#include "services/common/events.h"
-#include "services/common/kafka_impl.h"
-#include "services/common/trace.h"
+#include "services/common/domain/case_view.h"
+#include "services/common/domain/events.h"
+#include "services/common/kafka/kafka_impl.h"
+#include "services/common/runtime/errors.h"
+#include "services/common/runtime/trace.h"
+#include "services/common/store/case_store_redis.h"
+#include "services/common/store/redis_contract_store.h"
 #include "services/intake/intake_service.h"
 #include "services/verification/verification_worker.h"
 #include "tests/support/await.h"
-#include "tests/support/test_kafka.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/kafka_reader.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/test_kafka.h"
 
 namespace hosho {
 namespace {

@@ -10,7 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "services/common/admin_server.h"
+#include "services/common/http/admin_server.h"
 #include "services/stack/child_process.h"
 #include "services/stack/stack.h"
 #include "tests/support/await.h"

@@ -4,12 +4,13 @@
 
 #include "gtest/gtest.h"
 #include "hosho/v1/platform_sim.grpc.pb.h"
-#include "services/common/auth.h"
-#include "services/common/config.h"
-#include "services/common/grpc_client.h"
-#include "services/common/grpc_server.h"
-#include "services/common/sealing.h"
+#include "services/common/auth/auth.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/grpc/grpc_client.h"
+#include "services/common/grpc/grpc_server.h"
+#include "services/common/runtime/config.h"
 #include "services/platform_sim/platform_sim_service.h"
+#include "tests/support/fake_clock.h"
 
 namespace hosho {
 namespace {

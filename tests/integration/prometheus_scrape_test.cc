@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "services/common/admin_server.h"
-#include "services/common/config.h"
+#include "services/common/http/admin_server.h"
+#include "services/common/runtime/config.h"
 #include "services/hoshoctl/client.h"
 #include "services/hoshoctl/yaml_input.h"
 #include "services/stack/child_process.h"

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "services/common/outbound.h"
+#include "services/common/mail/outbound.h"
 #include "services/stack/child_process.h"
 #include "services/stack/stack.h"
 #include "tests/support/await.h"

@@ -1,4 +1,4 @@
-// hosho-stack's supervision (#18, item 1) against the real binaries: a service killed with SIGKILL
+// hosho-stack's supervision against the real binaries: a service killed with SIGKILL
 // is restarted after its backoff and serves again, said on stdout, in its log and in the metrics
 // file; a second crash in a row waits twice as long; an orderly stop (SIGTERM, status 0) stays
 // stopped.
@@ -10,7 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
-#include "services/common/http_server.h"
+#include "services/common/http/http_server.h"
 #include "services/hoshoctl/client.h"
 #include "services/stack/stack.h"
 #include "tests/support/await.h"

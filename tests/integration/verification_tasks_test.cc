@@ -7,12 +7,12 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "services/common/domain_text.h"
-#include "services/common/errors.h"
-#include "services/common/events.h"
-#include "services/common/kafka_impl.h"
-#include "services/common/redis_client.h"
-#include "services/common/topics.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/domain/events.h"
+#include "services/common/kafka/kafka_impl.h"
+#include "services/common/kafka/topics.h"
+#include "services/common/redis/redis_client.h"
+#include "services/common/runtime/errors.h"
 #include "services/hoshoctl/client.h"
 #include "services/stack/stack.h"
 #include "tests/support/await.h"

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-#include "services/common/kafka.h"
+#include "services/common/kafka/kafka.h"
 
 namespace hosho::testing {
 
@@ -23,6 +23,11 @@ class FakeProducer final : public EventProducer {
   }
   absl::Status Flush(absl::Duration) override { return absl::OkStatus(); }
 
+  // Forgets what was sent (a test's set-up sends records it does not count).
+  void Clear() {
+    absl::MutexLock lock(&mu_);
+    sent_.clear();
+  }
   void Refuse(bool refusing) {
     absl::MutexLock lock(&mu_);
     refusing_ = refusing;

@@ -5,8 +5,8 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/clock.h"
-#include "services/common/redis_client.h"
+#include "services/common/redis/redis_client.h"
+#include "services/common/runtime/clock.h"
 #include "tests/support/await.h"
 #include "tests/support/fixtures.h"
 

@@ -8,7 +8,7 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "hosho/testing/reflection_client.pb.h"
-#include "services/common/errors.h"
+#include "services/common/runtime/errors.h"
 
 namespace hosho::testing {
 

@@ -4,7 +4,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
-#include "services/common/clock.h"
+#include "services/common/runtime/clock.h"
 #include "tests/support/await.h"
 
 namespace hosho::testing {

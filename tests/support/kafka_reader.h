@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "services/common/kafka_impl.h"
+#include "services/common/kafka/kafka_impl.h"
 
 namespace hosho::testing {
 

@@ -6,7 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "services/common/mail.h"
+#include "services/common/mail/mail.h"
 #include "tests/support/fixtures.h"
 
 namespace hosho::testing {

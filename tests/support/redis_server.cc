@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "services/common/clock.h"
+#include "services/common/runtime/clock.h"
 #include "services/stack/stack.h"
 
 namespace hosho::testing {

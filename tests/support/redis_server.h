@@ -3,7 +3,7 @@
 #include <memory>
 #include <string>
 
-#include "services/common/redis_client.h"
+#include "services/common/redis/redis_client.h"
 #include "services/stack/child_process.h"
 
 namespace hosho::testing {

@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "services/common/config.h"
-#include "services/common/sealing.h"
+#include "services/common/crypto/sealing.h"
+#include "services/common/runtime/config.h"
 #include "services/stack/stack.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/redis_server.h"

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "services/common/kafka_impl.h"
+#include "services/common/kafka/kafka_impl.h"
 #include "services/stack/kafka_cluster.h"
 
 namespace hosho::testing {

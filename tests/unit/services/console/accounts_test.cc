@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "services/common/passwords.h"
+#include "services/common/crypto/passwords.h"
 
 namespace hosho {
 namespace {

@@ -1,9 +1,11 @@
 #include "services/console/i18n.h"
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "services/console/html.h"
@@ -14,8 +16,15 @@ namespace {
 // Every literal key the console's pages ask for has a Japanese and an English text.
 TEST(I18nTest, EveryKeyUsedByThePagesIsInTheCatalogue) {
   std::set<std::string> keys;
-  for (const char* file : {"console_app.cc", "html.cc"}) {
-    std::ifstream in(std::string(HOSHO_SOURCE_DIR) + "/services/console/" + file);
+  // Every source of the console: the page modules under pages/ and the shared frame (html.cc) among them.
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(std::string(HOSHO_SOURCE_DIR) + "/services/console")) {
+    if (entry.path().extension() == ".cc") files.push_back(entry.path());
+  }
+  ASSERT_GE(files.size(), 8u);
+  for (const std::filesystem::path& file : files) {
+    std::ifstream in(file);
     ASSERT_TRUE(in) << file;
     std::stringstream text;
     text << in.rdbuf();

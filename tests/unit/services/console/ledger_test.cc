@@ -5,12 +5,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
-#include "services/common/config.h"
-#include "services/common/csv.h"
-#include "services/common/domain_text.h"
-#include "services/common/errors.h"
-#include "services/common/events.h"
-#include "services/common/text.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/domain/events.h"
+#include "services/common/runtime/config.h"
+#include "services/common/runtime/errors.h"
+#include "services/common/tabular/csv.h"
+#include "services/common/text/text.h"
 
 namespace hosho {
 namespace {

@@ -1,7 +1,7 @@
 #include "services/intake/mail_intake.h"
 
 #include "gtest/gtest.h"
-#include "services/common/mail.h"
+#include "services/common/mail/mail.h"
 
 namespace hosho {
 namespace {

@@ -3,7 +3,7 @@
 #include <functional>
 
 #include "gtest/gtest.h"
-#include "services/common/domain_text.h"
+#include "services/common/domain/domain_text.h"
 
 namespace hosho {
 namespace {

@@ -2,9 +2,9 @@
 
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "services/common/config.h"
-#include "services/common/events.h"
-#include "services/common/outbound.h"
+#include "services/common/domain/events.h"
+#include "services/common/mail/outbound.h"
+#include "services/common/runtime/config.h"
 #include "services/notification/delivery.h"
 
 namespace hosho {

@@ -1,7 +1,7 @@
 #include "services/platform_sim/certificate_book.h"
 
 #include "gtest/gtest.h"
-#include "services/common/config.h"
+#include "services/common/runtime/config.h"
 
 namespace hosho {
 namespace {

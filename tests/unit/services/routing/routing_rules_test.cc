@@ -2,7 +2,7 @@
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "services/common/config.h"
+#include "services/common/runtime/config.h"
 #include "tests/support/fixtures.h"
 
 namespace hosho {

@@ -3,6 +3,7 @@
 #include <deque>
 
 #include "gtest/gtest.h"
+#include "tests/support/fake_clock.h"
 
 namespace hosho {
 namespace {

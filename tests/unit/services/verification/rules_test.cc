@@ -4,8 +4,8 @@
 #include <functional>
 
 #include "gtest/gtest.h"
-#include "services/common/config.h"
-#include "services/common/domain_text.h"
+#include "services/common/domain/domain_text.h"
+#include "services/common/runtime/config.h"
 
 namespace hosho {
 namespace {

@@ -1,0 +1,23 @@
+#include "services/common/store/case_timers.h"
+
+#include <string>
+
+#include "services/common/runtime/log.h"
+#include "services/common/runtime/metrics.h"
+
+namespace hosho {
+
+void RemoveTimerBestEffort(CaseTimers& timers, absl::string_view timer, absl::string_view case_id) {
+  absl::Status removed = timers.RemoveTimer(timer, case_id);
+  if (removed.ok()) return;
+  Metrics()
+      .GetCounter("hosho_case_timer_remove_failures_total",
+                  "Timers that could not be cleared after their step (the next sweep clears them).",
+                  {{"timer", std::string(timer)}})
+      .Increment();
+  LogWarn(
+      "timer not cleared; the next sweep will",
+      {{"timer", std::string(timer)}, {"case_id", std::string(case_id)}, {"error", std::string(removed.message())}});
+}
+
+}  // namespace hosho

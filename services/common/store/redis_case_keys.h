@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "services/common/store/case_ledger.h"
+
+// The Redis key names of the case store, shared by its files (RedisCaseStore's layout, in one place).
+namespace hosho::redis_keys {
+
+inline std::string Case(absl::string_view id) { return absl::StrCat("case:{", id, "}"); }
+inline std::string Inflight(absl::string_view office) { return absl::StrCat("inflight:{", office, "}"); }
+inline std::string Ended(absl::string_view office, absl::string_view state) {
+  return absl::StrCat("ended:{", office, "}:", state);
+}
+// Contract ids and guarantee numbers → cases (both are identifiers people type, not secrets).
+inline std::string Lookup(absl::string_view term) { return absl::StrCat("lookup:{", term, "}"); }
+inline std::string Tasks(absl::string_view office) { return absl::StrCat("tasks:{", office, "}"); }
+inline std::string Timer(absl::string_view timer) { return absl::StrCat("timer:{", timer, "}"); }
+inline constexpr char kRecent[] = "cases:recent";
+
+// An applied event's record ("version\nstate\npayload") as a result.
+absl::StatusOr<TransitionResult> ParseAppliedRecord(absl::string_view record, bool replayed);
+
+}  // namespace hosho::redis_keys

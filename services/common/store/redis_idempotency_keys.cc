@@ -1,0 +1,34 @@
+#include "services/common/store/case_store_redis.h"
+
+namespace hosho {
+
+absl::StatusOr<std::string> RedisCaseStore::GetValue(absl::string_view key) {
+  auto reply = redis_->Command({"GET", std::string(key)});
+  if (!reply.ok()) return reply.status();
+  if (reply->type == RedisReply::Type::kNil) return absl::NotFoundError("no value");
+  return reply->str;
+}
+
+absl::Status RedisCaseStore::Put(absl::string_view key, absl::string_view value, absl::Duration ttl) {
+  std::vector<std::string> argv = {"SET", std::string(key), std::string(value)};
+  if (ttl > absl::ZeroDuration()) {
+    argv.push_back("PX");
+    argv.push_back(std::to_string(absl::ToInt64Milliseconds(ttl)));
+  }
+  return redis_->Command(argv).status();
+}
+
+absl::StatusOr<std::string> RedisCaseStore::PutIfAbsent(absl::string_view key, absl::string_view value,
+                                                        absl::Duration ttl) {
+  std::vector<std::string> argv = {"SET", std::string(key), std::string(value), "NX", "GET"};
+  if (ttl > absl::ZeroDuration()) {
+    argv.push_back("PX");
+    argv.push_back(std::to_string(absl::ToInt64Milliseconds(ttl)));
+  }
+  auto reply = redis_->Command(argv);
+  if (!reply.ok()) return reply.status();
+  if (reply->type == RedisReply::Type::kNil) return std::string(value);
+  return reply->str;
+}
+
+}  // namespace hosho

@@ -1,0 +1,191 @@
+#include "services/routing/routing_worker.h"
+
+#include "gtest/gtest.h"
+#include "services/common/domain/events.h"
+#include "services/common/kafka/kafka.h"
+#include "services/common/runtime/clock.h"
+#include "tests/support/fake_case_store.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/fake_producer.h"
+
+namespace hosho {
+namespace {
+
+using hosho::events::v1::Envelope;
+using hosho::events::v1::VerificationCompleted;
+
+constexpr char kCase[] = "case-routing-1";
+const absl::Time kReceived = absl::FromUnixSeconds(1'790'000'000);
+
+// The rules and offices the repository ships (deploy/routing/rules.yaml, deploy/city/offices.yaml).
+RoutingPolicy Shipped() {
+  auto policy = LoadRoutingPolicyFiles(std::string(HOSHO_SOURCE_DIR) + "/deploy/routing/rules.yaml",
+                                       std::string(HOSHO_SOURCE_DIR) + "/deploy/city/offices.yaml");
+  EXPECT_TRUE(policy.ok()) << policy.status();
+  return *policy;
+}
+
+// What verification publishes for a case: the verdict with the submission it judged.
+KafkaRecord Verdict(VerificationCompleted::Verdict verdict) {
+  Envelope e;
+  e.set_event_id(absl::StrCat(kCase, ":verified"));
+  e.set_case_id(kCase);
+  e.set_producer("hosho-verification");
+  auto* v = e.mutable_verification_completed();
+  v->set_verdict(verdict);
+  auto* s = v->mutable_submission();
+  s->set_kind(hosho::v1::GUARANTEE_KIND_CONTRACT);
+  s->mutable_contract()->set_contract_id("R8-001");
+  s->mutable_contract()->set_ordering_office("contract-division");
+  s->mutable_contract()->set_department_in_charge("road-maintenance");
+  *s->mutable_received_at() = ToProto(kReceived);
+  OutgoingRecord out = ToRecord(topics::kVerifications, e, "");
+  return KafkaRecord{out.topic, 0, 7, out.key, out.value, out.headers, kReceived};
+}
+
+// A step as another service would apply it.
+TransitionRequest Step(const std::string& event_id, std::vector<std::string> from, const std::string& to,
+                       absl::Time at) {
+  TransitionRequest t;
+  t.case_id = kCase;
+  t.event_id = event_id;
+  t.expected_states = std::move(from);
+  t.to_state = to;
+  t.actor = "test";
+  t.at = at;
+  return t;
+}
+
+class RoutingWorkerTest : public ::testing::Test {
+ protected:
+  // The case as verification leaves it: VERIFIED.
+  void SetUp() override { ASSERT_TRUE(store_.Apply(Step("created", {}, "VERIFIED", kReceived)).ok()); }
+  std::vector<Envelope> Published() const {
+    std::vector<Envelope> out;
+    for (const OutgoingRecord& r : producer_.sent()) {
+      Envelope e;
+      EXPECT_TRUE(e.ParseFromString(r.value));
+      EXPECT_EQ(r.topic, topics::kRoutings);
+      out.push_back(e);
+    }
+    return out;
+  }
+  int HistoryEntriesTo(const std::string& state) {
+    auto record = store_.Get(kCase);
+    EXPECT_TRUE(record.ok()) << record.status();
+    int n = 0;
+    for (const HistoryRecord& h : record->history) n += h.to_state == state && h.from_state != state ? 1 : 0;
+    return n;
+  }
+
+  testing::FakeCaseStore store_;
+  testing::FakeProducer producer_;
+  FakeClock clock_{kReceived + absl::Minutes(5)};
+  RoutingPolicy policy_ = Shipped();
+  RoutingWorker worker_{&store_, &store_, &producer_, &clock_, &policy_};
+};
+
+TEST_F(RoutingWorkerTest, AVerifiedCaseIsRoutedOnceWithItsDeadlineTimers) {
+  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+
+  EXPECT_EQ(*store_.GetState(kCase), "ROUTED");
+  const auto published = Published();
+  ASSERT_EQ(published.size(), 1u);
+  EXPECT_EQ(published[0].event_id(), absl::StrCat(kCase, ":routed"));
+  EXPECT_EQ(published[0].routing_decided().office(), "contract-division");
+  EXPECT_EQ(published[0].routing_decided().action(), hosho::v1::HANDOFF_ACTION_CONCLUDE_CONTRACT);
+  EXPECT_EQ(store_.Timer(kHandoffWarnTimer).at(kCase), kReceived + absl::Hours(24 * 5));
+  EXPECT_EQ(store_.Timer(kHandoffBreachTimer).at(kCase), kReceived + absl::Hours(24 * 7));
+}
+
+TEST_F(RoutingWorkerTest, ARedeliveredVerdictResendsTheFirstDecisionAndChangesNothing) {
+  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  clock_.Advance(absl::Hours(1));
+  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+
+  EXPECT_EQ(HistoryEntriesTo("ROUTED"), 1);
+  const auto published = Published();
+  ASSERT_EQ(published.size(), 2u);
+  EXPECT_EQ(published[1].SerializeAsString(), published[0].SerializeAsString()) << "the stored event, byte for byte";
+}
+
+TEST_F(RoutingWorkerTest, AReturnedCaseIsNotRouted) {
+  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_RETURNED)).ok());
+  EXPECT_EQ(*store_.GetState(kCase), "VERIFIED");
+  EXPECT_TRUE(producer_.sent().empty());
+  EXPECT_TRUE(store_.Timer(kHandoffBreachTimer).empty());
+}
+
+TEST_F(RoutingWorkerTest, ACaseThatMovedOnIsSkippedWithoutAnEvent) {
+  ASSERT_TRUE(store_.Apply(Step("withdrawn", {"VERIFIED"}, "WITHDRAWN", kReceived)).ok());
+  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  EXPECT_EQ(*store_.GetState(kCase), "WITHDRAWN");
+  EXPECT_TRUE(producer_.sent().empty());
+}
+
+TEST_F(RoutingWorkerTest, AStoreOutageIsReturnedAndTheRetryRoutesTheCaseOnce) {
+  store_.Refuse(1);
+  const absl::Status first = worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED));
+  EXPECT_TRUE(absl::IsUnavailable(first)) << first;
+  EXPECT_EQ(*store_.GetState(kCase), "VERIFIED");
+  EXPECT_TRUE(producer_.sent().empty());
+
+  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  EXPECT_EQ(HistoryEntriesTo("ROUTED"), 1);
+  EXPECT_EQ(Published().size(), 1u);
+}
+
+TEST_F(RoutingWorkerTest, ABrokerThatDoesNotConfirmFailsTheRecordSoItIsRetried) {
+  producer_.Refuse(true);
+  EXPECT_TRUE(absl::IsUnavailable(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED))));
+  producer_.Refuse(false);
+  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  EXPECT_EQ(HistoryEntriesTo("ROUTED"), 1);
+  EXPECT_EQ(Published().size(), 1u);
+}
+
+TEST_F(RoutingWorkerTest, TheSweepRemindsThenEscalatesOnceEach) {
+  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  EXPECT_EQ(*worker_.SweepDeadlines(), 0) << "nothing is due yet";
+
+  clock_.Set(kReceived + absl::Hours(24 * 5) + absl::Minutes(1));
+  EXPECT_EQ(*worker_.SweepDeadlines(), 1);
+  EXPECT_EQ(*worker_.SweepDeadlines(), 0) << "a reminder is raised once";
+  clock_.Set(kReceived + absl::Hours(24 * 7) + absl::Minutes(1));
+  EXPECT_EQ(*worker_.SweepDeadlines(), 1);
+  EXPECT_EQ(*worker_.SweepDeadlines(), 0);
+
+  const auto published = Published();
+  ASSERT_EQ(published.size(), 3u);
+  EXPECT_FALSE(published[1].handoff_escalated().breached());
+  EXPECT_TRUE(published[2].handoff_escalated().breached());
+  EXPECT_EQ(published[2].event_id(), absl::StrCat(kCase, ":escalated:handoff-breach"));
+  EXPECT_TRUE(store_.Timer(kHandoffWarnTimer).empty());
+  EXPECT_TRUE(store_.Timer(kHandoffBreachTimer).empty());
+}
+
+TEST_F(RoutingWorkerTest, AStoreOutageDuringTheSweepKeepsTheTimerForTheNextSweep) {
+  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  clock_.Set(kReceived + absl::Hours(24 * 7) + absl::Minutes(1));
+  // DueTimers answers, then the case's read fails: the escalation must not be dropped.
+  for (int refused_call = 2; refused_call <= 3; ++refused_call) {
+    store_.Refuse(1, /*after=*/refused_call - 1);
+    EXPECT_FALSE(worker_.SweepDeadlines().ok());
+    EXPECT_EQ(store_.Timer(kHandoffWarnTimer).size(), 1u) << "refused call " << refused_call;
+  }
+  EXPECT_EQ(*worker_.SweepDeadlines(), 2) << "the reminder and the breach, each once";
+  EXPECT_EQ(Published().size(), 3u);
+}
+
+TEST_F(RoutingWorkerTest, ACaseHandedOffInTimeLeavesTheTimersWithoutAnEscalation) {
+  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  ASSERT_TRUE(store_.Apply(Step("concluded", {"ROUTED"}, "CONTRACT_CONCLUDED", clock_.Now())).ok());
+  clock_.Set(kReceived + absl::Hours(24 * 8));
+  EXPECT_EQ(*worker_.SweepDeadlines(), 0);
+  EXPECT_EQ(Published().size(), 1u);
+  EXPECT_TRUE(store_.Timer(kHandoffWarnTimer).empty());
+  EXPECT_TRUE(store_.Timer(kHandoffBreachTimer).empty());
+}
+
+}  // namespace
+}  // namespace hosho
