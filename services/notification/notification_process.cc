@@ -28,8 +28,15 @@ absl::StatusOr<std::unique_ptr<NotificationProcess>> NotificationProcess::Create
                                    [worker](const KafkaRecord& r) { return worker->Handle(r); });
   if (!consumer.ok()) return consumer.status();
   NotificationProcess* self = process.get();
-  host.AddLoop("delivery round", [self](const absl::Notification& stop) {
-    self->dispatcher_.RunUntil(stop, &self->outbox_signal_, self->config_.poll);
+  // The sender stops as soon as the service is asked to stop, before gRPC and the consumers drain: a
+  // mail begun during a long drain is one a SIGKILL at the end of the grace period could cut, and
+  // another replica would then send it again once its lease runs out.
+  host.OnStopping([self] {
+    self->stop_sending_.Notify();
+    self->outbox_signal_.Notify();
+  });
+  host.AddLoop("delivery round", [self](const absl::Notification&) {
+    self->dispatcher_.RunUntil(self->stop_sending_, &self->outbox_signal_, self->config_.poll);
   });
   return process;
 }

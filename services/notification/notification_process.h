@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
 #include "services/common/domain/offices.h"
 #include "services/common/host/service_host.h"
 #include "services/common/store/case_store_redis.h"
@@ -41,6 +42,7 @@ class NotificationProcess {
   MailChannel mail_;
   WebhookChannel webhooks_;
   DeliveryDispatcher dispatcher_;
+  absl::Notification stop_sending_;  // notified when the service is asked to stop
 };
 
 }  // namespace hosho

@@ -133,10 +133,10 @@ absl::StatusOr<int> RoutingWorker::SweepDeadlines(int limit) {
     for (const std::string& case_id : *due) {
       auto record = ledger_->Get(case_id);
       auto payload = ledger_->AppliedPayload(case_id, event_ids::Routed(case_id));
-      // Redis away for a moment: the timer stays for the next sweep (dropping it would lose the
-      // escalation).
-      if (!record.ok() && !absl::IsNotFound(record.status())) return record.status();
-      if (!payload.ok() && !absl::IsNotFound(payload.status())) return payload.status();
+      // Redis away: the timer stays for the next sweep; an unreadable case is skipped, not the others.
+      auto readable = ReadableForSweep(*timers_, timer, case_id, {record.status(), payload.status()});
+      if (!readable.ok()) return readable.status();
+      if (!*readable) continue;
       hosho::events::v1::Envelope routed;
       // Only a case still waiting for the office's step is escalated; anything else is done in time.
       if (!record.ok() || record->Field("state") != StateName(hosho::v1::CASE_STATE_ROUTED) || !payload.ok() ||

@@ -329,10 +329,10 @@ absl::StatusOr<int> VerificationWorker::SweepDeadlines(int limit) {
   for (const std::string& case_id : *due) {
     auto record = cases_->Get(case_id);
     auto payload = cases_->AppliedPayload(case_id, event_ids::Submitted(case_id));
-    // Redis away for a moment: the timer stays for the next sweep (dropping it would lose the
-    // escalation, as a store error once did in the routing sweep).
-    if (!record.ok() && !absl::IsNotFound(record.status())) return record.status();
-    if (!payload.ok() && !absl::IsNotFound(payload.status())) return payload.status();
+    // Redis away: the timer stays for the next sweep; an unreadable case is skipped, not the others.
+    auto readable = ReadableForSweep(*cases_, kSlaTimer, case_id, {record.status(), payload.status()});
+    if (!readable.ok()) return readable.status();
+    if (!*readable) continue;
     const std::string state = record.ok() ? record->Field("state") : "";
     const bool open = state == StateName(hosho::v1::CASE_STATE_RECEIVED) ||
                       state == StateName(hosho::v1::CASE_STATE_AWAITING_VERIFICATION) ||

@@ -110,6 +110,10 @@ absl::StatusOr<TransitionResult> FakeCaseStore::ApplyLocked(const TransitionRequ
     if (applied != found->second.applied.end()) {
       TransitionResult replay = applied->second;
       replay.replayed = true;
+      // As the Redis store: a replay heals the step's indexes only while the case is still in its state.
+      if (FieldOf(found->second.fields, "state") == replay.state) {
+        UpdateIndexes(request, FieldOf(found->second.fields, "office"));
+      }
       return replay;
     }
   }
@@ -125,12 +129,12 @@ absl::StatusOr<TransitionResult> FakeCaseStore::ApplyLocked(const TransitionRequ
                                                         absl::StrJoin(request.expected_states, " or ")));
     }
   }
-  StoredCase& stored = cases_[request.case_id];
-  if (!exists) stored.created = request.at;
-  const int64_t version = Version(stored.fields);
+  const int64_t version = exists ? Version(found->second.fields) : 0;
   if (request.expected_version && *request.expected_version != version) {
     return absl::AbortedError(absl::StrCat("case ", request.case_id, " is at version ", version));
   }
+  StoredCase& stored = cases_[request.case_id];
+  if (!exists) stored.created = request.at;
   const std::string from = FieldOf(stored.fields, "state");
   const std::string prev_office = FieldOf(stored.fields, "office");
   stored.fields["state"] = request.to_state;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,15 @@ class CaseTimers {
   virtual absl::Status RemoveTimer(absl::string_view timer, absl::string_view case_id) = 0;
   virtual absl::StatusOr<int64_t> CountTimers(absl::string_view timer) = 0;
 };
+
+// Whether a sweep can act on a due case after its reads (`reads`: their statuses). An outage that
+// passes (Redis away, loading, too slow) is returned as it is: the timer stays and the round ends, to
+// be tried again. Any other error concerns that one case (a record that cannot be read): it is
+// logged and counted (hosho_deadline_sweep_unreadable_total), its timer is dropped and the answer is
+// false, so the sweep goes on and one damaged record cannot hold back every later escalation.
+// Not-found counts as readable (a case gone is handled as done).
+absl::StatusOr<bool> ReadableForSweep(CaseTimers& timers, absl::string_view timer, absl::string_view case_id,
+                                      std::initializer_list<absl::Status> reads);
 
 // Takes `case_id` out of `timer` where a timer left behind is harmless: the next sweep finds the case
 // decided (or its event sent) and takes it out then. A failure is logged and counted

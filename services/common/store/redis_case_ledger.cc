@@ -38,7 +38,7 @@ namespace {
 constexpr char kTransitionLua[] = R"lua(
 local applied = redis.call('HGET', KEYS[3], ARGV[1])
 if applied then
-  return {'REPLAY', applied, redis.call('HGET', KEYS[1], 'office') or ''}
+  return {'REPLAY', applied, redis.call('HGET', KEYS[1], 'office') or '', redis.call('HGET', KEYS[1], 'state') or ''}
 end
 local state = redis.call('HGET', KEYS[1], 'state')
 if ARGV[2] == '' then
@@ -93,7 +93,7 @@ std::vector<std::string> ScriptArgs(const TransitionRequest& request) {
 absl::StatusOr<TransitionResult> ParseScriptReply(const TransitionRequest& request,
                                                   const absl::StatusOr<RedisReply>& reply, std::string* prev_office) {
   if (!reply.ok()) return reply.status();
-  if (reply->type != RedisReply::Type::kArray || reply->elements.size() != 3) {
+  if (reply->type != RedisReply::Type::kArray || reply->elements.size() < 3) {
     return absl::DataLossError("case store: unexpected script reply");
   }
   const std::string& outcome = reply->elements[0].str;
@@ -204,7 +204,13 @@ std::vector<absl::StatusOr<TransitionResult>> RedisCaseStore::ApplyAll(const std
   for (size_t i = 0; i < steps.size(); ++i) {
     std::string prev_office;
     results.push_back(ParseScriptReply(steps[i], (*replies)[i], &prev_office));
-    if (results.back().ok()) AppendIndexUpdates(steps[i], prev_office, &index);
+    // A replay heals the indexes of the step it repeats (their update follows the script and may have
+    // failed), but only while the case is still in that step's state: a redelivered old step must not
+    // put a case that moved on (or ended) back into the in-flight list of the office it left.
+    const bool moved_on = results.back().ok() && results.back()->replayed &&
+                          (*replies)[i].ok() && (*replies)[i]->elements.size() > 3 &&
+                          (*replies)[i]->elements[3].str != results.back()->state;
+    if (results.back().ok() && !moved_on) AppendIndexUpdates(steps[i], prev_office, &index);
   }
   if (index.empty()) return results;
   // The indexes are derived data that a replay of the same step heals; a failed update is counted

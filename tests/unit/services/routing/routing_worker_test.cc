@@ -26,10 +26,10 @@ RoutingPolicy Shipped() {
 }
 
 // What verification publishes for a case: the verdict with the submission it judged.
-KafkaRecord Verdict(VerificationCompleted::Verdict verdict) {
+KafkaRecord Verdict(VerificationCompleted::Verdict verdict, const std::string& case_id = kCase) {
   Envelope e;
-  e.set_event_id(absl::StrCat(kCase, ":verified"));
-  e.set_case_id(kCase);
+  e.set_event_id(absl::StrCat(case_id, ":verified"));
+  e.set_case_id(case_id);
   e.set_producer("hosho-verification");
   auto* v = e.mutable_verification_completed();
   v->set_verdict(verdict);
@@ -45,9 +45,9 @@ KafkaRecord Verdict(VerificationCompleted::Verdict verdict) {
 
 // A step as another service would apply it.
 TransitionRequest Step(const std::string& event_id, std::vector<std::string> from, const std::string& to,
-                       absl::Time at) {
+                       absl::Time at, const std::string& case_id = kCase) {
   TransitionRequest t;
-  t.case_id = kCase;
+  t.case_id = case_id;
   t.event_id = event_id;
   t.expected_states = std::move(from);
   t.to_state = to;
@@ -185,6 +185,27 @@ TEST_F(RoutingWorkerTest, ACaseHandedOffInTimeLeavesTheTimersWithoutAnEscalation
   EXPECT_EQ(Published().size(), 1u);
   EXPECT_TRUE(store_.Timer(kHandoffWarnTimer).empty());
   EXPECT_TRUE(store_.Timer(kHandoffBreachTimer).empty());
+}
+
+TEST_F(RoutingWorkerTest, AnUnreadableCaseIsSkippedAndTheCasesDueAfterItAreStillEscalated) {
+  constexpr char kOther[] = "case-routing-2";
+  ASSERT_TRUE(store_.Apply(Step("created", {}, "VERIFIED", kReceived, kOther)).ok());
+  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED, kOther)).ok());
+  clock_.Set(kReceived + absl::Hours(24 * 7) + absl::Minutes(1));
+
+  // The reminder round reads kCase first (same due time, ordered by id): its record is damaged.
+  store_.Refuse(1, /*after=*/1, absl::DataLossError("case store: malformed applied record"));
+  EXPECT_EQ(*worker_.SweepDeadlines(), 3) << "kOther's reminder and both breaches";
+
+  std::vector<std::string> escalations;
+  for (const Envelope& e : Published()) {
+    if (e.has_handoff_escalated()) escalations.push_back(e.event_id());
+  }
+  EXPECT_EQ(escalations, (std::vector<std::string>{absl::StrCat(kOther, ":escalated:handoff-warn"),
+                                                   absl::StrCat(kCase, ":escalated:handoff-breach"),
+                                                   absl::StrCat(kOther, ":escalated:handoff-breach")}));
+  EXPECT_TRUE(store_.Timer(kHandoffWarnTimer).empty()) << "the unreadable case's timer is dropped, not retried forever";
 }
 
 }  // namespace

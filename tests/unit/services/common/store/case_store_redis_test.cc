@@ -325,6 +325,33 @@ TEST_P(RedisOnlyStoreTest, ACaseAnOlderVersionPoisonedWithACutCharacterIsStillRe
   EXPECT_EQ(record->history[1].to_state, "NEEDS_REVIEW");
 }
 
+TEST_P(CaseStoreTest, AReplayOfAnOldStepAfterTheCaseEndedLeavesTheIndexesAsTheyAre) {
+  ASSERT_TRUE(store_->Apply(Create("C20")).ok());
+  auto routed = Step("C20", "C20:routed", "RECEIVED", "ROUTED");
+  routed.office = "road-maintenance";
+  ASSERT_TRUE(store_->Apply(routed).ok());
+  auto closed = Step("C20", "C20:closed", "ROUTED", "CLOSED");
+  closed.office = "road-maintenance";
+  closed.terminal = true;
+  ASSERT_TRUE(store_->Apply(closed).ok());
+  // A redelivery of the routing, long after: the first result comes back, the lists stay.
+  auto replayed = store_->Apply(routed);
+  ASSERT_TRUE(replayed.ok()) << replayed.status();
+  EXPECT_TRUE(replayed->replayed);
+  EXPECT_TRUE(store_->ListCaseIds("road-maintenance", 10, 0)->empty()) << "an ended case is in no in-flight list";
+  EXPECT_TRUE(store_->ListCaseIds("contract-division", 10, 0)->empty());
+  EXPECT_EQ(*store_->CountEnded("road-maintenance", "CLOSED", absl::InfinitePast()), 1);
+}
+
+TEST_P(CaseStoreTest, ACreateRefusedOnItsVersionLeavesNoCase) {
+  auto create = Create("C21");
+  create.expected_version = 3;
+  EXPECT_TRUE(absl::IsAborted(store_->Apply(create).status()));
+  EXPECT_TRUE(absl::IsNotFound(store_->Get("C21").status()));
+  create.expected_version.reset();
+  EXPECT_TRUE(store_->Apply(create).ok()) << "nothing was left behind to refuse the real creation";
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, CaseStoreTest, ::testing::Values("redis", "fake"));
 INSTANTIATE_TEST_SUITE_P(Stores, RedisOnlyStoreTest, ::testing::Values("redis"));
 
