@@ -60,9 +60,16 @@ if [ "$version" != "$(printf '%02x%02x%02xff' ${LIBRDKAFKA//./ })" ]; then
   echo "build.sh: the tarball holds librdkafka 0x$version, expected $LIBRDKAFKA" >&2
   exit 1
 fi
+# With ccache, paths are hashed relative to the unpacked tree, so another clone of hosho (another
+# PREFIX) compiles nothing again.
+launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR="$work" CCACHE_NOHASHDIR=true
+fi
 cmake -S "$src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$PREFIX" \
   -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DRDKAFKA_BUILD_STATIC=ON -DRDKAFKA_BUILD_EXAMPLES=OFF \
-  -DRDKAFKA_BUILD_TESTS=OFF $OPTIONS >"$work/configure.log" 2>&1 || { cat "$work/configure.log" >&2; exit 1; }
+  -DRDKAFKA_BUILD_TESTS=OFF "${launcher[@]}" $OPTIONS >"$work/configure.log" 2>&1 || { cat "$work/configure.log" >&2; exit 1; }
 cmake --build "$work/build" -j "$JOBS" --target rdkafka >"$work/build.log" 2>&1 || { tail -50 "$work/build.log" >&2; exit 1; }
 # The features hosho needs are really in it (a configuration flag that silently did nothing would
 # otherwise surface only as a refused SASL handshake at a city's broker).

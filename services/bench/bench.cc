@@ -214,8 +214,8 @@ double IdleCpuPercent(Stack& stack, absl::Duration window, std::string* detail) 
   absl::SleepFor(window);  // the quiet window being measured
   double total = 0;
   for (size_t i = 0; i < pids.size(); ++i) {
-    const double percent = 100 * absl::ToDoubleSeconds(ProcessCpu(pids[i].second) - before[i]) /
-                           absl::ToDoubleSeconds(window);
+    const double percent =
+        100 * absl::ToDoubleSeconds(ProcessCpu(pids[i].second) - before[i]) / absl::ToDoubleSeconds(window);
     total += percent;
     absl::StrAppendFormat(detail, "%s%s %.1f%%", detail->empty() ? "" : ", ", pids[i].first, percent);
   }

@@ -70,9 +70,8 @@ std::string ReportJson(const BenchReport& r) {
       "  \"closed_loop\": {\"submitted\": %zu, \"completed\": %zu, \"failed\": %zu, \"intake_p50_ms\": %.3f, "
       "\"intake_p99_ms\": %.3f, \"intake_p999_ms\": %.3f},\n  \"open_loop\": [%s]\n}\n",
       r.machine, r.completed_per_s, any != nullptr ? any->intake.p99_ms : 0.0, any != nullptr ? any->e2e.p99_ms : 0.0,
-      any != nullptr ? any->rate : 0, r.echo_qps, r.kafka_msgs_per_s, r.redis_bytes_per_case,
-      r.idle_cpu_percent, r.broker, r.completed_per_s / std::max(1.0, r.echo_qps),
-      r.completed_per_s / std::max(1.0, r.kafka_msgs_per_s),
+      any != nullptr ? any->rate : 0, r.echo_qps, r.kafka_msgs_per_s, r.redis_bytes_per_case, r.idle_cpu_percent,
+      r.broker, r.completed_per_s / std::max(1.0, r.echo_qps), r.completed_per_s / std::max(1.0, r.kafka_msgs_per_s),
       r.closed_submitted, r.closed_completed, r.closed_failed, r.closed_intake.p50_ms, r.closed_intake.p99_ms,
       r.closed_intake.p999_ms, open);
 }

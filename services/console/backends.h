@@ -7,15 +7,17 @@
 #include "hosho/v1/handoff.pb.h"
 #include "hosho/v1/verification.pb.h"
 #include "services/common/auth/auth.h"
+#include "services/common/client/handoff_step.h"
 
 namespace hosho {
 
 // The services that own what the console lets people do. Every call is made under the signed-in
 // user (the console's own credential plus x-hosho-acting-for), so the owning service checks and
-// records that user exactly as if they had called it themselves.
+// records that user exactly as if they had called it themselves. The console's pages see this
+// role, so that their tests fake it (tests/support/fake_console_backends.h); GrpcConsoleBackends
+// makes the calls with services/common/client.
 class ConsoleBackends {
  public:
-  enum class HandoffStep { kConclude, kAcknowledge, kPaymentHandoff, kWithdraw };
   virtual ~ConsoleBackends() = default;
 
   virtual absl::StatusOr<hosho::v1::ListTasksResponse> ListTasks(const Principal& user, const std::string& office) = 0;

@@ -4,8 +4,7 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "hosho/v1/handoff.grpc.pb.h"
-#include "hosho/v1/verification.grpc.pb.h"
+#include "services/common/client/api_client.h"
 #include "services/console/backends.h"
 
 namespace grpc {
@@ -14,8 +13,8 @@ class Channel;
 
 namespace hosho {
 
-// ConsoleBackends over gRPC: hosho-verification and hosho-routing, each call with the console's
-// token, x-hosho-acting-for and a fresh traceparent.
+// ConsoleBackends over gRPC: hosho-verification and hosho-routing through ApiClient, each call with
+// the console's token, x-hosho-acting-for and a fresh traceparent.
 class GrpcConsoleBackends final : public ConsoleBackends {
  public:
   GrpcConsoleBackends(const std::shared_ptr<grpc::Channel>& verification, const std::shared_ptr<grpc::Channel>& routing,
@@ -34,13 +33,11 @@ class GrpcConsoleBackends final : public ConsoleBackends {
   std::vector<ConnectorHealth> PlatformHealth() override;
 
  private:
-  void Prepare(grpc::ClientContext* context, const Principal& user) const;
+  // The calls of one request, made for `user` in a new trace.
+  ApiClient For(const Principal& user) const;
 
   std::shared_ptr<grpc::Channel> verification_channel_;
-  std::unique_ptr<hosho::v1::VerificationService::Stub> verification_;
-  std::unique_ptr<hosho::v1::HandoffService::Stub> routing_;
-  std::string token_;
-  absl::Duration deadline_;
+  ApiClient api_;
 };
 
 }  // namespace hosho

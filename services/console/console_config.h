@@ -18,7 +18,8 @@ namespace hosho {
 // hosho-console's defaults.yaml, embedded at build time.
 extern const char kConsoleDefaults[];
 
-// Everything hosho-console reads from its configuration, read once.
+// Everything hosho-console reads from its configuration, read once. The values come from defaults.yaml
+// and the deployment's file; the initialisers here are only zeros.
 struct ConsoleConfig {
   // Files, resolved against the configuration file's directory.
   std::string accounts_file;  // console.accounts_file: required
@@ -27,10 +28,10 @@ struct ConsoleConfig {
   std::string blobs_dir;      // blobs.dir: intake's sealed attachments
 
   // Sign-in and sessions.
-  int concurrent_signins = 2;                 // Argon2id checks at once
-  SessionPolicy sessions;                     // console.session_idle_minutes, console.session_max_hours
-  int64_t signin_attempts_per_name = 10;      // per user name and client address, per 15 minutes
-  int64_t signin_attempts_per_address = 200;  // per client address, per 15 minutes
+  int concurrent_signins = 0;               // Argon2id checks at once
+  SessionPolicy sessions;                   // console.session_idle_minutes, console.session_max_hours
+  int64_t signin_attempts_per_name = 0;     // per user name and client address, per 15 minutes
+  int64_t signin_attempts_per_address = 0;  // per client address, per 15 minutes
 
   // The services the console acts through, as the signed-in user.
   // The console's own token (console.token_file), or why it cannot be read: start-up reports that only
@@ -38,13 +39,13 @@ struct ConsoleConfig {
   absl::StatusOr<std::string> token;
   ChannelOptions verification;
   ChannelOptions routing;
-  absl::Duration deadline = absl::Seconds(5);  // console.deadline_ms
+  absl::Duration deadline;  // console.deadline_ms
 
   KafkaOptions kafka;  // the DLQ backlog probe's connection
-  size_t feed_capacity = 2000;
+  size_t feed_capacity = 0;
   bool feed_from_earliest = false;
-  absl::Duration overview_refresh = absl::Seconds(15);  // the overview's gauges
-  ConsoleOptions app;      // cookies, the trusted proxy, the live feeds' share of the workers
+  absl::Duration overview_refresh;  // the overview's gauges
+  ConsoleOptions app;               // cookies, the trusted proxy, the live feeds' share of the workers
   HttpServerOptions http;  // the pages: console.{listen_host, port, tls_cert_file, tls_key_file, worker_threads}
 
   static absl::StatusOr<ConsoleConfig> FromConfig(const Config& config);

@@ -45,8 +45,8 @@ absl::StatusOr<ConsoleProcess::Loaded> ConsoleProcess::Load(ServiceHost& host) {
   // DLQ depth: what `hoshoctl dlq replay` has not yet sent back.
   auto probe = KafkaBacklogProbe::Create(config->kafka, kDlqReplayGroup);
   if (!probe.ok()) return probe.status();
-  Loaded loaded{*std::move(config), *std::move(accounts), *std::move(offices), *sealer,
-                *std::move(verification), *std::move(routing), *std::move(probe), OverviewOptions{}, {}};
+  Loaded loaded{*std::move(config),  *std::move(accounts), *std::move(offices), *sealer, *std::move(verification),
+                *std::move(routing), *std::move(probe),    OverviewOptions{},   {}};
   for (const Office& o : loaded.offices.offices()) loaded.overview.offices.push_back(o.code);
   loaded.overview.offices.push_back("operators");
   for (const TopicSpec& topic : *catalogue) {
@@ -106,9 +106,9 @@ absl::Status ConsoleProcess::Start(ServiceHost& host, const std::vector<std::str
   auto server = HttpServer::Start(config_.http, app_.Routes());
   if (!server.ok()) return server.status();
   server_ = *std::move(server);
-  LogInfo("console listening", {{"host", config_.http.host},
-                                {"port", server_->port()},
-                                {"accounts", static_cast<int64_t>(accounts_.size())}});
+  LogInfo(
+      "console listening",
+      {{"host", config_.http.host}, {"port", server_->port()}, {"accounts", static_cast<int64_t>(accounts_.size())}});
   // Open event streams end first, so that the HTTP server can stop without waiting for them.
   host.OnStopping([this] {
     feed_.Close();
@@ -121,15 +121,18 @@ absl::Status ConsoleProcess::Start(ServiceHost& host, const std::vector<std::str
 // The live feed's observer: a group of its own per process, so that every replica sees every event.
 absl::Status ConsoleProcess::ObserveCaseTopics(ServiceHost& host, const std::vector<std::string>& topics) {
   char hostname[256] = {0};
+  // Safe to ignore a failure: the name stays empty, and the pid and a random token keep the group unique.
   (void)gethostname(hostname, sizeof hostname - 1);
   auto observer = host.AddObserver(
       topics,
       [this](const KafkaRecord& record) {
-        // The feed only shows: a failure is logged, never retried into a DLQ.
-        if (absl::Status s = ingester_.Handle(record); !s.ok()) {
-          LogWarn("live feed skipped a record", {{"topic", record.topic}, {"error", s.ToString()}});
+        // The feed only shows: a failure is logged and skipped, never retried into a DLQ.
+        RecordResult result = ingester_.Handle(record);
+        if (result.outcome == RecordOutcome::kRetry || result.outcome == RecordOutcome::kDeadLetter) {
+          LogWarn("live feed skipped a record", {{"topic", record.topic}, {"error", result.error.ToString()}});
+          return RecordResult::Skipped(result.error.ToString());
         }
-        return absl::OkStatus();
+        return result;
       },
       absl::StrCat("hosho-console-feed-", hostname, "-", getpid(), "-", RandomToken(6)), config_.feed_from_earliest);
   return observer.status();

@@ -28,8 +28,8 @@ absl::Status Refused(absl::StatusCode code, const char* field, const char* reaso
 
 absl::Status TooLarge() {
   return Refused(absl::StatusCode::kInvalidArgument, "received_to", "LEDGER_TOO_LARGE",
-                 absl::StrCat("出力する案件が多すぎます（", kLedgerMaxRows, "件・",
-                              kLedgerMaxBytes / (1024 * 1024), "MBまで）。受付期間を短くしてください"));
+                 absl::StrCat("出力する案件が多すぎます（", kLedgerMaxRows, "件・", kLedgerMaxBytes / (1024 * 1024),
+                              "MBまで）。受付期間を短くしてください"));
 }
 
 std::string JstDate(const google::protobuf::Timestamp& at) {
@@ -202,17 +202,44 @@ absl::StatusOr<LedgerQuery> LedgerQueryFor(const Principal& principal, const Exp
   query.kind = request.kind();
   query.state = request.state();
   query.format = request.format() == ExportLedgerRequest::FORMAT_UNSPECIFIED ? ExportLedgerRequest::FORMAT_CSV_UTF8
-                                                                              : request.format();
+                                                                             : request.format();
   return query;
 }
 
 const std::vector<std::string>& LedgerHeader() {
-  static const std::vector<std::string> header = {
-      "案件番号", "状態",     "受付日時", "受付経路",   "担当課（現在）", "発注課",   "工事担当課",
-      "契約ID",   "工事番号", "工事名",   "受注者",     "保証の種類",     "発行者",   "保証番号",
-      "保証金額（円）", "前払金額（円）", "請求額（円）", "保証期間（始期）", "保証期間（終期）",
-      "判定",     "不適合・注意のルール", "確認者", "確認日時", "契約締結日", "送付日", "支払引継日",
-      "完了日",   "取下げ日", "差戻し日", "変更前の案件番号", "変更の種類", "変更後の案件番号", "変更保証の提出期限"};
+  static const std::vector<std::string> header = {"案件番号",
+                                                  "状態",
+                                                  "受付日時",
+                                                  "受付経路",
+                                                  "担当課（現在）",
+                                                  "発注課",
+                                                  "工事担当課",
+                                                  "契約ID",
+                                                  "工事番号",
+                                                  "工事名",
+                                                  "受注者",
+                                                  "保証の種類",
+                                                  "発行者",
+                                                  "保証番号",
+                                                  "保証金額（円）",
+                                                  "前払金額（円）",
+                                                  "請求額（円）",
+                                                  "保証期間（始期）",
+                                                  "保証期間（終期）",
+                                                  "判定",
+                                                  "不適合・注意のルール",
+                                                  "確認者",
+                                                  "確認日時",
+                                                  "契約締結日",
+                                                  "送付日",
+                                                  "支払引継日",
+                                                  "完了日",
+                                                  "取下げ日",
+                                                  "差戻し日",
+                                                  "変更前の案件番号",
+                                                  "変更の種類",
+                                                  "変更後の案件番号",
+                                                  "変更保証の提出期限"};
   return header;
 }
 
@@ -228,8 +255,7 @@ std::vector<std::string> LedgerRowFor(const hosho::v1::Case& c, const hosho::eve
                            ? (submission != nullptr ? submission->issuer_name() : "")
                            : IssuerNameJa(c.issuer());
   const CheckColumns check = CheckColumnsFor(c, verification);
-  const std::string project =
-      !contract.project_name().empty() ? contract.project_name() : c.stated_project_name();
+  const std::string project = !contract.project_name().empty() ? contract.project_name() : c.stated_project_name();
   const std::string contractor =
       !contract.contractor().name().empty() ? contract.contractor().name() : c.stated_contractor_name();
   return {c.case_id(),
@@ -308,14 +334,13 @@ absl::StatusOr<std::vector<std::vector<std::string>>> CollectLedger(CaseStore& c
     rows.push_back(LedgerRowFor(
         CaseFromRecord(*record),
         *has_submission && submitted.has_submission_received() ? &submitted.submission_received() : nullptr,
-        *has_verdict && verified.has_verification_completed() ? &verified.verification_completed() : nullptr,
-        offices));
+        *has_verdict && verified.has_verification_completed() ? &verified.verification_completed() : nullptr, offices));
   }
   return rows;
 }
 
 absl::StatusOr<hosho::v1::ExportLedgerResponse> RenderLedger(const LedgerQuery& query,
-                                                            const std::vector<std::vector<std::string>>& rows) {
+                                                             const std::vector<std::vector<std::string>>& rows) {
   hosho::v1::ExportLedgerResponse response;
   response.set_rows(static_cast<int32_t>(rows.size()));
   const std::string stem =

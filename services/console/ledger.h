@@ -29,9 +29,9 @@ inline constexpr int kLedgerMaxDays = 366;
 inline constexpr char kEveryOffice[] = "*";
 
 struct LedgerQuery {
-  std::string office;            // an office code, or kEveryOffice
-  absl::CivilDay received_from;  // Japan time, inclusive
-  absl::CivilDay received_to;    // Japan time, inclusive
+  std::string office;                                                     // an office code, or kEveryOffice
+  absl::CivilDay received_from;                                           // Japan time, inclusive
+  absl::CivilDay received_to;                                             // Japan time, inclusive
   hosho::v1::GuaranteeKind kind = hosho::v1::GUARANTEE_KIND_UNSPECIFIED;  // any
   hosho::v1::CaseState state = hosho::v1::CASE_STATE_UNSPECIFIED;         // any
   hosho::v1::ExportLedgerRequest::Format format = hosho::v1::ExportLedgerRequest::FORMAT_CSV_UTF8;
@@ -66,6 +66,6 @@ absl::StatusOr<std::vector<std::vector<std::string>>> CollectLedger(CaseStore& c
 // The file: CSV in UTF-8 with a byte-order mark or in CP932 (CRLF, cells quoted and formula
 // prefixes neutralised as every hosho CSV), or a one-sheet .xlsx; named after office and period.
 absl::StatusOr<hosho::v1::ExportLedgerResponse> RenderLedger(const LedgerQuery& query,
-                                                            const std::vector<std::vector<std::string>>& rows);
+                                                             const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace hosho

@@ -121,10 +121,11 @@ std::string DetailOf(const hosho::events::v1::Envelope& e) {
 
 }  // namespace
 
-absl::Status FeedIngester::Handle(const KafkaRecord& record) {
-  if (record.topic == topics::kContracts) return absl::OkStatus();
+RecordResult FeedIngester::Handle(const KafkaRecord& record) {
+  if (record.topic == topics::kContracts) return RecordResult::Done();  // not a case event: nothing to show
   auto envelope = ParseEnvelope(record);
-  if (!envelope.ok()) return absl::OkStatus();  // the owning consumers dead-letter it; the feed only shows
+  // The owning consumers dead-letter it; the feed only shows.
+  if (!envelope.ok()) return RecordResult::Skipped(std::string(envelope.status().message()));
   FeedItem item;
   item.at = envelope->has_occurred_at() ? FromProto(envelope->occurred_at()) : record.timestamp;
   item.topic = record.topic;
@@ -154,7 +155,7 @@ absl::Status FeedIngester::Handle(const KafkaRecord& record) {
       break;
   }
   auto summaries = cases_->Summaries({item.case_id});
-  if (!summaries.ok()) return summaries.status();  // Redis away: retried by the consumer
+  if (!summaries.ok()) return RecordResult::Retry(summaries.status());  // Redis away
   if (!summaries->empty()) {
     const CaseSummary& s = summaries->front();
     if (item.state.empty()) item.state = s.state;
@@ -164,7 +165,7 @@ absl::Status FeedIngester::Handle(const KafkaRecord& record) {
     item.department = s.department;
   }
   feed_->Publish(std::move(item));
-  return absl::OkStatus();
+  return RecordResult::Done();
 }
 
 std::string ToServerSentEvent(const FeedItem& item, absl::string_view event_id) {

@@ -77,11 +77,13 @@ class LiveFeed {
 };
 
 // Turns consumed Kafka records into feed items: parses the envelope, looks the case up for its
-// state and office, publishes. Records that are not case events (contracts) are skipped.
+// state and office, publishes. Records that are not case events (contracts) are done with nothing
+// shown; an unreadable record is skipped (its owning consumers dead-letter it); a store failure is a
+// retry (the console's observer logs it and moves on).
 class FeedIngester {
  public:
   FeedIngester(LiveFeed* feed, CaseStore* cases) : feed_(feed), cases_(cases) {}
-  absl::Status Handle(const KafkaRecord& record);
+  RecordResult Handle(const KafkaRecord& record);
 
  private:
   LiveFeed* feed_;

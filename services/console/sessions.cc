@@ -62,32 +62,4 @@ absl::Status RedisSessionStore::Delete(absl::string_view id) {
   return reply.ok() ? absl::OkStatus() : reply.status();
 }
 
-absl::StatusOr<ConsoleSession> InMemorySessionStore::Create(const Principal& user) {
-  ConsoleSession s{RandomToken(), RandomToken(), user, clock_->Now()};
-  absl::MutexLock lock(&mu_);
-  by_hash_[Sha256Hex(s.id)] = Entry{s, s.created_at};
-  return s;
-}
-
-absl::StatusOr<ConsoleSession> InMemorySessionStore::Find(absl::string_view id) {
-  const absl::Time now = clock_->Now();
-  absl::MutexLock lock(&mu_);
-  auto it = by_hash_.find(Sha256Hex(id));
-  if (it == by_hash_.end()) return absl::NotFoundError("no session");
-  if (now - it->second.last_seen > policy_.idle_timeout || now - it->second.session.created_at > policy_.max_age) {
-    by_hash_.erase(it);
-    return absl::NotFoundError("session expired");
-  }
-  it->second.last_seen = now;
-  ConsoleSession s = it->second.session;
-  s.id = std::string(id);
-  return s;
-}
-
-absl::Status InMemorySessionStore::Delete(absl::string_view id) {
-  absl::MutexLock lock(&mu_);
-  by_hash_.erase(Sha256Hex(id));
-  return absl::OkStatus();
-}
-
 }  // namespace hosho

@@ -3,10 +3,8 @@
 #include <memory>
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/common/auth/auth.h"
 #include "services/common/runtime/clock.h"
@@ -49,25 +47,6 @@ class RedisSessionStore final : public SessionStore {
   RedisClient* redis_;
   Clock* clock_;
   SessionPolicy policy_;
-};
-
-// Sessions in memory, for unit tests.
-class InMemorySessionStore final : public SessionStore {
- public:
-  InMemorySessionStore(Clock* clock, SessionPolicy policy) : clock_(clock), policy_(policy) {}
-  absl::StatusOr<ConsoleSession> Create(const Principal& user) override;
-  absl::StatusOr<ConsoleSession> Find(absl::string_view id) override;
-  absl::Status Delete(absl::string_view id) override;
-
- private:
-  struct Entry {
-    ConsoleSession session;
-    absl::Time last_seen;
-  };
-  Clock* clock_;
-  SessionPolicy policy_;
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Entry> by_hash_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hosho

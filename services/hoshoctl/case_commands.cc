@@ -57,7 +57,8 @@ void PrintCaseSummary(const hosho::v1::Case& c) {
             << (c.duplicate_count() > 0 ? "  duplicates " + std::to_string(c.duplicate_count()) : "") << "\n";
   if (!c.stated_project_name().empty() || !c.stated_contractor_name().empty()) {
     std::cout << "  format 工事名 " << (c.stated_project_name().empty() ? "(記載なし)" : c.stated_project_name())
-              << "  受注者名 " << (c.stated_contractor_name().empty() ? "(記載なし)" : c.stated_contractor_name()) << "\n";
+              << "  受注者名 " << (c.stated_contractor_name().empty() ? "(記載なし)" : c.stated_contractor_name())
+              << "\n";
   }
   for (const auto& a : c.attachments()) {
     std::cout << "  attachment " << hosho::v1::AttachmentRef::Kind_Name(a.kind()).substr(5) << "  " << a.filename()
@@ -128,8 +129,8 @@ int RunDemo(HoshoClient& client, const Args& args) {
     if (!book.ok()) return Fail(book.status());
     platforms = *std::move(book);
   }
-  auto rows = RunScenario(client, *scenario, absl::Seconds(30),
-                          ScenarioClerks{platforms.has_value() ? &*platforms : nullptr});
+  auto rows =
+      RunScenario(client, *scenario, absl::Seconds(30), ScenarioClerks{platforms.has_value() ? &*platforms : nullptr});
   if (!rows.ok()) return Fail(rows.status());
   std::cout << FormatScenarioTable(*rows);
   for (const auto& r : *rows) {

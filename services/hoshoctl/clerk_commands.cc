@@ -22,7 +22,7 @@ void PrintTask(const hosho::v1::VerificationTask& t) {
             << (t.claimed_by().empty() ? "" : "  claimed by " + t.claimed_by()) << "\n";
 }
 
-int HandOff(HoshoClient& client, const Args& args, HoshoClient::HandoffStep step) {
+int HandOff(HoshoClient& client, const Args& args, HandoffStep step) {
   auto expected_version = args.IntFlag("expected-version", 0);
   if (!expected_version.ok()) return Fail(expected_version.status());
   auto done = client.Handoff(step, args.words[1], args.Flag("note"), *expected_version);
@@ -138,21 +138,15 @@ int RecordTaskCertificate(HoshoClient& client, const Args& args) {
   return 0;
 }
 
-int Conclude(HoshoClient& client, const Args& args) {
-  return HandOff(client, args, HoshoClient::HandoffStep::kConclude);
-}
+int Conclude(HoshoClient& client, const Args& args) { return HandOff(client, args, HandoffStep::kConclude); }
 
-int Acknowledge(HoshoClient& client, const Args& args) {
-  return HandOff(client, args, HoshoClient::HandoffStep::kAcknowledge);
-}
+int Acknowledge(HoshoClient& client, const Args& args) { return HandOff(client, args, HandoffStep::kAcknowledge); }
 
 int HandOffPayment(HoshoClient& client, const Args& args) {
-  return HandOff(client, args, HoshoClient::HandoffStep::kPaymentHandoff);
+  return HandOff(client, args, HandoffStep::kPaymentHandoff);
 }
 
-int Withdraw(HoshoClient& client, const Args& args) {
-  return HandOff(client, args, HoshoClient::HandoffStep::kWithdraw);
-}
+int Withdraw(HoshoClient& client, const Args& args) { return HandOff(client, args, HandoffStep::kWithdraw); }
 
 int WatchOfficeNotices(HoshoClient& client, const Args& args) {
   absl::Status ended = client.WatchNotifications(

@@ -48,8 +48,8 @@ absl::Status ConsumeUntilIdle(const KafkaOptions& kafka, const std::string& topi
   absl::Status run_status;
   std::thread runner([&] {
     absl::Status s = (*consumer)->Run([&](const KafkaRecord& r) {
-      absl::Status handled = handler(r);
-      if (handled.ok()) {  // a record that keeps failing must not keep the run alive forever
+      RecordResult handled = handler(r);
+      if (handled.done()) {  // a record that keeps failing must not keep the run alive forever
         absl::MutexLock lock(&mu);
         last = absl::Now();
       }
@@ -81,7 +81,7 @@ absl::StatusOr<std::vector<DeadLetter>> ListDeadLetters(const KafkaOptions& kafk
       ConsumeUntilIdle(kafka, dlq_topic, "hoshoctl-dlq-list-" + RandomHex(6), idle, nullptr, [&](const KafkaRecord& r) {
         absl::MutexLock lock(&mu);
         out.push_back(Describe(r));
-        return absl::OkStatus();
+        return RecordResult::Done();
       });
   if (!s.ok()) return s;
   return out;
@@ -94,8 +94,8 @@ absl::StatusOr<std::vector<DeadLetter>> ReplayDeadLetters(const KafkaOptions& ka
   if (!producer.ok()) return producer.status();
   std::vector<DeadLetter> out;
   absl::Mutex mu;
-  absl::Status s = ConsumeUntilIdle(
-      kafka, dlq_topic, kDlqReplayGroup, idle, producer->get(), [&](const KafkaRecord& r) -> absl::Status {
+  absl::Status s =
+      ConsumeUntilIdle(kafka, dlq_topic, kDlqReplayGroup, idle, producer->get(), [&](const KafkaRecord& r) {
         OutgoingRecord again;
         again.topic = r.Header("dlq-source-topic");
         if (again.topic.empty()) again.topic = dlq_topic.substr(0, dlq_topic.size() - 4);
@@ -105,10 +105,12 @@ absl::StatusOr<std::vector<DeadLetter>> ReplayDeadLetters(const KafkaOptions& ka
           if (!absl::StartsWith(name, "dlq-")) again.headers.emplace_back(name, value);
         }
         again.headers.emplace_back("replayed-from", absl::StrCat(dlq_topic, "/", r.partition, "/", r.offset));
-        if (absl::Status sent = (*producer)->Send(again, absl::Seconds(30)); !sent.ok()) return sent;
+        if (absl::Status sent = (*producer)->Send(again, absl::Seconds(30)); !sent.ok()) {
+          return RecordResult::DependencyFailed(sent);
+        }
         absl::MutexLock lock(&mu);
         out.push_back(Describe(r));
-        return absl::OkStatus();
+        return RecordResult::Done();
       });
   if (!s.ok()) return s;
   return out;

@@ -1,8 +1,6 @@
 // What happens once the cases are in: each accepted case's end state and notices (checked by a clerk
 // first in clerk-first mode), the paper cases clerks check, the offices' hand-off steps, and contracts
 // that change after their guarantee was checked.
-#include "services/hoshoctl/scenario_steps.h"
-
 #include <algorithm>
 #include <functional>
 #include <iterator>
@@ -16,17 +14,17 @@
 #include "services/common/domain/events.h"
 #include "services/common/runtime/clock.h"
 #include "services/common/runtime/errors.h"
+#include "services/hoshoctl/scenario_steps.h"
 #include "services/hoshoctl/yaml_input.h"
 #include "services/platform_sim/certificate_book.h"
 
 namespace hosho {
 namespace {
 
-constexpr std::pair<const char*, HoshoClient::HandoffStep> kHandoffSteps[] = {
-    {"conclude", HoshoClient::HandoffStep::kConclude},
-    {"acknowledge", HoshoClient::HandoffStep::kAcknowledge},
-    {"payment-handoff", HoshoClient::HandoffStep::kPaymentHandoff},
-    {"withdraw", HoshoClient::HandoffStep::kWithdraw}};
+constexpr std::pair<const char*, HandoffStep> kHandoffSteps[] = {{"conclude", HandoffStep::kConclude},
+                                                                 {"acknowledge", HandoffStep::kAcknowledge},
+                                                                 {"payment-handoff", HandoffStep::kPaymentHandoff},
+                                                                 {"withdraw", HandoffStep::kWithdraw}};
 
 // The case once `done` holds, or as it last was when `deadline` passed.
 absl::StatusOr<hosho::v1::Case> PollCase(HoshoClient& client, const std::string& case_id,
@@ -50,10 +48,10 @@ absl::StatusOr<std::string> CheckAsClerk(HoshoClient& client, const CertificateB
   auto shown = client.RevealCredential(case_id, "プラットフォームで証書を確認するため");
   if (!shown.ok()) return shown.status();
   const absl::StatusOr<hosho::v1::CertificateRecord> certificate =
-      shown->has_d_sure() ? platforms.LookupDSure(shown->d_sure().guarantee_number(),
-                                                  shown->d_sure().authentication_key())
-                          : platforms.LookupConfirmationSystem(shown->confirmation_system().viewing_url(),
-                                                               shown->confirmation_system().viewing_password());
+      shown->has_d_sure()
+          ? platforms.LookupDSure(shown->d_sure().guarantee_number(), shown->d_sure().authentication_key())
+          : platforms.LookupConfirmationSystem(shown->confirmation_system().viewing_url(),
+                                               shown->confirmation_system().viewing_password());
   hosho::v1::RecordCertificateRequest record;
   record.set_task_id(case_id);
   if (certificate.ok()) {
@@ -100,8 +98,7 @@ absl::StatusOr<ClerkCheck> CheckIfQueued(ScenarioRun& run, const std::string& ca
 
 // Whether the case ended where the scenario expects (state, office, hand-off action, a failed rule);
 // what it shows goes into the row.
-bool MeetsExpectation(const hosho::v1::Case& c, const Config& expect, const std::string& checked_by,
-                      ScenarioRow& row) {
+bool MeetsExpectation(const hosho::v1::Case& c, const Config& expect, const std::string& checked_by, ScenarioRow& row) {
   const std::string want = expect.GetString("expect.state");
   const std::string office = expect.GetString("expect.office");
   const std::string action = expect.GetString("expect.action");

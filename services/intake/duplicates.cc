@@ -24,9 +24,9 @@ std::string CredentialLocator(const SubmitGuaranteeRequest& request) {
                       request.paper().guarantee_number());
 }
 
-std::string Duplicates::Key(const SubmitGuaranteeRequest& request) const {
-  return absl::StrCat("dup:{", request.contract_id(), "}:", request.kind(), ":",
-                      absl::BytesToHexString(deps_.sealer->Fingerprint(CredentialLocator(request))));
+IdempotencyKey Duplicates::Key(const SubmitGuaranteeRequest& request) const {
+  return IdempotencyKey::Guarantee(request.contract_id(), request.kind(),
+                                   deps_.sealer->Fingerprint(CredentialLocator(request)));
 }
 
 bool Duplicates::CarriesTheSecretOf(const SubmitGuaranteeRequest& request, const CaseRecord& holder) const {
@@ -124,7 +124,7 @@ absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> Duplicates::Record(
   response.set_case_id(case_id);
   response.set_duplicate(true);
   response.set_replayed(noted->replayed);
-  response.set_state(ParseStateName(noted->state));
+  response.set_state(noted->state);
   return response;
 }
 

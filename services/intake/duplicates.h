@@ -9,6 +9,7 @@
 #include "hosho/v1/intake.pb.h"
 #include "services/common/auth/auth.h"
 #include "services/common/store/case_ledger.h"
+#include "services/common/store/idempotency_keys.h"
 #include "services/intake/intake_service.h"
 
 namespace hosho {
@@ -24,7 +25,7 @@ class Duplicates {
   Duplicates(const IntakeDeps& deps, const IntakeOptions& options) : deps_(deps), options_(options) {}
 
   // The R14 key of the request's credential (contract, kind, keyed fingerprint of what identifies it).
-  std::string Key(const hosho::v1::SubmitGuaranteeRequest& request) const;
+  IdempotencyKey Key(const hosho::v1::SubmitGuaranteeRequest& request) const;
   // OK unless the same guarantee is held by a case `principal` may not see and the request does not
   // carry its secret: then ALREADY_EXISTS R14_DUPLICATE_GUARANTEE without the case, and nothing written.
   absl::Status VisibleTo(const Principal& principal, const hosho::v1::SubmitGuaranteeRequest& request);

@@ -19,10 +19,11 @@ namespace {
 using hosho::v1::AttachmentRef;
 using hosho::v1::ImportRow;
 
-constexpr const char* kKnownFields[] = {"contract_number",    "kind",        "issuer",           "guarantee_number",
-                                        "authentication_key", "viewing_url", "viewing_password", "certificate_number",
-                                        "requested_amount",   "amends_case", "amendment_kind",   "resubmits_case",
-                                        "project_name",       "contractor_name"};
+constexpr const char* kKnownFields[] = {
+    "contract_number",    "kind",           "issuer",           "guarantee_number",
+    "authentication_key", "viewing_url",    "viewing_password", "certificate_number",
+    "requested_amount",   "amends_case",    "amendment_kind",   "resubmits_case",
+    "project_name",       "contractor_name"};
 
 // Request field paths → the hosho field whose label the contractor saw.
 std::string FieldKey(absl::string_view field) {

@@ -5,7 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/domain/domain_text.h"
-#include "services/common/grpc/grpc_server.h"
+#include "services/common/grpc/rpc_frame.h"
 #include "services/common/runtime/errors.h"
 #include "services/common/runtime/trace.h"
 #include "services/common/text/text.h"
@@ -35,46 +35,45 @@ std::string NewCaseId(absl::Time now) {
 IntakeServiceImpl::IntakeServiceImpl(IntakeDeps deps, ScopePolicy policy, IntakeOptions options)
     : deps_(deps), policy_(std::move(policy)), options_(options) {
   // Every unary method parses its own request (grpc_precise.h), in the proto's order.
-  MarkMethodStreamed(0, PreciseMethod("SubmitGuarantee", deps_.auth, this, &IntakeServiceImpl::SubmitGuarantee));
+  MarkMethodStreamed(
+      0, PreciseOwningMethod("SubmitGuarantee", deps_.auth, this, &IntakeServiceImpl::ServeSubmitGuarantee));
   MarkMethodStreamed(1, PreciseMethod("ImportFormCsv", deps_.auth, this, &IntakeServiceImpl::ImportFormCsv));
 }
 
-grpc::Status IntakeServiceImpl::SubmitGuarantee(grpc::ServerContext* context, const SubmitGuaranteeRequest* request,
-                                                hosho::v1::SubmitGuaranteeResponse* response) {
-  const absl::Time started = absl::Now();
-  // The request object is ours for the call; its plaintext is wiped before we return.
-  auto& mutable_request = const_cast<SubmitGuaranteeRequest&>(*request);
-  auto principal = deps_.auth->Require(*context, {Role::kSubmitter, Role::kIntegration, Role::kClerk, Role::kOperator});
-  if (!principal.ok()) {
-    WipeCredential(mutable_request);
-    return ObserveRpc("SubmitGuarantee", started, ToGrpcStatus(principal.status()));
-  }
-  auto result = Submit(*principal, mutable_request, TraceparentOf(*context), absl::FromChrono(context->deadline()));
-  if (!result.ok()) return ObserveRpc("SubmitGuarantee", started, ToGrpcStatus(result.status()));
-  *response = *std::move(result);
-  return ObserveRpc("SubmitGuarantee", started, grpc::Status::OK);
+grpc::Status IntakeServiceImpl::ServeSubmitGuarantee(grpc::ServerContext* context, SubmitGuaranteeRequest* request,
+                                                     hosho::v1::SubmitGuaranteeResponse* response) {
+  const grpc::Status status = ServeRpc(
+      "SubmitGuarantee", *deps_.auth, *context, {Role::kSubmitter, Role::kIntegration, Role::kClerk, Role::kOperator},
+      [&](const Principal& principal) {
+        auto result = Submit(principal, *request, TraceparentOf(*context), absl::FromChrono(context->deadline()));
+        if (!result.ok()) return result.status();
+        *response = *std::move(result);
+        return absl::OkStatus();
+      });
+  WipeCredential(*request);  // Submit wipes it too; this covers a caller refused before it ran
+  return status;
 }
 
 grpc::Status IntakeServiceImpl::ImportFormCsv(grpc::ServerContext* context,
                                               const hosho::v1::ImportFormCsvRequest* request,
                                               hosho::v1::ImportReport* response) {
-  const absl::Time started = absl::Now();
-  auto principal = deps_.auth->Require(*context, {Role::kIntegration, Role::kClerk, Role::kOperator});
-  if (!principal.ok()) return ObserveRpc("ImportFormCsv", started, ToGrpcStatus(principal.status()));
+  return ServeRpc("ImportFormCsv", *deps_.auth, *context, {Role::kIntegration, Role::kClerk, Role::kOperator},
+                  [&](const Principal& principal) { return ImportFormFor(principal, *request, *context, response); });
+}
+
+absl::Status IntakeServiceImpl::ImportFormFor(const Principal& principal,
+                                              const hosho::v1::ImportFormCsvRequest& request,
+                                              const grpc::ServerContext& context, hosho::v1::ImportReport* response) {
   if (deps_.limiter != nullptr) {
-    if (absl::Status admitted = deps_.limiter->Admit(principal->name); !admitted.ok()) {
-      return ObserveRpc("ImportFormCsv", started, ToGrpcStatus(admitted));
-    }
+    if (absl::Status admitted = deps_.limiter->Admit(principal.name); !admitted.ok()) return admitted;
   }
   if (form_importer_ == nullptr) {
-    return ObserveRpc(
-        "ImportFormCsv", started,
-        ToGrpcStatus(absl::FailedPreconditionError("フォームの項目対応表（intake.form_mapping）が設定されていません")));
+    return absl::FailedPreconditionError("フォームの項目対応表（intake.form_mapping）が設定されていません");
   }
-  auto report = form_importer_->Import(*principal, request->csv(), request->filename(), TraceparentOf(*context));
-  if (!report.ok()) return ObserveRpc("ImportFormCsv", started, ToGrpcStatus(report.status()));
+  auto report = form_importer_->Import(principal, request.csv(), request.filename(), TraceparentOf(context));
+  if (!report.ok()) return report.status();
   *response = *std::move(report);
-  return ObserveRpc("ImportFormCsv", started, grpc::Status::OK);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> IntakeServiceImpl::ContractIdForNumber(absl::string_view contract_number) {

@@ -46,8 +46,10 @@ class IntakeServiceImpl final : public hosho::v1::IntakeService::Service {
   // The web form's CSV export; set once at start-up (the importer calls back into Submit).
   void SetFormImporter(FormCsvImporter* importer) { form_importer_ = importer; }
 
-  grpc::Status SubmitGuarantee(grpc::ServerContext* context, const hosho::v1::SubmitGuaranteeRequest* request,
-                               hosho::v1::SubmitGuaranteeResponse* response) override;
+  // SubmitGuarantee as served (PreciseOwningMethod): `request` is the call's own parse of the bytes
+  // it was sent, so its plaintext credential is wiped here, whatever the answer.
+  grpc::Status ServeSubmitGuarantee(grpc::ServerContext* context, hosho::v1::SubmitGuaranteeRequest* request,
+                                    hosho::v1::SubmitGuaranteeResponse* response);
   grpc::Status ImportFormCsv(grpc::ServerContext* context, const hosho::v1::ImportFormCsvRequest* request,
                              hosho::v1::ImportReport* response) override;
 
@@ -69,6 +71,10 @@ class IntakeServiceImpl final : public hosho::v1::IntakeService::Service {
   std::string ArrivalFingerprint(absl::string_view content) const;
 
  private:
+  // ImportFormCsv's logic, once the caller is known.
+  absl::Status ImportFormFor(const Principal& principal, const hosho::v1::ImportFormCsvRequest& request,
+                             const grpc::ServerContext& context, hosho::v1::ImportReport* response);
+
   IntakeDeps deps_;
   ScopePolicy policy_;
   IntakeOptions options_;

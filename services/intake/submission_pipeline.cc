@@ -246,11 +246,11 @@ absl::Status SubmissionPipeline::CheckPaperRegistrar() {
 // request, so a retry answers the same case and other content under the same key is told apart.
 SubmissionPipeline::Ending SubmissionPipeline::BindIdempotency() {
   by_receipt_ = !request_.source_receipt().empty();
-  idem_key_ = IdempotencyKey();
+  idem_key_ = BindingKey();
   request_fp_ = absl::BytesToHexString(deps_.sealer->Fingerprint(request_.SerializeAsString()));
   const std::string fresh_case_id = NewCaseId(now_);
   auto bound =
-      deps_.cases->PutIfAbsent(idem_key_, absl::StrCat(fresh_case_id, "|", request_fp_), options_.idempotency_ttl);
+      deps_.cases->PutIfAbsent(*idem_key_, absl::StrCat(fresh_case_id, "|", request_fp_), options_.idempotency_ttl);
   if (!bound.ok()) return bound.status();
   std::vector<std::string> parts = absl::StrSplit(*bound, absl::MaxSplits('|', 1));
   if (parts.size() != 2) return absl::DataLossError("malformed idempotency record");
@@ -269,20 +269,18 @@ SubmissionPipeline::Ending SubmissionPipeline::BindIdempotency() {
 // receipt (受付番号, Message-ID), whoever relays it. Receipts are shared across principals only for
 // the city's own channels (the form service, the mailbox, staff importing an export); a submitter's
 // receipts are its own, so nobody can reach another's case by guessing a receipt number.
-std::string SubmissionPipeline::IdempotencyKey() const {
-  if (!by_receipt_) return absl::StrCat("idem:{", principal_.name, "}:", request_.client_request_id());
-  const std::string receipt_scope =
-      principal_.role == Role::kSubmitter ? absl::StrCat(principal_.name, ":") : std::string();
-  return absl::StrCat("receipt:{", hosho::v1::Channel_Name(request_.channel()), "}:", receipt_scope,
-                      request_.source_receipt());
+IdempotencyKey SubmissionPipeline::BindingKey() const {
+  if (!by_receipt_) return IdempotencyKey::ClientRequest(principal_.name, request_.client_request_id());
+  const std::string submitter = principal_.role == Role::kSubmitter ? principal_.name : std::string();
+  return IdempotencyKey::ReceiptNumber(request_.channel(), submitter, request_.source_receipt());
 }
 
 absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> SubmissionPipeline::AnswerReusedKey() {
   if (by_receipt_ && deps_.cases->GetState(case_id_).ok()) {
     // The same receipt again with other content (a form re-sent after an edit, a CSV export
     // of what the webhook already brought): one case, the arrival recorded on it.
-    return duplicates_.Record(principal_, request_, case_id_, "SAME_RECEIPT", absl::StrCat(idem_key_, "|", request_fp_),
-                              traceparent_, deadline_);
+    return duplicates_.Record(principal_, request_, case_id_, "SAME_RECEIPT",
+                              absl::StrCat(idem_key_->name(), "|", request_fp_), traceparent_, deadline_);
   }
   // A receipt is shared by the city's relays: its case is named only to the caller's own key
   // (its case may still be being created, so visibility is not known yet).
@@ -319,7 +317,7 @@ absl::Status SubmissionPipeline::SealCredential() {
 // same guarantee after a return takes the place of the returned case.
 SubmissionPipeline::Ending SubmissionPipeline::ClaimGuarantee() {
   if (!request_.supersedes_case_id().empty()) return std::nullopt;
-  const std::string dup_key = duplicates_.Key(request_);
+  const IdempotencyKey dup_key = duplicates_.Key(request_);
   auto holder = deps_.cases->PutIfAbsent(dup_key, case_id_, absl::ZeroDuration());
   if (!holder.ok()) return holder.status();
   if (*holder == case_id_) return std::nullopt;
@@ -327,7 +325,7 @@ SubmissionPipeline::Ending SubmissionPipeline::ClaimGuarantee() {
     if (absl::Status s = deps_.cases->Put(dup_key, case_id_, absl::ZeroDuration()); !s.ok()) return s;
     return std::nullopt;
   }
-  return duplicates_.Record(principal_, request_, *holder, "R14_DUPLICATE_GUARANTEE", idem_key_, traceparent_,
+  return duplicates_.Record(principal_, request_, *holder, "R14_DUPLICATE_GUARANTEE", idem_key_->name(), traceparent_,
                             deadline_);
 }
 
@@ -383,7 +381,7 @@ absl::Status SubmissionPipeline::CreateCase() {
   TransitionRequest create;
   create.case_id = case_id_;
   create.event_id = envelope_.event_id();
-  create.to_state = StateName(hosho::v1::CASE_STATE_RECEIVED);
+  create.to_state = hosho::v1::CASE_STATE_RECEIVED;
   create.actor = principal_.name;
   create.reason =
       absl::StrCat(KindNameJa(request_.kind()), request_.has_paper() ? "（紙の保証書）" : "", "の提出を受け付けました");

@@ -68,7 +68,7 @@ class SubmissionPipeline {
   // Appends ATTACHMENT_NOT_FOUND or ATTACHMENT_NOT_PDF for attachments[i] unless the blob store holds
   // a PDF under its sha256 (then sets the stored size on the reference); an error if the store fails.
   absl::Status CheckStoredAttachment(int i, std::vector<FieldViolation>& violations);
-  std::string IdempotencyKey() const;
+  IdempotencyKey BindingKey() const;
   // A request id or receipt bound to other content: a duplicate arrival, or REQUEST_ID_REUSED.
   absl::StatusOr<hosho::v1::SubmitGuaranteeResponse> AnswerReusedKey();
   std::vector<std::pair<std::string, std::string>> CaseFields() const;
@@ -90,7 +90,7 @@ class SubmissionPipeline {
   std::string office_;       // the office that acts on the case
   hosho::v1::Date today_;    // the day the rules take as today
   bool by_receipt_ = false;  // idempotent on the channel's receipt, not on the request id
-  std::string idem_key_;
+  std::optional<IdempotencyKey> idem_key_;
   std::string request_fp_;  // keyed fingerprint of the whole request
   std::string case_id_;
   bool replayed_ = false;  // the request id or receipt was bound before, to the same content

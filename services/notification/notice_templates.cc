@@ -69,9 +69,7 @@ absl::StatusOr<NoticeTemplates> NoticeTemplates::FromConfig(const Config& config
        {std::pair<std::string, std::string>{"subject", t.subject_}, {"signature", t.signature_}}) {
     if (absl::Status s = CheckPlaceholders(text, where); !s.ok()) return s;
   }
-  for (const char* kind :
-       {"receipt", "returned", "routed", "verification_escalated", "concluded", "forwarded", "payment_handoff",
-        "deadline_approaching", "deadline_breached", "withdrawn", "amended_guarantee_required"}) {
+  for (const std::string& kind : Kinds()) {
     for (const char* audience : {"office", "contractor"}) {
       const std::string path = absl::StrCat("notices.", kind, ".", audience);
       if (!config.Has(path)) continue;
@@ -82,6 +80,13 @@ absl::StatusOr<NoticeTemplates> NoticeTemplates::FromConfig(const Config& config
   }
   if (t.bodies_.empty()) return absl::InvalidArgumentError("notices: no template is listed");
   return t;
+}
+
+const std::vector<std::string>& NoticeTemplates::Kinds() {
+  static const auto* kinds = new std::vector<std::string>(
+      {"receipt", "returned", "routed", "verification_escalated", "concluded", "forwarded", "payment_handoff",
+       "deadline_approaching", "deadline_breached", "withdrawn", "amended_guarantee_required"});
+  return *kinds;
 }
 
 absl::StatusOr<NoticeTemplates> NoticeTemplates::FromFile(const std::string& path) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -19,6 +20,8 @@ class NoticeTemplates {
   using Variables = absl::flat_hash_map<std::string, std::string>;
   static absl::StatusOr<NoticeTemplates> FromConfig(const Config& config);
   static absl::StatusOr<NoticeTemplates> FromFile(const std::string& path);
+  // Every notice kind a template may be written for ("receipt", "routed", ...).
+  static const std::vector<std::string>& Kinds();
 
   bool Has(absl::string_view kind, hosho::v1::Notice::Audience audience) const;
   // Subject and body (with the signature) of a notice.

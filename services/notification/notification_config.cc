@@ -21,47 +21,50 @@ absl::StatusOr<std::vector<WebhookSubscriber>> WebhooksFromConfig(const Config& 
 
 absl::StatusOr<SmtpOptions> SmtpFromConfig(const Config& config) {
   SmtpOptions smtp;
-  smtp.url = config.GetString("smtp.url");
-  smtp.require_tls = config.GetBool("smtp.require_tls", false);
-  smtp.username = config.GetString("smtp.username");
-  if (!config.GetString("smtp.password_file").empty()) {
+  ConfigReader r(config);
+  smtp.url = r.String("smtp.url");
+  smtp.require_tls = r.Bool("smtp.require_tls");
+  smtp.username = r.String("smtp.username");
+  const std::string password_file = r.String("smtp.password_file");
+  smtp.ca_file = r.Path("smtp.ca_file");
+  smtp.timeout = r.Millis("smtp.timeout_ms");
+  if (!r.ok()) return r.status();
+  if (!password_file.empty()) {
     auto password = config.GetSecret("smtp.password");
     if (!password.ok()) return password.status();
     smtp.password = *std::move(password);
   }
-  smtp.ca_file = config.ResolvePath(config.GetString("smtp.ca_file"));
-  smtp.timeout = absl::Milliseconds(config.GetInt("smtp.timeout_ms", 20000));
   return smtp;
 }
 
-DispatchOptions DispatchFromConfig(const Config& config) {
-  DispatchOptions dispatch;
-  dispatch.lease = absl::Milliseconds(config.GetInt("delivery.lease_ms", 60000));
-  dispatch.initial_backoff = absl::Milliseconds(config.GetInt("delivery.initial_backoff_ms", 5000));
-  dispatch.max_backoff = absl::Milliseconds(config.GetInt("delivery.max_backoff_ms", 1800000));
-  dispatch.max_attempts = static_cast<int>(config.GetInt("delivery.max_attempts", 12));
-  dispatch.batch = static_cast<int>(config.GetInt("delivery.batch", 50));
-  return dispatch;
+void ReadDispatch(ConfigReader& r, DispatchOptions* dispatch) {
+  dispatch->lease = r.Millis("delivery.lease_ms");
+  dispatch->initial_backoff = r.Millis("delivery.initial_backoff_ms");
+  dispatch->max_backoff = r.Millis("delivery.max_backoff_ms");
+  dispatch->max_attempts = static_cast<int>(r.Int("delivery.max_attempts"));
+  dispatch->batch = static_cast<int>(r.Int("delivery.batch"));
 }
 
 }  // namespace
 
 absl::StatusOr<NotificationConfig> NotificationConfig::FromConfig(const Config& config) {
   NotificationConfig c;
-  c.templates_file = config.ResolvePath(config.GetString("notification.templates_file"));
-  c.offices_file = config.ResolvePath(config.GetString("notification.offices_file"));
-  c.poll = absl::Milliseconds(config.GetInt("notification.poll_ms", 500));
-  c.stream_max_len = config.GetInt("notification.stream_max_len", 100000);
-  c.mail_enabled = config.GetBool("smtp.enabled", true);
+  ConfigReader r(config);
+  c.templates_file = r.Path("notification.templates_file");
+  c.offices_file = r.Path("notification.offices_file");
+  c.poll = r.Millis("notification.poll_ms");
+  c.stream_max_len = r.Int("notification.stream_max_len");
+  c.mail_enabled = r.Bool("smtp.enabled");
+  c.webhook_client.timeout = r.Millis("webhook_client.timeout_ms");
+  c.webhook_client.ca_file = r.Path("webhook_client.ca_file");
+  ReadDispatch(r, &c.dispatch);
+  if (!r.ok()) return r.status();
   auto webhooks = WebhooksFromConfig(config);
   if (!webhooks.ok()) return webhooks.status();
   c.webhooks = *std::move(webhooks);
   auto smtp = SmtpFromConfig(config);
   if (!smtp.ok()) return smtp.status();
   c.smtp = *std::move(smtp);
-  c.webhook_client.timeout = absl::Milliseconds(config.GetInt("webhook_client.timeout_ms", 10000));
-  c.webhook_client.ca_file = config.ResolvePath(config.GetString("webhook_client.ca_file"));
-  c.dispatch = DispatchFromConfig(config);
   return c;
 }
 

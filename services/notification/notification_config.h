@@ -20,7 +20,7 @@ struct NotificationConfig {
   std::string offices_file;    // resolved
   absl::Duration poll;         // the outbox and the watch streams look for other replicas' work
   int64_t stream_max_len = 0;
-  bool mail_enabled = true;
+  bool mail_enabled = false;
   SmtpOptions smtp;
   std::vector<WebhookSubscriber> webhooks;
   WebhookOptions webhook_client;

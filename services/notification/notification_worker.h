@@ -2,10 +2,12 @@
 
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "services/common/domain/offices.h"
 #include "services/common/kafka/kafka.h"
 #include "services/common/runtime/clock.h"
+#include "services/common/runtime/metrics.h"
 #include "services/common/store/delivery_store.h"
 #include "services/common/store/notice_log.h"
 #include "services/notification/delivery.h"
@@ -44,9 +46,12 @@ class NotificationWorker {
   NotificationWorker(NoticeLog* notices, DeliveryStore* deliveries, EventProducer* producer, Clock* clock,
                      NotificationSetup setup, NoticeSignal* watchers = nullptr, NoticeSignal* outbox = nullptr,
                      absl::Duration send_timeout = absl::Seconds(10));
-  absl::Status Handle(const KafkaRecord& record);
+  // Dead letter for a record that is not an event envelope; retry while the store or the broker fails.
+  RecordResult Handle(const KafkaRecord& record);
 
  private:
+  Counter& RecordedCounter(const hosho::v1::Notice& notice);
+
   NoticeLog* notices_;
   DeliveryStore* deliveries_;
   EventProducer* producer_;
@@ -55,6 +60,8 @@ class NotificationWorker {
   NoticeSignal* watchers_;
   NoticeSignal* outbox_;
   absl::Duration send_timeout_;
+  // hosho_notices_recorded_total by "kind/audience", created once for every template there is.
+  absl::flat_hash_map<std::string, Counter*> recorded_;
 };
 
 }  // namespace hosho

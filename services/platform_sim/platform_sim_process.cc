@@ -8,9 +8,11 @@ namespace hosho {
 
 absl::StatusOr<PlatformSimConfig> PlatformSimConfig::FromConfig(const Config& config) {
   PlatformSimConfig c;
-  c.certificates_file = config.ResolvePath(config.GetString("platform_sim.certificates_file"));
-  c.options.latency = absl::Milliseconds(config.GetInt("platform_sim.latency_ms", 0));
-  c.options.failure_rate = config.GetDouble("platform_sim.failure_rate", 0);
+  ConfigReader r(config);
+  c.certificates_file = r.Path("platform_sim.certificates_file");
+  c.options.latency = r.Millis("platform_sim.latency_ms");
+  c.options.failure_rate = r.Double("platform_sim.failure_rate");
+  if (!r.ok()) return r.status();
   return c;
 }
 

@@ -7,7 +7,7 @@
 #include "services/common/domain/events.h"
 #include "services/common/domain/text_rules.h"
 #include "services/common/grpc/grpc_precise.h"
-#include "services/common/grpc/grpc_server.h"
+#include "services/common/grpc/rpc_frame.h"
 #include "services/common/kafka/topics.h"
 #include "services/common/runtime/errors.h"
 #include "services/common/runtime/log.h"
@@ -141,8 +141,8 @@ TransitionRequest Step(const Envelope& event, CaseState from, CaseState to, cons
   TransitionRequest t;
   t.case_id = event.case_id();
   t.event_id = event.event_id();
-  t.expected_states = {StateName(from)};
-  t.to_state = StateName(to);
+  t.expected_states = {from};
+  t.to_state = to;
   t.actor = actor;
   t.reason = reason;
   t.at = FromProto(event.occurred_at());
@@ -203,13 +203,13 @@ HandoffServiceImpl::HandoffServiceImpl(CaseStore* cases, EventProducer* producer
 
 grpc::Status HandoffServiceImpl::Serve(const char* method, Operation op, grpc::ServerContext* context,
                                        const hosho::v1::HandoffRequest* request, hosho::v1::Case* response) {
-  const absl::Time started = absl::Now();
-  auto who = auth_->Authenticate(*context);
-  if (!who.ok()) return ObserveRpc(method, started, ToGrpcStatus(who.status()));
-  auto record = (this->*op)(*who, *request, TraceparentOf(*context));
-  if (!record.ok()) return ObserveRpc(method, started, ToGrpcStatus(record.status()));
-  *response = CaseFromRecord(*record);
-  return ObserveRpc(method, started, grpc::Status::OK);
+  // Any role: who may take a step on which case is each operation's decision (NOT_FOUND otherwise).
+  return ServeRpc(method, *auth_, *context, {}, [&](const Principal& who) -> absl::Status {
+    auto record = (this->*op)(who, *request, TraceparentOf(*context));
+    if (!record.ok()) return record.status();
+    *response = CaseFromRecord(*record);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status HandoffServiceImpl::ConcludeContract(grpc::ServerContext* context,
@@ -304,7 +304,7 @@ absl::StatusOr<CaseRecord> HandoffServiceImpl::ApplyAndPublish(const Principal& 
   if (absl::Status s = producer_->SendAll(records, send_timeout_); !s.ok()) return s;
   RemoveTimerBestEffort(*cases_, kHandoffPublishTimer, case_id);
   LogInfo("hand-off recorded", {{"case_id", case_id},
-                                {"step", steps.front().to_state},
+                                {"step", StateName(steps.front().to_state)},
                                 {"actor", who.name},
                                 {"trace_id", TraceIdOf(traceparent)}});
   return stepped;

@@ -59,6 +59,7 @@ class HandoffServiceImpl final : public hosho::v1::HandoffService::Service {
   using Operation = absl::StatusOr<CaseRecord> (HandoffServiceImpl::*)(const Principal&,
                                                                        const hosho::v1::HandoffRequest&,
                                                                        const std::string&);
+  // The RPC frame (rpc_frame.h) around `op`: the caller authenticated first, the answer counted.
   grpc::Status Serve(const char* method, Operation op, grpc::ServerContext* context,
                      const hosho::v1::HandoffRequest* request, hosho::v1::Case* response);
   // Applies `steps` (first step's event id is the replay key) and publishes their events.

@@ -1,18 +1,26 @@
 #include "services/routing/routing_config.h"
 
+#include <utility>
+
 namespace hosho {
 
 absl::StatusOr<RoutingConfig> RoutingConfig::FromConfig(const Config& config) {
   RoutingConfig c;
-  c.rules_file = config.ResolvePath(config.GetString("routing.rules_file"));
-  c.offices_file = config.ResolvePath(config.GetString("routing.offices_file"));
-  c.sweep_every = absl::Milliseconds(config.GetInt("routing.sweep_ms", 60000));
+  ConfigReader r(config);
+  c.rules_file = r.Path("routing.rules_file");
+  c.offices_file = r.Path("routing.offices_file");
+  c.sweep_every = r.Millis("routing.sweep_ms");
+  // The channel itself is read by ChannelOptionsFromConfig below; its keys must be there all the same.
+  r.String("accounting.target");
+  r.Bool("accounting.dev_plaintext");
+  r.String("accounting.token_file");
+  c.accounting_deadline = r.Millis("accounting.deadline_ms");
+  c.bench_auto_handoff = r.Bool("bench.auto_handoff");
+  if (!r.ok()) return r.status();
   c.accounting = ChannelOptionsFromConfig(config, "accounting");
   auto token = config.GetSecret("accounting.token");
   if (!token.ok()) return token.status();
   c.accounting_token = *std::move(token);
-  c.accounting_deadline = absl::Milliseconds(config.GetInt("accounting.deadline_ms", 5000));
-  c.bench_auto_handoff = config.GetBool("bench.auto_handoff", false);
   return c;
 }
 

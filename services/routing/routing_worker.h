@@ -2,9 +2,11 @@
 
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "hosho/events/v1/events.pb.h"
 #include "services/common/kafka/kafka.h"
 #include "services/common/runtime/clock.h"
+#include "services/common/runtime/metrics.h"
 #include "services/common/store/case_ledger.h"
 #include "services/common/store/case_timers.h"
 #include "services/routing/routing_rules.h"
@@ -27,7 +29,9 @@ class RoutingWorker {
   // hand-off is acknowledged at once so that `./hosho bench` can drive cases to
   // CLOSED before HandoffService exists. Never enable it for a city.
   void EnableBenchAutoHandoff() { bench_auto_handoff_ = true; }
-  absl::Status Handle(const KafkaRecord& record);
+  // Skipped when the case is no longer VERIFIED; dead letter for a record that is not an event
+  // envelope; retry while the store or the broker fails.
+  RecordResult Handle(const KafkaRecord& record);
   // Raises HandoffEscalated for routed cases still waiting at their reminder time or deadline.
   // Safe with several replicas: each escalation is a case note keyed by a deterministic event id,
   // so two sweepers raise it once. Returns how many escalations this call raised first.
@@ -40,6 +44,7 @@ class RoutingWorker {
   TransitionRequest RoutedStep(const std::string& case_id, const hosho::events::v1::VerificationCompleted& verdict,
                                const RoutingDecision& decision) const;
   // Bench mode: the office's steps to CLOSED at once.
+  Counter& DecisionCounter(hosho::v1::HandoffAction action);
   absl::Status AcknowledgeForBench(const std::string& case_id, hosho::v1::GuaranteeKind kind,
                                    const std::string& office);
 
@@ -50,6 +55,8 @@ class RoutingWorker {
   const RoutingPolicy* policy_;
   absl::Duration send_timeout_;
   bool bench_auto_handoff_ = false;
+  // hosho_routing_decisions_total by action, created once.
+  absl::flat_hash_map<int, Counter*> decisions_by_action_;
 };
 
 }  // namespace hosho

@@ -57,16 +57,15 @@ absl::StatusOr<TlsFiles> MakeDevelopmentTls(const std::string& dir, const Develo
   const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
   const std::string days = absl::StrCat(" -days ", options.days);
   std::string script = absl::StrCat(
-      "set -e; cd \"$1\"; exec >openssl.log 2>&1; umask 077;", "openssl req -x509 ", key,
-      " -keyout ca.key -out ca.crt", days, " -subj \"/CN=$2\";", "openssl req ", key,
-      " -keyout server.key -out server.csr -subj /CN=localhost;",
+      "set -e; cd \"$1\"; exec >openssl.log 2>&1; umask 077;", "openssl req -x509 ", key, " -keyout ca.key -out ca.crt",
+      days, " -subj \"/CN=$2\";", "openssl req ", key, " -keyout server.key -out server.csr -subj /CN=localhost;",
       "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.ext;",
       "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt", days,
       " -extfile san.ext; chmod 0644 ca.crt;");
   if (!options.client_common_name.empty()) {
     absl::StrAppend(&script, "openssl req ", key, " -keyout client.key -out client.csr -subj \"/CN=$3\";",
-                    "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt",
-                    days, ";");
+                    "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt", days,
+                    ";");
   }
   if (!RunScript(script, {dir, options.ca_name, options.client_common_name})) {
     return absl::InternalError(

@@ -109,8 +109,8 @@ absl::Status KafkaCluster::WriteNodeConfig(int node) {
   std::vector<std::string> voters;
   for (int n = 1; n <= options_.nodes; ++n) voters.push_back(absl::StrCat(n, "@127.0.0.1:", controller_port(n)));
   const int rf = std::min(3, options_.nodes);
-  std::string listeners = absl::StrCat("PLAINTEXT://127.0.0.1:", broker_port(node), ",CONTROLLER://127.0.0.1:",
-                                       controller_port(node));
+  std::string listeners =
+      absl::StrCat("PLAINTEXT://127.0.0.1:", broker_port(node), ",CONTROLLER://127.0.0.1:", controller_port(node));
   std::string advertised = absl::StrCat("PLAINTEXT://127.0.0.1:", broker_port(node));
   std::string protocols = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT";
   std::string security;
@@ -135,10 +135,10 @@ absl::Status KafkaCluster::WriteNodeConfig(int node) {
                            "org.apache.kafka.common.security.plain.PlainLoginModule required", plain_users, ";\n")
             : std::string("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
                           "org.apache.kafka.common.security.scram.ScramLoginModule required;\n"),
-        "listener.name.sasl_ssl.ssl.keystore.type=PEM\n", "listener.name.sasl_ssl.ssl.keystore.location=",
-        keystore.string(), "\n", "listener.name.sasl_ssl.ssl.truststore.type=PEM\n",
-        "listener.name.sasl_ssl.ssl.truststore.location=", s.ca_pem, "\n",
-        "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer\n",
+        "listener.name.sasl_ssl.ssl.keystore.type=PEM\n",
+        "listener.name.sasl_ssl.ssl.keystore.location=", keystore.string(), "\n",
+        "listener.name.sasl_ssl.ssl.truststore.type=PEM\n", "listener.name.sasl_ssl.ssl.truststore.location=", s.ca_pem,
+        "\n", "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer\n",
         "allow.everyone.if.no.acl.found=false\n",
         // Plaintext and controller connections carry no identity (ANONYMOUS): they are the
         // launcher's and the nodes' own, on loopback.
@@ -153,8 +153,8 @@ absl::Status KafkaCluster::WriteNodeConfig(int node) {
       // Internal topics replicated like hosho's own; one node: one replica.
       "offsets.topic.replication.factor=", rf, "\n", "offsets.topic.num.partitions=12\n",
       "transaction.state.log.replication.factor=", rf, "\n", "transaction.state.log.min.isr=", std::min(2, rf), "\n",
-      "share.coordinator.state.topic.replication.factor=", rf, "\n", "share.coordinator.state.topic.min.isr=",
-      std::min(2, rf), "\n", "default.replication.factor=", rf, "\n",
+      "share.coordinator.state.topic.replication.factor=", rf, "\n",
+      "share.coordinator.state.topic.min.isr=", std::min(2, rf), "\n", "default.replication.factor=", rf, "\n",
       // hosho creates its topics itself (the Admin API, from the catalogue): a typo never makes one.
       "auto.create.topics.enable=false\n",
       // A consumer group forms at once (the default waits 3 s for more members).
@@ -165,11 +165,34 @@ absl::Status KafkaCluster::WriteNodeConfig(int node) {
   return absl::OkStatus();
 }
 
+namespace {
+std::string ClassArchivePath(const std::string& libs_dir, absl::string_view program) {
+  return (fs::path(libs_dir).parent_path() / "class-archives" / absl::StrCat(program, ".jsa")).string();
+}
+}  // namespace
+
+KafkaCluster::KafkaCluster(KafkaClusterOptions options)
+    : options_(std::move(options)),
+      node_classes_(ClassArchivePath(options_.libs_dir, "kafka-node")),
+      tool_classes_(ClassArchivePath(options_.libs_dir, "kafka-storage-tool")) {}
+
+int KafkaCluster::Ended(int node, int exit_status) {
+  node_classes_.Keep(recordings_[node - 1], exit_status);
+  recordings_[node - 1].clear();
+  return exit_status;
+}
+
 absl::Status KafkaCluster::Format(int node, const std::string& cluster_id) {
-  std::vector<std::string> argv = {options_.java, "-cp", options_.libs_dir + "/*",
-                                   absl::StrCat("-Dlog4j2.configurationFile=", NodeDir(node), "/log4j2.properties"),
-                                   "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c",
-                                   NodeDir(node) + "/server.properties", "--ignore-formatted"};
+  std::string recording;
+  // A one-shot tool: the client compiler only (the optimising one never pays off in a second's run).
+  std::vector<std::string> argv = {options_.java, "-XX:TieredStopAtLevel=1"};
+  for (std::string& flag : tool_classes_.Flags(&recording)) argv.push_back(std::move(flag));
+  for (std::string arg : {std::string("-cp"), options_.libs_dir + "/*",
+                          absl::StrCat("-Dlog4j2.configurationFile=", NodeDir(node), "/log4j2.properties"),
+                          std::string("kafka.tools.StorageTool"), std::string("format"), std::string("-t"), cluster_id,
+                          std::string("-c"), NodeDir(node) + "/server.properties", std::string("--ignore-formatted")}) {
+    argv.push_back(std::move(arg));
+  }
   if (options_.security && options_.security_options.mechanism == "SCRAM-SHA-512") {
     for (const auto& [user, password] : options_.security_options.users) {
       argv.push_back("--add-scram");
@@ -181,6 +204,7 @@ absl::Status KafkaCluster::Format(int node, const std::string& cluster_id) {
   const absl::Time give_up = absl::Now() + absl::Seconds(60);
   while (child->Running() && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(20));  // a one-shot tool
   const int code = child->Terminate(absl::Seconds(1));
+  tool_classes_.Keep(recording, code == 0 ? 0 : -1);
   if (code != 0) {
     return absl::InternalError(absl::StrCat("formatting Kafka node ", node, " failed (", code, "):\n",
                                             Tail(NodeDir(node) + "/format.log", 1500)));
@@ -189,13 +213,24 @@ absl::Status KafkaCluster::Format(int node, const std::string& cluster_id) {
 }
 
 absl::Status KafkaCluster::Launch(int node) {
-  auto child = ChildProcess::Spawn(
-      {options_.java, absl::StrCat("-Xmx", options_.heap), "-Xms128m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-       "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
-       absl::StrCat("-Dlog4j2.configurationFile=", NodeDir(node), "/log4j2.properties"), "-cp",
-       options_.libs_dir + "/*", "kafka.Kafka", NodeDir(node) + "/server.properties"},
-      log_file(node));
-  if (!child.ok()) return child.status();
+  std::vector<std::string> argv = {options_.java,
+                                   absl::StrCat("-Xmx", options_.heap),
+                                   "-Xms128m",
+                                   "-XX:+UseG1GC",
+                                   "-XX:MaxGCPauseMillis=20",
+                                   "-XX:+ExitOnOutOfMemoryError",
+                                   "-Djava.awt.headless=true"};
+  for (std::string& flag : node_classes_.Flags(&recordings_[node - 1])) argv.push_back(std::move(flag));
+  for (std::string arg :
+       {absl::StrCat("-Dlog4j2.configurationFile=", NodeDir(node), "/log4j2.properties"), std::string("-cp"),
+        options_.libs_dir + "/*", std::string("kafka.Kafka"), NodeDir(node) + "/server.properties"}) {
+    argv.push_back(std::move(arg));
+  }
+  auto child = ChildProcess::Spawn(argv, log_file(node));
+  if (!child.ok()) {
+    Ended(node, -1);
+    return child.status();
+  }
   processes_[node - 1] = *child;
   return absl::OkStatus();
 }
@@ -215,6 +250,7 @@ absl::StatusOr<std::unique_ptr<KafkaCluster>> KafkaCluster::Start(KafkaClusterOp
   std::unique_ptr<KafkaCluster> cluster(new KafkaCluster(std::move(options)));
   KafkaClusterOptions& o = cluster->options_;
   cluster->processes_.resize(o.nodes);
+  cluster->recordings_.resize(o.nodes);
   std::error_code ec;
   if (o.fresh) fs::remove_all(o.dir, ec);
   // A kept cluster reuses its id (each node's meta.properties holds it); a new one gets a new id.
@@ -319,23 +355,22 @@ absl::Status KafkaCluster::CreateCatalogue() {
 
 absl::Status KafkaCluster::Kill(int node) {
   if (node < 1 || node > options_.nodes) return absl::InvalidArgumentError("no such node");
-  processes_[node - 1].Kill();
+  Ended(node, processes_[node - 1].Kill());
   return absl::OkStatus();
 }
 
 absl::Status KafkaCluster::Stop(int node) {
   if (node < 1 || node > options_.nodes) return absl::InvalidArgumentError("no such node");
-  processes_[node - 1].Terminate(absl::Seconds(30));
+  Ended(node, processes_[node - 1].Terminate(absl::Seconds(30)));
   return absl::OkStatus();
 }
 
-bool KafkaCluster::Running(int node) {
-  return node >= 1 && node <= options_.nodes && processes_[node - 1].Running();
-}
+bool KafkaCluster::Running(int node) { return node >= 1 && node <= options_.nodes && processes_[node - 1].Running(); }
 
 absl::Status KafkaCluster::Restart(int node) {
   if (node < 1 || node > options_.nodes) return absl::InvalidArgumentError("no such node");
   if (processes_[node - 1].Running()) return absl::FailedPreconditionError("the node is running");
+  Ended(node, processes_[node - 1].exit_status());  // the run that ended: keep or drop its recording
   if (auto s = Launch(node); !s.ok()) return s;
   if (auto s = AwaitNode(node, absl::Seconds(90)); !s.ok()) return s;
   return AwaitInSync(absl::Seconds(90));
@@ -411,7 +446,8 @@ void KafkaCluster::StopAll() {
   for (auto& p : processes_) {
     if (p.Running()) kill(p.pid(), SIGTERM);
   }
-  for (auto& p : processes_) p.Terminate(absl::Seconds(30));
+  for (int n = 1; n <= static_cast<int>(processes_.size()); ++n)
+    Ended(n, processes_[n - 1].Terminate(absl::Seconds(30)));
 }
 
 }  // namespace hosho

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/stack/child_process.h"
+#include "services/stack/jvm_class_archive.h"
 
 namespace hosho {
 
@@ -15,9 +16,9 @@ namespace hosho {
 // StandardAuthorizer with deny-by-default. The plaintext listener (the
 // launcher's own admin path: topics and ACLs) and the controller listener run as a super user.
 struct KafkaSecurityOptions {
-  std::string server_certificate_pem;  // path: the broker's certificate (SAN 127.0.0.1)
-  std::string server_key_pem;          // path: its key, PKCS#8, unencrypted
-  std::string ca_pem;                  // path: the CA that signed it (clients trust it)
+  std::string server_certificate_pem;                      // path: the broker's certificate (SAN 127.0.0.1)
+  std::string server_key_pem;                              // path: its key, PKCS#8, unencrypted
+  std::string ca_pem;                                      // path: the CA that signed it (clients trust it)
   std::vector<std::pair<std::string, std::string>> users;  // user → password
   // "PLAIN" (users in the listener's JAAS line) or "SCRAM-SHA-512" (users added when the node is
   // formatted, so their passwords are on the storage tool's command line for a moment: tests only).
@@ -28,9 +29,9 @@ struct KafkaSecurityOptions {
 std::string DefaultJava();
 
 struct KafkaClusterOptions {
-  std::string dir;            // one folder per node (its log directory, configuration and log)
-  std::string logs_dir;       // where each node's log goes (default: beside its log directory)
-  std::string libs_dir;       // Kafka's jars (./hosho resolves them from Maven Central)
+  std::string dir;       // one folder per node (its log directory, configuration and log)
+  std::string logs_dir;  // where each node's log goes (default: beside its log directory)
+  std::string libs_dir;  // Kafka's jars (./hosho resolves them from Maven Central)
   std::string java = DefaultJava();
   int nodes = 1;              // each node is broker and controller (KRaft combined mode)
   int port_base = 0;          // ports_per_node() consecutive loopback ports per node from here
@@ -78,7 +79,9 @@ class KafkaCluster {
   void StopAll();
 
  private:
-  explicit KafkaCluster(KafkaClusterOptions options) : options_(std::move(options)) {}
+  explicit KafkaCluster(KafkaClusterOptions options);
+  // Ends a node's process record: the status it exited with decides whether its class archive is kept.
+  int Ended(int node, int exit_status);
   int broker_port(int node) const { return options_.port_base + (node - 1) * ports_per_node(); }
   int controller_port(int node) const { return broker_port(node) + 1; }
   int secure_port(int node) const { return broker_port(node) + 2; }
@@ -94,6 +97,10 @@ class KafkaCluster {
 
   KafkaClusterOptions options_;
   std::vector<ChildProcess> processes_;  // index node-1
+  std::vector<std::string> recordings_;  // index node-1: the class archive a node is recording, if any
+  // Beside Kafka's jars: one for the nodes, one for the storage tool (each loads its own classes).
+  JvmClassArchive node_classes_;
+  JvmClassArchive tool_classes_;
 };
 
 // Where ./hosho puts Kafka's jars: $HOSHO_KAFKA_LIBS, else <source_dir>/.cache/kafka/libs.

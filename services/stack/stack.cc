@@ -147,7 +147,7 @@ absl::StatusOr<std::string> PrepareMailbox(const StackOptions& options, const fs
   e.mail_user = mailbox->user;
   e.dovecot_config = mailbox->config;
   return absl::StrCat("mail: {url: \"imap://127.0.0.1:", imap_port, "/INBOX\", username: \"", mailbox->user,
-                      "\", password_file: \"", mailbox->password_file, "\", poll_interval_ms: 200}\n");
+                      "\", password_file: \"", mailbox->password_file, "\"}\n");
 }
 
 // The development mail server that receives what notification sends, when python3 is installed.
@@ -279,10 +279,11 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   stack->replica_ports_ = ports.replicas;
   absl::StatusOr<ServiceConfigInputs> inputs = PrepareServiceInputs(options, run, ports, e);
   if (!inputs.ok()) return inputs.status();
-  if (auto s = WriteServiceConfigs(run, ServiceConfigFiles(options, e, *inputs)); !s.ok()) return s;
-  for (absl::Status (Stack::*step)() :
-       {&Stack::LaunchRedis, &Stack::LaunchMailServers, &Stack::LaunchKafka, &Stack::LaunchServices,
-        &Stack::AwaitServices}) {
+  auto configs = ServiceConfigFiles(options, e, *inputs);
+  if (!configs.ok()) return configs.status();
+  if (auto s = WriteServiceConfigs(run, *configs); !s.ok()) return s;
+  for (absl::Status (Stack::*step)() : {&Stack::LaunchRedis, &Stack::LaunchMailServers, &Stack::LaunchKafka,
+                                        &Stack::LaunchServices, &Stack::AwaitServices}) {
     if (absl::Status s = (stack.get()->*step)(); !s.ok()) return s;
   }
   if (auto s = stack->WriteStackFile(); !s.ok()) return s;
@@ -382,15 +383,15 @@ absl::Status Stack::AwaitServices() {
 
 absl::Status Stack::WriteStackFile() const {
   const fs::path run = fs::absolute(options_.run_dir);
-  std::string out = absl::StrCat(
-      "# Written by hosho-stack: where the running stack listens.\nkafka: \"", endpoints_.kafka_bootstrap,
-      "\"\nredis_port: ", endpoints_.redis_port, "\nkafka_log_dir: \"", endpoints_.kafka_log_dir, "\"",
-      "\nlogs: \"", endpoints_.logs_dir, "\"\nwebhook: {port: ", endpoints_.webhook_port, ", secret_file: \"",
-      endpoints_.webhook_secret_file, "\"}\nmail: {imap_port: ", endpoints_.imap_port, ", user: \"",
-      endpoints_.mail_user, "\", dovecot_config: \"", endpoints_.dovecot_config,
-      "\"}\nsmtp: {port: ", endpoints_.smtp_port, ", outbox: \"", endpoints_.smtp_outbox, "\"}\nconsole: {url: \"",
-      endpoints_.console_url, "\", port: ", endpoints_.console_port, ", accounts: \"",
-      (run / "secrets" / "console-accounts.txt").string(), "\"}\ngrpc:\n");
+  std::string out =
+      absl::StrCat("# Written by hosho-stack: where the running stack listens.\nkafka: \"", endpoints_.kafka_bootstrap,
+                   "\"\nredis_port: ", endpoints_.redis_port, "\nkafka_log_dir: \"", endpoints_.kafka_log_dir, "\"",
+                   "\nlogs: \"", endpoints_.logs_dir, "\"\nwebhook: {port: ", endpoints_.webhook_port,
+                   ", secret_file: \"", endpoints_.webhook_secret_file, "\"}\nmail: {imap_port: ", endpoints_.imap_port,
+                   ", user: \"", endpoints_.mail_user, "\", dovecot_config: \"", endpoints_.dovecot_config,
+                   "\"}\nsmtp: {port: ", endpoints_.smtp_port, ", outbox: \"", endpoints_.smtp_outbox,
+                   "\"}\nconsole: {url: \"", endpoints_.console_url, "\", port: ", endpoints_.console_port,
+                   ", accounts: \"", (run / "secrets" / "console-accounts.txt").string(), "\"}\ngrpc:\n");
   for (const auto& [name, addr] : endpoints_.grpc) absl::StrAppend(&out, "  ", name, ": \"", addr, "\"\n");
   out += "admin:\n";
   for (const auto& [name, port] : endpoints_.admin) absl::StrAppend(&out, "  ", name, ": ", port, "\n");

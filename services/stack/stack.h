@@ -27,7 +27,7 @@ struct StackOptions {
   int port_base = 17100;   // kStackPorts consecutive ports from here
   std::string redis_server = "/usr/bin/redis-server";
   std::string java = DefaultJava();  // Debian's Java 17 when installed
-  std::string kafka_libs;         // Kafka's jars; default DefaultKafkaLibs(source_dir)
+  std::string kafka_libs;            // Kafka's jars; default DefaultKafkaLibs(source_dir)
   std::string kafka_heap = "512m";
   int kafka_nodes = 1;  // 3: a KRaft cluster with the catalogue's replication (RF 3, min.insync 2)
   // Debian's dovecot: the mailbox that intake polls over IMAP. Empty: no mail intake.
@@ -52,7 +52,8 @@ struct StackOptions {
   // More entries for the principals file (YAML list items under tokens:), e.g. a vendor's token
   // with an expires_at.
   std::string extra_tokens;
-  // Extra YAML appended to a service's generated configuration (service name → YAML).
+  // YAML merged over a service's generated configuration, last (service name → YAML): a map merges
+  // key by key, a scalar or a list replaces what was there.
   std::map<std::string, std::string> extra_config;
   // Processes of each of verification, routing and notification (1 or 2). A second replica,
   // "<service>-2", has the same configuration, its own gRPC and admin ports, and joins the same
@@ -79,7 +80,7 @@ struct SupervisionOptions {
 struct StackEndpoints {
   int redis_port = 0;
   std::string kafka_bootstrap;
-  std::string kafka_log_dir;  // the broker's records on disk
+  std::string kafka_log_dir;                       // the broker's records on disk
   std::map<std::string, std::string> grpc;         // service name → host:port
   std::map<std::string, int> admin;                // service name → admin port
   std::map<std::string, std::string> token_files;  // principal → token file
@@ -167,7 +168,7 @@ class Stack {
     int in_a_row = 0;
     absl::Time started = absl::InfinitePast();
     absl::Time restart_at = absl::InfiniteFuture();  // set while a restart waits for its backoff
-    bool left_stopped = false;                         // exited cleanly: not restarted
+    bool left_stopped = false;                       // exited cleanly: not restarted
   };
   void SuperviseLoop();
   // One look at a child / a Kafka node; true when it was restarted.
@@ -181,7 +182,7 @@ class Stack {
   StackEndpoints endpoints_;
   std::vector<std::pair<std::string, ChildProcess>> processes_;
   std::unique_ptr<KafkaCluster> kafka_;
-  size_t kafka_position_ = 0;  // processes_ started before the broker
+  size_t kafka_position_ = 0;                             // processes_ started before the broker
   std::map<std::string, std::vector<std::string>> argv_;  // how each child was started
   std::map<std::string, ReplicaPorts> replica_ports_;     // per replicated service
   SupervisionOptions supervision_;

@@ -116,6 +116,11 @@ bool AdvancePaid(const CaseRecord& record, hosho::v1::GuaranteeKind kind, const 
                                                                          : changed.advance_paid_yen() > 0);
 }
 
+Counter& RechecksCounter(const char* outcome) {
+  return Metrics().GetCounter("hosho_verification_rechecks_total", "Guarantees re-checked after a contract change.",
+                              {{"outcome", outcome}});
+}
+
 // What the contractor owes after failed rules: the failures and a deadline. A deadline already
 // running for the same debt is kept: a later version does not extend it.
 hosho::v1::AmendedGuaranteeRequired Owed(const CaseRecord& record, const hosho::v1::Contract& changed,
@@ -138,15 +143,25 @@ hosho::v1::AmendedGuaranteeRequired Owed(const CaseRecord& record, const hosho::
 
 ContractRechecker::ContractRechecker(CaseStore* cases, EventProducer* producer, Clock* clock, VerificationPolicy policy,
                                      RecheckOptions options)
-    : cases_(cases), producer_(producer), clock_(clock), policy_(std::move(policy)), options_(options) {}
+    : cases_(cases),
+      producer_(producer),
+      clock_(clock),
+      policy_(std::move(policy)),
+      options_(options),
+      unreadable_(Metrics().GetCounter("hosho_verification_recheck_unreadable_total",
+                                       "Cases a contract change could not re-check.")),
+      amended_required_(RechecksCounter("amended_guarantee_required")),
+      covered_(RechecksCounter("covered")) {}
 
-absl::Status ContractRechecker::Handle(const KafkaRecord& record) {
+RecordResult ContractRechecker::Handle(const KafkaRecord& record) {
   hosho::events::v1::Envelope envelope;
-  if (!envelope.ParseFromString(record.value)) return absl::InvalidArgumentError("not an event envelope");
-  if (!envelope.has_contract_upserted()) return absl::OkStatus();  // nothing else rides this topic today
+  if (!envelope.ParseFromString(record.value)) {
+    return RecordResult::DeadLetter(absl::InvalidArgumentError("not an event envelope"));
+  }
+  if (!envelope.has_contract_upserted()) return RecordResult::Done();  // nothing else rides this topic today
   const hosho::v1::Contract& changed = envelope.contract_upserted().contract();
   auto ids = cases_->LookupCaseIds(changed.contract_id(), options_.max_cases_per_contract);
-  if (!ids.ok()) return ids.status();
+  if (!ids.ok()) return RecordResult::DependencyFailed(ids.status());
   if (static_cast<int>(ids->size()) == options_.max_cases_per_contract) {
     LogError("contract has more cases than one re-check reads; the oldest are not re-checked",
              {{"contract_id", changed.contract_id()}, {"cases", static_cast<int64_t>(ids->size())}});
@@ -158,16 +173,14 @@ absl::Status ContractRechecker::Handle(const KafkaRecord& record) {
     absl::Status s = Recheck(*id, changed, now);
     if (absl::IsDataLoss(s)) {
       // One damaged record must not keep the contract's other guarantees from their re-check.
-      Metrics()
-          .GetCounter("hosho_verification_recheck_unreadable_total", "Cases a contract change could not re-check.")
-          .Increment();
+      unreadable_.Increment();
       LogError("case not re-checked: its stored record is unreadable",
                {{"case_id", *id}, {"error", std::string(s.message())}});
       continue;
     }
-    if (!s.ok()) return s;  // the record is retried whole; what was done replays
+    if (!s.ok()) return RecordResult::DependencyFailed(s);  // the record is retried whole; what was done replays
   }
-  return absl::OkStatus();
+  return RecordResult::Done();
 }
 
 absl::Status ContractRechecker::Recheck(const std::string& case_id, const hosho::v1::Contract& changed,
@@ -227,10 +240,7 @@ absl::Status ContractRechecker::RecordAndSend(const CaseNote& note, bool require
   if (!stored.ParseFromString(noted->payload)) return absl::DataLossError("stored re-check is unreadable");
   if (absl::Status s = ListAndSend(note.case_id, stored); !s.ok()) return s;
   if (!noted->replayed) {
-    Metrics()
-        .GetCounter("hosho_verification_rechecks_total", "Guarantees re-checked after a contract change.",
-                    {{"outcome", required ? "amended_guarantee_required" : "covered"}})
-        .Increment();
+    (required ? amended_required_ : covered_).Increment();
     LogInfo("guarantee re-checked after a contract change", {{"case_id", note.case_id},
                                                              {"contract_id", changed.contract_id()},
                                                              {"version", changed.version()},

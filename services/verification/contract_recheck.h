@@ -7,6 +7,7 @@
 #include "hosho/events/v1/events.pb.h"
 #include "services/common/kafka/kafka.h"
 #include "services/common/runtime/clock.h"
+#include "services/common/runtime/metrics.h"
 #include "services/common/store/case_store.h"
 #include "services/verification/rules.h"
 
@@ -35,7 +36,9 @@ class ContractRechecker {
  public:
   ContractRechecker(CaseStore* cases, EventProducer* producer, Clock* clock, VerificationPolicy policy,
                     RecheckOptions options);
-  absl::Status Handle(const KafkaRecord& record);
+  // Dead letter for a record that is not an event envelope; retry while the store or the broker fails
+  // (the record is done again whole: what was recorded replays).
+  RecordResult Handle(const KafkaRecord& record);
 
  private:
   absl::Status Recheck(const std::string& case_id, const hosho::v1::Contract& changed, absl::Time now);
@@ -48,6 +51,10 @@ class ContractRechecker {
   Clock* clock_;
   VerificationPolicy policy_;
   RecheckOptions options_;
+  // Metric handles, created once.
+  Counter& unreadable_;
+  Counter& amended_required_;
+  Counter& covered_;
 };
 
 // An amended guarantee (a submission with supersedes_case_id) was verified: the case it supersedes

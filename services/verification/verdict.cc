@@ -21,7 +21,7 @@ TransitionRequest BuildVerdict(const std::string& case_id, const hosho::events::
   TransitionRequest verdict;
   verdict.case_id = case_id;
   verdict.event_id = event_ids::Verified(case_id);
-  verdict.expected_states = {StateName(hosho::v1::CASE_STATE_VERIFYING)};
+  verdict.expected_states = {hosho::v1::CASE_STATE_VERIFYING};
   verdict.actor = actor;
   verdict.at = now;
   verdict.office = office;
@@ -46,7 +46,7 @@ TransitionRequest BuildVerdict(const std::string& case_id, const hosho::events::
   const bool passed = AllPassed(results);
   for (auto& r : results) *completed->add_rule_results() = r;
   completed->set_verdict(passed ? VerificationCompleted::VERDICT_VERIFIED : VerificationCompleted::VERDICT_RETURNED);
-  verdict.to_state = StateName(passed ? hosho::v1::CASE_STATE_VERIFIED : hosho::v1::CASE_STATE_RETURNED);
+  verdict.to_state = passed ? hosho::v1::CASE_STATE_VERIFIED : hosho::v1::CASE_STATE_RETURNED;
   verdict.terminal = !passed;
   std::string codes;
   for (const auto& r : results) {

@@ -400,7 +400,7 @@ absl::Status VerificationServiceImpl::FinishClerkVerdict(const Principal& princi
                                                          const TransitionResult& applied,
                                                          hosho::v1::VerificationTask* response) {
   bool superseded_marked = true;
-  if (applied.state == StateName(hosho::v1::CASE_STATE_VERIFIED)) {
+  if (applied.state == hosho::v1::CASE_STATE_VERIFIED) {
     // An amended guarantee verified: the case it replaces stops waiting. If this fails, the publish
     // timer set before the verdict makes the sweep do it (and send the verdict) once the grace has passed.
     if (absl::Status s = ResolveSuperseded(*cases_, record.case_id, submission, clock_->Now()); !s.ok()) {
@@ -428,10 +428,10 @@ absl::Status VerificationServiceImpl::FinishClerkVerdict(const Principal& princi
     RemoveTimerBestEffort(*cases_, kVerdictPublishTimer, record.case_id);
   }
   Metrics()
-      .GetCounter("hosho_verification_verdicts_total", "Verdicts published.", {{"state", applied.state}})
+      .GetCounter("hosho_verification_verdicts_total", "Verdicts published.", {{"state", StateName(applied.state)}})
       .Increment();
   LogInfo("verdict recorded by clerk",
-          {{"case_id", record.case_id}, {"clerk", principal.name}, {"state", applied.state}});
+          {{"case_id", record.case_id}, {"clerk", principal.name}, {"state", StateName(applied.state)}});
   if (!decided.ok()) decided = cases_->Get(record.case_id);
   if (!decided.ok()) return decided.status();
   *response = TaskView(*decided);

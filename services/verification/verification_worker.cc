@@ -3,9 +3,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/domain/case_view.h"
+#include "services/common/domain/deadline_sweep.h"
 #include "services/common/domain/domain_text.h"
 #include "services/common/domain/event_ids.h"
 #include "services/common/domain/events.h"
+#include "services/common/domain/step_refused.h"
 #include "services/common/runtime/log.h"
 #include "services/common/runtime/metrics.h"
 #include "services/common/runtime/trace.h"
@@ -22,14 +24,13 @@ int64_t CounterField(const CaseRecord& record, absl::string_view name) {
   return absl::SimpleAtoi(record.Field(name), &value) ? value : 0;
 }
 
-Counter& RepublishedCounter() {
-  return Metrics().GetCounter("hosho_verification_verdicts_republished_total",
-                              "Clerks' verdicts sent by the publish sweep (their own send had not been confirmed).");
+Counter& VerdictsCounter(const std::string& state) {
+  return Metrics().GetCounter("hosho_verification_verdicts_total", "Verdicts published.", {{"state", state}});
 }
 
-Counter& UnreadableVerdictCounter() {
-  return Metrics().GetCounter("hosho_verification_verdicts_unreadable_total",
-                              "Stored verdicts the publish sweep could not read, so could not send (see the runbook).");
+Counter& WaitsCounter(hosho::v1::Platform platform) {
+  return Metrics().GetCounter("hosho_verification_waits_total", "Look-ups postponed while a platform is away.",
+                              {{"platform", hosho::v1::Platform_Name(platform)}});
 }
 
 }  // namespace
@@ -43,22 +44,42 @@ VerificationWorker::VerificationWorker(CaseStore* cases, EventProducer* producer
       connector_(connector),
       clock_(clock),
       policy_(policy),
-      options_(std::move(options)) {
-  // At zero from the start, so that a rate or an alert over them means something.
-  RepublishedCounter();
-  UnreadableVerdictCounter();
+      options_(std::move(options)),
+      verified_(VerdictsCounter(StateName(hosho::v1::CASE_STATE_VERIFIED))),
+      returned_(VerdictsCounter(StateName(hosho::v1::CASE_STATE_RETURNED))),
+      // At zero from the start, so that a rate or an alert over them means something.
+      republished_(
+          Metrics().GetCounter("hosho_verification_verdicts_republished_total",
+                               "Clerks' verdicts sent by the publish sweep (their own send had not been confirmed).")),
+      unreadable_verdicts_(Metrics().GetCounter(
+          "hosho_verification_verdicts_unreadable_total",
+          "Stored verdicts the publish sweep could not read, so could not send (see the runbook).")) {
+  for (int platform : options_.connector_platforms) {
+    waits_by_platform_[platform] = &WaitsCounter(static_cast<hosho::v1::Platform>(platform));
+  }
 }
 
-absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
+Counter& VerificationWorker::VerdictCounter(const std::string& state) {
+  if (state == StateName(hosho::v1::CASE_STATE_VERIFIED)) return verified_;
+  if (state == StateName(hosho::v1::CASE_STATE_RETURNED)) return returned_;
+  return VerdictsCounter(state);  // no other verdict today
+}
+
+Counter& VerificationWorker::WaitCounter(hosho::v1::Platform platform) {
+  auto it = waits_by_platform_.find(platform);
+  return it != waits_by_platform_.end() ? *it->second : WaitsCounter(platform);
+}
+
+RecordResult VerificationWorker::Handle(const KafkaRecord& record) {
   auto envelope = ParseEnvelope(record);
-  if (!envelope.ok()) return envelope.status();
-  if (!envelope->has_submission_received()) return absl::OkStatus();
+  if (!envelope.ok()) return RecordResult::DeadLetter(envelope.status());  // no retry makes it readable
+  if (!envelope->has_submission_received()) return RecordResult::Done();   // nothing asked of verification
   const std::string& case_id = envelope->case_id();
   const auto& submission = envelope->submission_received();
   // The verification deadline runs from receipt: a timer escalates before it is breached.
   if (absl::Status s = cases_->AddTimer(kSlaTimer, case_id, SlaDeadline(submission) - options_.escalate_before);
       !s.ok()) {
-    return s;
+    return RecordResult::DependencyFailed(s);
   }
   // A paper guarantee has nothing to look up, and a platform without the connector needs a
   // clerk: the case waits in the office's task queue (VerificationService).
@@ -73,11 +94,10 @@ absl::Status VerificationWorker::Handle(const KafkaRecord& record) {
                              hosho::v1::CASE_STATE_VERIFYING, "自動照会を開始しました")});
   for (const auto& result : taken) {
     if (absl::IsFailedPrecondition(result.status())) {
-      // The case moved on without this step (e.g. withdrawn): nothing to do.
-      LogInfo("submission skipped", {{"case_id", case_id}, {"reason", std::string(result.status().message())}});
-      return absl::OkStatus();
+      // Moved on without this step (e.g. withdrawn): nothing to do; behind it: wait.
+      return StepRefused(*cases_, case_id, hosho::v1::CASE_STATE_RECEIVED, result.status());
     }
-    if (!result.ok()) return result.status();
+    if (!result.ok()) return RecordResult::DependencyFailed(result.status());
   }
   return Verify(case_id, submission, record.Header("traceparent"));
 }
@@ -94,8 +114,8 @@ TransitionRequest VerificationWorker::Step(const std::string& case_id,
   TransitionRequest t;
   t.case_id = case_id;
   t.event_id = absl::StrCat(case_id, suffix);
-  t.expected_states = {StateName(from)};
-  t.to_state = StateName(to);
+  t.expected_states = {from};
+  t.to_state = to;
   t.actor = options_.connector_name;
   t.reason = std::move(reason);
   t.at = clock_->Now();
@@ -103,7 +123,7 @@ TransitionRequest VerificationWorker::Step(const std::string& case_id,
   return t;
 }
 
-absl::Status VerificationWorker::QueueForClerks(const std::string& case_id,
+RecordResult VerificationWorker::QueueForClerks(const std::string& case_id,
                                                 const hosho::events::v1::SubmissionReceived& submission,
                                                 const std::string& traceparent) {
   const std::string office = CheckingOffice(submission);
@@ -113,9 +133,13 @@ absl::Status VerificationWorker::QueueForClerks(const std::string& case_id,
   queued.deadline = clock_->Now() + options_.clerk_sla;
   queued.fields = {{"task", "1"}};
   auto result = cases_->Apply(queued);
-  if (absl::IsFailedPrecondition(result.status())) return absl::OkStatus();  // moved on
-  if (!result.ok()) return result.status();
-  if (absl::Status s = cases_->AddTask(office, case_id, *queued.deadline); !s.ok()) return s;
+  if (absl::IsFailedPrecondition(result.status())) {
+    return StepRefused(*cases_, case_id, hosho::v1::CASE_STATE_RECEIVED, result.status());
+  }
+  if (!result.ok()) return RecordResult::DependencyFailed(result.status());
+  if (absl::Status s = cases_->AddTask(office, case_id, *queued.deadline); !s.ok()) {
+    return RecordResult::DependencyFailed(s);
+  }
   // The queueing is a case event too (the console's live feed shows it); a redelivery sends the
   // same event id again.
   hosho::events::v1::Envelope event = NewEnvelope(case_id, queued.event_id, "hosho-verification", queued.at);
@@ -127,30 +151,31 @@ absl::Status VerificationWorker::QueueForClerks(const std::string& case_id,
   if (absl::Status sent = producer_->Send(ToRecord(topics::kVerifications, event, ChildTraceparent(traceparent)),
                                           options_.send_timeout);
       !sent.ok()) {
-    return sent;
+    return RecordResult::DependencyFailed(sent);
   }
   if (!result->replayed) {
     Metrics()
         .GetCounter("hosho_verification_tasks_queued_total", "Cases queued for a clerk.", {{"office", office}})
         .Increment();
   }
-  return absl::OkStatus();
+  return RecordResult::Done();
 }
 
-absl::Status VerificationWorker::Verify(const std::string& case_id,
+RecordResult VerificationWorker::Verify(const std::string& case_id,
                                         const hosho::events::v1::SubmissionReceived& submission,
                                         const std::string& traceparent) {
   const std::string office = CheckingOffice(submission);
   // 3. The verdict, computed only while the case is VERIFYING; once recorded,
   // the store returns the first verdict for the same event id.
   auto current = cases_->Get(case_id);
-  if (!current.ok()) return current.status();
+  if (!current.ok()) return RecordResult::DependencyFailed(current.status());
   TransitionRequest verdict;
   if (current->Field("state") == StateName(hosho::v1::CASE_STATE_VERIFYING)) {
     RuleContext context;
     context.duplicate_count = static_cast<int>(CounterField(*current, case_fields::kDuplicateCount));
     auto plaintext = sealer_->Open(submission.credential().secret(), case_id);
-    if (!plaintext.ok()) return plaintext.status();  // key missing or tampered: retry, then DLQ
+    // Key missing (a key ring not reloaded yet) or tampered: retried, then the DLQ.
+    if (!plaintext.ok()) return RecordResult::Retry(plaintext.status());
     auto certificate = connector_->Lookup(submission.credential().platform(), plaintext->value());
     plaintext->Wipe();
     if (!certificate.ok() && !absl::IsNotFound(certificate.status())) {
@@ -160,7 +185,7 @@ absl::Status VerificationWorker::Verify(const std::string& case_id,
       return GiveToClerks(case_id, submission, certificate.status());
     }
     auto terms = WithCurrentTerms(submission, contracts_);
-    if (!terms.ok()) return terms.status();
+    if (!terms.ok()) return RecordResult::DependencyFailed(terms.status());
     verdict = BuildVerdict(case_id, *terms, certificate.ok() ? &*certificate : nullptr, options_.connector_name, office,
                            clock_->Now(), policy_, context);
     verdict.fields.push_back({"waiting_reason", ""});
@@ -168,40 +193,49 @@ absl::Status VerificationWorker::Verify(const std::string& case_id,
     // Only a replay can succeed here: the store answers with the first verdict.
     verdict.case_id = case_id;
     verdict.event_id = event_ids::Verified(case_id);
-    verdict.expected_states = {StateName(hosho::v1::CASE_STATE_VERIFYING)};
-    verdict.to_state = StateName(hosho::v1::CASE_STATE_VERIFIED);
+    verdict.expected_states = {hosho::v1::CASE_STATE_VERIFYING};
+    verdict.to_state = hosho::v1::CASE_STATE_VERIFIED;
     verdict.actor = options_.connector_name;
     verdict.at = clock_->Now();
     verdict.office = office;
   }
   auto recorded = cases_->Apply(verdict);
   if (absl::IsFailedPrecondition(recorded.status())) {
-    LogInfo("verdict skipped", {{"case_id", case_id}, {"reason", std::string(recorded.status().message())}});
-    RemoveTimerBestEffort(*cases_, kWaitTimer, case_id);
-    return absl::OkStatus();
+    RecordResult refused = StepRefused(*cases_, case_id, hosho::v1::CASE_STATE_VERIFYING, recorded.status());
+    if (refused.outcome == RecordOutcome::kSkipped) RemoveTimerBestEffort(*cases_, kWaitTimer, case_id);
+    return refused;
   }
-  if (!recorded.ok()) return recorded.status();
-  if (recorded->state == StateName(hosho::v1::CASE_STATE_VERIFIED)) {
-    if (absl::Status s = ResolveSuperseded(*cases_, case_id, submission, clock_->Now()); !s.ok()) return s;
-  }
-
-  hosho::events::v1::Envelope published;
-  if (!published.ParseFromString(recorded->payload)) return absl::DataLossError("stored verdict is unreadable");
-  OutgoingRecord outgoing = ToRecord(topics::kVerifications, published, ChildTraceparent(traceparent));
-  if (absl::Status sent = producer_->Send(outgoing, options_.send_timeout); !sent.ok()) return sent;
-  RemoveTimerBestEffort(*cases_, kWaitTimer, case_id);
-  RemoveTimerBestEffort(*cases_, kSlaTimer, case_id);  // decided: no escalation
-  Metrics()
-      .GetCounter("hosho_verification_verdicts_total", "Verdicts published.", {{"state", recorded->state}})
-      .Increment();
-  LogInfo("verdict published", {{"case_id", case_id},
-                                {"state", recorded->state},
-                                {"replayed", recorded->replayed},
-                                {"trace_id", TraceIdOf(traceparent)}});
-  return absl::OkStatus();
+  if (!recorded.ok()) return RecordResult::DependencyFailed(recorded.status());
+  return PublishVerdict(case_id, submission, *recorded, traceparent);
 }
 
-absl::Status VerificationWorker::Wait(const std::string& case_id,
+RecordResult VerificationWorker::PublishVerdict(const std::string& case_id,
+                                                const hosho::events::v1::SubmissionReceived& submission,
+                                                const TransitionResult& recorded, const std::string& traceparent) {
+  if (recorded.state == hosho::v1::CASE_STATE_VERIFIED) {
+    if (absl::Status s = ResolveSuperseded(*cases_, case_id, submission, clock_->Now()); !s.ok()) {
+      return RecordResult::DependencyFailed(s);
+    }
+  }
+  hosho::events::v1::Envelope published;
+  if (!published.ParseFromString(recorded.payload)) {
+    return RecordResult::Retry(absl::DataLossError("stored verdict is unreadable"));  // then the DLQ
+  }
+  OutgoingRecord outgoing = ToRecord(topics::kVerifications, published, ChildTraceparent(traceparent));
+  if (absl::Status sent = producer_->Send(outgoing, options_.send_timeout); !sent.ok()) {
+    return RecordResult::DependencyFailed(sent);
+  }
+  RemoveTimerBestEffort(*cases_, kWaitTimer, case_id);
+  RemoveTimerBestEffort(*cases_, kSlaTimer, case_id);  // decided: no escalation
+  VerdictCounter(StateName(recorded.state)).Increment();
+  LogInfo("verdict published", {{"case_id", case_id},
+                                {"state", StateName(recorded.state)},
+                                {"replayed", recorded.replayed},
+                                {"trace_id", TraceIdOf(traceparent)}});
+  return RecordResult::Done();
+}
+
+RecordResult VerificationWorker::Wait(const std::string& case_id,
                                       const hosho::events::v1::SubmissionReceived& submission,
                                       const CaseRecord& current, const absl::Status& why) {
   // The platform is away: the case stays VERIFYING with a visible reason and a timer, and the
@@ -220,17 +254,16 @@ absl::Status VerificationWorker::Wait(const std::string& case_id,
   note.at = now;
   note.counter_field = "platform_waits";
   note.fields = {{"waiting_reason", absl::StrCat(platform, " 停止中（自動照会の再開待ち）")}};
-  if (auto noted = cases_->Note(note); !noted.ok()) return noted.status();
-  if (absl::Status s = cases_->AddTimer(kWaitTimer, case_id, now + after); !s.ok()) return s;
-  Metrics()
-      .GetCounter("hosho_verification_waits_total", "Look-ups postponed while a platform is away.",
-                  {{"platform", hosho::v1::Platform_Name(submission.credential().platform())}})
-      .Increment();
+  if (auto noted = cases_->Note(note); !noted.ok()) return RecordResult::DependencyFailed(noted.status());
+  if (absl::Status s = cases_->AddTimer(kWaitTimer, case_id, now + after); !s.ok()) {
+    return RecordResult::DependencyFailed(s);
+  }
+  WaitCounter(submission.credential().platform()).Increment();
   LogWarn("case waits for its platform", {{"case_id", case_id}, {"error", std::string(why.message())}});
-  return absl::OkStatus();
+  return RecordResult::Done();
 }
 
-absl::Status VerificationWorker::GiveToClerks(const std::string& case_id,
+RecordResult VerificationWorker::GiveToClerks(const std::string& case_id,
                                               const hosho::events::v1::SubmissionReceived& submission,
                                               const absl::Status& why) {
   // A permanent connector error (refused credentials of the service, a broken request): the case
@@ -243,10 +276,14 @@ absl::Status VerificationWorker::GiveToClerks(const std::string& case_id,
   note.reason = "自動照会ができないため、職員の確認に回しました";
   note.at = clock_->Now();
   note.fields = {{"task", "1"}, {"waiting_reason", ""}};
-  if (auto noted = cases_->Note(note); !noted.ok()) return noted.status();
-  if (absl::Status s = cases_->AddTask(office, case_id, clock_->Now() + options_.clerk_sla); !s.ok()) return s;
+  if (auto noted = cases_->Note(note); !noted.ok()) return RecordResult::DependencyFailed(noted.status());
+  if (absl::Status s = cases_->AddTask(office, case_id, clock_->Now() + options_.clerk_sla); !s.ok()) {
+    return RecordResult::DependencyFailed(s);
+  }
   RemoveTimerBestEffort(*cases_, kWaitTimer, case_id);
-  return absl::InvalidArgumentError(absl::StrCat("permanent connector error (case given to clerks): ", why.message()));
+  // The connector's own code (e.g. PERMISSION_DENIED) goes with the record to the DLQ.
+  return RecordResult::DeadLetter(
+      absl::Status(why.code(), absl::StrCat("permanent connector error (case given to clerks): ", why.message())));
 }
 
 absl::StatusOr<int> VerificationWorker::ResumeDue(int limit) {
@@ -264,10 +301,14 @@ absl::StatusOr<int> VerificationWorker::ResumeDue(int limit) {
       if (absl::Status s = cases_->RemoveTimer(kWaitTimer, case_id); !s.ok()) return s;
       continue;
     }
-    absl::Status s = Verify(case_id, envelope.submission_received(), "");
-    if (absl::IsInvalidArgument(s)) continue;  // given to clerks
-    if (!s.ok()) return s;
-    ++resumed;
+    const RecordResult verified = Verify(case_id, envelope.submission_received(), "");
+    // Given to clerks (or refused for good by the store): nothing for the next round either.
+    if (verified.outcome == RecordOutcome::kDeadLetter) continue;
+    // A case behind the step (the store lost writes): its timer stays and the round goes on, so one
+    // such case cannot hold back every other waiting case.
+    if (verified.outcome == RecordOutcome::kRetry && absl::IsFailedPrecondition(verified.error)) continue;
+    if (verified.outcome == RecordOutcome::kRetry) return verified.error;  // the timer stays for the next round
+    ++resumed;  // a verdict, a new wait, or a case that moved on
   }
   if (auto waiting = cases_->CountTimers(kWaitTimer); waiting.ok()) {
     Metrics()
@@ -292,7 +333,7 @@ absl::StatusOr<int> VerificationWorker::RepublishVerdicts(int limit) {
       // One damaged record must not hold back every verdict due after it: it is counted, logged and
       // left for an operator, and the sweep goes on.
       RemoveTimerBestEffort(*cases_, kVerdictPublishTimer, case_id);
-      UnreadableVerdictCounter().Increment();
+      unreadable_verdicts_.Increment();
       LogError("stored verdict is unreadable, not sent", {{"case_id", case_id}});
       continue;
     }
@@ -315,73 +356,50 @@ absl::StatusOr<int> VerificationWorker::RepublishVerdicts(int limit) {
     }
     RemoveTimerBestEffort(*cases_, kVerdictPublishTimer, case_id);
     ++sent;
-    RepublishedCounter().Increment();
+    republished_.Increment();
     LogWarn("verdict sent by the publish sweep", {{"case_id", case_id}});
   }
   return sent;
 }
 
 absl::StatusOr<int> VerificationWorker::SweepDeadlines(int limit) {
-  const absl::Time now = clock_->Now();
-  auto due = cases_->DueTimers(kSlaTimer, now, limit);
-  if (!due.ok()) return due.status();
-  int escalated = 0;
-  for (const std::string& case_id : *due) {
-    auto record = cases_->Get(case_id);
-    auto payload = cases_->AppliedPayload(case_id, event_ids::Submitted(case_id));
-    // Redis away: the timer stays for the next sweep; an unreadable case is skipped, not the others.
-    auto readable = ReadableForSweep(*cases_, kSlaTimer, case_id, {record.status(), payload.status()});
-    if (!readable.ok()) return readable.status();
-    if (!*readable) continue;
-    const std::string state = record.ok() ? record->Field("state") : "";
-    const bool open = state == StateName(hosho::v1::CASE_STATE_RECEIVED) ||
-                      state == StateName(hosho::v1::CASE_STATE_AWAITING_VERIFICATION) ||
-                      state == StateName(hosho::v1::CASE_STATE_VERIFYING);
-    hosho::events::v1::Envelope submitted;
-    if (!open || !payload.ok() || !submitted.ParseFromString(*payload) || !submitted.has_submission_received()) {
-      RemoveTimerBestEffort(*cases_, kSlaTimer, case_id);  // decided (or gone) in time: nothing to raise
-      continue;
-    }
+  DeadlineSweep sweep;
+  sweep.timer = kSlaTimer;
+  sweep.topic = std::string(topics::kVerifications);
+  sweep.send_timeout = options_.send_timeout;
+  sweep.source_event_id = [](absl::string_view case_id) { return event_ids::Submitted(case_id); };
+  sweep.escalate = [this](const CaseRecord& record, const hosho::events::v1::Envelope& submitted,
+                          absl::Time now) -> std::optional<Escalation> {
+    const hosho::v1::CaseState state = ParseStateName(record.Field("state"));
+    const bool open = state == hosho::v1::CASE_STATE_RECEIVED || state == hosho::v1::CASE_STATE_AWAITING_VERIFICATION ||
+                      state == hosho::v1::CASE_STATE_VERIFYING;
+    if (!open || !submitted.has_submission_received()) return std::nullopt;  // decided in time
     const auto& submission = submitted.submission_received();
     const std::string office = CheckingOffice(submission);
     const absl::Time deadline = SlaDeadline(submission);
-    hosho::events::v1::Envelope event =
-        NewEnvelope(case_id, event_ids::EscalatedVerification(case_id), "hosho-verification", now);
-    auto* e = event.mutable_verification_escalated();
+    Escalation escalation;
+    escalation.event =
+        NewEnvelope(record.case_id, event_ids::EscalatedVerification(record.case_id), "hosho-verification", now);
+    auto* e = escalation.event.mutable_verification_escalated();
     e->set_office(office);
     *e->mutable_deadline() = ToProto(deadline);
-    e->set_state(ParseStateName(state));
+    e->set_state(state);
     *e->mutable_contract() = submission.contract();
     e->set_kind(submission.kind());
-    // The note is the once-only record (by event id); the event is re-sent with the same id if a
-    // sweeper died between the two, and the notification service applies an event id once.
-    CaseNote note;
-    note.case_id = case_id;
-    note.event_id = event.event_id();
-    note.actor = "hosho-verification";
-    note.reason = absl::StrCat("確認期限（", absl::FormatTime("%Y-%m-%d %H:%M", deadline, JapanTimeZone()),
-                               "）が近づいています。", office, " に督促しました");
-    note.at = now;
-    note.fields = {{"escalated", "1"}};
-    note.payload = event.SerializeAsString();
-    auto noted = cases_->Note(note);
-    if (!noted.ok()) return noted.status();
-    hosho::events::v1::Envelope first;
-    if (!first.ParseFromString(noted->payload)) return absl::DataLossError("stored escalation is unreadable");
-    if (absl::Status sent = producer_->Send(ToRecord(topics::kVerifications, first, ""), options_.send_timeout);
-        !sent.ok()) {
-      return sent;  // the timer stays: the next sweep sends it again
-    }
-    RemoveTimerBestEffort(*cases_, kSlaTimer, case_id);
-    if (!noted->replayed) {
-      ++escalated;
-      Metrics()
-          .GetCounter("hosho_verification_escalations_total", "Verification deadlines escalated.", {{"office", office}})
-          .Increment();
-      LogInfo("verification deadline escalated", {{"case_id", case_id}, {"office", office}});
-    }
-  }
-  return escalated;
+    escalation.note.actor = "hosho-verification";
+    escalation.note.reason = absl::StrCat("確認期限（", absl::FormatTime("%Y-%m-%d %H:%M", deadline, JapanTimeZone()),
+                                          "）が近づいています。", office, " に督促しました");
+    escalation.note.fields = {{"escalated", "1"}};
+    return escalation;
+  };
+  sweep.raised = [](const Escalation& escalation) {
+    const std::string& office = escalation.event.verification_escalated().office();
+    Metrics()
+        .GetCounter("hosho_verification_escalations_total", "Verification deadlines escalated.", {{"office", office}})
+        .Increment();
+    LogInfo("verification deadline escalated", {{"case_id", escalation.event.case_id()}, {"office", office}});
+  };
+  return RunDeadlineSweep(sweep, *cases_, *cases_, *producer_, clock_->Now(), limit);
 }
 
 }  // namespace hosho

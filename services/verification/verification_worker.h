@@ -7,6 +7,7 @@
 #include "services/common/crypto/sealing.h"
 #include "services/common/kafka/kafka.h"
 #include "services/common/runtime/clock.h"
+#include "services/common/runtime/metrics.h"
 #include "services/common/store/case_store.h"
 #include "services/verification/platform_connector.h"
 #include "services/verification/rules.h"
@@ -39,7 +40,10 @@ class VerificationWorker {
  public:
   VerificationWorker(CaseStore* cases, EventProducer* producer, const Sealer* sealer, PlatformConnector* connector,
                      Clock* clock, VerificationPolicy policy, VerificationOptions options);
-  absl::Status Handle(const KafkaRecord& record);
+  // Skipped when the case moved on without this step; dead letter for a record that is not an event
+  // envelope, and for a case the connector cannot check (it is given to clerks); retry while the
+  // store or the broker fails.
+  RecordResult Handle(const KafkaRecord& record);
   // Verdicts are reached on the contract's current version from this registry (WithCurrentTerms).
   void UseContracts(ContractStore* contracts) { contracts_ = contracts; }
   // Tries the waiting cases that are due again (the resumer calls this every poll); returns how
@@ -62,14 +66,21 @@ class VerificationWorker {
   TransitionRequest Step(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
                          const char* suffix, hosho::v1::CaseState from, hosho::v1::CaseState to,
                          std::string reason) const;
-  absl::Status QueueForClerks(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
+  RecordResult QueueForClerks(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
                               const std::string& traceparent);
-  absl::Status Verify(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
+  // Also the resumer's step: done once a verdict is published or the case waits again, skipped when
+  // the case moved on, dead letter when it was given to clerks.
+  RecordResult Verify(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
                       const std::string& traceparent);
-  absl::Status Wait(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
+  // The recorded verdict (first or replayed): the superseded case resolved, the event sent.
+  RecordResult PublishVerdict(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
+                              const TransitionResult& recorded, const std::string& traceparent);
+  RecordResult Wait(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
                     const CaseRecord& current, const absl::Status& why);
-  absl::Status GiveToClerks(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
+  RecordResult GiveToClerks(const std::string& case_id, const hosho::events::v1::SubmissionReceived& submission,
                             const absl::Status& why);
+  Counter& VerdictCounter(const std::string& state);
+  Counter& WaitCounter(hosho::v1::Platform platform);
 
   CaseStore* cases_;
   EventProducer* producer_;
@@ -79,6 +90,12 @@ class VerificationWorker {
   VerificationPolicy policy_;
   VerificationOptions options_;
   ContractStore* contracts_ = nullptr;
+  // Metric handles, created once; labels with an open set of values (offices) are looked up per use.
+  Counter& verified_;
+  Counter& returned_;
+  absl::flat_hash_map<int, Counter*> waits_by_platform_;  // the connector's platforms
+  Counter& republished_;
+  Counter& unreadable_verdicts_;
 };
 
 }  // namespace hosho

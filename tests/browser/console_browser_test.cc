@@ -184,11 +184,10 @@ TEST(DemoInTheBrowserTest, AClerkWorksTheDemosPaperGuaranteeAsTheDocsSay) {
   const std::string result_file = artifacts + "/demo-result.json";
   fs::remove(result_file);
   const StackEndpoints& e = (*stack)->endpoints();
-  const std::string env =
-      absl::StrCat("CONSOLE_URL='", e.console_url, "' KEIYAKU_PASSWORD='", e.console_passwords.at("keiyaku"),
-                   "' DORO_PASSWORD='", e.console_passwords.at("doro"), "' GESUI_PASSWORD='",
-                   e.console_passwords.at("gesui"), "' PAPER_JSON='", json, "' ARTIFACT_DIR='",
-                   artifacts, "' DOCS_DIR='", HOSHO_SOURCE_DIR, "/docs' RESULT_FILE='", result_file, "'");
+  const std::string env = absl::StrCat(
+      "CONSOLE_URL='", e.console_url, "' KEIYAKU_PASSWORD='", e.console_passwords.at("keiyaku"), "' DORO_PASSWORD='",
+      e.console_passwords.at("doro"), "' GESUI_PASSWORD='", e.console_passwords.at("gesui"), "' PAPER_JSON='", json,
+      "' ARTIFACT_DIR='", artifacts, "' DOCS_DIR='", HOSHO_SOURCE_DIR, "/docs' RESULT_FILE='", result_file, "'");
   ASSERT_TRUE(RunSpec("demo.spec.mjs", env)) << "a browser step failed (output above)";
 
   // On the server: closed, with the clerk's check and conclusion and the department's receipt.

@@ -10,10 +10,10 @@
 // figures and `N passed, M failed`; the exit status is 0 only with no failure.
 #include <signal.h>
 
-#include <cstdio>
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -162,7 +162,8 @@ class FaultInjector {
     }
     // Each kind once per round, in a shuffled order: a short run still sees every kind.
     if (round_.empty()) {
-      round_ = {"kill-service", "kill-service", "freeze-service", "kill-redis", "kill-broker", "kill-smtp", "kill-imap"};
+      round_ = {"kill-service", "kill-service", "freeze-service", "kill-redis",
+                "kill-broker",  "kill-smtp",    "kill-imap"};
       std::shuffle(round_.begin(), round_.end(), rng_);
     }
     const std::string kind = round_.back();
@@ -238,9 +239,9 @@ struct Findings {
   int deliveries_unfinished = 0;  // still pending after the quiet wait
   int deliveries_failed = 0;      // given up
   int mails = 0;
-  int mails_repeated = 0;         // Message-IDs the mail server received more than once (extra copies)
-  int repeats_unrecorded = 0;     // extra copies hosho's delivery record does not show
-  int repeats_recorded = 0;       // possible repeats hosho recorded
+  int mails_repeated = 0;      // Message-IDs the mail server received more than once (extra copies)
+  int repeats_unrecorded = 0;  // extra copies hosho's delivery record does not show
+  int repeats_recorded = 0;    // possible repeats hosho recorded
   int64_t dead_letters = 0;
   std::vector<std::string> not_running;
   std::vector<std::string> examples;
@@ -415,13 +416,13 @@ int PrintAndJudge(const ChaosOptions& o, const Findings& f, FaultInjector& fault
               restarted.empty() ? "none" : absl::StrJoin(restarted, ", ").c_str());
   std::printf("accepted %d, refused %d, lost %d, stuck %d%s\n", f.accepted, f.refused, f.lost, stuck_total,
               stuck.empty() ? "" : absl::StrCat(" (", absl::StrJoin(stuck, ", "), ")").c_str());
-  std::printf("verdicts not exactly one: %d, routings not exactly one: %d\n", f.verified_not_once,
-              f.routed_not_once);
+  std::printf("verdicts not exactly one: %d, routings not exactly one: %d\n", f.verified_not_once, f.routed_not_once);
   std::printf("notices %d (cases without their routed notices: %d, deliveries still pending: %d, given up: %d)\n",
               f.notices, f.notices_missing, f.deliveries_unfinished, f.deliveries_failed);
-  std::printf("mails %d, repeated copies %d (recorded by hosho as possible repeats: %d, not recorded: %d), "
-              "kills of hosho-notification %d\n",
-              f.mails, f.mails_repeated, f.repeats_recorded, f.repeats_unrecorded, faults.NotificationKills());
+  std::printf(
+      "mails %d, repeated copies %d (recorded by hosho as possible repeats: %d, not recorded: %d), "
+      "kills of hosho-notification %d\n",
+      f.mails, f.mails_repeated, f.repeats_recorded, f.repeats_unrecorded, faults.NotificationKills());
   std::printf("dead letters %lld\n", static_cast<long long>(f.dead_letters));
   for (const std::string& e : f.examples) std::printf("  %s\n", e.c_str());
   Report r;
@@ -439,8 +440,9 @@ int PrintAndJudge(const ChaosOptions& o, const Findings& f, FaultInjector& fault
   r.Check(f.repeats_unrecorded == 0, "every repeated mail recorded by hosho as a possible repeat");
   r.Check(f.mails_repeated <= faults.NotificationKills(), "at most one repeated mail per kill of hosho-notification");
   r.Check(f.dead_letters == 0, "no dead letters");
-  r.Check(f.not_running.empty(), absl::StrCat("every process running at the end",
-                                              f.not_running.empty() ? "" : ": not " + absl::StrJoin(f.not_running, ", ")));
+  r.Check(f.not_running.empty(),
+          absl::StrCat("every process running at the end",
+                       f.not_running.empty() ? "" : ": not " + absl::StrJoin(f.not_running, ", ")));
   r.Check(injected == o.faults, absl::StrCat(injected, " of ", o.faults, " faults injected"));
   return r.Finish();
 }

@@ -122,7 +122,8 @@ class ClientKitsTest : public ::testing::TestWithParam<Kit> {
     const std::string log = Log(args.front());
     ChildProcess kit = Start(args, log, token_file, ca_file);
     EXPECT_TRUE(testing::AwaitUntil([&] { return !kit.Running(); }, absl::Seconds(120)))
-        << GetParam() << " did not finish:\n" << ReadAll(log);
+        << GetParam() << " did not finish:\n"
+        << ReadAll(log);
     *lines = JsonLines(log);
     return kit.exit_status();
   }
@@ -141,7 +142,11 @@ Stack* ClientKitsTest::stack_ = nullptr;
 std::string* ClientKitsTest::dir_ = nullptr;
 
 std::vector<std::string> SubmitArgs(const std::string& command, const std::string& id) {
-  return {command, "--contract=" + id, "--number=R8-連携-" + id, "--guarantee=DS-" + id, "--key=AK-" + id + "-secret",
+  return {command,
+          "--contract=" + id,
+          "--number=R8-連携-" + id,
+          "--guarantee=DS-" + id,
+          "--key=AK-" + id + "-secret",
           "--request-id=req-" + id};
 }
 
@@ -255,8 +260,8 @@ TEST_P(ClientKitsTest, FollowingAnOfficeResumesFromItsCursorAcrossARestartWithEv
     }
     return ids;
   };
-  ASSERT_TRUE(testing::AwaitUntil([&] { return received(first_case) == office_notices(first_case); },
-                                  absl::Seconds(60)))
+  ASSERT_TRUE(
+      testing::AwaitUntil([&] { return received(first_case) == office_notices(first_case); }, absl::Seconds(60)))
       << ReadAll(log);
   // An orderly restart: the server drains, the stream ends UNAVAILABLE, the kit resumes.
   ASSERT_TRUE(stack_->StopService("notification").ok());
@@ -306,8 +311,7 @@ TEST_P(ClientKitsTest, AnExpiredTokenIsUnauthenticatedTokenExpiredAndNotRetried)
 
 TEST_P(ClientKitsTest, AServerCertificateFromAnotherCaIsUnavailableAndAConfigurationFault) {
   std::vector<json> lines;
-  EXPECT_EQ(Run(SubmitArgs("tour", Id("wrong-ca")), &lines, "", *dir_ + "/other-ca/ca.crt"), 3)
-      << json(lines).dump(1);
+  EXPECT_EQ(Run(SubmitArgs("tour", Id("wrong-ca")), &lines, "", *dir_ + "/other-ca/ca.crt"), 3) << json(lines).dump(1);
   const auto refused = Steps(lines, "refused");
   ASSERT_EQ(refused.size(), 1u) << json(lines).dump(1);
   EXPECT_EQ(refused[0]["status"], "UNAVAILABLE");
@@ -319,8 +323,7 @@ TEST_P(ClientKitsTest, ARequestOverIntakesLimitIsResourceExhausted) {
   std::vector<json> lines;
   const std::string id = Id("large");
   ASSERT_EQ(Run(SubmitArgs("tour", id), &lines), 0) << json(lines).dump(1);  // the contract exists
-  EXPECT_EQ(Run({"large", "--contract=" + id, "--request-id=req-" + id + "-large"}, &lines), 3)
-      << json(lines).dump(1);
+  EXPECT_EQ(Run({"large", "--contract=" + id, "--request-id=req-" + id + "-large"}, &lines), 3) << json(lines).dump(1);
   const auto refused = Steps(lines, "refused");
   ASSERT_EQ(refused.size(), 1u) << json(lines).dump(1);
   EXPECT_EQ(refused[0]["status"], "RESOURCE_EXHAUSTED");

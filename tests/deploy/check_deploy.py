@@ -429,6 +429,32 @@ def check_drift(args, rendered):
                   "%s: %s container ports = the service's defaults" % (where, component))
 
 
+# ----------------------------------------------------------------------------- configs, read by the services
+def check_service_configs(args, renderings):
+    """Each service's config.yaml as the chart renders it (defaults and everything on), and every file
+    hosho-stack writes, read by the service's own FromConfig over its embedded defaults.yaml
+    (hosho-config-check, tests/deploy/config_check.cc): a refused value or an unknown key fails. The city's
+    files are mounted from charts/hosho/files/, so their paths point there."""
+    tool = os.path.join(args.bin_dir, "hosho-config-check")
+    check(os.access(tool, os.X_OK), "%s is built" % tool)
+    if not os.access(tool, os.X_OK):
+        return
+    for where, objects in renderings:
+        with tempfile.TemporaryDirectory() as tmp:
+            for key, (component, _, _) in SERVICES.items():
+                cm = objects["configmaps"].get("hosho-" + component)
+                if cm is None:
+                    continue
+                text = cm["data"]["config.yaml"].replace("/etc/hosho/city/", path("charts/hosho/files") + "/")
+                with open(os.path.join(tmp, component + ".yaml"), "w", encoding="utf-8") as f:
+                    f.write(text)
+            r = subprocess.run([tool, "--source", ROOT, "--chart-dir", tmp], capture_output=True, text=True)
+            for line in r.stdout.splitlines():
+                if line.startswith(("ok", "FAIL")):
+                    check(line.startswith("ok"), "%s: %s" % (where, line[4:].strip()))
+            check(r.returncode == 0, "%s: hosho-config-check exits 0 (%s)" % (where, r.stderr.strip()[:300]))
+
+
 def check_readme():
     """Every value of values.yaml is in the chart README's table (per-service values as <service>). A row's
     first cell names values in full, siblings after a full name as `.key`, and a subtree as `a.*`; a row
@@ -533,6 +559,7 @@ def main():
         else:
             check(len([d for d in docs if d["kind"] == "HorizontalPodAutoscaler"]) == 4, "production: four autoscalers")
     check_drift(args, rendered)
+    check_service_configs(args, (("chart (defaults)", chart), ("chart (everything on)", full_objects)))
     check_readme()
 
     print("%d checks, %d failed" % (checks, len(failures)))

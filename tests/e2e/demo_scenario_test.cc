@@ -6,13 +6,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include <nlohmann/json.hpp>
 #include "gtest/gtest.h"
 #include "services/common/auth/auth.h"
 #include "services/common/crypto/sealing.h"
@@ -72,9 +72,8 @@ class DemoScenarioTest : public ::testing::Test {
       }
     }
     // The channels' inputs (deploy/demo/channels/): webhook, CSV export and mail.
-    for (const char* s :
-         {"PLANTED-AK-W-4a1f09c2e7", "PLANTED-AK-F-8c2d7e5a10", "PLANTED-AK-BANK-FORM-19", "PLANTED-AK-M-6b0e3f9d21",
-          "PLANTED-AK-AMEND-3b7c51e0a4"}) {
+    for (const char* s : {"PLANTED-AK-W-4a1f09c2e7", "PLANTED-AK-F-8c2d7e5a10", "PLANTED-AK-BANK-FORM-19",
+                          "PLANTED-AK-M-6b0e3f9d21", "PLANTED-AK-AMEND-3b7c51e0a4"}) {
       out.push_back(s);
     }
     return out;
@@ -530,7 +529,7 @@ TEST_F(DemoScenarioTest, NoPlantedSecretReachesKafkaRedisOrAnyLog) {
           if (v.find(s) != std::string::npos) leaks.push_back(r.topic + " header " + k);
         }
       }
-      return absl::OkStatus();
+      return RecordResult::Done();
     });
   });
   // The scenario produced at least 5 submissions, 5 verdicts, 3 routings, 10 notices, 4 contracts.

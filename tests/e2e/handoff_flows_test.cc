@@ -31,7 +31,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::AwaitUntil;
-using Step = HoshoClient::HandoffStep;
+using Step = HandoffStep;
 
 constexpr char kWebhookSecret[] = "test-webhook-secret-5d1e";
 

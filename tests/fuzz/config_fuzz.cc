@@ -28,12 +28,38 @@ namespace hosho::fuzz {
 namespace {
 
 // Top-level sections and keys the services' embedded defaults and deploy/ files use.
-constexpr const char* kPaths[] = {
-    "kafka.bootstrap_servers", "kafka.properties", "redis.host", "redis.port", "grpc.listen", "grpc.dev_plaintext",
-    "grpc.max_message_bytes", "grpc.drain_timeout_ms", "webhook.port", "webhook.max_body_bytes", "smtp.url",
-    "smtp.timeout_ms", "smtp.enabled", "sla.hours", "tasks.sla_hours", "scope.ordering_offices",
-    "scope.work_categories", "scope.insurer_route_opens", "limits.max_attachments", "offices", "contracts", "accounts",
-    "tokens", "keys", "fields", "files", "rules", "receipt", "json.receipt", "a", "a.b", "a.b.c"};
+constexpr const char* kPaths[] = {"kafka.bootstrap_servers",
+                                  "kafka.properties",
+                                  "redis.host",
+                                  "redis.port",
+                                  "grpc.listen",
+                                  "grpc.dev_plaintext",
+                                  "grpc.max_message_bytes",
+                                  "grpc.drain_timeout_ms",
+                                  "webhook.port",
+                                  "webhook.max_body_bytes",
+                                  "smtp.url",
+                                  "smtp.timeout_ms",
+                                  "smtp.enabled",
+                                  "sla.hours",
+                                  "tasks.sla_hours",
+                                  "scope.ordering_offices",
+                                  "scope.work_categories",
+                                  "scope.insurer_route_opens",
+                                  "limits.max_attachments",
+                                  "offices",
+                                  "contracts",
+                                  "accounts",
+                                  "tokens",
+                                  "keys",
+                                  "fields",
+                                  "files",
+                                  "rules",
+                                  "receipt",
+                                  "json.receipt",
+                                  "a",
+                                  "a.b",
+                                  "a.b.c"};
 
 // A Config's getters on one path: none throws, and they agree with each other.
 void CheckGetters(const Config& config, const std::string& path) {

@@ -33,6 +33,7 @@
 #include "services/console/sessions.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/fake_session_store.h"
 
 namespace hosho::fuzz {
 namespace {
@@ -64,7 +65,7 @@ struct Console {
     std::function<HttpReply(const HttpCall&)> handler;
   };
   FakeClock clock;
-  InMemorySessionStore sessions;
+  FakeSessionStore sessions;
   AccountBook accounts;
   // A sign-in with a valid form token stops here (429) instead of waiting out an Argon2id check.
   RefusingLimiter limiter;
@@ -85,9 +86,9 @@ bool LocalTarget(absl::string_view location) {
 
 void CheckReply(const HttpCall& call, const Console::Route& route, const HttpReply& reply) {
   const std::string where = absl::StrCat(call.method, " ", route.text, " → ", reply.status);
-  FUZZ_CHECK(reply.status == 200 || reply.status == 303 || reply.status == 401 || reply.status == 403 ||
-                 reply.status == 429,
-             where);
+  FUZZ_CHECK(
+      reply.status == 200 || reply.status == 303 || reply.status == 401 || reply.status == 403 || reply.status == 429,
+      where);
   bool csp = false;
   for (const auto& [name, value] : reply.headers) {
     FUZZ_CHECK(value.find_first_of("\r\n", 0) == std::string::npos && value.find('\0') == std::string::npos,

@@ -115,8 +115,10 @@ void CheckImport(const std::string& bytes, FakeIntake& intake) {
       FUZZ_CHECK(request->channel() == hosho::v1::CHANNEL_WEB_FORM, "a form row not on the web-form channel");
       FUZZ_CHECK(request->client_request_id() == "form-" + request->source_receipt(), "request id is not the receipt");
       std::vector<FieldViolation> violations = DoorChecks(*request);
-      if (!violations.empty()) FillRefusal(row, ViolationStatus(CodeFor(violations), violations));
-      else row.set_outcome(hosho::v1::ImportRow::OUTCOME_ACCEPTED);
+      if (!violations.empty())
+        FillRefusal(row, ViolationStatus(CodeFor(violations), violations));
+      else
+        row.set_outcome(hosho::v1::ImportRow::OUTCOME_ACCEPTED);
     }
     rows.push_back(std::move(row));
   }

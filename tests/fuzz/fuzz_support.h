@@ -158,8 +158,8 @@ inline std::vector<FieldViolation> DoorChecks(hosho::v1::SubmitGuaranteeRequest 
     v.push_back(std::move(f));
   }
   if (v.empty()) {
-    FUZZ_CHECK(FirstInvalidUtf8Field(request).empty(), "an admitted submission has a non-UTF-8 field " +
-                                                           FirstInvalidUtf8Field(request));
+    FUZZ_CHECK(FirstInvalidUtf8Field(request).empty(),
+               "an admitted submission has a non-UTF-8 field " + FirstInvalidUtf8Field(request));
     std::string wire;
     FUZZ_CHECK(request.SerializeToString(&wire), "an admitted submission does not serialise");
     hosho::v1::SubmitGuaranteeRequest back;

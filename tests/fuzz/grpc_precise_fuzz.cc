@@ -91,9 +91,8 @@ void CheckPrecise(absl::string_view bytes) {
   FUZZ_CHECK(shadow != nullptr, "no shadow of " + Request::descriptor()->full_name());
   std::unique_ptr<pb::Message> lenient(Shadows().factory().GetPrototype(shadow)->New());
   if (lenient->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    FUZZ_CHECK(v.code == "TEXT_INVALID_UTF8",
-               absl::StrCat("the bytes fail only for UTF-8, but the refusal is ", v.code, " (",
-                            Request::descriptor()->name(), ")"));
+    FUZZ_CHECK(v.code == "TEXT_INVALID_UTF8", absl::StrCat("the bytes fail only for UTF-8, but the refusal is ", v.code,
+                                                           " (", Request::descriptor()->name(), ")"));
   }
 
   // On the wire the refusal keeps its code and field (ToGrpcStatus, then the client's FromGrpcStatus).

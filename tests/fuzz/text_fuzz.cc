@@ -72,9 +72,9 @@ void CheckNormalisers(absl::string_view text) {
 
   const std::string company = CompanyNameKey(text);
   CheckUtf8(company, "CompanyNameKey");
-  FUZZ_CHECK(!absl::StrContains(company, "(株)") && !absl::StrContains(company, "(有)") &&
-                 !absl::StrContains(company, "(合)"),
-             "CompanyNameKey kept an abbreviation: " + company);
+  FUZZ_CHECK(
+      !absl::StrContains(company, "(株)") && !absl::StrContains(company, "(有)") && !absl::StrContains(company, "(合)"),
+      "CompanyNameKey kept an abbreviation: " + company);
 
   if (auto yen = ParseYen(text); yen.ok()) {
     FUZZ_CHECK(*yen >= 0 && *yen < 1'000'000'000'000'000, absl::StrCat("ParseYen gave ", *yen));
@@ -100,8 +100,7 @@ void CheckDecoders(absl::string_view bytes) {
     FUZZ_CHECK(sjis.ok(), "FromUtf8 refused valid text");
     auto back = ToUtf8(*sjis, "windows-31j");
     FUZZ_CHECK(back.ok(), "a CP932 export does not read back");
-    FUZZ_CHECK(substituted >= 0 && CharacterCount(*back) <= CharacterCount(bytes),
-               "FromUtf8 added characters");
+    FUZZ_CHECK(substituted >= 0 && CharacterCount(*back) <= CharacterCount(bytes), "FromUtf8 added characters");
   }
   // A company name compares equal to itself however it is written again (R05 and intake's check).
   if (IsValidUtf8(bytes)) FUZZ_CHECK(SameStatedName(bytes, Nfkc(bytes), true), "SameStatedName(x, NFKC(x))");

@@ -7,11 +7,10 @@
 // there (429) before any store or Kafka would be needed. Handle keeps the request it maps to itself;
 // to check that request, this target builds the same FormAnswer from the JSON (as webhook.cc does)
 // and maps it with MapFormAnswer.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 

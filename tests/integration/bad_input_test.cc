@@ -69,8 +69,8 @@ std::string Repeat(absl::string_view s, int n) {
 }
 const std::string kKanji10k = Repeat("漢", 10'000);
 const std::string kKanji10kLines = Repeat(Repeat("確", 99) + "\n", 101);  // 10,100 characters with line breaks
-const std::string kBadUtf8 = "\xe5\xb7";                                   // 工 cut in the middle
-const std::string kRlo = "請求\u202Efdp.exe";                                // a bidi override
+const std::string kBadUtf8 = "\xe5\xb7";                                  // 工 cut in the middle
+const std::string kRlo = "請求\u202Efdp.exe";                             // a bidi override
 const std::string kEsc = "北\x1b[2J保証";
 const std::string kC1 = "保証\u0085会社";
 const std::string kDel = "保証\x7f会社";
@@ -97,7 +97,7 @@ struct Answer {
   std::string code;
   std::string field;
   std::string message_ja;
-  std::string detail;  // for the failure message
+  std::string detail;    // for the failure message
   bool created = false;  // an import row was accepted (a refusal must create nothing)
 };
 
@@ -212,12 +212,11 @@ class BadInputTest : public ::testing::Test {
     RedisOptions ro;
     ro.port = stack_->endpoints().redis_port;
     redis_ = RedisClient::Create(ro, &RealClock())->release();
-    for (const auto& [service, target] :
-         std::map<std::string, std::string>{{"intake", endpoints_->intake},
-                                            {"console", endpoints_->console},
-                                            {"notification", endpoints_->notification},
-                                            {"verification", endpoints_->verification},
-                                            {"routing", endpoints_->routing}}) {
+    for (const auto& [service, target] : std::map<std::string, std::string>{{"intake", endpoints_->intake},
+                                                                            {"console", endpoints_->console},
+                                                                            {"notification", endpoints_->notification},
+                                                                            {"verification", endpoints_->verification},
+                                                                            {"routing", endpoints_->routing}}) {
       (*channels_)[service] = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
     }
     Seed();
@@ -268,7 +267,7 @@ class BadInputTest : public ::testing::Test {
   template <class StubT, class Req, class Resp>
   static absl::Status StreamCall(StubT* stub,
                                  std::unique_ptr<grpc::ClientReader<Resp>> (StubT::*method)(grpc::ClientContext*,
-                                                                                           const Req&),
+                                                                                            const Req&),
                                  const std::string& who, const Req& request) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
@@ -374,7 +373,8 @@ class BadInputTest : public ::testing::Test {
         if (t.case_id() == case_id) return true;
       }
       return false;
-    })) << case_id << " never reached " << clerk << "'s queue";
+    })) << case_id
+        << " never reached " << clerk << "'s queue";
     return case_id;
   }
   static std::string SubmitGood(Base base, int n, const std::function<void(v1::SubmitGuaranteeRequest&)>& m = {}) {
@@ -495,8 +495,10 @@ class BadInputTest : public ::testing::Test {
     std::vector<std::string> out;
     for (const auto& [k, v] : b.redis) {
       auto it = a.redis.find(k);
-      if (it == a.redis.end()) out.push_back("new redis key " + k);
-      else if (it->second != v) out.push_back("changed redis key " + k);
+      if (it == a.redis.end())
+        out.push_back("new redis key " + k);
+      else if (it->second != v)
+        out.push_back("changed redis key " + k);
     }
     for (const auto& [k, v] : a.redis) {
       if (!b.redis.contains(k)) out.push_back("removed redis key " + k);
@@ -606,11 +608,13 @@ TEST_F(BadInputTest, SubmitGuarantee) {
   auto d = [&](std::string name, M m, int status, std::string code, std::string field) {
     sub(std::move(name), Base::kDSure, "*", std::move(m), status, std::move(code), std::move(field));
   };
-  auto raw = [&](std::string name, std::string who, std::string bytes, int status, std::string code, std::string field) {
+  auto raw = [&](std::string name, std::string who, std::string bytes, int status, std::string code,
+                 std::string field) {
     auto ch = channels_->at("intake");
     entries.push_back({"SubmitGuarantee", std::move(name),
                        [ch, who, bytes] {
-                         return FromStatus(RawCall(ch, "/hosho.v1.IntakeService/SubmitGuarantee", Authorization(who), bytes));
+                         return FromStatus(
+                             RawCall(ch, "/hosho.v1.IntakeService/SubmitGuarantee", Authorization(who), bytes));
                        },
                        status, std::move(code), std::move(field)});
   };
@@ -630,66 +634,101 @@ TEST_F(BadInputTest, SubmitGuarantee) {
   sub("a wrong token", Base::kDSure, kWrongToken, same, kUnauth, "TOKEN_UNKNOWN", "authorization");
   sub("an empty bearer token", Base::kDSure, "=Bearer ", same, kUnauth, "TOKEN_UNKNOWN", "authorization");
   sub("another scheme (Basic)", Base::kDSure, "=Basic ZGVtbzpkZW1v", same, kUnauth, "TOKEN_UNKNOWN", "authorization");
-  sub("no credential and an invalid body", Base::kDSure, "", [](Req& r) { r.clear_kind(); }, kUnauth, "CREDENTIAL_MISSING", "authorization");
-  sub("no credential and invalid UTF-8", Base::kDSure, "", [](Req& r) { r.set_issuer_name(kBadUtf8); }, kUnauth,
+  sub(
+      "no credential and an invalid body", Base::kDSure, "", [](Req& r) { r.clear_kind(); }, kUnauth,
       "CREDENTIAL_MISSING", "authorization");
-  raw("a wrong token and bytes that are no request", kWrongToken, "\xff\xff\xff\xff", kUnauth, "TOKEN_UNKNOWN", "authorization");
-  raw("no credential and bytes that are no request", "", "\x0a\xff\x01", kUnauth, "CREDENTIAL_MISSING", "authorization");
-  sub("a service principal (not a submitter role)", Base::kDSure, "hosho-routing", same, kDenied, "ROLE_NOT_ALLOWED", "authorization");
+  sub(
+      "no credential and invalid UTF-8", Base::kDSure, "", [](Req& r) { r.set_issuer_name(kBadUtf8); }, kUnauth,
+      "CREDENTIAL_MISSING", "authorization");
+  raw("a wrong token and bytes that are no request", kWrongToken, "\xff\xff\xff\xff", kUnauth, "TOKEN_UNKNOWN",
+      "authorization");
+  raw("no credential and bytes that are no request", "", "\x0a\xff\x01", kUnauth, "CREDENTIAL_MISSING",
+      "authorization");
+  sub("a service principal (not a submitter role)", Base::kDSure, "hosho-routing", same, kDenied, "ROLE_NOT_ALLOWED",
+      "authorization");
   // Bytes and encodings.
   raw("bytes that are no request", "demo-submitter", "\xff\xff\xff\xff", kInvalid, "REQUEST_UNREADABLE", "");
   raw("an empty message", "demo-submitter", "", kInvalid, "REQUEST_ID_INVALID", "client_request_id");
-  d("invalid UTF-8 in contract_id", [](Req& r) { r.set_contract_id("K-" + kBadUtf8); }, kInvalid, "TEXT_INVALID_UTF8",
-    "contract_id");
-  d("invalid UTF-8 in the key", [](Req& r) { r.mutable_d_sure()->set_authentication_key("AK" + kBadUtf8); }, kInvalid,
-    "TEXT_INVALID_UTF8", "d_sure.authentication_key");
-  d("invalid UTF-8 in supersedes_case_id", [](Req& r) { r.set_supersedes_case_id(kBadUtf8); }, kInvalid,
-    "TEXT_INVALID_UTF8", "supersedes_case_id");
-  d("invalid UTF-8 in source_receipt", [](Req& r) { r.set_source_receipt("LF-" + kBadUtf8); }, kInvalid,
-    "TEXT_INVALID_UTF8", "source_receipt");
+  d(
+      "invalid UTF-8 in contract_id", [](Req& r) { r.set_contract_id("K-" + kBadUtf8); }, kInvalid, "TEXT_INVALID_UTF8",
+      "contract_id");
+  d(
+      "invalid UTF-8 in the key", [](Req& r) { r.mutable_d_sure()->set_authentication_key("AK" + kBadUtf8); }, kInvalid,
+      "TEXT_INVALID_UTF8", "d_sure.authentication_key");
+  d(
+      "invalid UTF-8 in supersedes_case_id", [](Req& r) { r.set_supersedes_case_id(kBadUtf8); }, kInvalid,
+      "TEXT_INVALID_UTF8", "supersedes_case_id");
+  d(
+      "invalid UTF-8 in source_receipt", [](Req& r) { r.set_source_receipt("LF-" + kBadUtf8); }, kInvalid,
+      "TEXT_INVALID_UTF8", "source_receipt");
   // client_request_id.
-  d("client_request_id empty", [](Req& r) { r.clear_client_request_id(); }, kInvalid, "REQUEST_ID_INVALID",
-    "client_request_id");
-  d("client_request_id of 129 characters", [](Req& r) { r.set_client_request_id(std::string(129, 'r')); }, kInvalid,
-    "REQUEST_ID_INVALID", "client_request_id");
-  d("client_request_id with a space", [](Req& r) { r.set_client_request_id("req 1"); }, kInvalid, "REQUEST_ID_INVALID",
-    "client_request_id");
-  d("client_request_id in kanji", [](Req& r) { r.set_client_request_id("受付一"); }, kInvalid, "REQUEST_ID_INVALID",
-    "client_request_id");
-  d("client_request_id with a control character", [](Req& r) { r.set_client_request_id("req\x01"); }, kInvalid,
-    "REQUEST_ID_INVALID", "client_request_id");
-  d("client_request_id reused with other content",
-    [id = open_request_id_](Req& r) { r.set_client_request_id(id); }, kExists, "REQUEST_ID_REUSED", "client_request_id");
+  d(
+      "client_request_id empty", [](Req& r) { r.clear_client_request_id(); }, kInvalid, "REQUEST_ID_INVALID",
+      "client_request_id");
+  d(
+      "client_request_id of 129 characters", [](Req& r) { r.set_client_request_id(std::string(129, 'r')); }, kInvalid,
+      "REQUEST_ID_INVALID", "client_request_id");
+  d(
+      "client_request_id with a space", [](Req& r) { r.set_client_request_id("req 1"); }, kInvalid,
+      "REQUEST_ID_INVALID", "client_request_id");
+  d(
+      "client_request_id in kanji", [](Req& r) { r.set_client_request_id("受付一"); }, kInvalid, "REQUEST_ID_INVALID",
+      "client_request_id");
+  d(
+      "client_request_id with a control character", [](Req& r) { r.set_client_request_id("req\x01"); }, kInvalid,
+      "REQUEST_ID_INVALID", "client_request_id");
+  d(
+      "client_request_id reused with other content", [id = open_request_id_](Req& r) { r.set_client_request_id(id); },
+      kExists, "REQUEST_ID_REUSED", "client_request_id");
   // kind.
-  d("kind unspecified", [](Req& r) { r.clear_kind(); }, kInvalid, "KIND_MISSING", "kind");
-  d("kind 99", [](Req& r) { r.set_kind(static_cast<v1::GuaranteeKind>(99)); }, kInvalid, "KIND_MISSING", "kind");
-  d("kind -1", [](Req& r) { r.set_kind(static_cast<v1::GuaranteeKind>(-1)); }, kInvalid, "KIND_MISSING", "kind");
+  d(
+      "kind unspecified", [](Req& r) { r.clear_kind(); }, kInvalid, "KIND_MISSING", "kind");
+  d(
+      "kind 99", [](Req& r) { r.set_kind(static_cast<v1::GuaranteeKind>(99)); }, kInvalid, "KIND_MISSING", "kind");
+  d(
+      "kind -1", [](Req& r) { r.set_kind(static_cast<v1::GuaranteeKind>(-1)); }, kInvalid, "KIND_MISSING", "kind");
   // contract_id.
-  d("contract_id empty", [](Req& r) { r.clear_contract_id(); }, kInvalid, "CONTRACT_ID_MISSING", "contract_id");
-  d("contract_id of 65 characters", [](Req& r) { r.set_contract_id(std::string(65, 'K')); }, kInvalid,
-    "CONTRACT_ID_INVALID", "contract_id");
-  d("contract_id a formula", [](Req& r) { r.set_contract_id(kFormula); }, kInvalid, "CONTRACT_ID_INVALID", "contract_id");
-  d("contract_id with SQL", [](Req& r) { r.set_contract_id("K' OR '1'='1"); }, kInvalid, "CONTRACT_ID_INVALID",
-    "contract_id");
-  d("contract_id in kanji", [](Req& r) { r.set_contract_id("契約一"); }, kInvalid, "CONTRACT_ID_INVALID", "contract_id");
-  d("contract_id with ../", [](Req& r) { r.set_contract_id("../K-2026-0001"); }, kNotFound, "R03_CONTRACT_NOT_FOUND",
-    "contract_id");
-  d("contract_id not registered", [](Req& r) { r.set_contract_id("K-9999-0000"); }, kNotFound,
-    "R03_CONTRACT_NOT_FOUND", "contract_id");
-  d("contract of an office out of scope", [](Req& r) { r.set_contract_id("K-2026-0099"); }, kPrecondition,
-    "R03_OFFICE_OUT_OF_SCOPE", "contract_id");
+  d(
+      "contract_id empty", [](Req& r) { r.clear_contract_id(); }, kInvalid, "CONTRACT_ID_MISSING", "contract_id");
+  d(
+      "contract_id of 65 characters", [](Req& r) { r.set_contract_id(std::string(65, 'K')); }, kInvalid,
+      "CONTRACT_ID_INVALID", "contract_id");
+  d(
+      "contract_id a formula", [](Req& r) { r.set_contract_id(kFormula); }, kInvalid, "CONTRACT_ID_INVALID",
+      "contract_id");
+  d(
+      "contract_id with SQL", [](Req& r) { r.set_contract_id("K' OR '1'='1"); }, kInvalid, "CONTRACT_ID_INVALID",
+      "contract_id");
+  d(
+      "contract_id in kanji", [](Req& r) { r.set_contract_id("契約一"); }, kInvalid, "CONTRACT_ID_INVALID",
+      "contract_id");
+  d(
+      "contract_id with ../", [](Req& r) { r.set_contract_id("../K-2026-0001"); }, kNotFound, "R03_CONTRACT_NOT_FOUND",
+      "contract_id");
+  d(
+      "contract_id not registered", [](Req& r) { r.set_contract_id("K-9999-0000"); }, kNotFound,
+      "R03_CONTRACT_NOT_FOUND", "contract_id");
+  d(
+      "contract of an office out of scope", [](Req& r) { r.set_contract_id("K-2026-0099"); }, kPrecondition,
+      "R03_OFFICE_OUT_OF_SCOPE", "contract_id");
   // issuer_kind, issuer, issuer_name.
-  d("issuer_kind unspecified", [](Req& r) { r.clear_issuer_kind(); }, kInvalid, "R02_ISSUER_KIND_MISSING",
-    "issuer_kind");
-  d("issuer_kind 99", [](Req& r) { r.set_issuer_kind(static_cast<v1::IssuerKind>(99)); }, kInvalid,
-    "R02_ISSUER_KIND_INVALID", "issuer_kind");
-  d("issuer 50 (no such issuer)", [](Req& r) { r.set_issuer(static_cast<v1::Issuer>(50)); }, kInvalid,
-    "R02_ISSUER_NOT_LISTED", "issuer");
-  d("an insurer as a surety company", [](Req& r) { r.set_issuer(v1::ISSUER_SOMPO_JAPAN); }, kInvalid,
-    "R02_ISSUER_NOT_LISTED", "issuer");
-  d("a bank through D-Sure", [](Req& r) { r.set_issuer_kind(v1::ISSUER_KIND_BANK); }, kInvalid,
-    "R02_BANK_NOT_ELIGIBLE", "issuer_kind");
-  sub("an insurer's advance payment guarantee", Base::kInsurer, "*",
+  d(
+      "issuer_kind unspecified", [](Req& r) { r.clear_issuer_kind(); }, kInvalid, "R02_ISSUER_KIND_MISSING",
+      "issuer_kind");
+  d(
+      "issuer_kind 99", [](Req& r) { r.set_issuer_kind(static_cast<v1::IssuerKind>(99)); }, kInvalid,
+      "R02_ISSUER_KIND_INVALID", "issuer_kind");
+  d(
+      "issuer 50 (no such issuer)", [](Req& r) { r.set_issuer(static_cast<v1::Issuer>(50)); }, kInvalid,
+      "R02_ISSUER_NOT_LISTED", "issuer");
+  d(
+      "an insurer as a surety company", [](Req& r) { r.set_issuer(v1::ISSUER_SOMPO_JAPAN); }, kInvalid,
+      "R02_ISSUER_NOT_LISTED", "issuer");
+  d(
+      "a bank through D-Sure", [](Req& r) { r.set_issuer_kind(v1::ISSUER_KIND_BANK); }, kInvalid,
+      "R02_BANK_NOT_ELIGIBLE", "issuer_kind");
+  sub(
+      "an insurer's advance payment guarantee", Base::kInsurer, "*",
       [](Req& r) { r.set_kind(v1::GUARANTEE_KIND_ADVANCE_PAYMENT); }, kInvalid, "R02_INSURER_CONTRACT_ONLY", "kind");
   auto other = [](std::string name) {
     return [name](Req& r) {
@@ -707,104 +746,145 @@ TEST_F(BadInputTest, SubmitGuarantee) {
   d("issuer_name of 101 characters", other(Repeat("保", 101)), kInvalid, "TEXT_TOO_LONG", "issuer_name");
   d("issuer_name invalid UTF-8", other("保証" + kBadUtf8), kInvalid, "TEXT_INVALID_UTF8", "issuer_name");
   // channel.
-  d("channel 99", [](Req& r) { r.set_channel(static_cast<v1::Channel>(99)); }, kInvalid, "CHANNEL_INVALID", "channel");
-  d("channel -3", [](Req& r) { r.set_channel(static_cast<v1::Channel>(-3)); }, kInvalid, "CHANNEL_INVALID", "channel");
+  d(
+      "channel 99", [](Req& r) { r.set_channel(static_cast<v1::Channel>(99)); }, kInvalid, "CHANNEL_INVALID",
+      "channel");
+  d(
+      "channel -3", [](Req& r) { r.set_channel(static_cast<v1::Channel>(-3)); }, kInvalid, "CHANNEL_INVALID",
+      "channel");
   // The D-Sure credential.
-  d("no credential at all", [](Req& r) { r.clear_d_sure(); }, kInvalid, "R01_CREDENTIAL_MISSING", "credential");
-  d("guarantee number empty", [](Req& r) { r.mutable_d_sure()->clear_guarantee_number(); }, kInvalid,
-    "R01_GUARANTEE_NUMBER_MISSING", "d_sure.guarantee_number");
-  d("guarantee number with SQL", [](Req& r) { r.mutable_d_sure()->set_guarantee_number("1' OR '1'='1"); }, kInvalid,
-    "R01_GUARANTEE_NUMBER_INVALID", "d_sure.guarantee_number");
-  d("guarantee number of 65 characters", [](Req& r) { r.mutable_d_sure()->set_guarantee_number(std::string(65, '1')); },
-    kInvalid, "R01_GUARANTEE_NUMBER_INVALID", "d_sure.guarantee_number");
-  d("guarantee number of 10,000 kanji", [](Req& r) { r.mutable_d_sure()->set_guarantee_number(kKanji10k); }, kInvalid,
-    "R01_GUARANTEE_NUMBER_INVALID", "d_sure.guarantee_number");
-  d("key empty", [](Req& r) { r.mutable_d_sure()->clear_authentication_key(); }, kInvalid,
-    "R01_AUTHENTICATION_KEY_MISSING", "d_sure.authentication_key");
-  d("key of 257 characters", [](Req& r) { r.mutable_d_sure()->set_authentication_key(std::string(257, 'k')); },
-    kInvalid, "R01_AUTHENTICATION_KEY_INVALID", "d_sure.authentication_key");
-  d("key with a space inside", [](Req& r) { r.mutable_d_sure()->set_authentication_key("AK 1234"); }, kInvalid,
-    "R01_AUTHENTICATION_KEY_INVALID", "d_sure.authentication_key");
-  d("key with U+202E", [](Req& r) { r.mutable_d_sure()->set_authentication_key("AK" + kRlo); }, kInvalid,
-    "R01_AUTHENTICATION_KEY_INVALID", "d_sure.authentication_key");
-  d("the certificate PDF as the key", [](Req& r) { r.mutable_d_sure()->set_authentication_key(kPdf); }, kInvalid,
-    "R04_CERTIFICATE_NOT_CREDENTIAL", "d_sure.authentication_key");
-  d("a PDF file name as the key", [](Req& r) { r.mutable_d_sure()->set_authentication_key("保証証書.pdf"); }, kInvalid,
-    "R04_CERTIFICATE_NOT_CREDENTIAL", "d_sure.authentication_key");
-  d("a confirmation-system credential for a surety company",
-    [](Req& r) {
-      r.mutable_confirmation_system()->set_viewing_url("https://confirm.example/v/x");
-      r.mutable_confirmation_system()->set_viewing_password("PW");
-    },
-    kInvalid, "R01_PLATFORM_MISMATCH", "confirmation_system");
+  d(
+      "no credential at all", [](Req& r) { r.clear_d_sure(); }, kInvalid, "R01_CREDENTIAL_MISSING", "credential");
+  d(
+      "guarantee number empty", [](Req& r) { r.mutable_d_sure()->clear_guarantee_number(); }, kInvalid,
+      "R01_GUARANTEE_NUMBER_MISSING", "d_sure.guarantee_number");
+  d(
+      "guarantee number with SQL", [](Req& r) { r.mutable_d_sure()->set_guarantee_number("1' OR '1'='1"); }, kInvalid,
+      "R01_GUARANTEE_NUMBER_INVALID", "d_sure.guarantee_number");
+  d(
+      "guarantee number of 65 characters",
+      [](Req& r) { r.mutable_d_sure()->set_guarantee_number(std::string(65, '1')); }, kInvalid,
+      "R01_GUARANTEE_NUMBER_INVALID", "d_sure.guarantee_number");
+  d(
+      "guarantee number of 10,000 kanji", [](Req& r) { r.mutable_d_sure()->set_guarantee_number(kKanji10k); }, kInvalid,
+      "R01_GUARANTEE_NUMBER_INVALID", "d_sure.guarantee_number");
+  d(
+      "key empty", [](Req& r) { r.mutable_d_sure()->clear_authentication_key(); }, kInvalid,
+      "R01_AUTHENTICATION_KEY_MISSING", "d_sure.authentication_key");
+  d(
+      "key of 257 characters", [](Req& r) { r.mutable_d_sure()->set_authentication_key(std::string(257, 'k')); },
+      kInvalid, "R01_AUTHENTICATION_KEY_INVALID", "d_sure.authentication_key");
+  d(
+      "key with a space inside", [](Req& r) { r.mutable_d_sure()->set_authentication_key("AK 1234"); }, kInvalid,
+      "R01_AUTHENTICATION_KEY_INVALID", "d_sure.authentication_key");
+  d(
+      "key with U+202E", [](Req& r) { r.mutable_d_sure()->set_authentication_key("AK" + kRlo); }, kInvalid,
+      "R01_AUTHENTICATION_KEY_INVALID", "d_sure.authentication_key");
+  d(
+      "the certificate PDF as the key", [](Req& r) { r.mutable_d_sure()->set_authentication_key(kPdf); }, kInvalid,
+      "R04_CERTIFICATE_NOT_CREDENTIAL", "d_sure.authentication_key");
+  d(
+      "a PDF file name as the key", [](Req& r) { r.mutable_d_sure()->set_authentication_key("保証証書.pdf"); },
+      kInvalid, "R04_CERTIFICATE_NOT_CREDENTIAL", "d_sure.authentication_key");
+  d(
+      "a confirmation-system credential for a surety company",
+      [](Req& r) {
+        r.mutable_confirmation_system()->set_viewing_url("https://confirm.example/v/x");
+        r.mutable_confirmation_system()->set_viewing_password("PW");
+      },
+      kInvalid, "R01_PLATFORM_MISMATCH", "confirmation_system");
   // The confirmation-system credential.
   auto cs = [&](std::string name, M m, int status, std::string code, std::string field) {
     sub(std::move(name), Base::kInsurer, "*", std::move(m), status, std::move(code), std::move(field));
   };
-  cs("a D-Sure credential for an insurer",
-     [](Req& r) {
-       r.mutable_d_sure()->set_guarantee_number("DS-26-955555");
-       r.mutable_d_sure()->set_authentication_key("AK-INSURER");
-     },
-     kInvalid, "R01_PLATFORM_MISMATCH", "d_sure");
-  cs("viewing URL empty", [](Req& r) { r.mutable_confirmation_system()->clear_viewing_url(); }, kInvalid,
-     "R01_VIEWING_URL_MISSING", "confirmation_system.viewing_url");
-  cs("viewing URL over plain http", [](Req& r) { r.mutable_confirmation_system()->set_viewing_url("http://c.example/v"); },
-     kInvalid, "R01_VIEWING_URL_INVALID", "confirmation_system.viewing_url");
-  cs("viewing URL javascript:",
-     [](Req& r) { r.mutable_confirmation_system()->set_viewing_url("javascript:alert(1)"); }, kInvalid,
-     "R01_VIEWING_URL_INVALID", "confirmation_system.viewing_url");
-  cs("viewing URL of 2,049 characters",
-     [](Req& r) { r.mutable_confirmation_system()->set_viewing_url("https://c.example/" + std::string(2031, 'v')); },
-     kInvalid, "R01_VIEWING_URL_INVALID", "confirmation_system.viewing_url");
-  cs("viewing URL with kanji",
-     [](Req& r) { r.mutable_confirmation_system()->set_viewing_url("https://確認.example/v/1"); }, kInvalid,
-     "R01_VIEWING_URL_INVALID", "confirmation_system.viewing_url");
-  cs("viewing password empty", [](Req& r) { r.mutable_confirmation_system()->clear_viewing_password(); }, kInvalid,
-     "R01_VIEWING_PASSWORD_MISSING", "confirmation_system.viewing_password");
-  cs("viewing password of 257 characters",
-     [](Req& r) { r.mutable_confirmation_system()->set_viewing_password(std::string(257, 'p')); }, kInvalid,
-     "R01_VIEWING_PASSWORD_INVALID", "confirmation_system.viewing_password");
-  cs("viewing password with an escape", [](Req& r) { r.mutable_confirmation_system()->set_viewing_password(kEsc); },
-     kInvalid, "R01_VIEWING_PASSWORD_INVALID", "confirmation_system.viewing_password");
-  cs("the certificate PDF as the password",
-     [](Req& r) { r.mutable_confirmation_system()->set_viewing_password("JVBERi0xLjQK"); }, kInvalid,
-     "R04_CERTIFICATE_NOT_CREDENTIAL", "confirmation_system.viewing_password");
-  cs("viewing password invalid UTF-8",
-     [](Req& r) { r.mutable_confirmation_system()->set_viewing_password("PW\xc3\x28"); }, kInvalid,
-     "TEXT_INVALID_UTF8", "confirmation_system.viewing_password");
-  cs("certificate number with a quote",
-     [](Req& r) { r.mutable_confirmation_system()->set_certificate_number("C-1\"2"); }, kInvalid,
-     "R01_GUARANTEE_NUMBER_INVALID", "confirmation_system.certificate_number");
+  cs(
+      "a D-Sure credential for an insurer",
+      [](Req& r) {
+        r.mutable_d_sure()->set_guarantee_number("DS-26-955555");
+        r.mutable_d_sure()->set_authentication_key("AK-INSURER");
+      },
+      kInvalid, "R01_PLATFORM_MISMATCH", "d_sure");
+  cs(
+      "viewing URL empty", [](Req& r) { r.mutable_confirmation_system()->clear_viewing_url(); }, kInvalid,
+      "R01_VIEWING_URL_MISSING", "confirmation_system.viewing_url");
+  cs(
+      "viewing URL over plain http",
+      [](Req& r) { r.mutable_confirmation_system()->set_viewing_url("http://c.example/v"); }, kInvalid,
+      "R01_VIEWING_URL_INVALID", "confirmation_system.viewing_url");
+  cs(
+      "viewing URL javascript:",
+      [](Req& r) { r.mutable_confirmation_system()->set_viewing_url("javascript:alert(1)"); }, kInvalid,
+      "R01_VIEWING_URL_INVALID", "confirmation_system.viewing_url");
+  cs(
+      "viewing URL of 2,049 characters",
+      [](Req& r) { r.mutable_confirmation_system()->set_viewing_url("https://c.example/" + std::string(2031, 'v')); },
+      kInvalid, "R01_VIEWING_URL_INVALID", "confirmation_system.viewing_url");
+  cs(
+      "viewing URL with kanji",
+      [](Req& r) { r.mutable_confirmation_system()->set_viewing_url("https://確認.example/v/1"); }, kInvalid,
+      "R01_VIEWING_URL_INVALID", "confirmation_system.viewing_url");
+  cs(
+      "viewing password empty", [](Req& r) { r.mutable_confirmation_system()->clear_viewing_password(); }, kInvalid,
+      "R01_VIEWING_PASSWORD_MISSING", "confirmation_system.viewing_password");
+  cs(
+      "viewing password of 257 characters",
+      [](Req& r) { r.mutable_confirmation_system()->set_viewing_password(std::string(257, 'p')); }, kInvalid,
+      "R01_VIEWING_PASSWORD_INVALID", "confirmation_system.viewing_password");
+  cs(
+      "viewing password with an escape", [](Req& r) { r.mutable_confirmation_system()->set_viewing_password(kEsc); },
+      kInvalid, "R01_VIEWING_PASSWORD_INVALID", "confirmation_system.viewing_password");
+  cs(
+      "the certificate PDF as the password",
+      [](Req& r) { r.mutable_confirmation_system()->set_viewing_password("JVBERi0xLjQK"); }, kInvalid,
+      "R04_CERTIFICATE_NOT_CREDENTIAL", "confirmation_system.viewing_password");
+  cs(
+      "viewing password invalid UTF-8",
+      [](Req& r) { r.mutable_confirmation_system()->set_viewing_password("PW\xc3\x28"); }, kInvalid,
+      "TEXT_INVALID_UTF8", "confirmation_system.viewing_password");
+  cs(
+      "certificate number with a quote",
+      [](Req& r) { r.mutable_confirmation_system()->set_certificate_number("C-1\"2"); }, kInvalid,
+      "R01_GUARANTEE_NUMBER_INVALID", "confirmation_system.certificate_number");
   // Paper.
   auto p = [&](std::string name, M m, int status, std::string code, std::string field) {
     sub(std::move(name), Base::kPaper, "*", std::move(m), status, std::move(code), std::move(field));
   };
   sub("paper from a submitter", Base::kPaper, "demo-submitter", same, kDenied, "PAPER_CLERK_ONLY", "paper");
-  sub("paper from a clerk of another office", Base::kPaper, "sewerage-works-clerk", same, kDenied,
-      "PAPER_CLERK_ONLY", "paper");
-  p("paper number empty", [](Req& r) { r.mutable_paper()->clear_guarantee_number(); }, kInvalid,
-    "PAPER_NUMBER_MISSING", "paper.guarantee_number");
-  p("paper received on 2026-13-45", [](Req& r) { *r.mutable_paper()->mutable_received_on() = Day(2026, 13, 45); },
-    kInvalid, "PAPER_RECEIVED_ON_INVALID", "paper.received_on");
-  p("paper received on 0000-00-00", [](Req& r) { *r.mutable_paper()->mutable_received_on() = Day(0, 0, 0); }, kInvalid,
-    "PAPER_RECEIVED_ON_INVALID", "paper.received_on");
-  p("paper received on 2099-12-31", [](Req& r) { *r.mutable_paper()->mutable_received_on() = Day(2099, 12, 31); },
-    kInvalid, "PAPER_RECEIVED_ON_INVALID", "paper.received_on");
-  p("paper received tomorrow", [](Req& r) { *r.mutable_paper()->mutable_received_on() = DaysFromToday(1); }, kInvalid,
-    "PAPER_RECEIVED_ON_INVALID", "paper.received_on");
-  p("paper note of 501 characters", [](Req& r) { r.mutable_paper()->set_note(Repeat("備", 501)); }, kInvalid,
-    "TEXT_TOO_LONG", "paper.note");
-  p("paper note of 10,000 kanji with line breaks", [](Req& r) { r.mutable_paper()->set_note(kKanji10kLines); },
-    kInvalid, "TEXT_TOO_LONG", "paper.note");
-  p("paper note with an escape", [](Req& r) { r.mutable_paper()->set_note(kEsc); }, kInvalid,
-    "TEXT_CONTROL_CHARACTERS", "paper.note");
-  p("paper note with U+202E", [](Req& r) { r.mutable_paper()->set_note(kRlo); }, kInvalid, "TEXT_CONTROL_CHARACTERS",
-    "paper.note");
-  p("a bank's advance payment guarantee", [](Req& r) { r.set_kind(v1::GUARANTEE_KIND_ADVANCE_PAYMENT); }, kInvalid,
-    "R02_BANK_CONTRACT_ONLY", "kind");
-  p("a bank without its name", [](Req& r) { r.clear_issuer_name(); }, kInvalid, "R02_ISSUER_NAME_MISSING",
-    "issuer_name");
+  sub("paper from a clerk of another office", Base::kPaper, "sewerage-works-clerk", same, kDenied, "PAPER_CLERK_ONLY",
+      "paper");
+  p(
+      "paper number empty", [](Req& r) { r.mutable_paper()->clear_guarantee_number(); }, kInvalid,
+      "PAPER_NUMBER_MISSING", "paper.guarantee_number");
+  p(
+      "paper received on 2026-13-45", [](Req& r) { *r.mutable_paper()->mutable_received_on() = Day(2026, 13, 45); },
+      kInvalid, "PAPER_RECEIVED_ON_INVALID", "paper.received_on");
+  p(
+      "paper received on 0000-00-00", [](Req& r) { *r.mutable_paper()->mutable_received_on() = Day(0, 0, 0); },
+      kInvalid, "PAPER_RECEIVED_ON_INVALID", "paper.received_on");
+  p(
+      "paper received on 2099-12-31", [](Req& r) { *r.mutable_paper()->mutable_received_on() = Day(2099, 12, 31); },
+      kInvalid, "PAPER_RECEIVED_ON_INVALID", "paper.received_on");
+  p(
+      "paper received tomorrow", [](Req& r) { *r.mutable_paper()->mutable_received_on() = DaysFromToday(1); }, kInvalid,
+      "PAPER_RECEIVED_ON_INVALID", "paper.received_on");
+  p(
+      "paper note of 501 characters", [](Req& r) { r.mutable_paper()->set_note(Repeat("備", 501)); }, kInvalid,
+      "TEXT_TOO_LONG", "paper.note");
+  p(
+      "paper note of 10,000 kanji with line breaks", [](Req& r) { r.mutable_paper()->set_note(kKanji10kLines); },
+      kInvalid, "TEXT_TOO_LONG", "paper.note");
+  p(
+      "paper note with an escape", [](Req& r) { r.mutable_paper()->set_note(kEsc); }, kInvalid,
+      "TEXT_CONTROL_CHARACTERS", "paper.note");
+  p(
+      "paper note with U+202E", [](Req& r) { r.mutable_paper()->set_note(kRlo); }, kInvalid, "TEXT_CONTROL_CHARACTERS",
+      "paper.note");
+  p(
+      "a bank's advance payment guarantee", [](Req& r) { r.set_kind(v1::GUARANTEE_KIND_ADVANCE_PAYMENT); }, kInvalid,
+      "R02_BANK_CONTRACT_ONLY", "kind");
+  p(
+      "a bank without its name", [](Req& r) { r.clear_issuer_name(); }, kInvalid, "R02_ISSUER_NAME_MISSING",
+      "issuer_name");
   // submitted_on (a real day, from 7 days ago to today, Asia/Tokyo).
   auto on = [](v1::Date day) { return [day](Req& r) { *r.mutable_submitted_on() = day; }; };
   d("submitted on 2026-13-45", on(Day(2026, 13, 45)), kInvalid, "SUBMITTED_ON_INVALID", "submitted_on");
@@ -822,14 +902,19 @@ TEST_F(BadInputTest, SubmitGuarantee) {
   d("amount of a trillion and one yen", yen(1'000'000'000'001), kInvalid, "AMOUNT_INVALID", "requested_amount_yen");
   // Amendments and resubmissions.
   const std::string open = open_, insurer = insurer_;
-  d("amendment_kind 99", [open](Req& r) {
-      r.set_supersedes_case_id(open);
-      r.set_amendment_kind(static_cast<v1::AmendmentKind>(99));
-    }, kInvalid, "AMENDMENT_KIND_MISSING", "amendment_kind");
-  d("an amendment without its kind", [open](Req& r) { r.set_supersedes_case_id(open); }, kInvalid,
-    "AMENDMENT_KIND_MISSING", "amendment_kind");
-  d("amendment_kind without the amended case", [](Req& r) { r.set_amendment_kind(v1::AMENDMENT_KIND_INCREASE); },
-    kInvalid, "AMENDED_CASE_MISSING", "supersedes_case_id");
+  d(
+      "amendment_kind 99",
+      [open](Req& r) {
+        r.set_supersedes_case_id(open);
+        r.set_amendment_kind(static_cast<v1::AmendmentKind>(99));
+      },
+      kInvalid, "AMENDMENT_KIND_MISSING", "amendment_kind");
+  d(
+      "an amendment without its kind", [open](Req& r) { r.set_supersedes_case_id(open); }, kInvalid,
+      "AMENDMENT_KIND_MISSING", "amendment_kind");
+  d(
+      "amendment_kind without the amended case", [](Req& r) { r.set_amendment_kind(v1::AMENDMENT_KIND_INCREASE); },
+      kInvalid, "AMENDED_CASE_MISSING", "supersedes_case_id");
   auto amends = [](std::string id) {
     return [id](Req& r) {
       r.set_supersedes_case_id(id);
@@ -842,103 +927,151 @@ TEST_F(BadInputTest, SubmitGuarantee) {
     "supersedes_case_id");
   d("amending a case of another contract", amends(insurer), kPrecondition, "SUPERSEDED_CASE_MISMATCH",
     "supersedes_case_id");
-  d("resubmitting an unknown case", [](Req& r) { r.set_resubmits_case_id("HS-20260101-000000000000"); }, kNotFound,
-    "RESUBMITTED_CASE_NOT_FOUND", "resubmits_case_id");
-  d("resubmitting ../../etc/passwd", [](Req& r) { r.set_resubmits_case_id("../../etc/passwd"); }, kNotFound,
-    "RESUBMITTED_CASE_NOT_FOUND", "resubmits_case_id");
-  d("resubmitting a case id with a quote", [](Req& r) { r.set_resubmits_case_id("HS-1'--"); }, kInvalid,
-    "RESUBMITTED_CASE_NOT_FOUND", "resubmits_case_id");
-  d("resubmitting a case that was not returned", [open](Req& r) { r.set_resubmits_case_id(open); }, kPrecondition,
-    "RESUBMITTED_CASE_NOT_RETURNED", "resubmits_case_id");
-  d("resubmitting a case of another contract", [insurer](Req& r) { r.set_resubmits_case_id(insurer); }, kPrecondition,
-    "RESUBMITTED_CASE_MISMATCH", "resubmits_case_id");
-  d("a resubmission that is also an amendment", [open, amends](Req& r) {
-      amends(open)(r);
-      r.set_resubmits_case_id(open);
-    }, kInvalid, "RESUBMISSION_AND_AMENDMENT", "resubmits_case_id");
+  d(
+      "resubmitting an unknown case", [](Req& r) { r.set_resubmits_case_id("HS-20260101-000000000000"); }, kNotFound,
+      "RESUBMITTED_CASE_NOT_FOUND", "resubmits_case_id");
+  d(
+      "resubmitting ../../etc/passwd", [](Req& r) { r.set_resubmits_case_id("../../etc/passwd"); }, kNotFound,
+      "RESUBMITTED_CASE_NOT_FOUND", "resubmits_case_id");
+  d(
+      "resubmitting a case id with a quote", [](Req& r) { r.set_resubmits_case_id("HS-1'--"); }, kInvalid,
+      "RESUBMITTED_CASE_NOT_FOUND", "resubmits_case_id");
+  d(
+      "resubmitting a case that was not returned", [open](Req& r) { r.set_resubmits_case_id(open); }, kPrecondition,
+      "RESUBMITTED_CASE_NOT_RETURNED", "resubmits_case_id");
+  d(
+      "resubmitting a case of another contract", [insurer](Req& r) { r.set_resubmits_case_id(insurer); }, kPrecondition,
+      "RESUBMITTED_CASE_MISMATCH", "resubmits_case_id");
+  d(
+      "a resubmission that is also an amendment",
+      [open, amends](Req& r) {
+        amends(open)(r);
+        r.set_resubmits_case_id(open);
+      },
+      kInvalid, "RESUBMISSION_AND_AMENDMENT", "resubmits_case_id");
   // Uploads.
   auto up = [&](std::string name, M m, int status, std::string code, std::string field) {
     sub(std::move(name), Base::kUpload, "*", std::move(m), status, std::move(code), std::move(field));
   };
-  up("upload kind unspecified", [&](Req& r) { upload(r).clear_kind(); }, kInvalid, "ATTACHMENT_KIND_MISSING",
-     "uploads[0].kind");
-  up("upload kind 99", [&](Req& r) { upload(r).set_kind(static_cast<v1::AttachmentRef::Kind>(99)); }, kInvalid,
-     "ATTACHMENT_KIND_MISSING", "uploads[0].kind");
-  up("the certificate uploaded", [&](Req& r) { upload(r).set_kind(v1::AttachmentRef::KIND_CERTIFICATE); }, kInvalid,
-     "R04_CERTIFICATE_NOT_CREDENTIAL", "uploads[0]");
-  up("an empty upload", [&](Req& r) { upload(r).clear_content(); }, kInvalid, "ATTACHMENT_EMPTY", "uploads[0].content");
-  up("an upload that is no PDF", [&](Req& r) { upload(r).set_content("MZ\x90\x00 not a pdf"); }, kInvalid,
-     "ATTACHMENT_NOT_PDF", "uploads[0].content");
-  up("a PDF declared image/png", [&](Req& r) { upload(r).set_media_type("image/png"); }, kInvalid,
-     "ATTACHMENT_NOT_PDF", "uploads[0].content");
-  up("a PDF declared text/html", [&](Req& r) { upload(r).set_media_type("text/html"); }, kInvalid,
-     "ATTACHMENT_NOT_PDF", "uploads[0].content");
-  up("an upload without media type", [&](Req& r) { upload(r).clear_media_type(); }, kInvalid, "ATTACHMENT_NOT_PDF",
-     "uploads[0].content");
-  up("an upload without file name", [&](Req& r) { upload(r).clear_filename(); }, kInvalid,
-     "ATTACHMENT_FILENAME_INVALID", "uploads[0].filename");
-  up("an upload named ../../etc/passwd", [&](Req& r) { upload(r).set_filename("../../etc/passwd"); }, kInvalid,
-     "ATTACHMENT_FILENAME_INVALID", "uploads[0].filename");
-  up("an upload named with a backslash", [&](Req& r) { upload(r).set_filename("..\\請求書.pdf"); }, kInvalid,
-     "ATTACHMENT_FILENAME_INVALID", "uploads[0].filename");
-  up("an upload named as a formula", [&](Req& r) { upload(r).set_filename("=cmd|' /C calc'!A0.pdf"); }, kInvalid,
-     "ATTACHMENT_FILENAME_INVALID", "uploads[0].filename");
-  up("an upload named with U+202E", [&](Req& r) { upload(r).set_filename(kRlo); }, kInvalid,
-     "ATTACHMENT_FILENAME_INVALID", "uploads[0].filename");
-  up("an upload name of 256 bytes", [&](Req& r) { upload(r).set_filename(std::string(252, 'a') + ".pdf"); }, kInvalid,
-     "ATTACHMENT_FILENAME_INVALID", "uploads[0].filename");
-  up("an upload name invalid UTF-8", [&](Req& r) { upload(r).set_filename("\xe8\xab.pdf"); }, kInvalid,
-     "TEXT_INVALID_UTF8", "uploads[0].filename");
-  up("an upload of 11 MB", [&](Req& r) { upload(r).set_content(kPdf + std::string(11 << 20, 'x')); }, kInvalid,
-     "ATTACHMENT_TOO_LARGE", "uploads[0].content");
-  up("six uploads", [&](Req& r) {
-       for (int i = 0; i < 5; ++i) *r.add_uploads() = upload(r);
-     }, kInvalid, "TOO_MANY_ATTACHMENTS", "uploads");
-  up("the same PDF uploaded twice", [&](Req& r) { *r.add_uploads() = upload(r); }, kInvalid, "ATTACHMENT_DUPLICATE",
-     "uploads[1].content");
+  up(
+      "upload kind unspecified", [&](Req& r) { upload(r).clear_kind(); }, kInvalid, "ATTACHMENT_KIND_MISSING",
+      "uploads[0].kind");
+  up(
+      "upload kind 99", [&](Req& r) { upload(r).set_kind(static_cast<v1::AttachmentRef::Kind>(99)); }, kInvalid,
+      "ATTACHMENT_KIND_MISSING", "uploads[0].kind");
+  up(
+      "the certificate uploaded", [&](Req& r) { upload(r).set_kind(v1::AttachmentRef::KIND_CERTIFICATE); }, kInvalid,
+      "R04_CERTIFICATE_NOT_CREDENTIAL", "uploads[0]");
+  up(
+      "an empty upload", [&](Req& r) { upload(r).clear_content(); }, kInvalid, "ATTACHMENT_EMPTY",
+      "uploads[0].content");
+  up(
+      "an upload that is no PDF", [&](Req& r) { upload(r).set_content("MZ\x90\x00 not a pdf"); }, kInvalid,
+      "ATTACHMENT_NOT_PDF", "uploads[0].content");
+  up(
+      "a PDF declared image/png", [&](Req& r) { upload(r).set_media_type("image/png"); }, kInvalid,
+      "ATTACHMENT_NOT_PDF", "uploads[0].content");
+  up(
+      "a PDF declared text/html", [&](Req& r) { upload(r).set_media_type("text/html"); }, kInvalid,
+      "ATTACHMENT_NOT_PDF", "uploads[0].content");
+  up(
+      "an upload without media type", [&](Req& r) { upload(r).clear_media_type(); }, kInvalid, "ATTACHMENT_NOT_PDF",
+      "uploads[0].content");
+  up(
+      "an upload without file name", [&](Req& r) { upload(r).clear_filename(); }, kInvalid,
+      "ATTACHMENT_FILENAME_INVALID", "uploads[0].filename");
+  up(
+      "an upload named ../../etc/passwd", [&](Req& r) { upload(r).set_filename("../../etc/passwd"); }, kInvalid,
+      "ATTACHMENT_FILENAME_INVALID", "uploads[0].filename");
+  up(
+      "an upload named with a backslash", [&](Req& r) { upload(r).set_filename("..\\請求書.pdf"); }, kInvalid,
+      "ATTACHMENT_FILENAME_INVALID", "uploads[0].filename");
+  up(
+      "an upload named as a formula", [&](Req& r) { upload(r).set_filename("=cmd|' /C calc'!A0.pdf"); }, kInvalid,
+      "ATTACHMENT_FILENAME_INVALID", "uploads[0].filename");
+  up(
+      "an upload named with U+202E", [&](Req& r) { upload(r).set_filename(kRlo); }, kInvalid,
+      "ATTACHMENT_FILENAME_INVALID", "uploads[0].filename");
+  up(
+      "an upload name of 256 bytes", [&](Req& r) { upload(r).set_filename(std::string(252, 'a') + ".pdf"); }, kInvalid,
+      "ATTACHMENT_FILENAME_INVALID", "uploads[0].filename");
+  up(
+      "an upload name invalid UTF-8", [&](Req& r) { upload(r).set_filename("\xe8\xab.pdf"); }, kInvalid,
+      "TEXT_INVALID_UTF8", "uploads[0].filename");
+  up(
+      "an upload of 11 MB", [&](Req& r) { upload(r).set_content(kPdf + std::string(11 << 20, 'x')); }, kInvalid,
+      "ATTACHMENT_TOO_LARGE", "uploads[0].content");
+  up(
+      "six uploads",
+      [&](Req& r) {
+        for (int i = 0; i < 5; ++i) *r.add_uploads() = upload(r);
+      },
+      kInvalid, "TOO_MANY_ATTACHMENTS", "uploads");
+  up(
+      "the same PDF uploaded twice", [&](Req& r) { *r.add_uploads() = upload(r); }, kInvalid, "ATTACHMENT_DUPLICATE",
+      "uploads[1].content");
   // Attachments by reference (a blob intake already holds).
-  d("a reference to no blob", [&](Req& r) { ref(r).set_sha256(std::string(64, 'a')); }, kNotFound,
-    "ATTACHMENT_NOT_FOUND", "attachments[0].sha256");
-  d("a reference ../../etc/passwd", [&](Req& r) { ref(r).set_sha256("../../etc/passwd"); }, kNotFound,
-    "ATTACHMENT_NOT_FOUND", "attachments[0].sha256");
-  d("a reference in upper case", [&](Req& r) {
-      auto& a = ref(r);
-      a.set_sha256(absl::AsciiStrToUpper(a.sha256()));
-    }, kNotFound,
-    "ATTACHMENT_NOT_FOUND", "attachments[0].sha256");
-  d("a reference declared image/png", [&](Req& r) { ref(r).set_media_type("image/png"); }, kInvalid,
-    "ATTACHMENT_NOT_PDF", "attachments[0].media_type");
-  d("a reference without media type", [&](Req& r) { ref(r).clear_media_type(); }, kInvalid, "ATTACHMENT_NOT_PDF",
-    "attachments[0].media_type");
-  d("a reference of kind unspecified", [&](Req& r) { ref(r).clear_kind(); }, kInvalid, "ATTACHMENT_KIND_MISSING",
-    "attachments[0].kind");
-  d("a reference of kind 99", [&](Req& r) { ref(r).set_kind(static_cast<v1::AttachmentRef::Kind>(99)); }, kInvalid,
-    "ATTACHMENT_KIND_MISSING", "attachments[0].kind");
-  d("a reference named ../x.pdf", [&](Req& r) { ref(r).set_filename("../x.pdf"); }, kInvalid,
-    "ATTACHMENT_FILENAME_INVALID", "attachments[0].filename");
-  d("a reference without file name", [&](Req& r) { ref(r).clear_filename(); }, kInvalid, "ATTACHMENT_FILENAME_INVALID",
-    "attachments[0].filename");
-  d("a reference named with U+202E", [&](Req& r) { ref(r).set_filename(kRlo); }, kInvalid,
-    "ATTACHMENT_FILENAME_INVALID", "attachments[0].filename");
+  d(
+      "a reference to no blob", [&](Req& r) { ref(r).set_sha256(std::string(64, 'a')); }, kNotFound,
+      "ATTACHMENT_NOT_FOUND", "attachments[0].sha256");
+  d(
+      "a reference ../../etc/passwd", [&](Req& r) { ref(r).set_sha256("../../etc/passwd"); }, kNotFound,
+      "ATTACHMENT_NOT_FOUND", "attachments[0].sha256");
+  d(
+      "a reference in upper case",
+      [&](Req& r) {
+        auto& a = ref(r);
+        a.set_sha256(absl::AsciiStrToUpper(a.sha256()));
+      },
+      kNotFound, "ATTACHMENT_NOT_FOUND", "attachments[0].sha256");
+  d(
+      "a reference declared image/png", [&](Req& r) { ref(r).set_media_type("image/png"); }, kInvalid,
+      "ATTACHMENT_NOT_PDF", "attachments[0].media_type");
+  d(
+      "a reference without media type", [&](Req& r) { ref(r).clear_media_type(); }, kInvalid, "ATTACHMENT_NOT_PDF",
+      "attachments[0].media_type");
+  d(
+      "a reference of kind unspecified", [&](Req& r) { ref(r).clear_kind(); }, kInvalid, "ATTACHMENT_KIND_MISSING",
+      "attachments[0].kind");
+  d(
+      "a reference of kind 99", [&](Req& r) { ref(r).set_kind(static_cast<v1::AttachmentRef::Kind>(99)); }, kInvalid,
+      "ATTACHMENT_KIND_MISSING", "attachments[0].kind");
+  d(
+      "a reference named ../x.pdf", [&](Req& r) { ref(r).set_filename("../x.pdf"); }, kInvalid,
+      "ATTACHMENT_FILENAME_INVALID", "attachments[0].filename");
+  d(
+      "a reference without file name", [&](Req& r) { ref(r).clear_filename(); }, kInvalid,
+      "ATTACHMENT_FILENAME_INVALID", "attachments[0].filename");
+  d(
+      "a reference named with U+202E", [&](Req& r) { ref(r).set_filename(kRlo); }, kInvalid,
+      "ATTACHMENT_FILENAME_INVALID", "attachments[0].filename");
   // Receipts (受付番号).
   auto wf = [&](std::string name, std::string who, M m, int status, std::string code, std::string field) {
     sub(std::move(name), Base::kWebForm, std::move(who), std::move(m), status, std::move(code), std::move(field));
   };
-  wf("a receipt of 201 characters", "*", [](Req& r) { r.set_source_receipt(std::string(201, 'L')); }, kInvalid,
-     "RECEIPT_INVALID", "source_receipt");
-  wf("a receipt in kanji", "*", [](Req& r) { r.set_source_receipt("受付一"); }, kInvalid, "RECEIPT_INVALID",
-     "source_receipt");
-  wf("a receipt with a quote", "*", [](Req& r) { r.set_source_receipt("LF-1'--"); }, kInvalid, "RECEIPT_INVALID",
-     "source_receipt");
-  wf("another office's web-form receipt, from a clerk", "sewerage-works-clerk",
-     [](Req& r) { r.set_source_receipt("LF-2026-000501"); }, kExists, "RECEIPT_IN_USE", "source_receipt");
-  wf("another office's web-form receipt, new content", "water-sewerage-policy-clerk", [](Req& r) {
-       r.set_source_receipt("LF-2026-000501");
-       r.set_contract_id("K-2026-0002");
-     }, kExists, "RECEIPT_IN_USE", "source_receipt");
+  wf(
+      "a receipt of 201 characters", "*", [](Req& r) { r.set_source_receipt(std::string(201, 'L')); }, kInvalid,
+      "RECEIPT_INVALID", "source_receipt");
+  wf(
+      "a receipt in kanji", "*", [](Req& r) { r.set_source_receipt("受付一"); }, kInvalid, "RECEIPT_INVALID",
+      "source_receipt");
+  wf(
+      "a receipt with a quote", "*", [](Req& r) { r.set_source_receipt("LF-1'--"); }, kInvalid, "RECEIPT_INVALID",
+      "source_receipt");
+  wf(
+      "another office's web-form receipt, from a clerk", "sewerage-works-clerk",
+      [](Req& r) { r.set_source_receipt("LF-2026-000501"); }, kExists, "RECEIPT_IN_USE", "source_receipt");
+  wf(
+      "another office's web-form receipt, new content", "water-sewerage-policy-clerk",
+      [](Req& r) {
+        r.set_source_receipt("LF-2026-000501");
+        r.set_contract_id("K-2026-0002");
+      },
+      kExists, "RECEIPT_IN_USE", "source_receipt");
   // A guarantee number is printed on the certificate: someone who may not see the case holding it
   // and does not send its secret learns nothing of that case and writes nothing on it.
-  sub("another office's guarantee number, from a clerk, with a guessed key", Base::kDSure, "sewerage-works-clerk",
+  sub(
+      "another office's guarantee number, from a clerk, with a guessed key", Base::kDSure, "sewerage-works-clerk",
       [](Req& r) {
         r.mutable_d_sure()->set_guarantee_number("DS-26-000101");
         r.mutable_d_sure()->set_authentication_key("GUESSED-KEY-1");
@@ -970,56 +1103,87 @@ TEST_F(BadInputTest, ContractRegistry) {
   auto c = [&](std::string name, M m, std::string code, std::string field) {
     up(std::move(name), "city-contract-system", std::move(m), kInvalid, std::move(code), std::move(field));
   };
-  up("no credential", "", [](C&) {}, kUnauth, "CREDENTIAL_MISSING", "authorization");
-  up("no credential and invalid UTF-8", "", [](C& k) { k.set_project_name(kBadUtf8); }, kUnauth, "CREDENTIAL_MISSING", "authorization");
-  up("a submitter", "demo-submitter", [](C&) {}, kDenied, "ROLE_NOT_ALLOWED", "authorization");
-  up("a stale expected_version", "city-contract-system", [](C& k) { k.set_contract_id("K-BAD-BASE"); }, kAborted,
-     "CONTRACT_VERSION_MISMATCH", "expected_version", 7);
-  c("contract_id empty", [](C& k) { k.clear_contract_id(); }, "CONTRACT_ID_INVALID", "contract.contract_id");
-  c("contract_id with a quote", [](C& k) { k.set_contract_id("K-1'--"); }, "CONTRACT_ID_INVALID",
-    "contract.contract_id");
-  c("contract_id of 65 characters", [](C& k) { k.set_contract_id(std::string(65, 'K')); }, "CONTRACT_ID_INVALID",
-    "contract.contract_id");
-  c("contract_number empty", [](C& k) { k.clear_contract_number(); }, "CONTRACT_NUMBER_MISSING",
-    "contract.contract_number");
-  c("contract_number with SQL", [](C& k) { k.set_contract_number("R8-1'; DROP TABLE contracts;--"); },
-    "CONTRACT_NUMBER_INVALID", "contract.contract_number");
-  c("contract_number a formula", [](C& k) { k.set_contract_number(kFormula); }, "CONTRACT_NUMBER_INVALID",
-    "contract.contract_number");
-  c("project_name empty", [](C& k) { k.clear_project_name(); }, "FIELD_MISSING", "contract.project_name");
-  c("project_name of 10,000 kanji", [](C& k) { k.set_project_name(kKanji10k); }, "TEXT_TOO_LONG",
-    "contract.project_name");
-  c("project_name with U+202E", [](C& k) { k.set_project_name(kRlo); }, "TEXT_CONTROL_CHARACTERS",
-    "contract.project_name");
-  c("project_name a formula", [](C& k) { k.set_project_name(kFormula); }, "TEXT_FORMULA", "contract.project_name");
-  c("project_name invalid UTF-8", [](C& k) { k.set_project_name(kBadUtf8); }, "TEXT_INVALID_UTF8",
-    "contract.project_name");
-  c("project_location with an escape", [](C& k) { k.set_project_location(kEsc); }, "TEXT_CONTROL_CHARACTERS",
-    "contract.project_location");
-  c("ordering_office not a code", [](C& k) { k.set_ordering_office("Contract Division!"); },
-    "ORDERING_OFFICE_INVALID", "contract.ordering_office");
-  c("department_in_charge ../etc", [](C& k) { k.set_department_in_charge("../etc"); }, "DEPARTMENT_INVALID",
-    "contract.department_in_charge");
-  c("work_category 99", [](C& k) { k.set_work_category(static_cast<v1::WorkCategory>(99)); }, "WORK_CATEGORY_MISSING",
-    "contract.work_category");
-  c("contractor name empty", [](C& k) { k.mutable_contractor()->clear_name(); }, "FIELD_MISSING",
-    "contract.contractor.name");
-  c("contractor name of 101 characters", [](C& k) { k.mutable_contractor()->set_name(Repeat("建", 101)); },
-    "TEXT_TOO_LONG", "contract.contractor.name");
-  c("contact e-mail a@", [](C& k) { k.mutable_contractor()->set_contact_email("a@"); }, "EMAIL_INVALID",
-    "contract.contractor.contact_email");
-  c("contact e-mail with a header", [](C& k) { k.mutable_contractor()->set_contact_email("a@b.example\r\nBcc: x@y"); },
-    "EMAIL_INVALID", "contract.contractor.contact_email");
-  c("price -1", [](C& k) { k.set_price_yen(-1); }, "PRICE_INVALID", "contract.price_yen");
-  c("price INT64_MAX", [](C& k) { k.set_price_yen(std::numeric_limits<int64_t>::max()); }, "PRICE_INVALID",
-    "contract.price_yen");
-  c("advance paid -5", [](C& k) { k.set_advance_paid_yen(-5); }, "AMOUNT_INVALID", "contract.advance_paid_yen");
-  c("period end 2026-13-45", [](C& k) { *k.mutable_period_end() = Day(2026, 13, 45); }, "PERIOD_INVALID",
-    "contract.period_end");
-  c("period 0000-00-00", [](C& k) { *k.mutable_period_start() = Day(0, 0, 0); }, "PERIOD_INVALID",
-    "contract.period_end");
-  c("period ending before it starts", [](C& k) { *k.mutable_period_end() = Day(2026, 1, 1); }, "PERIOD_INVALID",
-    "contract.period_end");
+  up(
+      "no credential", "", [](C&) {}, kUnauth, "CREDENTIAL_MISSING", "authorization");
+  up(
+      "no credential and invalid UTF-8", "", [](C& k) { k.set_project_name(kBadUtf8); }, kUnauth, "CREDENTIAL_MISSING",
+      "authorization");
+  up(
+      "a submitter", "demo-submitter", [](C&) {}, kDenied, "ROLE_NOT_ALLOWED", "authorization");
+  up(
+      "a stale expected_version", "city-contract-system", [](C& k) { k.set_contract_id("K-BAD-BASE"); }, kAborted,
+      "CONTRACT_VERSION_MISMATCH", "expected_version", 7);
+  c(
+      "contract_id empty", [](C& k) { k.clear_contract_id(); }, "CONTRACT_ID_INVALID", "contract.contract_id");
+  c(
+      "contract_id with a quote", [](C& k) { k.set_contract_id("K-1'--"); }, "CONTRACT_ID_INVALID",
+      "contract.contract_id");
+  c(
+      "contract_id of 65 characters", [](C& k) { k.set_contract_id(std::string(65, 'K')); }, "CONTRACT_ID_INVALID",
+      "contract.contract_id");
+  c(
+      "contract_number empty", [](C& k) { k.clear_contract_number(); }, "CONTRACT_NUMBER_MISSING",
+      "contract.contract_number");
+  c(
+      "contract_number with SQL", [](C& k) { k.set_contract_number("R8-1'; DROP TABLE contracts;--"); },
+      "CONTRACT_NUMBER_INVALID", "contract.contract_number");
+  c(
+      "contract_number a formula", [](C& k) { k.set_contract_number(kFormula); }, "CONTRACT_NUMBER_INVALID",
+      "contract.contract_number");
+  c(
+      "project_name empty", [](C& k) { k.clear_project_name(); }, "FIELD_MISSING", "contract.project_name");
+  c(
+      "project_name of 10,000 kanji", [](C& k) { k.set_project_name(kKanji10k); }, "TEXT_TOO_LONG",
+      "contract.project_name");
+  c(
+      "project_name with U+202E", [](C& k) { k.set_project_name(kRlo); }, "TEXT_CONTROL_CHARACTERS",
+      "contract.project_name");
+  c(
+      "project_name a formula", [](C& k) { k.set_project_name(kFormula); }, "TEXT_FORMULA", "contract.project_name");
+  c(
+      "project_name invalid UTF-8", [](C& k) { k.set_project_name(kBadUtf8); }, "TEXT_INVALID_UTF8",
+      "contract.project_name");
+  c(
+      "project_location with an escape", [](C& k) { k.set_project_location(kEsc); }, "TEXT_CONTROL_CHARACTERS",
+      "contract.project_location");
+  c(
+      "ordering_office not a code", [](C& k) { k.set_ordering_office("Contract Division!"); },
+      "ORDERING_OFFICE_INVALID", "contract.ordering_office");
+  c(
+      "department_in_charge ../etc", [](C& k) { k.set_department_in_charge("../etc"); }, "DEPARTMENT_INVALID",
+      "contract.department_in_charge");
+  c(
+      "work_category 99", [](C& k) { k.set_work_category(static_cast<v1::WorkCategory>(99)); }, "WORK_CATEGORY_MISSING",
+      "contract.work_category");
+  c(
+      "contractor name empty", [](C& k) { k.mutable_contractor()->clear_name(); }, "FIELD_MISSING",
+      "contract.contractor.name");
+  c(
+      "contractor name of 101 characters", [](C& k) { k.mutable_contractor()->set_name(Repeat("建", 101)); },
+      "TEXT_TOO_LONG", "contract.contractor.name");
+  c(
+      "contact e-mail a@", [](C& k) { k.mutable_contractor()->set_contact_email("a@"); }, "EMAIL_INVALID",
+      "contract.contractor.contact_email");
+  c(
+      "contact e-mail with a header",
+      [](C& k) { k.mutable_contractor()->set_contact_email("a@b.example\r\nBcc: x@y"); }, "EMAIL_INVALID",
+      "contract.contractor.contact_email");
+  c(
+      "price -1", [](C& k) { k.set_price_yen(-1); }, "PRICE_INVALID", "contract.price_yen");
+  c(
+      "price INT64_MAX", [](C& k) { k.set_price_yen(std::numeric_limits<int64_t>::max()); }, "PRICE_INVALID",
+      "contract.price_yen");
+  c(
+      "advance paid -5", [](C& k) { k.set_advance_paid_yen(-5); }, "AMOUNT_INVALID", "contract.advance_paid_yen");
+  c(
+      "period end 2026-13-45", [](C& k) { *k.mutable_period_end() = Day(2026, 13, 45); }, "PERIOD_INVALID",
+      "contract.period_end");
+  c(
+      "period 0000-00-00", [](C& k) { *k.mutable_period_start() = Day(0, 0, 0); }, "PERIOD_INVALID",
+      "contract.period_end");
+  c(
+      "period ending before it starts", [](C& k) { *k.mutable_period_end() = Day(2026, 1, 1); }, "PERIOD_INVALID",
+      "contract.period_end");
   {
     auto ch = channels_->at("intake");
     entries.push_back({"UpsertContract", "bytes that are no request",
@@ -1035,10 +1199,24 @@ TEST_F(BadInputTest, ContractRegistry) {
       "契約ID,工事番号,工事名,工事場所,発注課,工事担当課,業種区分,受注者名,受注者住所,代表者,連絡先メール,請負代金額,"
       "低入札,工期開始,工期終了,中間前払金認定,前払金支払額,発注者\r\n";
   auto row = [](int n, const std::map<int, std::string>& change) {
-    std::vector<std::string> cells = {absl::StrCat("K-CSV-", n), absl::StrCat("R8-CSV-", n), "市道補修工事", "みなと市",
-                                      "contract-division", "road-maintenance", "建設工事", "株式会社みなと建設",
-                                      "みなと市北区", "代表取締役", "a@b.example", "\"10,000,000\"", "いいえ",
-                                      "2027-01-01", "2027-03-01", "いいえ", "0", "みなと市長"};
+    std::vector<std::string> cells = {absl::StrCat("K-CSV-", n),
+                                      absl::StrCat("R8-CSV-", n),
+                                      "市道補修工事",
+                                      "みなと市",
+                                      "contract-division",
+                                      "road-maintenance",
+                                      "建設工事",
+                                      "株式会社みなと建設",
+                                      "みなと市北区",
+                                      "代表取締役",
+                                      "a@b.example",
+                                      "\"10,000,000\"",
+                                      "いいえ",
+                                      "2027-01-01",
+                                      "2027-03-01",
+                                      "いいえ",
+                                      "0",
+                                      "みなと市長"};
     for (const auto& [i, v] : change) cells[static_cast<size_t>(i)] = v;
     return absl::StrJoin(cells, ",") + "\r\n";
   };
@@ -1071,8 +1249,7 @@ TEST_F(BadInputTest, ContractRegistry) {
        "CSV_ENCODING_INVALID", "csv");
   file("no 工事番号 column", "city-contract-system", "契約ID,工事名\r\nK-1,工事\r\n", kInvalid, "CSV_HEADER_INVALID",
        "csv");
-  file("a file of 9 MB", "city-contract-system", header + std::string(9 << 20, ','), kInvalid, "FILE_TOO_LARGE",
-       "csv");
+  file("a file of 9 MB", "city-contract-system", header + std::string(9 << 20, ','), kInvalid, "FILE_TOO_LARGE", "csv");
   file("a stray quote", "city-contract-system", header + "K-CSV-Q,\"R8-Q,工事\r\n", kOk, "CSV_ROW_BROKEN", "");
   file("too few cells", "city-contract-system", header + "K-CSV-F,R8-CSV-F,工事\r\n", kOk, "CSV_COLUMN_COUNT", "");
   bad_row("too many cells", {{17, "みなと市長,余分,余分"}}, "CSV_COLUMN_COUNT", "");
@@ -1098,13 +1275,18 @@ TEST_F(BadInputTest, ImportFormCsv) {
   const std::string header = "受付番号,工事番号,保証の種類,保証会社名,保証契約番号,認証キー,請求金額\r\n";
   static int serial = 0;
   auto row = [](int n, const std::map<int, std::string>& change) {
-    std::vector<std::string> cells = {absl::StrCat("LF-CSV-", n), "R8-道路-0004", "契約保証", "東日本建設業保証株式会社",
-                                      absl::StrCat("DS-26-98", 1000 + n), absl::StrCat("AK-CSV-", n), ""};
+    std::vector<std::string> cells = {absl::StrCat("LF-CSV-", n),
+                                      "R8-道路-0004",
+                                      "契約保証",
+                                      "東日本建設業保証株式会社",
+                                      absl::StrCat("DS-26-98", 1000 + n),
+                                      absl::StrCat("AK-CSV-", n),
+                                      ""};
     for (const auto& [i, v] : change) cells[static_cast<size_t>(i)] = v;
     return absl::StrJoin(cells, ",") + "\r\n";
   };
-  auto file = [&](std::string name, std::string who, std::string bytes, int status, std::string code,
-                  std::string field, std::string filename = "bad.csv") {
+  auto file = [&](std::string name, std::string who, std::string bytes, int status, std::string code, std::string field,
+                  std::string filename = "bad.csv") {
     entries.push_back({"ImportFormCsv", std::move(name),
                        [s, who, bytes, filename] {
                          v1::ImportFormCsvRequest r;
@@ -1126,7 +1308,8 @@ TEST_F(BadInputTest, ImportFormCsv) {
     file(std::move(name), "operator", header + row(++serial, change), kOk, std::move(code), std::move(field));
   };
   file("no credential", "", header + row(++serial, {}), kUnauth, "CREDENTIAL_MISSING", "authorization");
-  file("a wrong token and a file name not UTF-8", kWrongToken, header, kUnauth, "TOKEN_UNKNOWN", "authorization", kBadUtf8);
+  file("a wrong token and a file name not UTF-8", kWrongToken, header, kUnauth, "TOKEN_UNKNOWN", "authorization",
+       kBadUtf8);
   file("a submitter", "demo-submitter", header + row(++serial, {}), kDenied, "ROLE_NOT_ALLOWED", "authorization");
   file("an empty file", "operator", "", kInvalid, "CSV_EMPTY", "csv");
   file("neither UTF-8 nor Shift_JIS", "operator", std::string("\x80\x80\xff\xfe\x81", 5), kInvalid,
@@ -1152,8 +1335,8 @@ TEST_F(BadInputTest, ImportFormCsv) {
   bad_row("請求金額 -5", {{6, "-5"}}, "AMOUNT_INVALID", "請求金額");
   file("a BOM and an unknown 工事番号", "operator", "\xEF\xBB\xBF" + header + row(++serial, {{1, "R8-無い-0001"}}), kOk,
        "R03_CONTRACT_NOT_FOUND", "工事番号");
-  file("Shift_JIS with an unknown 工事番号", "operator", Source("tests/data/bad_inputs/form-unknown-contract-cp932.csv"),
-       kOk, "R03_CONTRACT_NOT_FOUND", "工事番号");
+  file("Shift_JIS with an unknown 工事番号", "operator",
+       Source("tests/data/bad_inputs/form-unknown-contract-cp932.csv"), kOk, "R03_CONTRACT_NOT_FOUND", "工事番号");
   file("another office's receipt, from a clerk", "sewerage-works-clerk",
        header + row(++serial, {{0, "LF-2026-000501"}}), kOk, "RECEIPT_IN_USE", "受付番号");
   RunGroup("ImportFormCsv", entries);
@@ -1198,8 +1381,7 @@ TEST_F(BadInputTest, CaseServiceAndNotices) {
   get("a case id invalid UTF-8", "operator", "HS-" + kBadUtf8, kInvalid, "TEXT_INVALID_UTF8", "case_id");
   get("another office's case", "sewerage-works-clerk", open_, kNotFound, "CASE_NOT_FOUND", "case_id");
   // The streams parse their own request too: a bad field is named, never INTERNAL.
-  auto watch = [&](std::string name, std::string who, std::string id, int status, std::string code,
-                   std::string field) {
+  auto watch = [&](std::string name, std::string who, std::string id, int status, std::string code, std::string field) {
     entries.push_back({"WatchCase", std::move(name),
                        [c, who, id] {
                          v1::WatchCaseRequest r;
@@ -1241,19 +1423,26 @@ TEST_F(BadInputTest, CaseServiceAndNotices) {
                        },
                        status, std::move(code), std::move(field)});
   };
-  list("no credential", "", [](auto&) {}, kUnauth, "CREDENTIAL_MISSING", "authorization");
-  list("page_token -5", "operator", [](auto& r) { r.set_page_token("-5"); }, kInvalid, "PAGE_TOKEN_INVALID",
-       "page_token");
-  list("page_token abc", "operator", [](auto& r) { r.set_page_token("abc"); }, kInvalid, "PAGE_TOKEN_INVALID",
-       "page_token");
-  list("page_token past int64", "operator", [](auto& r) { r.set_page_token("99999999999999999999"); }, kInvalid,
-       "PAGE_TOKEN_INVALID", "page_token");
-  list("page_token ../", "operator", [](auto& r) { r.set_page_token("../1"); }, kInvalid, "PAGE_TOKEN_INVALID",
-       "page_token");
-  list("page_token invalid UTF-8", "operator", [](auto& r) { r.set_page_token(kBadUtf8); }, kInvalid,
-       "TEXT_INVALID_UTF8", "page_token");
-  list("office invalid UTF-8", "operator", [](auto& r) { r.set_office(kBadUtf8); }, kInvalid, "TEXT_INVALID_UTF8",
-       "office");
+  list(
+      "no credential", "", [](auto&) {}, kUnauth, "CREDENTIAL_MISSING", "authorization");
+  list(
+      "page_token -5", "operator", [](auto& r) { r.set_page_token("-5"); }, kInvalid, "PAGE_TOKEN_INVALID",
+      "page_token");
+  list(
+      "page_token abc", "operator", [](auto& r) { r.set_page_token("abc"); }, kInvalid, "PAGE_TOKEN_INVALID",
+      "page_token");
+  list(
+      "page_token past int64", "operator", [](auto& r) { r.set_page_token("99999999999999999999"); }, kInvalid,
+      "PAGE_TOKEN_INVALID", "page_token");
+  list(
+      "page_token ../", "operator", [](auto& r) { r.set_page_token("../1"); }, kInvalid, "PAGE_TOKEN_INVALID",
+      "page_token");
+  list(
+      "page_token invalid UTF-8", "operator", [](auto& r) { r.set_page_token(kBadUtf8); }, kInvalid,
+      "TEXT_INVALID_UTF8", "page_token");
+  list(
+      "office invalid UTF-8", "operator", [](auto& r) { r.set_office(kBadUtf8); }, kInvalid, "TEXT_INVALID_UTF8",
+      "office");
   {
     auto ch = channels_->at("console");
     entries.push_back({"ListCases", "bytes that are no request",
@@ -1280,12 +1469,13 @@ TEST_F(BadInputTest, VerificationService) {
   std::vector<Entry> entries;
   auto add = [&](std::string rpc, std::string name, std::function<absl::Status()> f, int status, std::string code,
                  std::string field) {
-    entries.push_back({std::move(rpc), std::move(name), [f] { return FromStatus(f()); }, status, std::move(code),
-                       std::move(field)});
+    entries.push_back(
+        {std::move(rpc), std::move(name), [f] { return FromStatus(f()); }, status, std::move(code), std::move(field)});
   };
   auto tasks = [&](std::string name, std::string who, std::string office, std::string token, int status,
                    std::string code, std::string field) {
-    add("ListTasks", std::move(name),
+    add(
+        "ListTasks", std::move(name),
         [s, who, office, token] {
           v1::ListTasksRequest r;
           r.set_office(office);
@@ -1302,9 +1492,9 @@ TEST_F(BadInputTest, VerificationService) {
   tasks("page_token abc", "contract-division-clerk", "", "abc", kInvalid, "PAGE_TOKEN_INVALID", "page_token");
   tasks("page_token -5", "contract-division-clerk", "", "-5", kInvalid, "PAGE_TOKEN_INVALID", "page_token");
   tasks("office invalid UTF-8", "operator", kBadUtf8, "", kInvalid, "TEXT_INVALID_UTF8", "office");
-  auto claim = [&](std::string name, std::string who, std::string id, int status, std::string code,
-                   std::string field) {
-    add("ClaimTask", std::move(name),
+  auto claim = [&](std::string name, std::string who, std::string id, int status, std::string code, std::string field) {
+    add(
+        "ClaimTask", std::move(name),
         [s, who, id] {
           v1::ClaimTaskRequest r;
           r.set_task_id(id);
@@ -1325,9 +1515,10 @@ TEST_F(BadInputTest, VerificationService) {
   claim("a task another clerk holds", "contract-division-clerk-2", claimed_, kAborted, "TASK_CLAIMED_BY_OTHER",
         "task_id");
   claim("a case no longer waiting", "contract-division-clerk", routed_, kPrecondition, "TASK_NOT_OPEN", "task_id");
-  auto reveal = [&](std::string name, std::string who, std::string id, std::string reason, int status,
-                    std::string code, std::string field) {
-    add("RevealCredential", std::move(name),
+  auto reveal = [&](std::string name, std::string who, std::string id, std::string reason, int status, std::string code,
+                    std::string field) {
+    add(
+        "RevealCredential", std::move(name),
         [s, who, id, reason] {
           v1::RevealCredentialRequest r;
           r.set_task_id(id);
@@ -1339,8 +1530,8 @@ TEST_F(BadInputTest, VerificationService) {
   const std::string holder = "contract-division-clerk";
   reveal("no credential", "", claimed_, "確認", kUnauth, "CREDENTIAL_MISSING", "authorization");
   reveal("an open task nobody claimed", holder, open_, "確認", kPrecondition, "TASK_NOT_CLAIMED", "task_id");
-  reveal("a task another clerk holds", "contract-division-clerk-2", claimed_, "確認", kPrecondition,
-         "TASK_NOT_CLAIMED", "task_id");
+  reveal("a task another clerk holds", "contract-division-clerk-2", claimed_, "確認", kPrecondition, "TASK_NOT_CLAIMED",
+         "task_id");
   reveal("another office's task", "sewerage-works-clerk", claimed_, "確認", kNotFound, "TASK_NOT_FOUND", "task_id");
   reveal("paper: nothing to reveal", "contract-division-clerk-2", paper_, "確認", kPrecondition, "NO_CREDENTIAL",
          "task_id");
@@ -1353,14 +1544,16 @@ TEST_F(BadInputTest, VerificationService) {
   reveal("a reason invalid UTF-8", holder, claimed_, kBadUtf8, kInvalid, "TEXT_INVALID_UTF8", "reason");
   {
     auto ch = channels_->at("verification");
-    add("RevealCredential", "a wrong token and bytes that are no request",
+    add(
+        "RevealCredential", "a wrong token and bytes that are no request",
         [ch] { return RawCall(ch, "/hosho.v1.VerificationService/RevealCredential", kWrongToken.substr(1), "\xff"); },
         kUnauth, "TOKEN_UNKNOWN", "authorization");
   }
   using R = v1::RecordCertificateRequest;
   auto record = [&](std::string name, std::string who, std::string id, std::function<void(R&)> m, int status,
                     std::string code, std::string field) {
-    add("RecordCertificate", std::move(name),
+    add(
+        "RecordCertificate", std::move(name),
         [s, who, id, m] {
           R r;
           r.set_task_id(id);
@@ -1372,47 +1565,67 @@ TEST_F(BadInputTest, VerificationService) {
   };
   auto cert = [&](std::string name, std::function<void(v1::CertificateRecord&)> m, std::string code,
                   std::string field) {
-    record(std::move(name), holder, claimed_, [m](R& r) { m(*r.mutable_certificate()); }, kInvalid, std::move(code),
-           std::move(field));
+    record(
+        std::move(name), holder, claimed_, [m](R& r) { m(*r.mutable_certificate()); }, kInvalid, std::move(code),
+        std::move(field));
   };
-  record("no credential", "", claimed_, [](R&) {}, kUnauth, "CREDENTIAL_MISSING", "authorization");
-  record("neither certificate nor reason", holder, claimed_, [](R& r) { r.clear_certificate(); }, kInvalid,
-         "OUTCOME_MISSING", "outcome");
-  record("not the holder", "contract-division-clerk-2", claimed_, [](R&) {}, kPrecondition, "TASK_NOT_CLAIMED",
-         "task_id");
-  record("an open task nobody claimed", holder, open_, [](R&) {}, kPrecondition, "TASK_NOT_CLAIMED", "task_id");
-  record("a decided case", holder, routed_, [](R&) {}, kPrecondition, "TASK_NOT_OPEN", "task_id");
-  record("another office's task", "sewerage-works-clerk", claimed_, [](R&) {}, kNotFound, "TASK_NOT_FOUND",
-         "task_id");
-  record("a task id invalid UTF-8", holder, kBadUtf8, [](R&) {}, kInvalid, "TEXT_INVALID_UTF8", "task_id");
-  cert("certificate number empty", [](auto& c) { c.clear_guarantee_number(); }, "CERTIFICATE_NUMBER_MISSING",
-       "certificate.guarantee_number");
-  cert("certificate number of 65 characters", [](auto& c) { c.set_guarantee_number(std::string(65, '1')); },
-       "CERTIFICATE_NUMBER_MISSING", "certificate.guarantee_number");
-  cert("certificate kind 99", [](auto& c) { c.set_kind(static_cast<v1::GuaranteeKind>(99)); },
-       "CERTIFICATE_KIND_MISSING", "certificate.kind");
-  cert("beneficiary empty", [](auto& c) { c.clear_beneficiary(); }, "CERTIFICATE_FIELD_MISSING",
-       "certificate.beneficiary");
-  cert("project name of 10,000 kanji", [](auto& c) { c.set_project_name(kKanji10k); }, "TEXT_TOO_LONG",
-       "certificate.project_name");
-  cert("contractor with U+202E", [](auto& c) { c.set_contractor_name(kRlo); }, "TEXT_CONTROL_CHARACTERS",
-       "certificate.contractor_name");
-  cert("beneficiary with an escape", [](auto& c) { c.set_beneficiary(kEsc); }, "TEXT_CONTROL_CHARACTERS",
-       "certificate.beneficiary");
-  cert("project name invalid UTF-8", [](auto& c) { c.set_project_name(kBadUtf8); }, "TEXT_INVALID_UTF8",
-       "certificate.project_name");
-  cert("guaranteed amount -1", [](auto& c) { c.set_guaranteed_amount_yen(-1); }, "AMOUNT_INVALID",
-       "certificate.guaranteed_amount_yen");
-  cert("contract price INT64_MIN", [](auto& c) { c.set_contract_price_yen(std::numeric_limits<int64_t>::min()); },
-       "AMOUNT_INVALID", "certificate.guaranteed_amount_yen");
-  cert("guaranteed amount 0", [](auto& c) { c.set_guaranteed_amount_yen(0); }, "AMOUNT_MISSING",
-       "certificate.guaranteed_amount_yen");
-  cert("period end 2026-13-45", [](auto& c) { *c.mutable_period_end() = Day(2026, 13, 45); }, "PERIOD_INVALID",
-       "certificate.period_end");
-  cert("period 0000-00-00", [](auto& c) { *c.mutable_period_start() = Day(0, 0, 0); }, "PERIOD_INVALID",
-       "certificate.period_end");
-  cert("issue date 2026-02-30", [](auto& c) { *c.mutable_issue_date() = Day(2026, 2, 30); }, "DATE_INVALID",
-       "certificate.issue_date");
+  record(
+      "no credential", "", claimed_, [](R&) {}, kUnauth, "CREDENTIAL_MISSING", "authorization");
+  record(
+      "neither certificate nor reason", holder, claimed_, [](R& r) { r.clear_certificate(); }, kInvalid,
+      "OUTCOME_MISSING", "outcome");
+  record(
+      "not the holder", "contract-division-clerk-2", claimed_, [](R&) {}, kPrecondition, "TASK_NOT_CLAIMED", "task_id");
+  record(
+      "an open task nobody claimed", holder, open_, [](R&) {}, kPrecondition, "TASK_NOT_CLAIMED", "task_id");
+  record(
+      "a decided case", holder, routed_, [](R&) {}, kPrecondition, "TASK_NOT_OPEN", "task_id");
+  record(
+      "another office's task", "sewerage-works-clerk", claimed_, [](R&) {}, kNotFound, "TASK_NOT_FOUND", "task_id");
+  record(
+      "a task id invalid UTF-8", holder, kBadUtf8, [](R&) {}, kInvalid, "TEXT_INVALID_UTF8", "task_id");
+  cert(
+      "certificate number empty", [](auto& c) { c.clear_guarantee_number(); }, "CERTIFICATE_NUMBER_MISSING",
+      "certificate.guarantee_number");
+  cert(
+      "certificate number of 65 characters", [](auto& c) { c.set_guarantee_number(std::string(65, '1')); },
+      "CERTIFICATE_NUMBER_MISSING", "certificate.guarantee_number");
+  cert(
+      "certificate kind 99", [](auto& c) { c.set_kind(static_cast<v1::GuaranteeKind>(99)); },
+      "CERTIFICATE_KIND_MISSING", "certificate.kind");
+  cert(
+      "beneficiary empty", [](auto& c) { c.clear_beneficiary(); }, "CERTIFICATE_FIELD_MISSING",
+      "certificate.beneficiary");
+  cert(
+      "project name of 10,000 kanji", [](auto& c) { c.set_project_name(kKanji10k); }, "TEXT_TOO_LONG",
+      "certificate.project_name");
+  cert(
+      "contractor with U+202E", [](auto& c) { c.set_contractor_name(kRlo); }, "TEXT_CONTROL_CHARACTERS",
+      "certificate.contractor_name");
+  cert(
+      "beneficiary with an escape", [](auto& c) { c.set_beneficiary(kEsc); }, "TEXT_CONTROL_CHARACTERS",
+      "certificate.beneficiary");
+  cert(
+      "project name invalid UTF-8", [](auto& c) { c.set_project_name(kBadUtf8); }, "TEXT_INVALID_UTF8",
+      "certificate.project_name");
+  cert(
+      "guaranteed amount -1", [](auto& c) { c.set_guaranteed_amount_yen(-1); }, "AMOUNT_INVALID",
+      "certificate.guaranteed_amount_yen");
+  cert(
+      "contract price INT64_MIN", [](auto& c) { c.set_contract_price_yen(std::numeric_limits<int64_t>::min()); },
+      "AMOUNT_INVALID", "certificate.guaranteed_amount_yen");
+  cert(
+      "guaranteed amount 0", [](auto& c) { c.set_guaranteed_amount_yen(0); }, "AMOUNT_MISSING",
+      "certificate.guaranteed_amount_yen");
+  cert(
+      "period end 2026-13-45", [](auto& c) { *c.mutable_period_end() = Day(2026, 13, 45); }, "PERIOD_INVALID",
+      "certificate.period_end");
+  cert(
+      "period 0000-00-00", [](auto& c) { *c.mutable_period_start() = Day(0, 0, 0); }, "PERIOD_INVALID",
+      "certificate.period_end");
+  cert(
+      "issue date 2026-02-30", [](auto& c) { *c.mutable_issue_date() = Day(2026, 2, 30); }, "DATE_INVALID",
+      "certificate.issue_date");
   auto reason = [](std::string text) {
     return [text](R& r) {
       r.clear_certificate();
@@ -1423,13 +1636,14 @@ TEST_F(BadInputTest, VerificationService) {
          "no_certificate_reason");
   record("a reason of 10,000 kanji with line breaks", holder, claimed_, reason(kKanji10kLines), kInvalid,
          "TEXT_TOO_LONG", "no_certificate_reason");
-  record("a reason with an escape", holder, claimed_, reason("開けません\x1b[31m"), kInvalid,
-         "TEXT_CONTROL_CHARACTERS", "no_certificate_reason");
+  record("a reason with an escape", holder, claimed_, reason("開けません\x1b[31m"), kInvalid, "TEXT_CONTROL_CHARACTERS",
+         "no_certificate_reason");
   record("a reason with U+202E", holder, claimed_, reason(kRlo), kInvalid, "TEXT_CONTROL_CHARACTERS",
          "no_certificate_reason");
   auto release = [&](std::string name, std::string who, std::string id, int status, std::string code,
                      std::string field) {
-    add("ReleaseTask", std::move(name),
+    add(
+        "ReleaseTask", std::move(name),
         [s, who, id] {
           v1::ReleaseTaskRequest r;
           r.set_task_id(id);
@@ -1489,7 +1703,8 @@ TEST_F(BadInputTest, HandoffService) {
   conclude("a case still waiting for a clerk", clerk, open_, "", 0, kPrecondition, "HANDOFF_WRONG_STATE", "case_id");
   h("AcknowledgeReceipt", &S::AcknowledgeReceipt, "a case not forwarded", clerk, routed_, "", 0, kPrecondition,
     "HANDOFF_WRONG_STATE", "case_id");
-  h("AcknowledgeReceipt", &S::AcknowledgeReceipt, "no credential", "", routed_, "", 0, kUnauth, "CREDENTIAL_MISSING", "authorization");
+  h("AcknowledgeReceipt", &S::AcknowledgeReceipt, "no credential", "", routed_, "", 0, kUnauth, "CREDENTIAL_MISSING",
+    "authorization");
   h("RecordPaymentHandoff", &S::RecordPaymentHandoff, "a contract guarantee", clerk, routed_, "", 0, kPrecondition,
     "HANDOFF_WRONG_STATE", "case_id");
   h("RecordPaymentHandoff", &S::RecordPaymentHandoff, "another office's case", "sewerage-works-clerk", routed_, "", 0,
@@ -1536,8 +1751,7 @@ TEST_F(BadInputTest, FormWebhook) {
     if (!extra.empty()) s = s.substr(0, s.size() - 1) + "," + (extra.front() == '{' ? extra.substr(1) : extra + "}");
     return s;
   };
-  auto file = [](const std::string& label, const std::string& name, const std::string& type,
-                 const std::string& data) {
+  auto file = [](const std::string& label, const std::string& name, const std::string& type, const std::string& data) {
     return json{{"files", json::array({{{"label", label},
                                         {"filename", name},
                                         {"content_type", type},
@@ -1547,7 +1761,8 @@ TEST_F(BadInputTest, FormWebhook) {
   std::vector<Entry> entries;
   // `headers` as sent; "{sig}" in a value is the right signature of `body` at `signed_at`.
   auto post = [&](std::string name, std::string b, std::vector<std::pair<std::string, std::string>> headers,
-                  int64_t signed_at, int status, std::string code, std::string field, std::string path = "/webhooks/form") {
+                  int64_t signed_at, int status, std::string code, std::string field,
+                  std::string path = "/webhooks/form") {
     entries.push_back({"webhook", std::move(name),
                        [port, secret, b, headers, signed_at, path] {
                          std::vector<std::pair<std::string, std::string>> h;
@@ -1595,8 +1810,9 @@ TEST_F(BadInputTest, FormWebhook) {
        "X-Hosho-Signature");
   post("a timestamp without signature", replay, {{"X-Hosho-Timestamp", "1"}, {"Content-Type", "application/json"}}, 0,
        401, "SIGNATURE_MISSING", "X-Hosho-Signature");
-  post("a signature without timestamp", replay, {{"X-Hosho-Signature", "sha256=00"}, {"Content-Type", "application/json"}},
-       0, 401, "SIGNATURE_MISSING", "X-Hosho-Signature");
+  post("a signature without timestamp", replay,
+       {{"X-Hosho-Signature", "sha256=00"}, {"Content-Type", "application/json"}}, 0, 401, "SIGNATURE_MISSING",
+       "X-Hosho-Signature");
   entries.push_back({"webhook", "signed with the wrong secret",
                      [port, replay] {
                        const int64_t at = absl::ToUnixSeconds(absl::Now());
@@ -1621,31 +1837,37 @@ TEST_F(BadInputTest, FormWebhook) {
   entries.push_back({"webhook", "a body changed after signing",
                      [port, secret, replay] {
                        const int64_t at = absl::ToUnixSeconds(absl::Now());
-                       HttpResult r = RawHttp(
-                           port, "POST", "/webhooks/form",
-                           {{"X-Hosho-Timestamp", std::to_string(at)},
-                            {"X-Hosho-Signature", WebhookSignature(secret, at, replay)},
-                            {"Content-Type", "application/json"}},
-                           absl::StrReplaceAll(replay, {{"LF-2026-000501", "LF-2026-000999"}}));
+                       HttpResult r = RawHttp(port, "POST", "/webhooks/form",
+                                              {{"X-Hosho-Timestamp", std::to_string(at)},
+                                               {"X-Hosho-Signature", WebhookSignature(secret, at, replay)},
+                                               {"Content-Type", "application/json"}},
+                                              absl::StrReplaceAll(replay, {{"LF-2026-000501", "LF-2026-000999"}}));
                        return FromJsonReply(r.status, r.body);
                      },
                      401, "SIGNATURE_INVALID", "X-Hosho-Signature"});
-  timestamp("a stale timestamp (an hour ago)", [](int64_t at) { return std::to_string(at - 3600); }, -3600, 401,
-            "SIGNATURE_EXPIRED");
-  timestamp("a timestamp an hour ahead", [](int64_t at) { return std::to_string(at + 3600); }, 3600, 401,
-            "SIGNATURE_EXPIRED");
-  timestamp("a timestamp +<seconds>", [](int64_t at) { return absl::StrCat("+", at); }, 0, 401,
-            "SIGNATURE_TIMESTAMP_INVALID");
-  timestamp("a timestamp with a leading space", [](int64_t at) { return absl::StrCat(" ", at, "x"); }, 0, 401,
-            "SIGNATURE_TIMESTAMP_INVALID");
-  timestamp("a timestamp with decimals", [](int64_t at) { return absl::StrCat(at, ".0"); }, 0, 401,
-            "SIGNATURE_TIMESTAMP_INVALID");
-  timestamp("a timestamp in hex", [](int64_t at) { return absl::StrCat("0x", absl::Hex(at)); }, 0, 401,
-            "SIGNATURE_TIMESTAMP_INVALID");
-  timestamp("a negative timestamp", [](int64_t at) { return absl::StrCat("-", at); }, 0, 401,
-            "SIGNATURE_TIMESTAMP_INVALID");
-  timestamp("a timestamp that is words", [](int64_t) { return std::string("yesterday"); }, 0, 401,
-            "SIGNATURE_TIMESTAMP_INVALID");
+  timestamp(
+      "a stale timestamp (an hour ago)", [](int64_t at) { return std::to_string(at - 3600); }, -3600, 401,
+      "SIGNATURE_EXPIRED");
+  timestamp(
+      "a timestamp an hour ahead", [](int64_t at) { return std::to_string(at + 3600); }, 3600, 401,
+      "SIGNATURE_EXPIRED");
+  timestamp(
+      "a timestamp +<seconds>", [](int64_t at) { return absl::StrCat("+", at); }, 0, 401,
+      "SIGNATURE_TIMESTAMP_INVALID");
+  timestamp(
+      "a timestamp with a leading space", [](int64_t at) { return absl::StrCat(" ", at, "x"); }, 0, 401,
+      "SIGNATURE_TIMESTAMP_INVALID");
+  timestamp(
+      "a timestamp with decimals", [](int64_t at) { return absl::StrCat(at, ".0"); }, 0, 401,
+      "SIGNATURE_TIMESTAMP_INVALID");
+  timestamp(
+      "a timestamp in hex", [](int64_t at) { return absl::StrCat("0x", absl::Hex(at)); }, 0, 401,
+      "SIGNATURE_TIMESTAMP_INVALID");
+  timestamp(
+      "a negative timestamp", [](int64_t at) { return absl::StrCat("-", at); }, 0, 401, "SIGNATURE_TIMESTAMP_INVALID");
+  timestamp(
+      "a timestamp that is words", [](int64_t) { return std::string("yesterday"); }, 0, 401,
+      "SIGNATURE_TIMESTAMP_INVALID");
   // What is posted.
   signed_post("Content-Type text/plain", replay, 415, "CONTENT_TYPE_INVALID", "Content-Type", "text/plain");
   signed_post("Content-Type urlencoded", replay, 415, "CONTENT_TYPE_INVALID", "Content-Type",
@@ -1669,8 +1891,8 @@ TEST_F(BadInputTest, FormWebhook) {
   signed_post("an answer that is a float", body(++serial, {{"請求金額", 1.5}}), 400, "FIELD_TYPE_INVALID", "請求金額");
   signed_post("files that are no array", body(++serial, {}, R"("files": {"x": 1})"), 400, "FIELD_TYPE_INVALID",
               "files");
-  signed_post("a file without data", body(++serial, {}, R"("files": [{"label": "請求書"}])"), 400,
-              "FIELD_TYPE_INVALID", "files");
+  signed_post("a file without data", body(++serial, {}, R"("files": [{"label": "請求書"}])"), 400, "FIELD_TYPE_INVALID",
+              "files");
   signed_post("a file of broken base64",
               body(++serial, {}, R"("files": [{"label": "請求書", "filename": "a.pdf", "data_base64": "!!!"}])"), 400,
               "ATTACHMENT_BASE64_INVALID", "請求書");
@@ -1679,8 +1901,8 @@ TEST_F(BadInputTest, FormWebhook) {
   signed_post("a formula as 工事番号", body(++serial, {{"工事番号", "=cmd|' /C calc'!A0"}}), 422,
               "R03_CONTRACT_NOT_FOUND", "工事番号");
   // #15 finding 9: a long non-ASCII 工事番号 (before: HTTP 500, the exception text in a header).
-  signed_post("a 工事番号 of 500 kanji", body(++serial, {{"工事番号", Repeat("漢", 500)}}), 422, "R03_CONTRACT_NOT_FOUND",
-              "工事番号");
+  signed_post("a 工事番号 of 500 kanji", body(++serial, {{"工事番号", Repeat("漢", 500)}}), 422,
+              "R03_CONTRACT_NOT_FOUND", "工事番号");
   signed_post("an escape in 保証会社名", body(++serial, {{"保証会社名", kEsc}}), 422, "TEXT_CONTROL_CHARACTERS",
               "保証会社名");
   signed_post("U+202E in 保証会社名", body(++serial, {{"保証会社名", kRlo}}), 422, "TEXT_CONTROL_CHARACTERS",
@@ -1688,8 +1910,9 @@ TEST_F(BadInputTest, FormWebhook) {
   signed_post("a receipt number with SQL",
               absl::StrReplaceAll(body(++serial, {}), {{"LF-HOOK-", "LF-1'; DROP TABLE cases;--"}}), 422,
               "RECEIPT_INVALID", "受付番号");
-  signed_post("a receipt number of 10,000 kanji", json{{"receipt_number", kKanji10k}, {"answers", {{"工事番号", "x"}}}}.dump(),
-              422, "RECEIPT_INVALID", "受付番号");
+  signed_post("a receipt number of 10,000 kanji",
+              json{{"receipt_number", kKanji10k}, {"answers", {{"工事番号", "x"}}}}.dump(), 422, "RECEIPT_INVALID",
+              "受付番号");
   signed_post("保証の種類 unknown", body(++serial, {{"保証の種類", "よくわからない保証"}}), 422, "KIND_MISSING",
               "保証の種類");
   signed_post("a bank", body(++serial, {{"保証会社名", "みなと銀行"}}), 422, "R02_BANK_NOT_ELIGIBLE", "保証会社名");
@@ -1704,8 +1927,9 @@ TEST_F(BadInputTest, FormWebhook) {
               422, "ATTACHMENT_FILENAME_INVALID", "uploads[0].filename");
   signed_post("a file of an unknown label", body(++serial, {}, file("写真", "a.pdf", "application/pdf", kPdf)), 422,
               "ATTACHMENT_KIND_UNKNOWN", "写真");
-  signed_post("the certificate as a file", body(++serial, {}, file("保証証書", "保証証書.pdf", "application/pdf", kPdf)),
-              422, "R04_CERTIFICATE_NOT_CREDENTIAL", "uploads[0]");
+  signed_post("the certificate as a file",
+              body(++serial, {}, file("保証証書", "保証証書.pdf", "application/pdf", kPdf)), 422,
+              "R04_CERTIFICATE_NOT_CREDENTIAL", "uploads[0]");
   entries.push_back({"webhook", "a 10 MB body",
                      [port, secret] {
                        const std::string big = absl::StrCat(R"({"receipt_number": "LF-HOOK-BIG", "pad": ")",
@@ -1736,12 +1960,13 @@ TEST_F(BadInputTest, Mail) {
   auto mail = [](const std::string& subject, const std::string& body,
                  const std::vector<std::pair<std::string, std::string>>& files = {}) {
     const int n = ++serial;
-    std::string m = absl::StrCat("From: koji@midori-doboku.example\r\nTo: intake@city.example\r\nSubject: =?utf-8?b?",
-                                 absl::Base64Escape(subject), "?=\r\nMessage-ID: <bad-input-", n,
-                                 "@midori-doboku.example>\r\nDate: Wed, 02 Dec 2026 10:00:00 +0900\r\nMIME-Version: 1.0\r\n",
-                                 "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n",
-                                 "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
-                                 absl::Base64Escape(body), "\r\n");
+    std::string m =
+        absl::StrCat("From: koji@midori-doboku.example\r\nTo: intake@city.example\r\nSubject: =?utf-8?b?",
+                     absl::Base64Escape(subject), "?=\r\nMessage-ID: <bad-input-", n,
+                     "@midori-doboku.example>\r\nDate: Wed, 02 Dec 2026 10:00:00 +0900\r\nMIME-Version: 1.0\r\n",
+                     "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n",
+                     "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+                     absl::Base64Escape(body), "\r\n");
     for (const auto& [name, content] : files) {
       absl::StrAppend(&m, "--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n",
                       "Content-Disposition: attachment; filename*=utf-8''", UrlQuery(name), "\r\n\r\n",
@@ -1752,8 +1977,8 @@ TEST_F(BadInputTest, Mail) {
   auto lines = [](const std::string& kind, const std::string& issuer, const std::string& extra = "") {
     static int k = 0;
     ++k;
-    return absl::StrCat("みなと市 契約課 御中\n\n保証の種類：", kind, "\n保証会社：", issuer, "\n保証契約番号：DS-26-96",
-                        1000 + k, "\n認証キー：PLANTED-AK-MAIL-", k, "\n", extra);
+    return absl::StrCat("みなと市 契約課 御中\n\n保証の種類：", kind, "\n保証会社：", issuer,
+                        "\n保証契約番号：DS-26-96", 1000 + k, "\n認証キー：PLANTED-AK-MAIL-", k, "\n", extra);
   };
   const std::string subject = "【電子保証】R8-道路-0004 緑町通り歩道整備工事";
   struct MailEntry {
@@ -1764,11 +1989,13 @@ TEST_F(BadInputTest, Mail) {
   const std::vector<MailEntry> mails = {
       {"a subject without 【電子保証】", mail("保証書の件", lines("契約保証", "東日本建設業保証株式会社")),
        "MAIL_SUBJECT_FORMAT"},
-      {"an unknown 工事番号 in the subject", mail("【電子保証】R8-存在しない-9999 工事", lines("契約保証", "東日本建設業保証株式会社")),
+      {"an unknown 工事番号 in the subject",
+       mail("【電子保証】R8-存在しない-9999 工事", lines("契約保証", "東日本建設業保証株式会社")),
        "R03_CONTRACT_NOT_FOUND"},
       {"no kind of guarantee", mail(subject, lines("", "東日本建設業保証株式会社")), "KIND_MISSING"},
       {"a bank as the issuer", mail(subject, lines("契約保証", "みなと銀行")), "R02_ISSUER_NOT_LISTED"},
-      {"the certificate attached", mail(subject, lines("契約保証", "東日本建設業保証株式会社"), {{"保証証書.pdf", kPdf}}),
+      {"the certificate attached",
+       mail(subject, lines("契約保証", "東日本建設業保証株式会社"), {{"保証証書.pdf", kPdf}}),
        "R04_CERTIFICATE_NOT_CREDENTIAL"},
       {"an attachment that is no PDF",
        mail(subject, lines("契約保証", "東日本建設業保証株式会社"), {{"発注者提出用フォーマット.pdf", "MZ exe"}}),
@@ -1843,7 +2070,8 @@ TEST_F(BadInputTest, Console) {
                          if (absl::StartsWith(check, "Location: ")) {
                            a.code = "Location: " + r.Header("location");
                          } else if (absl::StartsWith(check, "!cookie ")) {
-                           a.code = r.Cookie(check.substr(8)).empty() ? check : "a cookie " + check.substr(8) + " was set";
+                           a.code =
+                               r.Cookie(check.substr(8)).empty() ? check : "a cookie " + check.substr(8) + " was set";
                          } else {
                            a.code = absl::StrContains(r.body, check) ? check : "(not in the page)";
                          }
@@ -1877,14 +2105,16 @@ TEST_F(BadInputTest, Console) {
     const std::string marker = R"(name="csrf" value=")";
     const size_t at = home.body.find(marker);
     const std::string csrf =
-        at == std::string::npos ? "" : home.body.substr(at + marker.size(), home.body.find('"', at + marker.size()) - at - marker.size());
+        at == std::string::npos
+            ? ""
+            : home.body.substr(at + marker.size(), home.body.find('"', at + marker.size()) - at - marker.size());
     EXPECT_FALSE(session.empty() || csrf.empty()) << user << " could not sign in";
     return std::make_pair(session, csrf);
   };
   // Redirects: back= and next= only ever lead to one of the console's own pages.
-  for (const std::string bad : {"//evil.example/", "https://evil.example/", "/\t/evil.example", "javascript:alert(1)",
-                                "/cases/../../admin", "/cases?q=<script>", "/admin", "/\\evil.example",
-                                "%2F%2Fevil.example"}) {
+  for (const std::string bad :
+       {"//evil.example/", "https://evil.example/", "/\t/evil.example", "javascript:alert(1)", "/cases/../../admin",
+        "/cases?q=<script>", "/admin", "/\\evil.example", "%2F%2Fevil.example"}) {
     page("lang back=" + bad, get("/lang/en?back=" + UrlQuery(bad)), 303, "Location: /");
   }
   for (const std::string bad : {"//evil.example/", "https://evil.example/", "/\r\nSet-Cookie: x=1", "/tasks/../../x"}) {
@@ -1893,42 +2123,74 @@ TEST_F(BadInputTest, Console) {
   }
   page("lang not ja or en", get("/lang/xx?back=/"), 404, "NOT_FOUND");
   // Sign-in.
-  page("sign-in without the form's token", [=] { return sign_in({{"username", "gesui"}, {"password", "x"}}, false); },
-       401, "!cookie hosho_session");
-  page("sign-in with another form's token",
-       [=] { return sign_in({{"username", "gesui"}, {"password", passwords.at("gesui")}}, true, false); }, 401,
-       "!cookie hosho_session");
-  page("sign-in with a wrong password", [=] { return sign_in({{"username", "gesui"}, {"password", "wrong"}}); }, 401,
-       "!cookie hosho_session");
-  page("sign-in of an unknown user", [=] { return sign_in({{"username", "nobody"}, {"password", "x"}}); }, 401,
-       "!cookie hosho_session");
-  page("sign-in with nothing typed", [=] { return sign_in({{"username", ""}, {"password", ""}}); }, 401,
-       "!cookie hosho_session");
-  page("sign-in as a name with U+202E", [=] { return sign_in({{"username", "gesui" + kRlo}, {"password", "x"}}); }, 401,
-       "!cookie hosho_session");
-  page("sign-in as a name not UTF-8", [=] { return sign_in({{"username", "\xff\xfe"}, {"password", "x"}}); }, 401,
-       "!cookie hosho_session");
-  page("sign-in as 10,000 kanji (over the body limit)",
-       [port] {
-         HttpResult out;
-         auto r = HttpPost("127.0.0.1", port, "/login", {},
-                           FormEncode({{"signin_token", "t"}, {"username", kKanji10k}, {"password", "x"}}),
-                           "application/x-www-form-urlencoded");
-         if (r.ok()) {
-           out.status = r->first;
-           out.body = r->second;
-         }
-         return out;
-       },
-       413, "BODY_TOO_LARGE");
-  page("sign-in then next=//evil.example",
-       [=] { return sign_in({{"username", "suido"}, {"password", passwords.at("suido")}, {"next", "//evil.example/"}}); },
-       303, "Location: /");
-  page("sign-in then next=https://evil.example",
-       [=] {
-         return sign_in({{"username", "suido"}, {"password", passwords.at("suido")}, {"next", "https://evil.example/"}});
-       },
-       303, "Location: /");
+  page(
+      "sign-in without the form's token",
+      [=] {
+        return sign_in({{"username", "gesui"}, {"password", "x"}}, false);
+      },
+      401, "!cookie hosho_session");
+  page(
+      "sign-in with another form's token",
+      [=] {
+        return sign_in({{"username", "gesui"}, {"password", passwords.at("gesui")}}, true, false);
+      },
+      401, "!cookie hosho_session");
+  page(
+      "sign-in with a wrong password",
+      [=] {
+        return sign_in({{"username", "gesui"}, {"password", "wrong"}});
+      },
+      401, "!cookie hosho_session");
+  page(
+      "sign-in of an unknown user",
+      [=] {
+        return sign_in({{"username", "nobody"}, {"password", "x"}});
+      },
+      401, "!cookie hosho_session");
+  page(
+      "sign-in with nothing typed",
+      [=] {
+        return sign_in({{"username", ""}, {"password", ""}});
+      },
+      401, "!cookie hosho_session");
+  page(
+      "sign-in as a name with U+202E",
+      [=] {
+        return sign_in({{"username", "gesui" + kRlo}, {"password", "x"}});
+      },
+      401, "!cookie hosho_session");
+  page(
+      "sign-in as a name not UTF-8",
+      [=] {
+        return sign_in({{"username", "\xff\xfe"}, {"password", "x"}});
+      },
+      401, "!cookie hosho_session");
+  page(
+      "sign-in as 10,000 kanji (over the body limit)",
+      [port] {
+        HttpResult out;
+        auto r = HttpPost("127.0.0.1", port, "/login", {},
+                          FormEncode({{"signin_token", "t"}, {"username", kKanji10k}, {"password", "x"}}),
+                          "application/x-www-form-urlencoded");
+        if (r.ok()) {
+          out.status = r->first;
+          out.body = r->second;
+        }
+        return out;
+      },
+      413, "BODY_TOO_LARGE");
+  page(
+      "sign-in then next=//evil.example",
+      [=] {
+        return sign_in({{"username", "suido"}, {"password", passwords.at("suido")}, {"next", "//evil.example/"}});
+      },
+      303, "Location: /");
+  page(
+      "sign-in then next=https://evil.example",
+      [=] {
+        return sign_in({{"username", "suido"}, {"password", passwords.at("suido")}, {"next", "https://evil.example/"}});
+      },
+      303, "Location: /");
   // Pages and forms of a clerk of 契約課 (keiyaku), and of 道路維持課 (doro).
   const auto keiyaku_session = session_of("keiyaku");
   const auto doro_session = session_of("gesui");  // 下水道工事課: none of the cases is its
@@ -1947,24 +2209,26 @@ TEST_F(BadInputTest, Console) {
   const std::string routed = "/cases/" + routed_;
   page("a hand-off without the form token", form(keiyaku, routed + "/conclude", {}), 403, "");
   page("a hand-off with a wrong form token", form(keiyaku, routed + "/conclude", {{"csrf", "0000"}}), 403, "");
-  page("a hand-off from another origin", form(keiyaku, routed + "/conclude", {{"csrf", keiyaku_csrf}}, "http://evil.example"),
-       403, "");
+  page("a hand-off from another origin",
+       form(keiyaku, routed + "/conclude", {{"csrf", keiyaku_csrf}}, "http://evil.example"), 403, "");
   page("a hand-off not signed in", form("", routed + "/conclude", {{"csrf", ""}}), 401, "");
   page("a withdrawal without reason", form(keiyaku, routed + "/withdraw", {{"csrf", keiyaku_csrf}}), 422,
        "<code>WITHDRAW_REASON_MISSING</code>");
-  page("a note of 501 characters", form(keiyaku, routed + "/conclude", {{"csrf", keiyaku_csrf}, {"note", Repeat("備", 501)}}),
-       422, "<code>TEXT_TOO_LONG</code>");
+  page("a note of 501 characters",
+       form(keiyaku, routed + "/conclude", {{"csrf", keiyaku_csrf}, {"note", Repeat("備", 501)}}), 422,
+       "<code>TEXT_TOO_LONG</code>");
   // A form body over the 8 KiB cpp-httplib reads of one (1,001 kanji percent-encoded): 413, said in the page.
-  page("a form body over 8 KiB", form(keiyaku, routed + "/conclude", {{"csrf", keiyaku_csrf}, {"note", Repeat("備", 1001)}}),
-       413, "BODY_TOO_LARGE");
+  page("a form body over 8 KiB",
+       form(keiyaku, routed + "/conclude", {{"csrf", keiyaku_csrf}, {"note", Repeat("備", 1001)}}), 413,
+       "BODY_TOO_LARGE");
   page("a note with U+202E", form(keiyaku, routed + "/conclude", {{"csrf", keiyaku_csrf}, {"note", kRlo}}), 422,
        "<code>TEXT_CONTROL_CHARACTERS</code>");
   page("a note not UTF-8", form(keiyaku, routed + "/conclude", {{"csrf", keiyaku_csrf}, {"note", kBadUtf8}}), 422,
        "<code>TEXT_INVALID_UTF8</code>");
   page("acknowledging a case not forwarded", form(keiyaku, routed + "/acknowledge", {{"csrf", keiyaku_csrf}}), 422,
        "<code>HANDOFF_WRONG_STATE</code>");
-  page("a stale version", form(keiyaku, routed + "/conclude", {{"csrf", keiyaku_csrf}, {"expected_version", "999"}}), 409,
-       "<code>VERSION_MISMATCH</code>");
+  page("a stale version", form(keiyaku, routed + "/conclude", {{"csrf", keiyaku_csrf}, {"expected_version", "999"}}),
+       409, "<code>VERSION_MISMATCH</code>");
   page("another office concluding", form(doro, routed + "/conclude", {{"csrf", doro_csrf}}), 404,
        "<code>CASE_NOT_FOUND</code>");
   page("a step that does not exist", form(keiyaku, routed + "/delete", {{"csrf", keiyaku_csrf}}), 404, "NOT_FOUND");
@@ -1984,8 +2248,8 @@ TEST_F(BadInputTest, Console) {
   page("a case id with a space", get("/cases/HS%20" + routed_, k), 404, "");
   page("another office's case", get("/cases/" + open_, "hosho_session=" + doro), 404, "");
   page("a case that is no task", get("/tasks/" + routed_, k), 404, "");
-  page("another office's attachment", get("/cases/" + claimed_ + "/attachments/" + *known_sha_, "hosho_session=" + doro),
-       404, "");
+  page("another office's attachment",
+       get("/cases/" + claimed_ + "/attachments/" + *known_sha_, "hosho_session=" + doro), 404, "");
   page("an attachment not on the case", get("/cases/" + claimed_ + "/attachments/" + std::string(64, 'a'), k), 404, "");
   page("an unknown page, signed in", get("/admin", k), 404, "NOT_FOUND");
   page("an unknown page", get("/.env"), 404, "NOT_FOUND");

@@ -66,12 +66,11 @@ TEST(ConsoleSigninMemoryTest, ThirtyTwoParallelSignInsCostAtMostTheConcurrentChe
   std::vector<std::thread> threads;
   for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&, i] {
-      EXPECT_TRUE(testing::ConsoleSignIn(e.console_port, accounts[i % accounts.size()], absl::StrCat("wrong-", i))
-                      .empty());
+      EXPECT_TRUE(
+          testing::ConsoleSignIn(e.console_port, accounts[i % accounts.size()], absl::StrCat("wrong-", i)).empty());
     });
-    threads.emplace_back([&, i] {
-      EXPECT_TRUE(testing::ConsoleSignIn(e.console_port, absl::StrCat("nobody-", i), "x").empty());
-    });
+    threads.emplace_back(
+        [&, i] { EXPECT_TRUE(testing::ConsoleSignIn(e.console_port, absl::StrCat("nobody-", i), "x").empty()); });
   }
   for (std::thread& t : threads) t.join();
   const int64_t peak = StatusKib(console, "VmHWM:");

@@ -27,7 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::AwaitUntil;
-using Step = HoshoClient::HandoffStep;
+using Step = HandoffStep;
 
 class ContractChangesTest : public ::testing::Test {
  protected:
@@ -138,8 +138,7 @@ class ContractChangesTest : public ::testing::Test {
   }
   // The list follows the stored outcome a moment later (the re-check stores the note, then lists the
   // case): awaited, not read once.
-  static bool AwaitAwaiting(const std::string& office,
-                            const std::function<bool(const std::set<std::string>&)>& want) {
+  static bool AwaitAwaiting(const std::string& office, const std::function<bool(const std::set<std::string>&)>& want) {
     std::set<std::string> last;
     const bool ok = AwaitUntil([&] {
       last = Awaiting(office);
@@ -240,8 +239,10 @@ TEST_F(ContractChangesTest, APriceRiseAfterRoutingAsksForAnAmendedGuaranteeAndIt
   auto successor = client_->GetCase(amended);
   EXPECT_EQ(successor->supersedes_case_id(), a) << "the chain, from the other end";
   EXPECT_FALSE(absl::StrContains(ConsolePage("/cases?amend=1"), absl::StrCat("data-case-id=\"", a, "\"")));
-  EXPECT_TRUE(absl::StrContains(ConsolePage("/cases/" + a), absl::StrCat("id=\"superseded-by\"><a href=\"/cases/", amended)));
-  EXPECT_TRUE(absl::StrContains(ConsolePage("/cases/" + amended), absl::StrCat("id=\"supersedes\"><a href=\"/cases/", a)));
+  EXPECT_TRUE(
+      absl::StrContains(ConsolePage("/cases/" + a), absl::StrCat("id=\"superseded-by\"><a href=\"/cases/", amended)));
+  EXPECT_TRUE(
+      absl::StrContains(ConsolePage("/cases/" + amended), absl::StrCat("id=\"supersedes\"><a href=\"/cases/", a)));
 
   // A change that leaves every guarantee covering the contract: recorded, nothing asked.
   hosho::v1::Contract earlier = Contract("K-2026-0001");
@@ -371,7 +372,8 @@ TEST_F(ContractChangesTest, ImpossibleChangesAreRefusedPrecisely) {
   hosho::v1::Contract unknown = stale;
   unknown.set_contract_id("K-2026-9999");
   unknown.set_contract_number("R8-なし-9999");
-  EXPECT_EQ(code_of(client_->UpsertContract(unknown, 2).status()), "ABORTED CONTRACT_VERSION_MISMATCH expected_version");
+  EXPECT_EQ(code_of(client_->UpsertContract(unknown, 2).status()),
+            "ABORTED CONTRACT_VERSION_MISMATCH expected_version");
   EXPECT_TRUE(absl::IsNotFound(client_->GetContract("K-2026-9999").status())) << "nothing created";
   // A period that ends before it starts.
   hosho::v1::Contract inverted = current;

@@ -1,7 +1,6 @@
 // The gRPC runner over real sockets: bearer-token authentication and roles,
 // health, reflection, and the refusal to serve plaintext beyond loopback.
 #include "services/common/grpc/grpc_server.h"
-#include "services/common/runtime/net.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -15,6 +14,7 @@
 #include "services/common/runtime/clock.h"
 #include "services/common/runtime/errors.h"
 #include "services/common/runtime/metrics.h"
+#include "services/common/runtime/net.h"
 #include "services/stack/stack.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/grpc_probe.h"

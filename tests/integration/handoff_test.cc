@@ -14,6 +14,7 @@
 #include "services/common/store/case_store_redis.h"
 #include "services/routing/handoff_service.h"
 #include "services/routing/routing_worker.h"
+#include "tests/support/case_steps.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/kafka_reader.h"
 #include "tests/support/redis_server.h"
@@ -58,7 +59,8 @@ class HandoffTest : public ::testing::Test {
                                          std::string(HOSHO_SOURCE_DIR) + "/deploy/city/offices.yaml");
     ASSERT_TRUE(policy.ok()) << policy.status();
     policy_ = *policy;
-    worker_ = std::make_unique<RoutingWorker>(cases_.get(), cases_.get(), producer_.get(), &clock_, &policy_, absl::Seconds(3));
+    worker_ = std::make_unique<RoutingWorker>(cases_.get(), cases_.get(), producer_.get(), &clock_, &policy_,
+                                              absl::Seconds(3));
     handoff_ = std::make_unique<HandoffServiceImpl>(cases_.get(), producer_.get(), nullptr, &clock_, &policy_,
                                                     &accounting_, absl::Seconds(3));
   }
@@ -86,7 +88,7 @@ class HandoffTest : public ::testing::Test {
     TransitionRequest create;
     create.case_id = id;
     create.event_id = submitted.event_id();
-    create.to_state = "RECEIVED";
+    create.to_state = hosho::v1::CASE_STATE_RECEIVED;
     create.actor = kSubmitter.name;
     create.reason = "受付";
     create.at = received_;
@@ -95,13 +97,11 @@ class HandoffTest : public ::testing::Test {
     create.payload = submitted.SerializeAsString();
     EXPECT_TRUE(cases_->Apply(create).ok());
     TransitionRequest verified = create;
-    verified.event_id = id + ":verified";
-    verified.expected_states = {"RECEIVED"};
-    verified.to_state = "VERIFIED";
     verified.actor = "connector";
-    verified.payload.clear();
-    verified.fields.clear();
-    EXPECT_TRUE(cases_->Apply(verified).ok());
+    for (const auto& step : cases_->ApplyAll(
+             testing::StepsBetween(verified, hosho::v1::CASE_STATE_RECEIVED, hosho::v1::CASE_STATE_VERIFIED))) {
+      EXPECT_TRUE(step.ok()) << step.status();
+    }
     hosho::events::v1::Envelope verdict;
     verdict.set_event_id(id + ":verified");
     verdict.set_case_id(id);
@@ -113,7 +113,7 @@ class HandoffTest : public ::testing::Test {
     record.key = id;
     record.value = verdict.SerializeAsString();
     record.headers = {{"event-type", "verification_completed"}};
-    EXPECT_TRUE(worker_->Handle(record).ok());
+    EXPECT_EQ(worker_->Handle(record).outcome, RecordOutcome::kDone);
     EXPECT_EQ(State(id), "ROUTED");
     return id;
   }

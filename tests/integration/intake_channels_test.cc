@@ -556,14 +556,14 @@ TEST_F(IntakeChannelsTest, TheInsurersFormatCarriesProjectAndContractorCheckedAg
   // Mail: the format's lines in the body.
   auto mailbox = OpenInbox();
   auto mail = [&](const std::string& id, const std::string& stated_project) {
-    return absl::StrCat("From: keiyaku@shiomi-kogyo.example\r\nTo: intake@city.example\r\n",
-                        "Subject: =?utf-8?b?", absl::Base64Escape("【電子保証】R8-橋梁-0003 潮見橋耐震補強工事"),
-                        "?=\r\nMessage-ID: <", id,
+    return absl::StrCat("From: keiyaku@shiomi-kogyo.example\r\nTo: intake@city.example\r\n", "Subject: =?utf-8?b?",
+                        absl::Base64Escape("【電子保証】R8-橋梁-0003 潮見橋耐震補強工事"), "?=\r\nMessage-ID: <", id,
                         "@shiomi-kogyo.example>\r\nMIME-Version: 1.0\r\n",
                         "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
                         "工事番号：R8-橋梁-0003\r\n保証の種類：契約保証\r\n保険会社：三井住友海上火災保険株式会社\r\n",
-                        "閲覧用URL：https://confirm.example/v/format-", id, "\r\n閲覧用パスワード：PLANTED-PW-FORMAT-M\r\n",
-                        "工事名：", stated_project, "\r\n受注者名：", contractor, "\r\n");
+                        "閲覧用URL：https://confirm.example/v/format-", id,
+                        "\r\n閲覧用パスワード：PLANTED-PW-FORMAT-M\r\n", "工事名：", stated_project, "\r\n受注者名：",
+                        contractor, "\r\n");
   };
   ASSERT_TRUE(client_->DeliverMail(mail("format-mail-1", project)).ok());
   ASSERT_TRUE(client_->DeliverMail(mail("format-mail-2", "潮見橋撤去工事")).ok());
@@ -624,7 +624,8 @@ TEST_F(IntakeChannelsTest, MalformedGrpcSubmissionsGetPreciseRefusalsAndChangeNo
   auto* ref = phantom.add_attachments();
   ref->set_kind(hosho::v1::AttachmentRef::KIND_INVOICE);
   ref->set_sha256(std::string(64, 'a'));
-  EXPECT_EQ(first_code(phantom), "ATTACHMENT_NOT_PDF attachments[0].media_type") << "a reference is checked as an upload";
+  EXPECT_EQ(first_code(phantom), "ATTACHMENT_NOT_PDF attachments[0].media_type")
+      << "a reference is checked as an upload";
   ref->set_media_type("application/pdf");
   ref->set_filename("請求書.pdf");
   EXPECT_EQ(first_code(phantom), "ATTACHMENT_NOT_FOUND attachments[0].sha256");

@@ -257,10 +257,10 @@ TEST_F(PipelineTest, ARedeliveredSubmissionIsVerifiedOnceAndRepublishesTheFirstV
   connector.certificate.mutable_period_end()->set_year(2027);
   VerificationWorker worker(cases_.get(), producer_.get(), sealer_.get(), &connector, &RealClock(),
                             VerificationPolicy{}, {});
-  ASSERT_TRUE(worker.Handle(submitted[0]).ok());
+  ASSERT_EQ(worker.Handle(submitted[0]).outcome, RecordOutcome::kDone);
   EXPECT_EQ(connector.last_key, "PLANTED-KEY-XYZ");
   const std::string version = cases_->Get(accepted->case_id())->Field("version");
-  ASSERT_TRUE(worker.Handle(submitted[0]).ok());
+  ASSERT_EQ(worker.Handle(submitted[0]).outcome, RecordOutcome::kDone);
   EXPECT_EQ(connector.calls.load(), 1);
   auto record = *cases_->Get(accepted->case_id());
   EXPECT_EQ(record.Field("state"), "VERIFIED");
@@ -283,7 +283,7 @@ TEST_F(PipelineTest, AnUnknownCredentialReturnsTheCaseWithR01) {
   } nothing;
   VerificationWorker worker(cases_.get(), producer_.get(), sealer_.get(), &nothing, &RealClock(), VerificationPolicy{},
                             {});
-  ASSERT_TRUE(worker.Handle(submitted[0]).ok());
+  ASSERT_EQ(worker.Handle(submitted[0]).outcome, RecordOutcome::kDone);
   auto record = *cases_->Get(accepted->case_id());
   EXPECT_EQ(record.Field("state"), "RETURNED");
 }
@@ -302,7 +302,7 @@ TEST_F(PipelineTest, TheVerificationDeadlineIsEscalatedOnceWithTwoSweepers) {
   options.escalate_before = absl::Hours(24);
   VerificationWorker replica_a(cases_.get(), producer_.get(), sealer_.get(), &connector, &clock, {}, options);
   VerificationWorker replica_b(cases_.get(), producer_.get(), sealer_.get(), &connector, &clock, {}, options);
-  ASSERT_TRUE(replica_a.Handle(records[0]).ok());
+  ASSERT_EQ(replica_a.Handle(records[0]).outcome, RecordOutcome::kDone);
   clock.Advance(absl::Hours(48) - absl::Minutes(1));
   EXPECT_EQ(*replica_a.SweepDeadlines(), 0) << "not yet";
   clock.Advance(absl::Minutes(1));
@@ -348,7 +348,7 @@ TEST_F(PipelineTest, AResubmissionAnswersTheReturnedCaseAndTheyPointAtEachOther)
   connector.certificate.mutable_period_end()->set_year(2027);
   VerificationWorker worker(cases_.get(), producer_.get(), sealer_.get(), &connector, &RealClock(),
                             VerificationPolicy{}, {});
-  ASSERT_TRUE(worker.Handle(submitted[0]).ok());
+  ASSERT_EQ(worker.Handle(submitted[0]).outcome, RecordOutcome::kDone);
   ASSERT_EQ(cases_->Get(first->case_id())->Field("state"), "RETURNED");
 
   // The contractor sends the corrected guarantee (same number: the issuer amended it).
@@ -371,8 +371,8 @@ TEST_F(PipelineTest, AResubmissionAnswersTheReturnedCaseAndTheyPointAtEachOther)
 }
 
 // The platform refuses the service itself (a permanent error): the case goes to the office's
-// clerks, and the record is refused as permanent (INVALID_ARGUMENT: the consumer sends it to the DLQ
-// at once, see kafka_impl_test).
+// clerks, and the record is dead-lettered at once (kDeadLetter, see kafka_impl_test) with the
+// platform's own error.
 class RefusingConnector : public PlatformConnector {
  public:
   absl::StatusOr<hosho::v1::CertificateRecord> Lookup(hosho::v1::Platform, const std::string&) override {
@@ -387,8 +387,9 @@ TEST_F(PipelineTest, APermanentConnectorErrorGivesTheCaseToClerksAndTheRecordToT
   RefusingConnector connector;
   VerificationWorker worker(cases_.get(), producer_.get(), sealer_.get(), &connector, &RealClock(),
                             VerificationPolicy{}, {});
-  absl::Status handled = worker.Handle(submitted[0]);
-  EXPECT_TRUE(absl::IsInvalidArgument(handled)) << handled;
+  const RecordResult handled = worker.Handle(submitted[0]);
+  EXPECT_EQ(handled.outcome, RecordOutcome::kDeadLetter) << handled;
+  EXPECT_TRUE(absl::IsPermissionDenied(handled.error)) << handled;
   auto record = *cases_->Get(accepted->case_id());
   EXPECT_EQ(record.Field("state"), "VERIFYING");
   EXPECT_EQ(record.Field("task"), "1");

@@ -66,8 +66,7 @@ TEST_F(KafkaFaultsTest, ThreeNodeClusterLosesABrokerThenTheActiveControllerAndPr
   EXPECT_LT(before_second, kCases - kCases / 8) << "the controller's kill lands under load";
   EXPECT_TRUE(testing::AwaitUntil([&] { return load.answered() >= before_second + kCases / 8; }, absl::Seconds(60)))
       << "submissions go on after the controller's loss";
-  std::printf("faults: %d answered before the first kill, %d before the controller's\n", before_first,
-              before_second);
+  std::printf("faults: %d answered before the first kill, %d before the controller's\n", before_first, before_second);
   // Another node won a later election (the killed one's log is not read: it is not running).
   EXPECT_TRUE(testing::AwaitUntil([&] { return kafka.ActiveController().second > epoch; }, absl::Seconds(30)));
   EXPECT_NE(kafka.ActiveController().first, controller) << "another node leads the quorum";

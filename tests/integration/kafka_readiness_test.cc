@@ -99,8 +99,8 @@ class KafkaReadinessTest : public ::testing::Test {
         absl::Seconds(30)))
         << (ready.ok() ? ready->second : ready.status().ToString());
     // Three more checks (every 2 s while not ready) later: still not ready, still one line, still running.
-    EXPECT_FALSE(testing::AwaitUntil([&] { return !r.process.Running(); }, absl::Seconds(7)))
-        << "routing exited:\n" << r.log;
+    EXPECT_FALSE(testing::AwaitUntil([&] { return !r.process.Running(); }, absl::Seconds(7))) << "routing exited:\n"
+                                                                                              << r.log;
     ready = Readyz();
     ASSERT_TRUE(ready.ok());
     EXPECT_EQ(ready->first, 503);
@@ -168,8 +168,8 @@ TEST_F(KafkaReadinessTest, AnExpiredBrokerCertificateIsNotReadyWithTheReasonOnce
   ASSERT_NE(stack_, nullptr);
   testing::SecureBroker broker(DefaultKafkaLibs(HOSHO_SOURCE_DIR), "SCRAM-SHA-512", /*expired_certificate=*/true);
   ASSERT_TRUE(broker.up());
-  Routing r = StartRoutingWithKafka(broker.ServiceYaml("hosho-routing", broker.password("hosho-routing")),
-                                    "routing-expired");
+  Routing r =
+      StartRoutingWithKafka(broker.ServiceYaml("hosho-routing", broker.password("hosho-routing")), "routing-expired");
   ExpectNotReadyOnce(r, "did not answer");
   EXPECT_GE(Count(r.log, "certificate verify failed"), 1u);
 }

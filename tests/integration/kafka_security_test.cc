@@ -7,8 +7,8 @@
 // the same KafkaOptionsFromConfig every service uses.
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <map>
+#include <memory>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -66,9 +66,9 @@ TEST_F(KafkaSecurityTest, EachServiceWritesOnlyTheTopicsItOwns) {
   ASSERT_TRUE(verification.ok()) << verification.status();
   EXPECT_TRUE((*verification)->Send(Record(topics::kVerifications, "HS-1"), absl::Seconds(20)).ok());
   // A consumer that gave up writes the DLQ twin of what it reads, and nothing else.
-  EXPECT_TRUE((*verification)->Send(Record(std::string(topics::kSubmissions) + ".dlq", "HS-1"), absl::Seconds(20)).ok());
-  EXPECT_TRUE(absl::IsPermissionDenied(
-      (*verification)->Send(Record(topics::kSubmissions, "HS-2"), absl::Seconds(20))));
+  EXPECT_TRUE(
+      (*verification)->Send(Record(std::string(topics::kSubmissions) + ".dlq", "HS-1"), absl::Seconds(20)).ok());
+  EXPECT_TRUE(absl::IsPermissionDenied((*verification)->Send(Record(topics::kSubmissions, "HS-2"), absl::Seconds(20))));
   EXPECT_TRUE(absl::IsPermissionDenied(
       (*verification)->Send(Record(std::string(topics::kVerifications) + ".dlq", "HS-2"), absl::Seconds(20))));
 }
@@ -84,8 +84,8 @@ TEST_F(KafkaSecurityTest, EachServiceReadsWhatItConsumesInItsOwnGroup) {
   auto dlq = KafkaProducer::Create(verification);
   ASSERT_TRUE(dlq.ok());
   // hosho-verification reads submissions in its group: every record sent above (and by the other test).
-  const auto read = testing::ReadTopic(verification, dlq->get(), topics::kSubmissions, 3, "sasl_test",
-                                       "hosho-verification");
+  const auto read =
+      testing::ReadTopic(verification, dlq->get(), topics::kSubmissions, 3, "sasl_test", "hosho-verification");
   EXPECT_GE(read.size(), 3u);
   // hosho-routing may not read submissions: nothing arrives, and nothing is consumed.
   const KafkaOptions routing = ServiceOptions("hosho-routing", broker_->password("hosho-routing"));
@@ -104,7 +104,7 @@ TEST_F(KafkaSecurityTest, EachServiceReadsWhatItConsumesInItsOwnGroup) {
   });
   (void)(*refused)->Run([&handled](const KafkaRecord&) {
     ++handled;
-    return absl::OkStatus();
+    return RecordResult::Done();
   });
   stopper.join();
   EXPECT_EQ(handled, 0) << "the broker let hosho-routing read submissions";
@@ -142,9 +142,8 @@ TEST(KafkaScramTest, ScramSha512OnKafka4AuthenticatesAndTheAclsHold) {
   EXPECT_FALSE((*wrong)->Send(Record(topics::kSubmissions, "HS-S2"), absl::Seconds(8)).ok());
   // The readiness check's metadata request fails the same way with the wrong password.
   EXPECT_FALSE(DescribeCluster(broker.ServiceOptions("hosho-intake", "not-the-password"), absl::Seconds(3)).ok());
-  EXPECT_TRUE(DescribeCluster(broker.ServiceOptions("hosho-intake", broker.password("hosho-intake")),
-                              absl::Seconds(10))
-                  .ok());
+  EXPECT_TRUE(
+      DescribeCluster(broker.ServiceOptions("hosho-intake", broker.password("hosho-intake")), absl::Seconds(10)).ok());
 }
 
 }  // namespace

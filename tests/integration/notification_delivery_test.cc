@@ -171,8 +171,8 @@ TEST_F(NotificationDeliveryTest, AMailTheServerTookAsTheSenderDiedIsSentAgainAnd
   ASSERT_TRUE(AwaitUntil([&] { return copies_of(message_id) == 1; }, absl::Seconds(30)));
   ASSERT_TRUE(stack_->KillService("notification").ok()) << "killed while the server holds its 250";
   ASSERT_TRUE(stack_->RestartService("notification").ok());
-  ASSERT_TRUE(AwaitUntil([&] { return Receipt(held).state() == hosho::v1::Delivery::STATE_DELIVERED; },
-                         absl::Seconds(60)));
+  ASSERT_TRUE(
+      AwaitUntil([&] { return Receipt(held).state() == hosho::v1::Delivery::STATE_DELIVERED; }, absl::Seconds(60)));
   // Two attempts and one possible repeat: the first attempt was recorded before its send, and it
   // never got an outcome.
   const auto d = Receipt(held);

@@ -106,8 +106,8 @@ TEST_F(PrometheusScrapeTest, EveryProcessIsScrapedAndTheKeySeriesAndRulesAreTher
        {"hosho_grpc_server_handled_total", "hosho_grpc_server_handling_seconds_bucket", "hosho_consumer_lag_seconds",
         "hosho_consumer_records_total", "hosho_intake_submissions_total", "hosho_verification_verdicts_total",
         "hosho_routing_decisions_total", "hosho_notices_recorded_total", "hosho_deliveries_total",
-        "hosho_delivery_outbox_pending", "hosho_kafka_send_seconds_bucket", "hosho_cases_in_flight",
-        "hosho_dlq_depth", "hosho_platform_connector_up", "hosho_verification_connector_open"}) {
+        "hosho_delivery_outbox_pending", "hosho_kafka_send_seconds_bucket", "hosho_cases_in_flight", "hosho_dlq_depth",
+        "hosho_platform_connector_up", "hosho_verification_connector_open"}) {
     EXPECT_TRUE(AwaitUntil([&] {
       json r = Query(series);
       return r.is_object() && !r["data"]["result"].empty();

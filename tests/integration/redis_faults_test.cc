@@ -47,9 +47,10 @@ TEST_F(RedisFaultsTest, RedisKilledUnderLoadAndRestartedOnItsAofLosesNothingAndD
   }
   EXPECT_EQ(restarts.at("redis"), 1);
   EXPECT_EQ(services_restarted, 0) << "a service crashed because Redis went away";
-  std::printf("redis faults: %d answered before the kill, %d UNAVAILABLE answers retried, redis restarted %d time(s), "
-              "services restarted %d time(s)\n",
-              answered_at_kill, load.unavailable(), restarts.at("redis"), services_restarted);
+  std::printf(
+      "redis faults: %d answered before the kill, %d UNAVAILABLE answers retried, redis restarted %d time(s), "
+      "services restarted %d time(s)\n",
+      answered_at_kill, load.unavailable(), restarts.at("redis"), services_restarted);
 }
 
 }  // namespace

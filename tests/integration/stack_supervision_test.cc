@@ -57,10 +57,12 @@ TEST(StackSupervisionTest, ACrashedServiceComesBackAndAnOrderlyStopStaysStopped)
   const pid_t first = PidOf(stack, "intake");
   ASSERT_GT(first, 0);
   ASSERT_EQ(kill(first, SIGKILL), 0);
-  ASSERT_TRUE(testing::AwaitUntil([&] {
-    const pid_t now = PidOf(stack, "intake");
-    return now != 0 && now != first && Ready(stack, "intake");
-  }, absl::Seconds(60)));
+  ASSERT_TRUE(testing::AwaitUntil(
+      [&] {
+        const pid_t now = PidOf(stack, "intake");
+        return now != 0 && now != first && Ready(stack, "intake");
+      },
+      absl::Seconds(60)));
   EXPECT_EQ(stack.Restarts()["intake"], 1);
   EXPECT_TRUE(testing::AwaitUntil(
       [&] { return absl::StrContains(ReadFile(metrics), "hosho_stack_restarts_total{child=\"intake\"} 1"); }));
@@ -80,10 +82,12 @@ TEST(StackSupervisionTest, ACrashedServiceComesBackAndAnOrderlyStopStaysStopped)
   // A second crash in a row waits twice as long.
   const pid_t second = PidOf(stack, "intake");
   ASSERT_EQ(kill(second, SIGKILL), 0);
-  ASSERT_TRUE(testing::AwaitUntil([&] {
-    const pid_t now = PidOf(stack, "intake");
-    return now != 0 && now != second && Ready(stack, "intake");
-  }, absl::Seconds(60)));
+  ASSERT_TRUE(testing::AwaitUntil(
+      [&] {
+        const pid_t now = PidOf(stack, "intake");
+        return now != 0 && now != second && Ready(stack, "intake");
+      },
+      absl::Seconds(60)));
   EXPECT_EQ(stack.Restarts()["intake"], 2);
   EXPECT_TRUE(absl::StrContains(ReadFile(intake_log), "killed by signal 9; restarting in 600ms (crash 2 in a row)"));
 
@@ -91,10 +95,12 @@ TEST(StackSupervisionTest, ACrashedServiceComesBackAndAnOrderlyStopStaysStopped)
   const pid_t routing = PidOf(stack, "routing");
   ASSERT_GT(routing, 0);
   ASSERT_EQ(kill(routing, SIGTERM), 0);
-  ASSERT_TRUE(testing::AwaitUntil([&] {
-    return absl::StrContains(ReadFile(stack.endpoints().logs_dir + "/routing.log"),
-                             "exited with status 0 (an orderly stop): not restarted");
-  }, absl::Seconds(60)));
+  ASSERT_TRUE(testing::AwaitUntil(
+      [&] {
+        return absl::StrContains(ReadFile(stack.endpoints().logs_dir + "/routing.log"),
+                                 "exited with status 0 (an orderly stop): not restarted");
+      },
+      absl::Seconds(60)));
   EXPECT_EQ(PidOf(stack, "routing"), 0);
   EXPECT_EQ(stack.Restarts()["routing"], 0);
 

@@ -328,8 +328,8 @@ TEST_F(VerificationTasksTest, ARevealedKeyIsInTheRevealAnswerAndNowhereElse) {
   auto shown = clerk->RevealCredential(case_id, "証書の確認");
   ASSERT_TRUE(shown.ok()) << shown.status();
   ASSERT_EQ(shown->d_sure().authentication_key(), key) << "the one answer meant to carry it";
-  const std::vector<std::string> secrets = {key, "PLANTED-AK-A-7f3c9e21d4", "PLANTED-AK-TASK-B-1", "PLANTED-AK-TASK-C-1",
-                                            "PLANTED-AK-TASK-K-1"};
+  const std::vector<std::string> secrets = {key, "PLANTED-AK-A-7f3c9e21d4", "PLANTED-AK-TASK-B-1",
+                                            "PLANTED-AK-TASK-C-1", "PLANTED-AK-TASK-K-1"};
 
   const StackEndpoints& e = stack_->endpoints();
   std::vector<std::string> leaks = testing::SecretsShownByTheStack(e, secrets, {case_id});
@@ -347,7 +347,8 @@ TEST_F(VerificationTasksTest, ARevealedKeyIsInTheRevealAnswerAndNowhereElse) {
     auto dump = redis->Command({"DUMP", k.str});
     ASSERT_TRUE(dump.ok());
     for (const auto& s : secrets) {
-      if (dump->str.find(s) != std::string::npos || k.str.find(s) != std::string::npos) leaks.push_back("redis " + k.str);
+      if (dump->str.find(s) != std::string::npos || k.str.find(s) != std::string::npos)
+        leaks.push_back("redis " + k.str);
     }
   }
   KafkaOptions kafka;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/store/case_fields.h"
+#include "services/common/store/case_states.h"
 #include "services/common/text/text.h"
 
 namespace hosho::testing {
@@ -93,9 +94,10 @@ std::vector<absl::StatusOr<TransitionResult>> FakeCaseStore::ApplyAll(const std:
     return std::vector<absl::StatusOr<TransitionResult>>(steps.size(), refused);
   }
   for (const TransitionRequest& r : steps) {
-    absl::Status bad = r.case_id.empty() || r.event_id.empty() || r.to_state.empty()
+    absl::Status bad = r.case_id.empty() || r.event_id.empty() || r.to_state == hosho::v1::CASE_STATE_UNSPECIFIED
                            ? absl::InvalidArgumentError("transition needs a case id, an event id and a target state")
                            : CheckHistoryText(r.actor, r.reason);
+    if (bad.ok()) bad = CheckTransition(r.expected_states, r.to_state);  // as Redis: before anything is written
     if (!bad.ok()) return std::vector<absl::StatusOr<TransitionResult>>(steps.size(), bad);
   }
   std::vector<absl::StatusOr<TransitionResult>> results;
@@ -111,7 +113,7 @@ absl::StatusOr<TransitionResult> FakeCaseStore::ApplyLocked(const TransitionRequ
       TransitionResult replay = applied->second;
       replay.replayed = true;
       // As the Redis store: a replay heals the step's indexes only while the case is still in its state.
-      if (FieldOf(found->second.fields, "state") == replay.state) {
+      if (FieldOf(found->second.fields, "state") == StateName(replay.state)) {
         UpdateIndexes(request, FieldOf(found->second.fields, "office"));
       }
       return replay;
@@ -123,10 +125,12 @@ absl::StatusOr<TransitionResult> FakeCaseStore::ApplyLocked(const TransitionRequ
   } else {
     if (!exists) return absl::NotFoundError(absl::StrCat("case ", request.case_id, " not found"));
     const std::string state = FieldOf(found->second.fields, "state");
-    if (std::find(request.expected_states.begin(), request.expected_states.end(), state) ==
+    if (std::find(request.expected_states.begin(), request.expected_states.end(), ParseStateName(state)) ==
         request.expected_states.end()) {
-      return absl::FailedPreconditionError(absl::StrCat("case ", request.case_id, " is ", state, ", expected ",
-                                                        absl::StrJoin(request.expected_states, " or ")));
+      return absl::FailedPreconditionError(
+          absl::StrCat("case ", request.case_id, " is ", state, ", expected ",
+                       absl::StrJoin(request.expected_states, " or ",
+                                     [](std::string* out, hosho::v1::CaseState s) { out->append(StateName(s)); })));
     }
   }
   const int64_t version = exists ? Version(found->second.fields) : 0;
@@ -137,14 +141,14 @@ absl::StatusOr<TransitionResult> FakeCaseStore::ApplyLocked(const TransitionRequ
   if (!exists) stored.created = request.at;
   const std::string from = FieldOf(stored.fields, "state");
   const std::string prev_office = FieldOf(stored.fields, "office");
-  stored.fields["state"] = request.to_state;
+  stored.fields["state"] = StateName(request.to_state);
   stored.fields["version"] = std::to_string(version + 1);
   stored.fields["updated_ms"] = std::to_string(absl::ToUnixMillis(request.at));
   for (const auto& [field, value] : request.fields) stored.fields[field] = value;
   if (!request.office.empty()) stored.fields["office"] = request.office;
   if (request.deadline) stored.fields["deadline_ms"] = std::to_string(absl::ToUnixMillis(*request.deadline));
   stored.history.push_back(
-      {version + 1, from, request.to_state, request.actor, request.reason, request.event_id, request.at});
+      {version + 1, from, StateName(request.to_state), request.actor, request.reason, request.event_id, request.at});
   TransitionResult result{false, version + 1, request.to_state, request.payload};
   stored.applied[request.event_id] = result;
   UpdateIndexes(request, prev_office);
@@ -157,7 +161,7 @@ void FakeCaseStore::UpdateIndexes(const TransitionRequest& request, const std::s
   if (!office.empty()) {
     if (request.terminal) {
       sets_[Inflight(office)].erase(request.case_id);
-      sets_[Ended(office, request.to_state)][request.case_id] = request.at;
+      sets_[Ended(office, StateName(request.to_state))][request.case_id] = request.at;
     } else {
       sets_[Inflight(office)][request.case_id] = request.deadline.value_or(request.at);
     }
@@ -196,7 +200,7 @@ absl::StatusOr<TransitionResult> FakeCaseStore::Note(const CaseNote& note) {
   }
   for (const auto& [field, value] : note.fields) stored.fields[field] = value;
   stored.history.push_back({version, state, state, note.actor, note.reason, note.event_id, note.at});
-  TransitionResult result{false, version, state, note.payload};
+  TransitionResult result{false, version, ParseStateName(state), note.payload};
   stored.applied[note.event_id] = result;
   return result;
 }
@@ -388,24 +392,25 @@ absl::StatusOr<std::vector<CaseSummary>> FakeCaseStore::Summaries(const std::vec
   return out;
 }
 
-absl::StatusOr<std::string> FakeCaseStore::GetValue(absl::string_view key) {
+absl::StatusOr<std::string> FakeCaseStore::GetValue(const IdempotencyKey& key) {
   absl::MutexLock lock(&mu_);
   if (absl::Status refused = RefusedCall(); !refused.ok()) return refused;
-  auto found = values_.find(key);
+  auto found = values_.find(key.name());
   if (found == values_.end()) return absl::NotFoundError("no value");
   return found->second;
 }
 
-absl::StatusOr<std::string> FakeCaseStore::PutIfAbsent(absl::string_view key, absl::string_view value, absl::Duration) {
+absl::StatusOr<std::string> FakeCaseStore::PutIfAbsent(const IdempotencyKey& key, absl::string_view value,
+                                                       absl::Duration) {
   absl::MutexLock lock(&mu_);
   if (absl::Status refused = RefusedCall(); !refused.ok()) return refused;
-  return values_.try_emplace(std::string(key), std::string(value)).first->second;
+  return values_.try_emplace(key.name(), std::string(value)).first->second;
 }
 
-absl::Status FakeCaseStore::Put(absl::string_view key, absl::string_view value, absl::Duration) {
+absl::Status FakeCaseStore::Put(const IdempotencyKey& key, absl::string_view value, absl::Duration) {
   absl::MutexLock lock(&mu_);
   if (absl::Status refused = RefusedCall(); !refused.ok()) return refused;
-  values_[std::string(key)] = std::string(value);
+  values_[key.name()] = std::string(value);
   return absl::OkStatus();
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 // An in-memory CaseStore for unit tests of the workers and services: the same rules as the Redis
-// one (transitions idempotent by event id, expected states and versions, notes, claims, indexes),
-// without a redis-server, and with one thing Redis cannot be told to do: refuse the next calls, so
-// that a test can put a store outage at one exact step. tests/unit/services/common/store/ runs the
-// same contract against both (fake_case_store_test.cc, case_store_redis_test.cc).
+// one (transitions idempotent by event id, only the lifecycle's steps, expected states and versions,
+// notes, claims, indexes), without a redis-server, and with one thing Redis cannot be told to do:
+// refuse the next calls, so that a test can put a store outage at one exact step.
+// tests/unit/services/common/store/case_store_redis_test.cc runs the same contract against both.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -46,9 +46,10 @@ class FakeCaseStore final : public CaseStore {
   absl::StatusOr<std::vector<std::string>> LookupCaseIds(absl::string_view term, int limit) override;
   absl::StatusOr<std::vector<CaseSummary>> Summaries(const std::vector<std::string>& case_ids) override;
   // IdempotencyKeys (the time to live is not modelled: a test that needs expiry uses Redis)
-  absl::StatusOr<std::string> GetValue(absl::string_view key) override;
-  absl::StatusOr<std::string> PutIfAbsent(absl::string_view key, absl::string_view value, absl::Duration ttl) override;
-  absl::Status Put(absl::string_view key, absl::string_view value, absl::Duration ttl) override;
+  absl::StatusOr<std::string> GetValue(const IdempotencyKey& key) override;
+  absl::StatusOr<std::string> PutIfAbsent(const IdempotencyKey& key, absl::string_view value,
+                                          absl::Duration ttl) override;
+  absl::Status Put(const IdempotencyKey& key, absl::string_view value, absl::Duration ttl) override;
   // NoticeLog
   absl::StatusOr<bool> RecordNotice(absl::string_view case_id, absl::string_view delivery_id,
                                     absl::string_view payload) override;
@@ -84,8 +85,8 @@ class FakeCaseStore final : public CaseStore {
   int refused_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status refusal_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, StoredCase> cases_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, SortedSet> sets_ ABSL_GUARDED_BY(mu_);  // same names as the Redis keys
-  absl::flat_hash_map<std::string, std::string> values_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, SortedSet> sets_ ABSL_GUARDED_BY(mu_);      // same names as the Redis keys
+  absl::flat_hash_map<std::string, std::string> values_ ABSL_GUARDED_BY(mu_);  // by IdempotencyKey::name()
   // Notices live apart from the case, as in Redis (a notice may be recorded for a case not yet seen).
   absl::flat_hash_map<std::string, std::map<std::string, std::string>> notices_ ABSL_GUARDED_BY(mu_);
 };

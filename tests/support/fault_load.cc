@@ -188,9 +188,10 @@ void FaultsTest::ExpectEveryCaseRoutedOnce(SubmissionLoad& load) {
   EXPECT_EQ(verified_twice, 0) << "cases not verified exactly once";
   EXPECT_EQ(routed_twice, 0) << "cases not routed exactly once";
   EXPECT_TRUE(stack_->Exited().empty()) << stack_->Exited().front() << " exited";
-  std::printf("faults: %zu accepted, %d UNAVAILABLE answers retried, %d ROUTED, %d verified twice, %d routed "
-              "twice, %zu stuck\n",
-              ids.size(), load.unavailable(), routed, verified_twice, routed_twice, stuck.size());
+  std::printf(
+      "faults: %zu accepted, %d UNAVAILABLE answers retried, %d ROUTED, %d verified twice, %d routed "
+      "twice, %zu stuck\n",
+      ids.size(), load.unavailable(), routed, verified_twice, routed_twice, stuck.size());
 }
 
 std::set<std::string> CaseIdsInRedis(int redis_port) {

@@ -44,10 +44,10 @@ bool MakeTestCertificates(const std::string& dir) {
 }
 
 bool MakeExpiredServerCertificate(const std::string& dir) {
-  const std::string script = absl::StrCat(
-      "set -e; cd ", dir, "; exec >>openssl.log 2>&1;",
-      "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server-expired.crt "
-      "-days -1 -extfile san.ext;");
+  const std::string script =
+      absl::StrCat("set -e; cd ", dir, "; exec >>openssl.log 2>&1;",
+                   "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server-expired.crt "
+                   "-days -1 -extfile san.ext;");
   return std::system(("bash -c '" + script + "'").c_str()) == 0;
 }
 

@@ -21,7 +21,7 @@ std::vector<KafkaRecord> ReadTopic(const KafkaOptions& kafka, KafkaProducer* dlq
     (void)consumer->Run([&](const KafkaRecord& r) {
       absl::MutexLock lock(&mu);
       if (event_type.empty() || r.Header("event-type") == event_type) out.push_back(r);
-      return absl::OkStatus();
+      return RecordResult::Done();
     });
   });
   EXPECT_TRUE(AwaitUntil([&] {

@@ -11,7 +11,7 @@ namespace hosho::testing {
 
 // What an HTTP server answered, every header kept (Set-Cookie comes more than once).
 struct HttpResult {
-  int status = 0;  // 0: no answer (refused, or nothing before the timeout)
+  int status = 0;                                   // 0: no answer (refused, or nothing before the timeout)
   std::multimap<std::string, std::string> headers;  // lower-case names
   std::string body;
   std::string Header(const std::string& name) const;

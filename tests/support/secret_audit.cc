@@ -17,8 +17,8 @@ void Search(const std::string& place, const std::string& text, const std::vector
 }
 
 void AuditConsole(const StackEndpoints& e, const std::vector<std::string>& secrets,
-                  const std::vector<std::string>& case_ids, absl::Duration feed_window,
-                  std::vector<std::string>* leaks, SecretAuditCounts* counts) {
+                  const std::vector<std::string>& case_ids, absl::Duration feed_window, std::vector<std::string>* leaks,
+                  SecretAuditCounts* counts) {
   for (const auto& [user, password] : e.console_passwords) {
     const std::string cookie = ConsoleSignIn(e.console_port, user, password);
     if (cookie.empty()) {
@@ -46,8 +46,7 @@ void AuditConsole(const StackEndpoints& e, const std::vector<std::string>& secre
 
 std::vector<std::string> SecretsShownByTheStack(const StackEndpoints& endpoints,
                                                 const std::vector<std::string>& secrets,
-                                                const std::vector<std::string>& case_ids,
-                                                absl::Duration feed_window) {
+                                                const std::vector<std::string>& case_ids, absl::Duration feed_window) {
   std::vector<std::string> leaks;
   SecretAuditCounts counts;
   AuditConsole(endpoints, secrets, case_ids, feed_window, &leaks, &counts);

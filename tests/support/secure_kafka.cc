@@ -22,8 +22,8 @@ SecureBroker::SecureBroker(const std::string& libs_dir, const std::string& mecha
     ADD_FAILURE() << "no test certificates";
     return;
   }
-  passwords_ = {{"hosho-intake", RandomHex(16)}, {"hosho-verification", RandomHex(16)},
-                {"hosho-routing", RandomHex(16)}};
+  passwords_ = {
+      {"hosho-intake", RandomHex(16)}, {"hosho-verification", RandomHex(16)}, {"hosho-routing", RandomHex(16)}};
   auto base = FindFreePortRange(3);
   if (!base.ok()) {
     ADD_FAILURE() << base.status();
@@ -56,14 +56,13 @@ SecureBroker::~SecureBroker() {
   fs::remove_all(dir_, ec);
 }
 
-std::string SecureBroker::ServiceYaml(const std::string& service, const std::string& password,
-                                      const std::string& ca) {
+std::string SecureBroker::ServiceYaml(const std::string& service, const std::string& password, const std::string& ca) {
   const std::string password_file = absl::StrCat(dir_, "/", service, "-", RandomHex(4), ".password");
   std::ofstream(password_file) << password << "\n";
-  return absl::StrCat("  bootstrap_servers: \"", cluster_->secure_bootstrap(), "\"\n  sasl_password_file: ",
-                      password_file, "\n  properties:\n    security.protocol: \"SASL_SSL\"\n    sasl.mechanism: \"",
-                      mechanism_, "\"\n    sasl.username: \"", service, "\"\n    ssl.ca.location: ",
-                      ca.empty() ? this->ca() : ca, "\n");
+  return absl::StrCat(
+      "  bootstrap_servers: \"", cluster_->secure_bootstrap(), "\"\n  sasl_password_file: ", password_file,
+      "\n  properties:\n    security.protocol: \"SASL_SSL\"\n    sasl.mechanism: \"", mechanism_,
+      "\"\n    sasl.username: \"", service, "\"\n    ssl.ca.location: ", ca.empty() ? this->ca() : ca, "\n");
 }
 
 KafkaOptions SecureBroker::ServiceOptions(const std::string& service, const std::string& password,

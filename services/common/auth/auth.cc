@@ -174,9 +174,9 @@ void Authenticator::RecordExpiredToken(const TokenEntry& entry) const {
     if (!first && now - last->second < absl::Minutes(1)) return;
     last->second = now;
   }
-  LogWarn("expired token refused", {{"principal", entry.principal.name},
-                                    {"expired_at", absl::FormatTime(absl::RFC3339_sec, entry.expires_at,
-                                                                    absl::UTCTimeZone())}});
+  LogWarn("expired token refused",
+          {{"principal", entry.principal.name},
+           {"expired_at", absl::FormatTime(absl::RFC3339_sec, entry.expires_at, absl::UTCTimeZone())}});
 }
 
 absl::StatusOr<Principal> Authenticator::AuthenticateCaller(const grpc::ServerContextBase& context) const {
@@ -190,7 +190,8 @@ absl::StatusOr<Principal> Authenticator::AuthenticateCaller(const grpc::ServerCo
       if (found != by_token_hash_.end()) {
         if (clock_->Now() >= found->second.expires_at) {
           RecordExpiredToken(found->second);
-          return Unauthenticated("TOKEN_EXPIRED", "アクセストークンの有効期限が切れています。新しいトークンを発行してください");
+          return Unauthenticated("TOKEN_EXPIRED",
+                                 "アクセストークンの有効期限が切れています。新しいトークンを発行してください");
         }
         return found->second.principal;
       }

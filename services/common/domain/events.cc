@@ -1,29 +1,8 @@
 #include "services/common/domain/events.h"
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace hosho {
-
-std::string StateName(hosho::v1::CaseState state) {
-  std::string name = hosho::v1::CaseState_Name(state);
-  constexpr absl::string_view kPrefix = "CASE_STATE_";
-  if (absl::StartsWith(name, kPrefix)) name.erase(0, kPrefix.size());
-  return name;
-}
-
-hosho::v1::CaseState ParseStateName(absl::string_view name) {
-  hosho::v1::CaseState state = hosho::v1::CASE_STATE_UNSPECIFIED;
-  if (!hosho::v1::CaseState_Parse(absl::StrCat("CASE_STATE_", name), &state)) {
-    return hosho::v1::CASE_STATE_UNSPECIFIED;
-  }
-  return state;
-}
-
-bool IsTerminal(hosho::v1::CaseState state) {
-  return state == hosho::v1::CASE_STATE_CLOSED || state == hosho::v1::CASE_STATE_WITHDRAWN ||
-         state == hosho::v1::CASE_STATE_RETURNED;
-}
 
 google::protobuf::Timestamp ToProto(absl::Time t) {
   google::protobuf::Timestamp ts;

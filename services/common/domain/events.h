@@ -9,6 +9,7 @@
 #include "hosho/events/v1/events.pb.h"
 #include "hosho/v1/domain.pb.h"
 #include "services/common/kafka/kafka.h"
+#include "services/common/store/case_states.h"  // StateName, ParseStateName, IsTerminal
 
 namespace hosho {
 
@@ -20,11 +21,6 @@ inline constexpr char kVerifications[] = "hosho.verifications.v1";
 inline constexpr char kRoutings[] = "hosho.routings.v1";
 inline constexpr char kNotifications[] = "hosho.notifications.v1";
 }  // namespace topics
-
-// "RECEIVED" for CASE_STATE_RECEIVED: the name cases are stored and shown with.
-std::string StateName(hosho::v1::CaseState state);
-hosho::v1::CaseState ParseStateName(absl::string_view name);
-bool IsTerminal(hosho::v1::CaseState state);
 
 google::protobuf::Timestamp ToProto(absl::Time t);
 absl::Time FromProto(const google::protobuf::Timestamp& t);

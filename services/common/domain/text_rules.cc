@@ -8,7 +8,8 @@ namespace hosho {
 bool CheckText(const TextRule& rule, absl::string_view text, std::vector<FieldViolation>& violations) {
   const size_t before = violations.size();
   if (text.empty()) {
-    if (rule.required) violations.push_back({rule.field, "FIELD_MISSING", absl::StrCat(rule.label, "を入力してください")});
+    if (rule.required)
+      violations.push_back({rule.field, "FIELD_MISSING", absl::StrCat(rule.label, "を入力してください")});
   } else if (!IsValidUtf8(text)) {
     violations.push_back(
         {rule.field, "TEXT_INVALID_UTF8", absl::StrCat(rule.label, "の文字コードが正しくありません（UTF-8）")});

@@ -58,10 +58,22 @@ grpc::Status ReadPreciseRequest(const char* method, const Authenticator* auth, g
 // is told UNAUTHENTICATED, never which field of its request is wrong. The role is still checked by
 // the method itself.
 // A refusal made here is counted under `method` like the method's own answers (ObserveRpc).
+// The request handed to `handler` is the handler's own parse of the bytes, so a method may change
+// it (PreciseOwningMethod: to wipe a secret once it is used).
+//
+// Why grpc::internal::StreamedUnaryHandler (the class the generated WithStreamedUnaryMethod_* code
+// itself installs with MarkMethodStreamed) and not a public API: the public ways to serve a unary
+// method all parse the request into the generated type before our code runs (the plain method and
+// WithStreamedUnaryMethod_*, whose ServerUnaryStreamer::Read only says false), except the raw ones,
+// WithRawMethod_* (the asynchronous completion-queue API) and WithRawCallbackMethod_* (the
+// callback API with ByteBuffer). Those move the method off the synchronous threads onto a reactor
+// that must not block, while these handlers wait on Redis and Kafka for seconds; each service
+// would need its own thread pool and completion logic. A gRPC upgrade that changes this class
+// breaks the build here, in one place, not at run time.
 template <class Request, class Response>
 grpc::internal::MethodHandler* PreciseUnaryHandler(
     const char* method, const Authenticator* auth,
-    std::function<grpc::Status(grpc::ServerContext*, const Request*, Response*)> handler) {
+    std::function<grpc::Status(grpc::ServerContext*, Request*, Response*)> handler) {
   using Streamer = grpc::ServerUnaryStreamer<RawRequest, Response>;
   return new grpc::internal::StreamedUnaryHandler<RawRequest, Response>(
       [method, auth, handler = std::move(handler)](grpc::ServerContext* context, Streamer* stream) {
@@ -86,6 +98,20 @@ grpc::internal::MethodHandler* PreciseMethod(const char* name, const Authenticat
                                                                              Response*)) {
   return PreciseUnaryHandler<Request, Response>(
       name, auth, [service, method](grpc::ServerContext* context, const Request* request, Response* response) {
+        return (service->*method)(context, request, response);
+      });
+}
+
+// PreciseMethod for a method that owns its request: it receives the handler's own parse and may
+// change it (SubmitGuarantee wipes the plaintext credential in it), with no const_cast.
+//   MarkMethodStreamed(<index>, PreciseOwningMethod("Bar", auth_, this, &FooServiceImpl::ServeBar));
+// where ServeBar(grpc::ServerContext*, Req*, Resp*) replaces the generated Bar override.
+template <class Service, class Request, class Response>
+grpc::internal::MethodHandler* PreciseOwningMethod(const char* name, const Authenticator* auth, Service* service,
+                                                   grpc::Status (Service::*method)(grpc::ServerContext*, Request*,
+                                                                                   Response*)) {
+  return PreciseUnaryHandler<Request, Response>(
+      name, auth, [service, method](grpc::ServerContext* context, Request* request, Response* response) {
         return (service->*method)(context, request, response);
       });
 }

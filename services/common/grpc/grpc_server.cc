@@ -1,5 +1,4 @@
 #include "services/common/grpc/grpc_server.h"
-#include "services/common/runtime/net.h"
 
 #include <grpcpp/ext/health_check_service_server_builder_option.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
@@ -16,6 +15,7 @@
 #include "services/common/runtime/config.h"
 #include "services/common/runtime/log.h"
 #include "services/common/runtime/metrics.h"
+#include "services/common/runtime/net.h"
 #include "services/common/runtime/trace.h"
 
 namespace hosho {

@@ -154,16 +154,17 @@ absl::Status ServiceHost::Ready() {
 absl::Status ServiceHost::CheckKafka() {
   auto view = DescribeCluster(KafkaOptionsFromConfig(config_, name_ + "-readiness"), absl::Seconds(3));
   if (!view.ok()) {
-    return absl::UnavailableError(absl::StrCat(
-        "kafka: the brokers at ", config_.GetString("kafka.bootstrap_servers", ""),
-        " did not answer (unreachable, wrong SASL credentials or an untrusted certificate; librdkafka's "
-        "line above says which): ",
-        view.status().message()));
+    return absl::UnavailableError(
+        absl::StrCat("kafka: the brokers at ", config_.GetString("kafka.bootstrap_servers", ""),
+                     " did not answer (unreachable, wrong SASL credentials or an untrusted certificate; librdkafka's "
+                     "line above says which): ",
+                     view.status().message()));
   }
   for (const std::string& topic : topics_) {
     bool found = false;
     for (const auto& [name, partitions] : view->topics) found = found || name == topic;
-    if (!found) return absl::FailedPreconditionError(absl::StrCat("kafka: topic ", topic, " is missing from the cluster"));
+    if (!found)
+      return absl::FailedPreconditionError(absl::StrCat("kafka: topic ", topic, " is missing from the cluster"));
   }
   return absl::OkStatus();
 }

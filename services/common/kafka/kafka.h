@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,10 +50,46 @@ class EventProducer {
   virtual absl::Status Flush(absl::Duration timeout) = 0;
 };
 
-// The effect of one record. OK: done (the offset may now be stored).
-// INVALID_ARGUMENT: the record can never succeed, it goes to the DLQ at once.
-// Anything else: retried with backoff, then the DLQ.
-using RecordHandler = std::function<absl::Status(const KafkaRecord&)>;
+// What a handler decided about one record; the consumer acts on it.
+enum class RecordOutcome {
+  kDone,        // the effect is done, or the record asks nothing of this handler: its offset is stored
+  kSkipped,     // the effect no longer applies (the case moved on): stored, and counted as skipped
+  kRetry,       // not done yet: tried again after a backoff, then dead-lettered (see ConsumerOptions)
+  kDeadLetter,  // can never succeed (a malformed record, a case handed to people): to the DLQ at once
+};
+
+// "done", "skipped", "retry", "dead_letter".
+absl::string_view RecordOutcomeName(RecordOutcome outcome);
+
+// The outcome with what explains it, for the logs and the DLQ's headers.
+struct RecordResult {
+  RecordOutcome outcome = RecordOutcome::kDone;
+  // kRetry and kDeadLetter: the failure (never OK; its message and code become dlq-error and
+  // dlq-error-code). OK for the others.
+  absl::Status error;
+  // kSkipped: what the handler found instead (e.g. the case's state).
+  std::string reason;
+
+  static RecordResult Done() { return {}; }
+  static RecordResult Skipped(std::string reason);
+  static RecordResult Retry(absl::Status failure);
+  static RecordResult DeadLetter(absl::Status failure);
+  // A call to a store or a broker failed. A request the dependency refused as invalid
+  // (INVALID_ARGUMENT: e.g. a history text that is not UTF-8) fails the same way every time, so the
+  // record is dead-lettered at once; any other failure (an outage, an unexpected reply) is retried.
+  static RecordResult DependencyFailed(absl::Status failure);
+
+  bool done() const { return outcome == RecordOutcome::kDone; }
+};
+
+// For test failures and logs: "retry: UNAVAILABLE: redis away".
+std::string ToString(const RecordResult& result);
+inline std::ostream& operator<<(std::ostream& os, RecordOutcome outcome) { return os << RecordOutcomeName(outcome); }
+inline std::ostream& operator<<(std::ostream& os, const RecordResult& result) { return os << ToString(result); }
+
+// A record's handler. Its answer decides only that record (no answer stops the consumer: a handler
+// that must stop, as in a test of a crash before the effect, calls EventConsumer::Stop()).
+using RecordHandler = std::function<RecordResult(const KafkaRecord&)>;
 
 // Consumes a group's topics at least once; a record's offset is stored only
 // after its effect is done or it has been written to the DLQ.

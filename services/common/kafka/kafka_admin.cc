@@ -97,7 +97,8 @@ absl::StatusOr<int> CreateTopics(const KafkaOptions& options, const std::vector<
   auto release = [&requests] { rd_kafka_NewTopic_destroy_array(requests.data(), requests.size()); };
   char err[512];
   for (const TopicToCreate& t : topics) {
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, t.replication_factor, err, sizeof err);
+    rd_kafka_NewTopic_t* nt =
+        rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, t.replication_factor, err, sizeof err);
     if (nt == nullptr) {
       release();
       return absl::InvalidArgumentError(absl::StrCat("topic ", t.name, ": ", err));
@@ -183,9 +184,9 @@ absl::StatusOr<int> CountAcls(const KafkaOptions& options, absl::Duration timeou
   auto rk = AdminHandle(options);
   if (!rk.ok()) return rk.status();
   char err[512];
-  rd_kafka_AclBindingFilter_t* filter = rd_kafka_AclBindingFilter_new(
-      RD_KAFKA_RESOURCE_ANY, nullptr, RD_KAFKA_RESOURCE_PATTERN_ANY, nullptr, nullptr, RD_KAFKA_ACL_OPERATION_ANY,
-      RD_KAFKA_ACL_PERMISSION_TYPE_ANY, err, sizeof err);
+  rd_kafka_AclBindingFilter_t* filter =
+      rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_ANY, nullptr, RD_KAFKA_RESOURCE_PATTERN_ANY, nullptr, nullptr,
+                                    RD_KAFKA_ACL_OPERATION_ANY, RD_KAFKA_ACL_PERMISSION_TYPE_ANY, err, sizeof err);
   if (filter == nullptr) return absl::InternalError(err);
   auto admin = Options(rk->get(), RD_KAFKA_ADMIN_OP_DESCRIBEACLS, timeout);
   if (!admin.ok()) {
@@ -241,7 +242,8 @@ absl::StatusOr<int64_t> CountRecords(const KafkaOptions& options, const std::str
   int64_t records = 0;
   for (int p = 0; p < partitions; ++p) {
     int64_t low = 0, high = 0;
-    const rd_kafka_resp_err_t w = rd_kafka_query_watermark_offsets(rk->get(), topic.c_str(), p, &low, &high, timeout_ms);
+    const rd_kafka_resp_err_t w =
+        rd_kafka_query_watermark_offsets(rk->get(), topic.c_str(), p, &low, &high, timeout_ms);
     if (w != RD_KAFKA_RESP_ERR_NO_ERROR) return FromKafkaError(w, topic.c_str(), "watermarks");
     records += high - low;
   }

@@ -1,5 +1,3 @@
-#include "services/common/kafka/kafka_impl.h"
-
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
@@ -11,11 +9,64 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "services/common/kafka/kafka_conf.h"
+#include "services/common/kafka/kafka_impl.h"
 #include "services/common/runtime/config.h"
 #include "services/common/runtime/log.h"
 #include "services/common/runtime/metrics.h"
 
 namespace hosho {
+
+// ---------------------------------------------------------------- record outcomes
+
+absl::string_view RecordOutcomeName(RecordOutcome outcome) {
+  switch (outcome) {
+    case RecordOutcome::kDone:
+      return "done";
+    case RecordOutcome::kSkipped:
+      return "skipped";
+    case RecordOutcome::kRetry:
+      return "retry";
+    case RecordOutcome::kDeadLetter:
+      return "dead_letter";
+  }
+  return "unknown";
+}
+
+namespace {
+// A failure outcome always says why; a handler that gave no reason is still visible in the DLQ.
+absl::Status NotOk(absl::Status failure) {
+  return failure.ok() ? absl::UnknownError("the handler gave no reason") : failure;
+}
+}  // namespace
+
+RecordResult RecordResult::Skipped(std::string reason) {
+  return {RecordOutcome::kSkipped, absl::OkStatus(), std::move(reason)};
+}
+
+RecordResult RecordResult::Retry(absl::Status failure) {
+  return {RecordOutcome::kRetry, NotOk(std::move(failure)), ""};
+}
+
+RecordResult RecordResult::DeadLetter(absl::Status failure) {
+  return {RecordOutcome::kDeadLetter, NotOk(std::move(failure)), ""};
+}
+
+RecordResult RecordResult::DependencyFailed(absl::Status failure) {
+  return absl::IsInvalidArgument(failure) ? DeadLetter(std::move(failure)) : Retry(std::move(failure));
+}
+
+std::string ToString(const RecordResult& result) {
+  switch (result.outcome) {
+    case RecordOutcome::kDone:
+      return "done";
+    case RecordOutcome::kSkipped:
+      return absl::StrCat("skipped: ", result.reason);
+    case RecordOutcome::kRetry:
+    case RecordOutcome::kDeadLetter:
+      break;
+  }
+  return absl::StrCat(RecordOutcomeName(result.outcome), ": ", result.error.ToString());
+}
 
 // ---------------------------------------------------------------- consumer
 
@@ -30,6 +81,21 @@ struct KafkaConsumer::Impl {
   std::atomic<bool> revoking{false};
   bool closed = false;
   const RecordHandler* handler = nullptr;
+
+  // A topic's metric handles, created once (Create) rather than looked up per record.
+  struct TopicMetrics {
+    Gauge* lag = nullptr;
+    Counter* done = nullptr;
+    Counter* skipped = nullptr;
+    Counter* dead_lettered = nullptr;  // outcome "dlq" of hosho_consumer_records_total
+    Counter* dlq_records = nullptr;    // hosho_dlq_records_total
+  };
+  absl::flat_hash_map<std::string, TopicMetrics> topic_metrics;  // written only before Run
+  Histogram* handle_seconds = nullptr;
+  TopicMetrics MakeTopicMetrics(const std::string& topic) const;
+  // The subscribed topic's handles; a topic not named at Create (a pattern subscription) gets
+  // handles looked up now.
+  TopicMetrics MetricsFor(const std::string& topic) const;
 
   // A lane takes the records of the partitions that map to it, in order.
   struct Lane {
@@ -71,14 +137,15 @@ struct KafkaConsumer::Impl {
   }
 
   void RunLane(Lane* lane);
-  // One record: its attempts, then (exhausted) the DLQ, then its offset stored, unless it is left
-  // to the partition's next owner or the consumer stops.
+  // One record: its attempts, then (dead letter, or retries exhausted) the DLQ, then its offset
+  // stored, unless it is left to the partition's next owner or the consumer stops.
   void Process(const rd_kafka_message_t* m);
-  // True once the handler succeeded; false when the attempts are exhausted or the consumer stops.
-  bool RunAttempts(const KafkaRecord& record, absl::Status* last, int* attempts);
+  // Calls the handler until it answers done, skipped or dead letter, the retries are exhausted
+  // (the last kRetry is returned) or the consumer stops or gives the partition up (kRetry).
+  RecordResult RunAttempts(const KafkaRecord& record, int* attempts);
   // True once the record is on the DLQ.
-  bool DeadLetter(const KafkaRecord& record, const absl::Status& last, int attempts, const Labels& labels);
-  void StoreOffset(const KafkaRecord& record, const char* outcome, absl::Time started);
+  bool DeadLetter(const KafkaRecord& record, const absl::Status& last, int attempts, const TopicMetrics& metrics);
+  void StoreOffset(const KafkaRecord& record, Counter* outcome, absl::Time started);
 };
 
 namespace {
@@ -131,39 +198,73 @@ void KafkaConsumer::Impl::RunLane(Lane* lane) {
   lane->queue.clear();
 }
 
-void KafkaConsumer::Impl::Process(const rd_kafka_message_t* m) {
-  const KafkaRecord record = ToRecord(m);
-  const Labels labels{{"group", options.group_id}, {"topic", record.topic}};
-  Metrics()
-      .GetGauge("hosho_consumer_lag_seconds", "Age of the record last taken by the consumer.", labels)
-      .Set(absl::ToDoubleSeconds(absl::Now() - record.timestamp));
-  const absl::Time started = absl::Now();
-  absl::Status last;
-  int attempts = 0;
-  bool store = RunAttempts(record, &last, &attempts);
-  if (!store && !stop.load() && revoking.load()) {
-    LogInfo("record left to the partition's next owner (rebalance during a retry)",
-            {{"group", options.group_id}, {"topic", record.topic}, {"partition", record.partition},
-             {"offset", record.offset}});
-  } else if (!store && !stop.load()) {
-    // Exhausted: the record goes to the DLQ, and only then does the partition move on.
-    store = DeadLetter(record, last, attempts, labels);
-  }
-  if (store) StoreOffset(record, last.ok() ? "ok" : "dlq", started);
+KafkaConsumer::Impl::TopicMetrics KafkaConsumer::Impl::MakeTopicMetrics(const std::string& topic) const {
+  const Labels labels{{"group", options.group_id}, {"topic", topic}};
+  auto records = [&](const char* outcome) {
+    return &Metrics().GetCounter("hosho_consumer_records_total",
+                                 "Records taken by consumers, by outcome (ok, skipped, dlq).",
+                                 {{"group", options.group_id}, {"topic", topic}, {"outcome", outcome}});
+  };
+  TopicMetrics m;
+  m.lag = &Metrics().GetGauge("hosho_consumer_lag_seconds", "Age of the record last taken by the consumer.", labels);
+  m.done = records("ok");
+  m.skipped = records("skipped");
+  m.dead_lettered = records("dlq");
+  m.dlq_records = &Metrics().GetCounter("hosho_dlq_records_total", "Records written to a DLQ.", labels);
+  return m;
 }
 
-bool KafkaConsumer::Impl::RunAttempts(const KafkaRecord& record, absl::Status* last, int* attempts) {
+KafkaConsumer::Impl::TopicMetrics KafkaConsumer::Impl::MetricsFor(const std::string& topic) const {
+  auto it = topic_metrics.find(topic);
+  return it != topic_metrics.end() ? it->second : MakeTopicMetrics(topic);
+}
+
+void KafkaConsumer::Impl::Process(const rd_kafka_message_t* m) {
+  const KafkaRecord record = ToRecord(m);
+  const TopicMetrics metrics = MetricsFor(record.topic);
+  metrics.lag->Set(absl::ToDoubleSeconds(absl::Now() - record.timestamp));
+  const absl::Time started = absl::Now();
+  int attempts = 0;
+  const RecordResult result = RunAttempts(record, &attempts);
+  switch (result.outcome) {
+    case RecordOutcome::kDone:
+      StoreOffset(record, metrics.done, started);
+      return;
+    case RecordOutcome::kSkipped:
+      LogDebug("record skipped", {{"group", options.group_id},
+                                  {"topic", record.topic},
+                                  {"partition", record.partition},
+                                  {"offset", record.offset},
+                                  {"reason", result.reason}});
+      StoreOffset(record, metrics.skipped, started);
+      return;
+    case RecordOutcome::kRetry:
+    case RecordOutcome::kDeadLetter:
+      break;
+  }
+  if (stop.load()) return;  // not stored: the record is delivered again
+  if (revoking.load()) {
+    LogInfo("record left to the partition's next owner (rebalance during a retry)", {{"group", options.group_id},
+                                                                                     {"topic", record.topic},
+                                                                                     {"partition", record.partition},
+                                                                                     {"offset", record.offset}});
+    return;
+  }
+  // Dead-lettered or exhausted: the record goes to the DLQ, and only then does the partition move on.
+  if (DeadLetter(record, result.error, attempts, metrics)) StoreOffset(record, metrics.dead_lettered, started);
+}
+
+RecordResult KafkaConsumer::Impl::RunAttempts(const KafkaRecord& record, int* attempts) {
   const absl::Time first_attempt = clock->Now();
   absl::Duration backoff = options.initial_backoff;
+  RecordResult last = RecordResult::Retry(absl::CancelledError("the consumer is stopping"));
   while (!stop.load()) {
     ++*attempts;
-    *last = (*handler)(record);
-    if (last->ok()) return true;
-    if (absl::IsCancelled(*last)) {
-      stop = true;  // stop without storing: the record will be redelivered
-      return false;
-    }
-    const bool outage = (absl::IsUnavailable(*last) || absl::IsDeadlineExceeded(*last)) &&
+    last = (*handler)(record);
+    if (last.outcome != RecordOutcome::kRetry && last.outcome != RecordOutcome::kDeadLetter) return last;
+    // The dependency's own word for "away for now" (ConsumerOptions::transient_retry).
+    const bool outage = last.outcome == RecordOutcome::kRetry &&
+                        (absl::IsUnavailable(last.error) || absl::IsDeadlineExceeded(last.error)) &&
                         clock->Now() - first_attempt < options.transient_retry;
     // Every attempt up to max_attempts, then one line in ten while an outage lasts.
     if (*attempts <= options.max_attempts || *attempts % 10 == 0) {
@@ -172,18 +273,19 @@ bool KafkaConsumer::Impl::RunAttempts(const KafkaRecord& record, absl::Status* l
                                         {"partition", record.partition},
                                         {"offset", record.offset},
                                         {"attempt", *attempts},
+                                        {"outcome", RecordOutcomeName(last.outcome)},
                                         {"waiting_for_dependency", outage},
-                                        {"error", std::string(last->message())}});
+                                        {"error", std::string(last.error.message())}});
     }
-    if (absl::IsInvalidArgument(*last) || (*attempts >= options.max_attempts && !outage)) return false;
-    if (!Backoff(backoff)) return false;
+    if (last.outcome == RecordOutcome::kDeadLetter || (*attempts >= options.max_attempts && !outage)) return last;
+    if (!Backoff(backoff)) return last;
     backoff = std::min(backoff * 2, options.max_backoff);
   }
-  return false;
+  return last;
 }
 
 bool KafkaConsumer::Impl::DeadLetter(const KafkaRecord& record, const absl::Status& last, int attempts,
-                                     const Labels& labels) {
+                                     const TopicMetrics& metrics) {
   OutgoingRecord dead{record.topic + options.dlq_suffix, record.key, record.value, record.headers};
   dead.headers.emplace_back("dlq-error", std::string(last.message()));
   dead.headers.emplace_back("dlq-error-code", absl::StatusCodeToString(last.code()));
@@ -197,7 +299,7 @@ bool KafkaConsumer::Impl::DeadLetter(const KafkaRecord& record, const absl::Stat
     absl::Status sent =
         dlq != nullptr ? dlq->Send(dead, absl::Seconds(30)) : absl::FailedPreconditionError("no DLQ producer");
     if (sent.ok()) {
-      Metrics().GetCounter("hosho_dlq_records_total", "Records written to a DLQ.", labels).Increment();
+      metrics.dlq_records->Increment();
       LogError("record sent to DLQ", {{"group", options.group_id},
                                       {"topic", record.topic},
                                       {"partition", record.partition},
@@ -213,19 +315,13 @@ bool KafkaConsumer::Impl::DeadLetter(const KafkaRecord& record, const absl::Stat
   return false;
 }
 
-void KafkaConsumer::Impl::StoreOffset(const KafkaRecord& record, const char* outcome, absl::Time started) {
+void KafkaConsumer::Impl::StoreOffset(const KafkaRecord& record, Counter* outcome, absl::Time started) {
   rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(offsets, record.topic.c_str(), record.partition)->offset = record.offset + 1;
   rd_kafka_offsets_store(rk, offsets);
   rd_kafka_topic_partition_list_destroy(offsets);
-  Metrics()
-      .GetCounter("hosho_consumer_records_total", "Records taken by consumers, by outcome.",
-                  {{"group", options.group_id}, {"topic", record.topic}, {"outcome", outcome}})
-      .Increment();
-  Metrics()
-      .GetHistogram("hosho_consumer_handle_seconds", "Time to take one record, retries included.",
-                    {{"group", options.group_id}})
-      .Observe(absl::ToDoubleSeconds(absl::Now() - started));
+  outcome->Increment();
+  handle_seconds->Observe(absl::ToDoubleSeconds(absl::Now() - started));
 }
 
 namespace {
@@ -276,6 +372,12 @@ absl::StatusOr<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const Kafka
   impl->options = std::move(consumer);
   impl->dlq = dlq;
   impl->clock = clock;
+  for (const std::string& topic : impl->options.topics) {
+    impl->topic_metrics.emplace(topic, impl->MakeTopicMetrics(topic));
+  }
+  impl->handle_seconds =
+      &Metrics().GetHistogram("hosho_consumer_handle_seconds", "Time to take one record, retries included.",
+                              {{"group", impl->options.group_id}});
   return std::unique_ptr<KafkaConsumer>(new KafkaConsumer(std::move(impl)));
 }
 

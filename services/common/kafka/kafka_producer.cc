@@ -1,5 +1,3 @@
-#include "services/common/kafka/kafka_impl.h"
-
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
@@ -11,6 +9,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "services/common/kafka/kafka_conf.h"
+#include "services/common/kafka/kafka_impl.h"
 #include "services/common/runtime/config.h"
 #include "services/common/runtime/log.h"
 #include "services/common/runtime/metrics.h"
@@ -25,7 +24,6 @@ std::string KafkaRecord::Header(absl::string_view name) const {
 }
 
 namespace {
-
 
 struct DeliveryWaiter {
   absl::Mutex mu;

@@ -71,8 +71,7 @@ std::vector<KafkaAcl> CatalogueAcls(const std::vector<TopicSpec>& catalogue) {
   using Res = KafkaAcl::Resource;
   std::vector<KafkaAcl> acls;
   absl::flat_hash_set<std::string> seen;  // a writer that also reads its topic gets each grant once
-  auto grant = [&acls, &seen](Res resource, const std::string& name, bool prefixed, const std::string& service,
-                              Op op) {
+  auto grant = [&acls, &seen](Res resource, const std::string& name, bool prefixed, const std::string& service, Op op) {
     if (!seen.insert(absl::StrCat(static_cast<int>(resource), "|", name, "|", prefixed, "|", service, "|",
                                   static_cast<int>(op)))
              .second) {

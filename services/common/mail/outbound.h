@@ -42,8 +42,7 @@ struct OutgoingMail {
 std::string ComposeMail(const OutgoingMail& mail);
 // Sends one mail. `accepted` (when set) runs as soon as the server has answered 250 to the message,
 // before the session's QUIT, so that the caller's record follows the acceptance as closely as it can.
-absl::Status SendMail(const SmtpOptions& options, const OutgoingMail& mail,
-                      const std::function<void()>& accepted = {});
+absl::Status SendMail(const SmtpOptions& options, const OutgoingMail& mail, const std::function<void()>& accepted = {});
 
 struct WebhookOptions {
   absl::Duration timeout = absl::Seconds(10);

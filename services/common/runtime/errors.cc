@@ -100,7 +100,8 @@ absl::StatusOr<int> PageOffsetFromToken(absl::string_view token) {
   const bool digits = token.size() <= 8 && token.find_first_not_of("0123456789") == absl::string_view::npos;
   if (token.empty()) return 0;
   if (digits && absl::SimpleAtoi(token, &offset) && offset <= kMaxOffset) return offset;
-  return ViolationStatus(absl::StatusCode::kInvalidArgument, {{"page_token", "PAGE_TOKEN_INVALID", "page_token が不正です"}});
+  return ViolationStatus(absl::StatusCode::kInvalidArgument,
+                         {{"page_token", "PAGE_TOKEN_INVALID", "page_token が不正です"}});
 }
 
 }  // namespace hosho

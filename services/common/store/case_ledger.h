@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "hosho/v1/domain.pb.h"
 
 namespace hosho {
 
@@ -19,10 +20,11 @@ struct TransitionRequest {
   // Idempotency key: applying the same event id twice changes nothing and
   // returns the first result.
   std::string event_id;
-  // States the case must be in; empty means the case must not exist yet (creation).
-  std::vector<std::string> expected_states;
+  // States the case must be in; empty means the case must not exist yet (creation). Each step from
+  // one of them to `to_state` must be in the lifecycle table (case_states.h).
+  std::vector<hosho::v1::CaseState> expected_states;
   std::optional<int64_t> expected_version;
-  std::string to_state;
+  hosho::v1::CaseState to_state = hosho::v1::CASE_STATE_UNSPECIFIED;
   std::string actor;
   std::string reason;
   absl::Time at;
@@ -40,7 +42,7 @@ struct TransitionRequest {
 struct TransitionResult {
   bool replayed = false;
   int64_t version = 0;
-  std::string state;
+  hosho::v1::CaseState state = hosho::v1::CASE_STATE_UNSPECIFIED;
   std::string payload;
 };
 
@@ -79,7 +81,8 @@ struct CaseNote {
 
 // The record of each case: its fields, state, version and history, changed one step at a time.
 // Errors: NOT_FOUND (no case), ALREADY_EXISTS (creating an existing case), FAILED_PRECONDITION (wrong
-// state), ABORTED (wrong version), UNAVAILABLE (store away), INTERNAL (the store refused the command).
+// state), ABORTED (wrong version), UNAVAILABLE (store away), INTERNAL (the store refused the command, or
+// a step not in the lifecycle table, refused before anything is written).
 class CaseLedger {
  public:
   virtual ~CaseLedger() = default;

@@ -20,7 +20,9 @@ namespace hosho {
 //   lookup:{term}          sorted set of the cases of a contract id or guarantee number
 //   tasks:{office}         sorted set of the cases waiting for a clerk, by due time
 //   timer:{name}           sorted set of the cases in a named timer, by due time
-// Idempotency keys are the caller's own names (intake's idem:, receipt:, dup:).
+//   idem:{principal}:…     an API caller's request id → "case_id|request fingerprint"
+//   receipt:{CHANNEL}:…    a channel's receipt number → the same
+//   dup:{contract}:kind:…  a guarantee per contract and purpose (R14) → its case id
 class RedisCaseStore final : public CaseStore {
  public:
   explicit RedisCaseStore(RedisClient* redis) : redis_(redis) {}
@@ -46,9 +48,10 @@ class RedisCaseStore final : public CaseStore {
                                                      int offset) override;
   absl::StatusOr<std::vector<std::string>> LookupCaseIds(absl::string_view term, int limit) override;
   absl::StatusOr<std::vector<CaseSummary>> Summaries(const std::vector<std::string>& case_ids) override;
-  absl::StatusOr<std::string> PutIfAbsent(absl::string_view key, absl::string_view value, absl::Duration ttl) override;
-  absl::Status Put(absl::string_view key, absl::string_view value, absl::Duration ttl) override;
-  absl::StatusOr<std::string> GetValue(absl::string_view key) override;
+  absl::StatusOr<std::string> PutIfAbsent(const IdempotencyKey& key, absl::string_view value,
+                                          absl::Duration ttl) override;
+  absl::Status Put(const IdempotencyKey& key, absl::string_view value, absl::Duration ttl) override;
+  absl::StatusOr<std::string> GetValue(const IdempotencyKey& key) override;
   absl::StatusOr<bool> RecordNotice(absl::string_view case_id, absl::string_view delivery_id,
                                     absl::string_view payload) override;
   absl::StatusOr<std::vector<std::string>> ListNotices(absl::string_view case_id) override;

@@ -7,6 +7,7 @@
 #include "services/common/runtime/log.h"
 #include "services/common/runtime/metrics.h"
 #include "services/common/store/case_fields.h"
+#include "services/common/store/case_states.h"
 #include "services/common/store/case_store_redis.h"
 #include "services/common/store/redis_case_keys.h"
 #include "services/common/text/text.h"
@@ -21,7 +22,7 @@ absl::StatusOr<TransitionResult> ParseAppliedRecord(absl::string_view record, bo
   if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &result.version)) {
     return absl::DataLossError("case store: malformed applied record");
   }
-  result.state = std::string(parts[1]);
+  result.state = ParseStateName(parts[1]);
   result.payload = std::string(parts[2]);
   result.replayed = replayed;
   return result;
@@ -65,11 +66,17 @@ redis.call('HSET', KEYS[3], ARGV[1], record)
 return {'APPLIED', record, prev_office}
 )lua";
 
+// The expected states by name ("a,b"), as they are stored; `separator` between them.
+std::string ExpectedNames(const TransitionRequest& request, absl::string_view separator) {
+  return absl::StrJoin(request.expected_states, separator,
+                       [](std::string* out, hosho::v1::CaseState s) { out->append(StateName(s)); });
+}
+
 std::vector<std::string> ScriptArgs(const TransitionRequest& request) {
   std::vector<std::string> args = {request.event_id,
-                                   absl::StrJoin(request.expected_states, ","),
+                                   ExpectedNames(request, ","),
                                    request.expected_version ? std::to_string(*request.expected_version) : "",
-                                   request.to_state,
+                                   StateName(request.to_state),
                                    request.actor,
                                    request.reason,
                                    std::to_string(absl::ToUnixMillis(request.at)),
@@ -104,8 +111,8 @@ absl::StatusOr<TransitionResult> ParseScriptReply(const TransitionRequest& reque
   }
   if (outcome == "NOT_FOUND") return absl::NotFoundError(absl::StrCat("case ", request.case_id, " not found"));
   if (outcome == "WRONG_STATE") {
-    return absl::FailedPreconditionError(absl::StrCat("case ", request.case_id, " is ", detail, ", expected ",
-                                                      absl::StrJoin(request.expected_states, " or ")));
+    return absl::FailedPreconditionError(
+        absl::StrCat("case ", request.case_id, " is ", detail, ", expected ", ExpectedNames(request, " or ")));
   }
   if (outcome == "WRONG_VERSION") {
     return absl::AbortedError(absl::StrCat("case ", request.case_id, " is at version ", detail));
@@ -127,7 +134,7 @@ void AppendIndexUpdates(const TransitionRequest& request, const std::string& pre
     if (request.terminal) {
       index->push_back({"ZREM", inflight, request.case_id});
       // Ended cases by office and final state, scored by when they ended (the overview's counts).
-      index->push_back({"ZADD", redis_keys::Ended(office, request.to_state),
+      index->push_back({"ZADD", redis_keys::Ended(office, StateName(request.to_state)),
                         std::to_string(absl::ToUnixMillis(request.at)), request.case_id});
     } else {
       const absl::Time score = request.deadline.value_or(request.at);
@@ -153,6 +160,16 @@ absl::Status CheckHistoryText(absl::string_view actor, absl::string_view reason)
     return absl::InvalidArgumentError("case store: a history text is not valid UTF-8; nothing was written");
   }
   return absl::OkStatus();
+}
+
+// What refuses a step before Redis is asked: a missing name, a history text that is not UTF-8, a
+// step the lifecycle table does not have.
+absl::Status CheckStep(const TransitionRequest& r) {
+  if (r.case_id.empty() || r.event_id.empty() || r.to_state == hosho::v1::CASE_STATE_UNSPECIFIED) {
+    return absl::InvalidArgumentError("transition needs a case id, an event id and a target state");
+  }
+  if (absl::Status text = CheckHistoryText(r.actor, r.reason); !text.ok()) return text;
+  return CheckTransition(r.expected_states, r.to_state);
 }
 
 // KEYS: case hash, history list, applied hash. ARGV: 1 event_id, 2 actor, 3 reason, 4 now_ms,
@@ -188,12 +205,8 @@ std::vector<absl::StatusOr<TransitionResult>> RedisCaseStore::ApplyAll(const std
   std::vector<absl::StatusOr<TransitionResult>> results;
   std::vector<RedisClient::ScriptCall> calls;
   for (const TransitionRequest& r : steps) {
-    if (r.case_id.empty() || r.event_id.empty() || r.to_state.empty()) {
-      return std::vector<absl::StatusOr<TransitionResult>>(
-          steps.size(), absl::InvalidArgumentError("transition needs a case id, an event id and a target state"));
-    }
-    if (absl::Status text = CheckHistoryText(r.actor, r.reason); !text.ok()) {
-      return std::vector<absl::StatusOr<TransitionResult>>(steps.size(), text);
+    if (absl::Status bad = CheckStep(r); !bad.ok()) {
+      return std::vector<absl::StatusOr<TransitionResult>>(steps.size(), bad);
     }
     const std::string key = redis_keys::Case(r.case_id);
     calls.push_back({{key, key + ":history", key + ":applied"}, ScriptArgs(r)});
@@ -207,9 +220,9 @@ std::vector<absl::StatusOr<TransitionResult>> RedisCaseStore::ApplyAll(const std
     // A replay heals the indexes of the step it repeats (their update follows the script and may have
     // failed), but only while the case is still in that step's state: a redelivered old step must not
     // put a case that moved on (or ended) back into the in-flight list of the office it left.
-    const bool moved_on = results.back().ok() && results.back()->replayed &&
-                          (*replies)[i].ok() && (*replies)[i]->elements.size() > 3 &&
-                          (*replies)[i]->elements[3].str != results.back()->state;
+    const bool moved_on = results.back().ok() && results.back()->replayed && (*replies)[i].ok() &&
+                          (*replies)[i]->elements.size() > 3 &&
+                          (*replies)[i]->elements[3].str != StateName(results.back()->state);
     if (results.back().ok() && !moved_on) AppendIndexUpdates(steps[i], prev_office, &index);
   }
   if (index.empty()) return results;

@@ -198,16 +198,18 @@ absl::StatusOr<std::string> FromUtf8(absl::string_view text, absl::string_view c
   if (U_FAILURE(status)) return absl::InvalidArgumentError(absl::StrCat("unknown charset ", charset));
   ucnv_setSubstChars(conv.get(), "?", 1, &status);
   if (U_FAILURE(status)) return absl::InternalError(absl::StrCat("no substitute for ", charset));
-  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  const icu::UnicodeString u =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   std::string out(static_cast<size_t>(u.length()) * 4 + 4, '\0');
   status = U_ZERO_ERROR;
-  const int32_t written = ucnv_fromUChars(conv.get(), out.data(), static_cast<int32_t>(out.size()), u.getBuffer(),
-                                          u.length(), &status);
+  const int32_t written =
+      ucnv_fromUChars(conv.get(), out.data(), static_cast<int32_t>(out.size()), u.getBuffer(), u.length(), &status);
   if (U_FAILURE(status)) return absl::InternalError(absl::StrCat("cannot write ", charset, ": ", u_errorName(status)));
   out.resize(static_cast<size_t>(written));
   // Every '?' written that the text did not have stands for a character the charset lacks.
   if (substituted != nullptr) {
-    *substituted = static_cast<int>(std::count(out.begin(), out.end(), '?') - std::count(text.begin(), text.end(), '?'));
+    *substituted =
+        static_cast<int>(std::count(out.begin(), out.end(), '?') - std::count(text.begin(), text.end(), '?'));
   }
   return out;
 }

@@ -124,8 +124,7 @@ std::string CaseActions(const RequestContext& r, const hosho::v1::Case& c) {
                     StepForm(r, c, "withdraw", "handoff.withdraw", true), "</details>");
   }
   if (actions.empty()) return "";
-  return absl::StrCat(R"(<section class="no-print"><h2>)", T(r.lang, "case.actions"), "</h2>", actions,
-                      "</section>");
+  return absl::StrCat(R"(<section class="no-print"><h2>)", T(r.lang, "case.actions"), "</h2>", actions, "</section>");
 }
 
 std::string AttachmentList(const RequestContext& r, const hosho::v1::Case& c) {
@@ -171,8 +170,8 @@ HttpReply CasePage(const PageKit& kit, const RequestContext& r) {
       CaseSummary(kit, r, c), CaseActions(r, c), "<h2>", T(r.lang, "case.rules"), "</h2>",
       c.rule_results().empty() ? absl::StrCat("<p>", T(r.lang, "case.no_rules"), "</p>")
                                : RuleTable(r.lang, c.rule_results()),
-      "<h2>", T(r.lang, "case.attachments"), "</h2>", AttachmentList(r, c), "<h2>", T(r.lang, "case.history"),
-      "</h2>", HistoryTable(r, c),
+      "<h2>", T(r.lang, "case.attachments"), "</h2>", AttachmentList(r, c), "<h2>", T(r.lang, "case.history"), "</h2>",
+      HistoryTable(r, c),
       // On paper only: when and by whom the page was printed (a filed copy says which state it shows).
       R"(<p class="print-only" id="printed">)", T(r.lang, "case.printed"), " ",
       absl::FormatTime("%Y-%m-%d %H:%M", absl::Now(), JapanTimeZone()), " ", Esc(kit.UserLabel(r)), "</p>");
@@ -221,11 +220,11 @@ HttpReply AttachmentDownload(const PageKit& kit, const RequestContext& r) {
   return reply;
 }
 
-ConsoleBackends::HandoffStep StepOf(const std::string& step) {
-  if (step == "acknowledge") return ConsoleBackends::HandoffStep::kAcknowledge;
-  if (step == "payment-handoff") return ConsoleBackends::HandoffStep::kPaymentHandoff;
-  if (step == "withdraw") return ConsoleBackends::HandoffStep::kWithdraw;
-  return ConsoleBackends::HandoffStep::kConclude;
+HandoffStep StepOf(const std::string& step) {
+  if (step == "acknowledge") return HandoffStep::kAcknowledge;
+  if (step == "payment-handoff") return HandoffStep::kPaymentHandoff;
+  if (step == "withdraw") return HandoffStep::kWithdraw;
+  return HandoffStep::kConclude;
 }
 
 HttpReply CaseHandoff(const PageKit& kit, const RequestContext& r) {
@@ -254,8 +253,7 @@ std::vector<HttpRoute> CaseRoutes(const PageKit& kit) {
   return {
       kit.PageRoute("GET", "/cases/([A-Za-z0-9_.:-]+)", CasePage),
       kit.PageRoute("GET", "/cases/([A-Za-z0-9_.:-]+)/attachments/([0-9a-f]{64})", AttachmentDownload),
-      kit.PageRoute("POST", "/cases/([A-Za-z0-9_.:-]+)/(conclude|acknowledge|payment-handoff|withdraw)",
-                    CaseHandoff),
+      kit.PageRoute("POST", "/cases/([A-Za-z0-9_.:-]+)/(conclude|acknowledge|payment-handoff|withdraw)", CaseHandoff),
   };
 }
 

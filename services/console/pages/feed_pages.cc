@@ -42,8 +42,8 @@ HttpReply FeedPage(const PageKit& kit, const RequestContext& r) {
       R"(<form id="feed-filter" class="filters"><label>)", T(r.lang, "filter.office"),
       Select("office", offices, r.call.Param("office"), "filter-office"), "</label><label>", T(r.lang, "filter.kind"),
       Select("kind", WithAny(r.lang, KindChoices(r.lang)), r.call.Param("kind"), "filter-kind"), "</label><label>",
-      T(r.lang, "filter.state"), Select("state", WithAny(r.lang, StateChoices(r.lang)), r.call.Param("state"),
-                                        "filter-state"),
+      T(r.lang, "filter.state"),
+      Select("state", WithAny(r.lang, StateChoices(r.lang)), r.call.Param("state"), "filter-state"),
       R"(</label><span id="feed-status" data-connected=")", T(r.lang, "feed.connected"), R"(" data-disconnected=")",
       T(r.lang, "feed.disconnected"), R"("></span></form>)", R"(<table id="feed"><thead><tr><th>)",
       T(r.lang, "col.time"), "</th><th>", T(r.lang, "col.case"), "</th><th>", T(r.lang, "col.event"), "</th><th>",
@@ -86,8 +86,8 @@ struct StreamState {
 
 // One round of a stream: the backlog first, then what arrives within `keepalive` (or a keep-alive);
 // false once the feed closes, the browser goes, or the session was signed out.
-bool StreamRound(StreamState& state, LiveFeed* feed, SessionStore* sessions, Clock* clock,
-                 absl::Duration keepalive, const HttpChunkWriter& write) {
+bool StreamRound(StreamState& state, LiveFeed* feed, SessionStore* sessions, Clock* clock, absl::Duration keepalive,
+                 const HttpChunkWriter& write) {
   if (feed->closed()) return false;
   std::vector<FeedItem> items;
   if (state.after < 0) {
@@ -132,10 +132,9 @@ HttpReply FeedStream(const PageKit& kit, const RequestContext& r) {
   LiveFeed* feed = kit.deps().feed;
   // -1: start with the recent backlog (a new page, or an id from another replica or a restart).
   const int64_t after = feed->ResumeAfter(r.call.Header("last-event-id"));
-  auto state = std::make_shared<StreamState>(
-      StreamState{after, CookieValue(r.call, kSessionCookie), r.user,
-                  FeedFilter{r.call.Param("office"), r.call.Param("kind"), r.call.Param("state")},
-                  kit.deps().clock->Now()});
+  auto state = std::make_shared<StreamState>(StreamState{
+      after, CookieValue(r.call, kSessionCookie), r.user,
+      FeedFilter{r.call.Param("office"), r.call.Param("kind"), r.call.Param("state")}, kit.deps().clock->Now()});
   reply.stream = [state, slot, feed, sessions = kit.deps().sessions, clock = kit.deps().clock,
                   keepalive = kit.options().feed_keepalive](const HttpChunkWriter& write) {
     return StreamRound(*state, feed, sessions, clock, keepalive, write);

@@ -93,9 +93,9 @@ std::string DeadlineTable(const PageKit& kit, const RequestContext& r, const Ove
     if (!SeesOffice(r.user, d.office)) continue;
     (d.breached ? figures->breached : figures->approaching)++;
     if (++shown > 50) continue;
-    absl::StrAppend(&table, "<tr><td>", CaseLink(d.case_id), "</td><td>", Esc(StateLabel(r.lang, d.state)),
-                    "</td><td>", Esc(kit.OfficeLabel(r.lang, d.office)), "</td><td>", FormatJst(d.deadline),
-                    "</td><td class=\"", d.breached ? "bad" : "warn", "\">",
+    absl::StrAppend(&table, "<tr><td>", CaseLink(d.case_id), "</td><td>", Esc(StateLabel(r.lang, d.state)), "</td><td>",
+                    Esc(kit.OfficeLabel(r.lang, d.office)), "</td><td>", FormatJst(d.deadline), "</td><td class=\"",
+                    d.breached ? "bad" : "warn", "\">",
                     T(r.lang, d.breached ? "overview.breached" : "overview.approaching"), "</td></tr>");
   }
   absl::StrAppend(&table, "</tbody></table>");
@@ -130,15 +130,15 @@ std::string ConnectorTable(const RequestContext& r, const Overview& overview) {
 }
 
 std::string Cards(const RequestContext& r, const Figures& f) {
-  return absl::StrCat(
-      R"(<div class="cards"><div class="card" id="card-in-flight"><div>)", T(r.lang, "overview.in_flight"),
-      R"(</div><div class="figure">)", f.in_flight, R"(</div></div><div class="card" id="card-approaching"><div>)",
-      T(r.lang, "overview.approaching"), R"(</div><div class="figure warn">)", f.approaching,
-      R"(</div></div><div class="card" id="card-breached"><div>)", T(r.lang, "overview.breached"),
-      R"(</div><div class="figure bad">)", f.breached,
-      R"(</div></div><div class="card" id="card-dlq"><div>DLQ</div><div class="figure">)", f.dlq,
-      R"(</div></div><div class="card" id="card-ended"><div>)", T(r.lang, "overview.ended_total"),
-      R"(</div><div class="figure">)", f.ended, "</div></div></div>");
+  return absl::StrCat(R"(<div class="cards"><div class="card" id="card-in-flight"><div>)",
+                      T(r.lang, "overview.in_flight"), R"(</div><div class="figure">)", f.in_flight,
+                      R"(</div></div><div class="card" id="card-approaching"><div>)", T(r.lang, "overview.approaching"),
+                      R"(</div><div class="figure warn">)", f.approaching,
+                      R"(</div></div><div class="card" id="card-breached"><div>)", T(r.lang, "overview.breached"),
+                      R"(</div><div class="figure bad">)", f.breached,
+                      R"(</div></div><div class="card" id="card-dlq"><div>DLQ</div><div class="figure">)", f.dlq,
+                      R"(</div></div><div class="card" id="card-ended"><div>)", T(r.lang, "overview.ended_total"),
+                      R"(</div><div class="figure">)", f.ended, "</div></div></div>");
 }
 
 HttpReply OverviewPage(const PageKit& kit, const RequestContext& r) {
@@ -152,13 +152,13 @@ HttpReply OverviewPage(const PageKit& kit, const RequestContext& r) {
       StateOfficeTable(kit, r, "ended", overview->ended_by_state_office, offices, &figures.ended);
   const std::string deadlines = DeadlineTable(kit, r, *overview, &figures);
   const std::string dlq = DlqTable(r, *overview, &figures.dlq);
-  const std::string body = absl::StrCat(
-      Cards(r, figures), "<h2>", T(r.lang, "overview.by_state"), "</h2>", table, "<h2>",
-      T(r.lang, "overview.deadlines"), "</h2>", deadlines, "<h2>", T(r.lang, "overview.ended"), "</h2>",
-      figures.ended == 0 ? absl::StrCat("<p>", T(r.lang, "overview.none_ended"), "</p>") : ended_table, "<h2>",
-      T(r.lang, "overview.connectors"), "</h2>", ConnectorTable(r, *overview), "<h2>", T(r.lang, "overview.dlq"),
-      "</h2>", dlq, R"(<p class="muted">)", T(r.lang, "overview.computed_at"), " ", FormatJst(overview->computed_at),
-      "</p>");
+  const std::string body =
+      absl::StrCat(Cards(r, figures), "<h2>", T(r.lang, "overview.by_state"), "</h2>", table, "<h2>",
+                   T(r.lang, "overview.deadlines"), "</h2>", deadlines, "<h2>", T(r.lang, "overview.ended"), "</h2>",
+                   figures.ended == 0 ? absl::StrCat("<p>", T(r.lang, "overview.none_ended"), "</p>") : ended_table,
+                   "<h2>", T(r.lang, "overview.connectors"), "</h2>", ConnectorTable(r, *overview), "<h2>",
+                   T(r.lang, "overview.dlq"), "</h2>", dlq, R"(<p class="muted">)", T(r.lang, "overview.computed_at"),
+                   " ", FormatJst(overview->computed_at), "</p>");
   return kit.Page(r, 200, std::string(T(r.lang, "overview.title")), body);
 }
 

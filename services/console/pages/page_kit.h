@@ -18,8 +18,8 @@ namespace hosho {
 // A case's states in the order of its life, and the guarantee kinds: the rows and options of every
 // table and filter that lists them.
 inline constexpr const char* kCaseStates[] = {
-    "RECEIVED", "AWAITING_VERIFICATION", "VERIFYING", "VERIFIED", "RETURNED", "ROUTED", "CONTRACT_CONCLUDED",
-    "FORWARDED", "PAYMENT_HANDED_OFF", "CLOSED", "WITHDRAWN"};
+    "RECEIVED",  "AWAITING_VERIFICATION", "VERIFYING", "VERIFIED", "RETURNED", "ROUTED", "CONTRACT_CONCLUDED",
+    "FORWARDED", "PAYMENT_HANDED_OFF",    "CLOSED",    "WITHDRAWN"};
 inline constexpr const char* kGuaranteeKinds[] = {"GUARANTEE_KIND_CONTRACT", "GUARANTEE_KIND_ADVANCE_PAYMENT",
                                                   "GUARANTEE_KIND_INTERMEDIATE_ADVANCE_PAYMENT"};
 

@@ -111,15 +111,15 @@ SearchResults MatchCases(const PageKit& kit, const RequestContext& r, const Case
 }
 
 std::string SearchForm(const PageKit& kit, const RequestContext& r, const CaseSearch& s) {
-  return absl::StrCat(
-      R"(<form method="get" action="/cases" class="filters" id="case-search"><label>)", T(r.lang, "filter.query"),
-      R"(<input name="q" id="q" value=")", Esc(s.q), R"("></label><label>)", T(r.lang, "filter.state"),
-      Select("state", WithAny(r.lang, StateChoices(r.lang)), s.state), "</label><label>", T(r.lang, "filter.kind"),
-      Select("kind", WithAny(r.lang, KindChoices(r.lang)), s.kind), "</label><label>", T(r.lang, "filter.office"),
-      Select("office", kit.OfficeFilterChoices(r.lang), s.office),
-      R"(</label><label class="check"><input type="checkbox" name="amend" value="1" id="amend")",
-      s.amend ? " checked" : "", ">", T(r.lang, "filter.amend"), R"(</label><button type="submit">)",
-      T(r.lang, "filter.search"), "</button></form>");
+  return absl::StrCat(R"(<form method="get" action="/cases" class="filters" id="case-search"><label>)",
+                      T(r.lang, "filter.query"), R"(<input name="q" id="q" value=")", Esc(s.q), R"("></label><label>)",
+                      T(r.lang, "filter.state"), Select("state", WithAny(r.lang, StateChoices(r.lang)), s.state),
+                      "</label><label>", T(r.lang, "filter.kind"),
+                      Select("kind", WithAny(r.lang, KindChoices(r.lang)), s.kind), "</label><label>",
+                      T(r.lang, "filter.office"), Select("office", kit.OfficeFilterChoices(r.lang), s.office),
+                      R"(</label><label class="check"><input type="checkbox" name="amend" value="1" id="amend")",
+                      s.amend ? " checked" : "", ">", T(r.lang, "filter.amend"), R"(</label><button type="submit">)",
+                      T(r.lang, "filter.search"), "</button></form>");
 }
 
 // The results table and, when more matched, the link to the next page.
@@ -127,9 +127,9 @@ std::string ResultsTable(const RequestContext& r, const CaseSearch& s, const Sea
   if (results.shown == 0) return absl::StrCat("<p>", T(r.lang, "cases.none"), "</p>");
   std::string out = absl::StrCat(
       R"(<table id="cases"><thead><tr><th>)", T(r.lang, "col.case"), "</th><th>", T(r.lang, "col.kind"), "</th><th>",
-      T(r.lang, "col.state"), "</th><th>", T(r.lang, "col.office"), "</th><th>", T(r.lang, "col.contract"),
-      "</th><th>", T(r.lang, "col.guarantee"), "</th><th>", T(r.lang, "col.received"), "</th><th>",
-      T(r.lang, "col.deadline"), "</th></tr></thead><tbody>", results.rows, "</tbody></table>");
+      T(r.lang, "col.state"), "</th><th>", T(r.lang, "col.office"), "</th><th>", T(r.lang, "col.contract"), "</th><th>",
+      T(r.lang, "col.guarantee"), "</th><th>", T(r.lang, "col.received"), "</th><th>", T(r.lang, "col.deadline"),
+      "</th></tr></thead><tbody>", results.rows, "</tbody></table>");
   if (results.matched > s.offset + results.shown) {
     absl::StrAppend(&out, R"(<p><a id="next-page" href="/cases?q=)", UrlEncode(s.q), "&state=", UrlEncode(s.state),
                     "&kind=", UrlEncode(s.kind), "&office=", UrlEncode(s.office), s.amend ? "&amend=1" : "",
@@ -185,8 +185,8 @@ HttpReply CasesPage(const PageKit& kit, const RequestContext& r) {
 hosho::v1::ExportLedgerRequest LedgerRequestOf(const HttpCall& call) {
   hosho::v1::ExportLedgerRequest request;
   request.set_office(call.Param("office"));
-  for (const auto& [param, date] : {std::pair{"from", request.mutable_received_from()},
-                                    std::pair{"to", request.mutable_received_to()}}) {
+  for (const auto& [param, date] :
+       {std::pair{"from", request.mutable_received_from()}, std::pair{"to", request.mutable_received_to()}}) {
     // An unreadable date stays unset and is refused by LedgerQueryFor with its field named.
     if (auto parsed = ParseDate(call.Param(param)); parsed.ok()) *date = *parsed;
   }
@@ -201,11 +201,10 @@ hosho::v1::ExportLedgerRequest LedgerRequestOf(const HttpCall& call) {
                           : static_cast<hosho::v1::CaseState>(-1));
   }
   const std::string format = call.Param("format");
-  request.set_format(format == "csv-sjis" ? hosho::v1::ExportLedgerRequest::FORMAT_CSV_CP932
-                     : format == "csv"    ? hosho::v1::ExportLedgerRequest::FORMAT_CSV_UTF8
-                     : format.empty() || format == "xlsx"
-                         ? hosho::v1::ExportLedgerRequest::FORMAT_XLSX
-                         : static_cast<hosho::v1::ExportLedgerRequest::Format>(-1));
+  request.set_format(format == "csv-sjis"                 ? hosho::v1::ExportLedgerRequest::FORMAT_CSV_CP932
+                     : format == "csv"                    ? hosho::v1::ExportLedgerRequest::FORMAT_CSV_UTF8
+                     : format.empty() || format == "xlsx" ? hosho::v1::ExportLedgerRequest::FORMAT_XLSX
+                                                          : static_cast<hosho::v1::ExportLedgerRequest::Format>(-1));
   return request;
 }
 

@@ -29,8 +29,7 @@ HttpReply SignInPage(const PageKit& kit, const HttpCall& call, const std::string
   HttpReply reply = kit.Page(r, error_key.empty() ? 200 : (error_key == "signin.limited" ? 429 : 401),
                              std::string(T(r.lang, "signin.title")), body,
                              error_key.empty() ? "" : Esc(T(r.lang, error_key)), !error_key.empty());
-  reply.headers.emplace_back("Set-Cookie",
-                             Cookie(kSignInCookie, token, kit.options().cookie_secure, "; Max-Age=1800"));
+  reply.headers.emplace_back("Set-Cookie", Cookie(kSignInCookie, token, kit.options().cookie_secure, "; Max-Age=1800"));
   return reply;
 }
 

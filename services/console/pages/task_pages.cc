@@ -44,30 +44,29 @@ HttpReply TasksPage(const PageKit& kit, const RequestContext& r) {
     return kit.Page(r, 200, std::string(T(r.lang, "tasks.title")), body);
   }
   absl::StrAppend(&body, R"(<table id="tasks"><thead><tr><th>)", T(r.lang, "col.case"), "</th><th>",
-                  T(r.lang, "col.kind"), "</th><th>", T(r.lang, "col.platform"), "</th><th>",
-                  T(r.lang, "col.received"), "</th><th>", T(r.lang, "col.due"), "</th><th>",
-                  T(r.lang, "col.claimed_by"), "</th><th></th></tr></thead><tbody>");
+                  T(r.lang, "col.kind"), "</th><th>", T(r.lang, "col.platform"), "</th><th>", T(r.lang, "col.received"),
+                  "</th><th>", T(r.lang, "col.due"), "</th><th>", T(r.lang, "col.claimed_by"),
+                  "</th><th></th></tr></thead><tbody>");
   for (const auto& t : tasks->tasks()) {
     const bool mine = t.claimed_by() == r.user.name;
     std::string claim;
     if (r.user.role == Role::kClerk && !mine && t.claimed_by().empty()) {
       claim = absl::StrCat(R"(<form method="post" class="inline" action="/tasks/)", UrlEncode(t.task_id()),
-                           R"(/claim">)", Hidden("csrf", r.csrf), R"(<button type="submit">)",
-                           T(r.lang, "tasks.claim"), "</button></form> ");
+                           R"(/claim">)", Hidden("csrf", r.csrf), R"(<button type="submit">)", T(r.lang, "tasks.claim"),
+                           "</button></form> ");
     }
     absl::StrAppend(&body, R"(<tr data-task-id=")", Esc(t.task_id()), R"("><td>)", CaseLink(t.case_id()), "</td><td>",
                     Esc(KindLabel(r.lang, hosho::v1::GuaranteeKind_Name(t.kind()))), "</td><td>",
                     Esc(PlatformNameJa(t.platform())), "</td><td>", FormatJst(t.received_at()), "</td><td>",
-                    FormatJst(t.due_at()), "</td><td>", Esc(t.claimed_by()), "</td><td>", claim,
-                    R"(<a href="/tasks/)", UrlEncode(t.task_id()), R"(">)", T(r.lang, "tasks.open"), "</a></td></tr>");
+                    FormatJst(t.due_at()), "</td><td>", Esc(t.claimed_by()), "</td><td>", claim, R"(<a href="/tasks/)",
+                    UrlEncode(t.task_id()), R"(">)", T(r.lang, "tasks.open"), "</a></td></tr>");
   }
   absl::StrAppend(&body, "</tbody></table>");
   return kit.Page(r, 200, std::string(T(r.lang, "tasks.title")), body);
 }
 
 // The task of `id` as verification lists it for the case's office; NOT_FOUND when it is no task.
-absl::StatusOr<hosho::v1::VerificationTask> FindTask(const PageKit& kit, const Principal& user,
-                                                     const std::string& id) {
+absl::StatusOr<hosho::v1::VerificationTask> FindTask(const PageKit& kit, const Principal& user, const std::string& id) {
   auto record = kit.deps().cases->Get(id);
   if (!record.ok()) return record.status();
   if (!MaySee(user, *record)) return absl::NotFoundError("task not found");
@@ -80,14 +79,14 @@ absl::StatusOr<hosho::v1::VerificationTask> FindTask(const PageKit& kit, const P
 }
 
 std::string TaskSummary(const RequestContext& r, const hosho::v1::VerificationTask& t) {
-  return absl::StrCat(R"(<table id="task"><tbody><tr><th>)", T(r.lang, "col.case"), "</th><td>",
-                      CaseLink(t.case_id()), "</td></tr><tr><th>", T(r.lang, "col.kind"), "</th><td>",
+  return absl::StrCat(R"(<table id="task"><tbody><tr><th>)", T(r.lang, "col.case"), "</th><td>", CaseLink(t.case_id()),
+                      "</td></tr><tr><th>", T(r.lang, "col.kind"), "</th><td>",
                       Esc(KindLabel(r.lang, hosho::v1::GuaranteeKind_Name(t.kind()))), "</td></tr><tr><th>",
-                      T(r.lang, "col.platform"), "</th><td>", Esc(PlatformNameJa(t.platform())),
-                      "</td></tr><tr><th>", T(r.lang, "col.contract"), "</th><td>", Esc(t.contract_id()),
-                      "</td></tr><tr><th>", T(r.lang, "col.due"), "</th><td>", FormatJst(t.due_at()),
-                      "</td></tr><tr><th>", T(r.lang, "col.claimed_by"), R"(</th><td id="claimed-by">)",
-                      Esc(t.claimed_by()), "</td></tr></tbody></table>");
+                      T(r.lang, "col.platform"), "</th><td>", Esc(PlatformNameJa(t.platform())), "</td></tr><tr><th>",
+                      T(r.lang, "col.contract"), "</th><td>", Esc(t.contract_id()), "</td></tr><tr><th>",
+                      T(r.lang, "col.due"), "</th><td>", FormatJst(t.due_at()), "</td></tr><tr><th>",
+                      T(r.lang, "col.claimed_by"), R"(</th><td id="claimed-by">)", Esc(t.claimed_by()),
+                      "</td></tr></tbody></table>");
 }
 
 // Paper has no key or password to reveal: the clerk reads the paper itself.
@@ -133,8 +132,7 @@ Choices IssuerChoices() {
   return issuers;
 }
 
-std::string CertificateForm(const RequestContext& r, const hosho::v1::VerificationTask& t,
-                            const FieldErrors& errors) {
+std::string CertificateForm(const RequestContext& r, const hosho::v1::VerificationTask& t, const FieldErrors& errors) {
   const std::string selected_kind =
       r.call.Param("kind").empty() ? hosho::v1::GuaranteeKind_Name(t.kind()) : r.call.Param("kind");
   const std::string number = R"( inputmode="numeric" pattern="[0-9,]*")";
@@ -144,16 +142,16 @@ std::string CertificateForm(const RequestContext& r, const hosho::v1::Verificati
   };
   return absl::StrCat(
       "<h2>", T(r.lang, "cert.title"), R"(</h2><form method="post" class="stack" id="certificate" action="/tasks/)",
-      UrlEncode(t.task_id()), R"(/certificate" novalidate>)", Hidden("csrf", r.csrf),
-      Hidden("outcome", "certificate"), input("guarantee_number", "text", true), R"(<label for="cert-kind">)",
-      T(r.lang, "cert.kind"), "</label>", Select("kind", KindChoices(r.lang), selected_kind, "cert-kind"),
-      R"(<label for="cert-issuer">)", T(r.lang, "cert.issuer"), "</label>",
-      Select("issuer", IssuerChoices(), r.call.Param("issuer"), "cert-issuer"), FieldError(errors, "issuer"),
-      input("beneficiary", "text", true), input("contractor_name", "text", true), input("project_name", "text", true),
-      input("project_location", "text", false), input("contract_price_yen", "text", true, number),
-      input("guaranteed_amount_yen", "text", false, number), input("advance_amount_yen", "text", false, number),
-      input("period_start", "date", true), input("period_end", "date", true), input("issue_date", "date", true),
-      R"(<p><button type="submit">)", T(r.lang, "cert.submit"), "</button></p></form>");
+      UrlEncode(t.task_id()), R"(/certificate" novalidate>)", Hidden("csrf", r.csrf), Hidden("outcome", "certificate"),
+      input("guarantee_number", "text", true), R"(<label for="cert-kind">)", T(r.lang, "cert.kind"), "</label>",
+      Select("kind", KindChoices(r.lang), selected_kind, "cert-kind"), R"(<label for="cert-issuer">)",
+      T(r.lang, "cert.issuer"), "</label>", Select("issuer", IssuerChoices(), r.call.Param("issuer"), "cert-issuer"),
+      FieldError(errors, "issuer"), input("beneficiary", "text", true), input("contractor_name", "text", true),
+      input("project_name", "text", true), input("project_location", "text", false),
+      input("contract_price_yen", "text", true, number), input("guaranteed_amount_yen", "text", false, number),
+      input("advance_amount_yen", "text", false, number), input("period_start", "date", true),
+      input("period_end", "date", true), input("issue_date", "date", true), R"(<p><button type="submit">)",
+      T(r.lang, "cert.submit"), "</button></p></form>");
 }
 
 std::string NoCertificateForm(const RequestContext& r, const hosho::v1::VerificationTask& t) {
@@ -177,17 +175,16 @@ HttpReply RenderTask(const PageKit& kit, const RequestContext& r, const hosho::v
   if (t.claimed_by() != r.user.name) {
     absl::StrAppend(&body, "<p>", T(r.lang, "task.claim_first"), "</p>");
     if (r.user.role == Role::kClerk && t.claimed_by().empty()) {
-      absl::StrAppend(&body, R"(<form method="post" id="claim" action="/tasks/)", UrlEncode(t.task_id()),
-                      R"(/claim">)", Hidden("csrf", r.csrf), R"(<button type="submit">)", T(r.lang, "tasks.claim"),
+      absl::StrAppend(&body, R"(<form method="post" id="claim" action="/tasks/)", UrlEncode(t.task_id()), R"(/claim">)",
+                      Hidden("csrf", r.csrf), R"(<button type="submit">)", T(r.lang, "tasks.claim"),
                       "</button></form>");
     }
     // A refused step on a task the clerk does not hold is a refusal (422), not a page like any other.
     return kit.Page(r, flash_error ? 422 : 200, title, body, flash, flash_error);
   }
-  absl::StrAppend(&body, R"(<form method="post" id="release" action="/tasks/)", UrlEncode(t.task_id()),
-                  R"(/release">)", Hidden("csrf", r.csrf), R"(<button type="submit" class="secondary">)",
-                  T(r.lang, "tasks.release"), "</button></form>", RevealForm(r, t), CertificateForm(r, t, errors),
-                  NoCertificateForm(r, t));
+  absl::StrAppend(&body, R"(<form method="post" id="release" action="/tasks/)", UrlEncode(t.task_id()), R"(/release">)",
+                  Hidden("csrf", r.csrf), R"(<button type="submit" class="secondary">)", T(r.lang, "tasks.release"),
+                  "</button></form>", RevealForm(r, t), CertificateForm(r, t, errors), NoCertificateForm(r, t));
   return kit.Page(r, errors.empty() ? 200 : 422, title, body, flash, flash_error);
 }
 

@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "services/common/runtime/config.h"
+#include "tests/support/config_keys.h"
 #include "tests/support/redis_server.h"
 
 namespace hosho {
@@ -97,13 +98,13 @@ TEST_F(ConsoleConfigTest, AProxyHeaderIsMatchedInLowerCaseAndFeedsKeepAtLeastOne
 // The console section as hosho-stack writes it (services/stack/stack.cc): the other console keys
 // keep their defaults.
 TEST_F(ConsoleConfigTest, WhatHoshoStackWritesForTheConsole) {
-  auto c = Read(std::string("console: {port: 18106, accounts_file: \"") + dir_ +
-                "/accounts.yaml\", offices_file: \"/src/deploy/city/offices.yaml\", topics_file: "
-                "\"/src/deploy/kafka/topics.yaml\", token_file: \"" +
-                dir_ + "/token\", feed_from_earliest: true, overview_refresh_ms: 1000}\n" +
-                "blobs: {dir: \"/run/blobs\"}\n" +
-                "verification: {target: \"127.0.0.1:17102\", dev_plaintext: true}\n" +
-                "routing: {target: \"127.0.0.1:17103\", dev_plaintext: true}\n");
+  auto c =
+      Read(std::string("console: {port: 18106, accounts_file: \"") + dir_ +
+           "/accounts.yaml\", offices_file: \"/src/deploy/city/offices.yaml\", topics_file: "
+           "\"/src/deploy/kafka/topics.yaml\", token_file: \"" +
+           dir_ + "/token\", feed_from_earliest: true, overview_refresh_ms: 1000}\n" +
+           "blobs: {dir: \"/run/blobs\"}\n" + "verification: {target: \"127.0.0.1:17102\", dev_plaintext: true}\n" +
+           "routing: {target: \"127.0.0.1:17103\", dev_plaintext: true}\n");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->http.port, 18106);
   EXPECT_EQ(c->http.worker_threads, 64) << "a default the stack does not set";
@@ -117,6 +118,23 @@ TEST_F(ConsoleConfigTest, WhatHoshoStackWritesForTheConsole) {
   EXPECT_EQ(c->routing.target, "127.0.0.1:17103");
   EXPECT_TRUE(c->routing.dev_plaintext);
   EXPECT_EQ(c->token.value_or(""), "console-token");
+}
+
+TEST_F(ConsoleConfigTest, EveryDefaultTakenOutIsNamed) {
+  Write("console.yaml", "");
+  const std::vector<std::string> keys =
+      testing::YamlLeaves(kConsoleDefaults, {"console", "blobs", "verification", "routing"});
+  ASSERT_GE(keys.size(), 27u);
+  for (const std::string& key : keys) {
+    // Named by the overlay; an open list.
+    if (key == "console.accounts_file" || key == "console.trusted_proxy_addresses") continue;
+    auto config =
+        Config::LoadText(testing::YamlWithout(kConsoleDefaults, key), "console: {accounts_file: accounts.yaml}", dir_);
+    ASSERT_TRUE(config.ok()) << config.status();
+    auto c = ConsoleConfig::FromConfig(*config);
+    EXPECT_TRUE(absl::IsNotFound(c.status())) << key << ": " << c.status();
+    EXPECT_NE(c.status().message().find(key), std::string::npos) << key << ": " << c.status();
+  }
 }
 
 }  // namespace

@@ -111,8 +111,10 @@ TEST(LedgerTest, ARowCarriesContractCertificateVerdictCheckerAndEachStepsDay) {
   c.set_office("road-maintenance");
   c.set_contract_id("K-1");
   c.set_guarantee_number("DS-26-000101");
-  *c.add_history() = Entry(S::CASE_STATE_UNSPECIFIED, S::CASE_STATE_RECEIVED, "2026-12-01 09:00", "web", "C-1:submitted");
-  *c.add_history() = Entry(S::CASE_STATE_VERIFYING, S::CASE_STATE_VERIFIED, "2026-12-01 10:30", "keiyaku", "C-1:verified");
+  *c.add_history() =
+      Entry(S::CASE_STATE_UNSPECIFIED, S::CASE_STATE_RECEIVED, "2026-12-01 09:00", "web", "C-1:submitted");
+  *c.add_history() =
+      Entry(S::CASE_STATE_VERIFYING, S::CASE_STATE_VERIFIED, "2026-12-01 10:30", "keiyaku", "C-1:verified");
   *c.add_history() = Entry(S::CASE_STATE_ROUTED, S::CASE_STATE_CONTRACT_CONCLUDED, "2026-12-02 11:00", "k", "x");
   *c.add_history() = Entry(S::CASE_STATE_CONTRACT_CONCLUDED, S::CASE_STATE_FORWARDED, "2026-12-02 11:00", "k", "y");
   *c.add_history() = Entry(S::CASE_STATE_FORWARDED, S::CASE_STATE_CLOSED, "2026-12-04 16:20", "douro", "z");
@@ -140,7 +142,9 @@ TEST(LedgerTest, ARowCarriesContractCertificateVerdictCheckerAndEachStepsDay) {
   const std::vector<std::string> row = LedgerRowFor(c, &submission, &verification, nullptr);
   const std::vector<std::string>& header = LedgerHeader();
   ASSERT_EQ(row.size(), header.size());
-  auto cell = [&](const std::string& name) { return row[std::find(header.begin(), header.end(), name) - header.begin()]; };
+  auto cell = [&](const std::string& name) {
+    return row[std::find(header.begin(), header.end(), name) - header.begin()];
+  };
   EXPECT_EQ(cell("案件番号"), "C-1");
   EXPECT_EQ(cell("状態"), "完了");
   EXPECT_EQ(cell("受付日時"), "2026-12-01 09:00");
@@ -176,7 +180,7 @@ TEST(LedgerTest, TheFilesAreUtf8WithABomCp932AndXlsxWithFormulasNeutralised) {
   std::vector<std::string> row(LedgerHeader().size());
   row[0] = "C-1";
   row[9] = "=HYPERLINK(\"x\")";  // a project name typed like a formula
-  row[10] = "𠮷野建設";            // a character CP932 lacks
+  row[10] = "𠮷野建設";          // a character CP932 lacks
   const std::vector<std::vector<std::string>> rows = {row};
 
   auto utf8 = RenderLedger(query, rows);

@@ -359,8 +359,8 @@ TEST_F(ScopeRulesTest, NamesOnTheInsurersFormatAreTheContracts) {
   const std::vector<Case> cases = {
       {"another project", "市道2号線舗装工事", "", "confirmation_system.project_name", "R05_PROJECT_MISMATCH",
        "発注者提出用フォーマットの工事名が契約（K-1）の工事名と一致しません"},
-      {"another contractor", "", "株式会社やまと建設", "confirmation_system.contractor_name",
-       "R05_CONTRACTOR_MISMATCH", "発注者提出用フォーマットの受注者名が契約（K-1）の受注者名と一致しません"},
+      {"another contractor", "", "株式会社やまと建設", "confirmation_system.contractor_name", "R05_CONTRACTOR_MISMATCH",
+       "発注者提出用フォーマットの受注者名が契約（K-1）の受注者名と一致しません"},
       {"another company form", "", "有限会社みなと建設", "confirmation_system.contractor_name",
        "R05_CONTRACTOR_MISMATCH", "発注者提出用フォーマットの受注者名が契約（K-1）の受注者名と一致しません"},
       {"a project name of 201 characters", too_long, "", "confirmation_system.project_name", "TEXT_TOO_LONG",

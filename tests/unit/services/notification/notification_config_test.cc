@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "tests/support/config_keys.h"
 
 namespace hosho {
 namespace {
@@ -48,6 +49,35 @@ webhooks: [{name: no-url, secret_file: hook.secret}]
 )yaml"));
   ASSERT_TRUE(broken.ok()) << broken.status();
   EXPECT_TRUE(absl::IsInvalidArgument(NotificationConfig::FromConfig(*broken).status()));
+}
+
+TEST(NotificationConfigTest, TheDocumentedDefaults) {
+  auto config = Config::Load(kNotificationDefaults, "");
+  ASSERT_TRUE(config.ok()) << config.status();
+  auto c = NotificationConfig::FromConfig(*config);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->templates_file.ends_with("deploy/notification/templates.yaml")) << c->templates_file;
+  EXPECT_TRUE(c->offices_file.ends_with("deploy/city/offices.yaml")) << c->offices_file;
+  EXPECT_EQ(c->stream_max_len, 100000);
+  EXPECT_FALSE(c->smtp.require_tls);
+  EXPECT_EQ(c->smtp.timeout, absl::Seconds(20));
+  EXPECT_EQ(c->dispatch.initial_backoff, absl::Seconds(5));
+  EXPECT_EQ(c->dispatch.max_backoff, absl::Minutes(30));
+  EXPECT_EQ(c->dispatch.batch, 50);
+  EXPECT_EQ(c->webhook_client.timeout, absl::Seconds(10));
+}
+
+TEST(NotificationConfigTest, EveryDefaultTakenOutIsNamed) {
+  const std::vector<std::string> keys =
+      testing::YamlLeaves(kNotificationDefaults, {"notification", "smtp", "delivery", "webhook_client"});
+  ASSERT_GE(keys.size(), 18u);
+  for (const std::string& key : keys) {
+    auto config = Config::LoadText(testing::YamlWithout(kNotificationDefaults, key), "");
+    ASSERT_TRUE(config.ok()) << config.status();
+    auto c = NotificationConfig::FromConfig(*config);
+    EXPECT_TRUE(absl::IsNotFound(c.status())) << key << ": " << c.status();
+    EXPECT_NE(c.status().message().find(key), std::string::npos) << key << ": " << c.status();
+  }
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ class NotificationWorkerTest : public ::testing::Test {
 TEST_F(NotificationWorkerTest, ARoutingRecordsTwoNoticesEnqueuesTheirDeliveriesAndPublishesThem) {
   const uint64_t outbox_before = outbox_.generation();
   const uint64_t watchers_before = watchers_.generation();
-  ASSERT_TRUE(worker_.Handle(Routed()).ok());
+  ASSERT_EQ(worker_.Handle(Routed()).outcome, RecordOutcome::kDone);
 
   EXPECT_EQ(notices_.ListNotices("HS-1")->size(), 2u) << "the office's and the contractor's";
   auto planned = deliveries_.ForCase("HS-1");
@@ -92,11 +92,11 @@ TEST_F(NotificationWorkerTest, ARoutingRecordsTwoNoticesEnqueuesTheirDeliveriesA
 }
 
 TEST_F(NotificationWorkerTest, ARedeliveryRecordsAndEnqueuesNothingNewButPublishesTheSameEventsAgain) {
-  ASSERT_TRUE(worker_.Handle(Routed()).ok());
+  ASSERT_EQ(worker_.Handle(Routed()).outcome, RecordOutcome::kDone);
   const size_t deliveries = deliveries_.records.size();
   const auto first = producer_.sent();
   clock_.Advance(absl::Minutes(3));
-  ASSERT_TRUE(worker_.Handle(Routed()).ok());
+  ASSERT_EQ(worker_.Handle(Routed()).outcome, RecordOutcome::kDone);
 
   EXPECT_EQ(notices_.ListNotices("HS-1")->size(), 2u);
   EXPECT_EQ(deliveries_.records.size(), deliveries);
@@ -107,28 +107,34 @@ TEST_F(NotificationWorkerTest, ARedeliveryRecordsAndEnqueuesNothingNewButPublish
 
 TEST_F(NotificationWorkerTest, AStoreOutageFailsTheRecordAndTheRetryCompletesIt) {
   notices_.Refuse(1, /*after=*/1);  // the office notice is recorded, the contractor's is refused
-  EXPECT_TRUE(absl::IsUnavailable(worker_.Handle(Routed())));
+  const RecordResult outage = worker_.Handle(Routed());
+  EXPECT_EQ(outage.outcome, RecordOutcome::kRetry) << outage;
+  EXPECT_TRUE(absl::IsUnavailable(outage.error)) << outage;
   EXPECT_TRUE(producer_.sent().empty()) << "nothing is published before every notice is kept";
 
-  ASSERT_TRUE(worker_.Handle(Routed()).ok());
+  ASSERT_EQ(worker_.Handle(Routed()).outcome, RecordOutcome::kDone);
   EXPECT_EQ(notices_.ListNotices("HS-1")->size(), 2u);
   EXPECT_EQ(PublishedIds().size(), 2u);
 }
 
 TEST_F(NotificationWorkerTest, ABrokerThatDoesNotConfirmFailsTheRecordAfterTheNoticesAreKept) {
   producer_.Refuse(true);
-  EXPECT_TRUE(absl::IsUnavailable(worker_.Handle(Routed())));
+  const RecordResult unconfirmed = worker_.Handle(Routed());
+  EXPECT_EQ(unconfirmed.outcome, RecordOutcome::kRetry) << unconfirmed;
+  EXPECT_TRUE(absl::IsUnavailable(unconfirmed.error)) << unconfirmed;
   EXPECT_EQ(notices_.ListNotices("HS-1")->size(), 2u);
   producer_.Refuse(false);
-  ASSERT_TRUE(worker_.Handle(Routed()).ok());
+  ASSERT_EQ(worker_.Handle(Routed()).outcome, RecordOutcome::kDone);
   EXPECT_EQ(PublishedIds().size(), 2u);
   EXPECT_EQ(producer_.refused(), 1);
 }
 
-TEST_F(NotificationWorkerTest, AnEventThatIsNotAnEnvelopeIsRefusedAsInvalid) {
+TEST_F(NotificationWorkerTest, AnEventThatIsNotAnEnvelopeIsDeadLetteredAsInvalid) {
   KafkaRecord garbage = Routed();
   garbage.value = "not a protobuf \xFF\xFF";
-  EXPECT_TRUE(absl::IsInvalidArgument(worker_.Handle(garbage)));
+  const RecordResult refused = worker_.Handle(garbage);
+  EXPECT_EQ(refused.outcome, RecordOutcome::kDeadLetter) << refused;
+  EXPECT_TRUE(absl::IsInvalidArgument(refused.error)) << refused;
   EXPECT_TRUE(producer_.sent().empty());
 }
 

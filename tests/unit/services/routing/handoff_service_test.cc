@@ -6,6 +6,7 @@
 #include "services/common/domain/event_ids.h"
 #include "services/common/domain/events.h"
 #include "services/routing/routing_worker.h"
+#include "tests/support/case_steps.h"
 #include "tests/support/fake_case_store.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_producer.h"
@@ -49,10 +50,9 @@ class HandoffServiceTest : public ::testing::Test {
     TransitionRequest created;
     created.case_id = kCase;
     created.event_id = "created";
-    created.to_state = "VERIFIED";
     created.actor = "test";
     created.at = kReceived;
-    ASSERT_TRUE(store_.Apply(created).ok());
+    ASSERT_TRUE(testing::CreateAt(store_, created, hosho::v1::CASE_STATE_VERIFIED).ok());
     Envelope e = NewEnvelope(kCase, event_ids::Verified(kCase), "hosho-verification", kReceived);
     auto* v = e.mutable_verification_completed();
     v->set_verdict(hosho::events::v1::VerificationCompleted::VERDICT_VERIFIED);
@@ -64,7 +64,8 @@ class HandoffServiceTest : public ::testing::Test {
     s->mutable_contract()->set_department_in_charge("road-maintenance");
     *s->mutable_received_at() = ToProto(kReceived);
     OutgoingRecord out = ToRecord(topics::kVerifications, e, "");
-    ASSERT_TRUE(router_.Handle(KafkaRecord{out.topic, 0, 1, out.key, out.value, out.headers, kReceived}).ok());
+    ASSERT_EQ(router_.Handle(KafkaRecord{out.topic, 0, 1, out.key, out.value, out.headers, kReceived}).outcome,
+              RecordOutcome::kDone);
     ASSERT_EQ(*store_.GetState(kCase), "ROUTED");
     producer_.Clear();
   }

@@ -4,6 +4,7 @@
 #include "services/common/domain/events.h"
 #include "services/common/kafka/kafka.h"
 #include "services/common/runtime/clock.h"
+#include "tests/support/case_steps.h"
 #include "tests/support/fake_case_store.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_producer.h"
@@ -44,7 +45,7 @@ KafkaRecord Verdict(VerificationCompleted::Verdict verdict, const std::string& c
 }
 
 // A step as another service would apply it.
-TransitionRequest Step(const std::string& event_id, std::vector<std::string> from, const std::string& to,
+TransitionRequest Step(const std::string& event_id, std::vector<hosho::v1::CaseState> from, hosho::v1::CaseState to,
                        absl::Time at, const std::string& case_id = kCase) {
   TransitionRequest t;
   t.case_id = case_id;
@@ -59,7 +60,11 @@ TransitionRequest Step(const std::string& event_id, std::vector<std::string> fro
 class RoutingWorkerTest : public ::testing::Test {
  protected:
   // The case as verification leaves it: VERIFIED.
-  void SetUp() override { ASSERT_TRUE(store_.Apply(Step("created", {}, "VERIFIED", kReceived)).ok()); }
+  void SetUp() override {
+    ASSERT_TRUE(testing::CreateAt(store_, Step("created", {}, hosho::v1::CASE_STATE_RECEIVED, kReceived),
+                                  hosho::v1::CASE_STATE_VERIFIED)
+                    .ok());
+  }
   std::vector<Envelope> Published() const {
     std::vector<Envelope> out;
     for (const OutgoingRecord& r : producer_.sent()) {
@@ -86,7 +91,7 @@ class RoutingWorkerTest : public ::testing::Test {
 };
 
 TEST_F(RoutingWorkerTest, AVerifiedCaseIsRoutedOnceWithItsDeadlineTimers) {
-  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  ASSERT_EQ(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).outcome, RecordOutcome::kDone);
 
   EXPECT_EQ(*store_.GetState(kCase), "ROUTED");
   const auto published = Published();
@@ -99,9 +104,9 @@ TEST_F(RoutingWorkerTest, AVerifiedCaseIsRoutedOnceWithItsDeadlineTimers) {
 }
 
 TEST_F(RoutingWorkerTest, ARedeliveredVerdictResendsTheFirstDecisionAndChangesNothing) {
-  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  ASSERT_EQ(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).outcome, RecordOutcome::kDone);
   clock_.Advance(absl::Hours(1));
-  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  ASSERT_EQ(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).outcome, RecordOutcome::kDone);
 
   EXPECT_EQ(HistoryEntriesTo("ROUTED"), 1);
   const auto published = Published();
@@ -110,42 +115,83 @@ TEST_F(RoutingWorkerTest, ARedeliveredVerdictResendsTheFirstDecisionAndChangesNo
 }
 
 TEST_F(RoutingWorkerTest, AReturnedCaseIsNotRouted) {
-  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_RETURNED)).ok());
+  ASSERT_EQ(worker_.Handle(Verdict(VerificationCompleted::VERDICT_RETURNED)).outcome, RecordOutcome::kDone);
   EXPECT_EQ(*store_.GetState(kCase), "VERIFIED");
   EXPECT_TRUE(producer_.sent().empty());
   EXPECT_TRUE(store_.Timer(kHandoffBreachTimer).empty());
 }
 
 TEST_F(RoutingWorkerTest, ACaseThatMovedOnIsSkippedWithoutAnEvent) {
-  ASSERT_TRUE(store_.Apply(Step("withdrawn", {"VERIFIED"}, "WITHDRAWN", kReceived)).ok());
-  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  ASSERT_TRUE(
+      store_.Apply(Step("withdrawn", {hosho::v1::CASE_STATE_VERIFIED}, hosho::v1::CASE_STATE_WITHDRAWN, kReceived))
+          .ok());
+  const RecordResult skipped = worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED));
+  ASSERT_EQ(skipped.outcome, RecordOutcome::kSkipped) << skipped;
+  EXPECT_NE(skipped.reason.find("WITHDRAWN"), std::string::npos) << "the state it found: " << skipped;
   EXPECT_EQ(*store_.GetState(kCase), "WITHDRAWN");
+  EXPECT_TRUE(producer_.sent().empty());
+}
+
+// A store that lost its last second of writes holds the case at VERIFYING while the verdict was
+// already published: the hop waits for the case to catch up instead of skipping its routing.
+TEST_F(RoutingWorkerTest, ACaseBehindItsVerdictIsWaitedForNotSkippedAndRoutedOnceItCatchesUp) {
+  const std::string behind = "case-routing-behind";
+  ASSERT_TRUE(testing::CreateAt(store_, Step("created", {}, hosho::v1::CASE_STATE_RECEIVED, kReceived, behind),
+                                hosho::v1::CASE_STATE_VERIFYING)
+                  .ok());
+  const RecordResult waiting = worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED, behind));
+  ASSERT_EQ(waiting.outcome, RecordOutcome::kRetry) << waiting;
+  EXPECT_TRUE(absl::IsFailedPrecondition(waiting.error)) << waiting;
+  EXPECT_NE(waiting.error.message().find("behind the VERIFIED"), std::string::npos) << waiting;
+  EXPECT_EQ(*store_.GetState(behind), "VERIFYING");
+  EXPECT_TRUE(producer_.sent().empty());
+  EXPECT_TRUE(store_.Timer(kHandoffBreachTimer).empty());
+
+  ASSERT_TRUE(store_
+                  .Apply(Step(behind + ":verified", {hosho::v1::CASE_STATE_VERIFYING}, hosho::v1::CASE_STATE_VERIFIED,
+                              kReceived, behind))
+                  .ok());
+  ASSERT_EQ(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED, behind)).outcome, RecordOutcome::kDone);
+  EXPECT_EQ(*store_.GetState(behind), "ROUTED");
+  EXPECT_EQ(Published().size(), 1u);
+  EXPECT_EQ(store_.Timer(kHandoffBreachTimer).count(behind), 1u);
+}
+
+TEST_F(RoutingWorkerTest, ARecordThatIsNotAnEnvelopeIsDeadLetteredAtOnce) {
+  KafkaRecord garbage = Verdict(VerificationCompleted::VERDICT_VERIFIED);
+  garbage.value = "not a protobuf \xFF\xFF";
+  const RecordResult refused = worker_.Handle(garbage);
+  EXPECT_EQ(refused.outcome, RecordOutcome::kDeadLetter) << refused;
+  EXPECT_EQ(*store_.GetState(kCase), "VERIFIED");
   EXPECT_TRUE(producer_.sent().empty());
 }
 
 TEST_F(RoutingWorkerTest, AStoreOutageIsReturnedAndTheRetryRoutesTheCaseOnce) {
   store_.Refuse(1);
-  const absl::Status first = worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED));
-  EXPECT_TRUE(absl::IsUnavailable(first)) << first;
+  const RecordResult first = worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED));
+  EXPECT_EQ(first.outcome, RecordOutcome::kRetry) << first;
+  EXPECT_TRUE(absl::IsUnavailable(first.error)) << first;
   EXPECT_EQ(*store_.GetState(kCase), "VERIFIED");
   EXPECT_TRUE(producer_.sent().empty());
 
-  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  ASSERT_EQ(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).outcome, RecordOutcome::kDone);
   EXPECT_EQ(HistoryEntriesTo("ROUTED"), 1);
   EXPECT_EQ(Published().size(), 1u);
 }
 
 TEST_F(RoutingWorkerTest, ABrokerThatDoesNotConfirmFailsTheRecordSoItIsRetried) {
   producer_.Refuse(true);
-  EXPECT_TRUE(absl::IsUnavailable(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED))));
+  const RecordResult unconfirmed = worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED));
+  EXPECT_EQ(unconfirmed.outcome, RecordOutcome::kRetry) << unconfirmed;
+  EXPECT_TRUE(absl::IsUnavailable(unconfirmed.error)) << unconfirmed;
   producer_.Refuse(false);
-  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  ASSERT_EQ(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).outcome, RecordOutcome::kDone);
   EXPECT_EQ(HistoryEntriesTo("ROUTED"), 1);
   EXPECT_EQ(Published().size(), 1u);
 }
 
 TEST_F(RoutingWorkerTest, TheSweepRemindsThenEscalatesOnceEach) {
-  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  ASSERT_EQ(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).outcome, RecordOutcome::kDone);
   EXPECT_EQ(*worker_.SweepDeadlines(), 0) << "nothing is due yet";
 
   clock_.Set(kReceived + absl::Hours(24 * 5) + absl::Minutes(1));
@@ -165,7 +211,7 @@ TEST_F(RoutingWorkerTest, TheSweepRemindsThenEscalatesOnceEach) {
 }
 
 TEST_F(RoutingWorkerTest, AStoreOutageDuringTheSweepKeepsTheTimerForTheNextSweep) {
-  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
+  ASSERT_EQ(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).outcome, RecordOutcome::kDone);
   clock_.Set(kReceived + absl::Hours(24 * 7) + absl::Minutes(1));
   // DueTimers answers, then the case's read fails: the escalation must not be dropped.
   for (int refused_call = 2; refused_call <= 3; ++refused_call) {
@@ -178,8 +224,11 @@ TEST_F(RoutingWorkerTest, AStoreOutageDuringTheSweepKeepsTheTimerForTheNextSweep
 }
 
 TEST_F(RoutingWorkerTest, ACaseHandedOffInTimeLeavesTheTimersWithoutAnEscalation) {
-  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
-  ASSERT_TRUE(store_.Apply(Step("concluded", {"ROUTED"}, "CONTRACT_CONCLUDED", clock_.Now())).ok());
+  ASSERT_EQ(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).outcome, RecordOutcome::kDone);
+  ASSERT_TRUE(store_
+                  .Apply(Step("concluded", {hosho::v1::CASE_STATE_ROUTED}, hosho::v1::CASE_STATE_CONTRACT_CONCLUDED,
+                              clock_.Now()))
+                  .ok());
   clock_.Set(kReceived + absl::Hours(24 * 8));
   EXPECT_EQ(*worker_.SweepDeadlines(), 0);
   EXPECT_EQ(Published().size(), 1u);
@@ -189,9 +238,11 @@ TEST_F(RoutingWorkerTest, ACaseHandedOffInTimeLeavesTheTimersWithoutAnEscalation
 
 TEST_F(RoutingWorkerTest, AnUnreadableCaseIsSkippedAndTheCasesDueAfterItAreStillEscalated) {
   constexpr char kOther[] = "case-routing-2";
-  ASSERT_TRUE(store_.Apply(Step("created", {}, "VERIFIED", kReceived, kOther)).ok());
-  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).ok());
-  ASSERT_TRUE(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED, kOther)).ok());
+  ASSERT_TRUE(testing::CreateAt(store_, Step("created", {}, hosho::v1::CASE_STATE_RECEIVED, kReceived, kOther),
+                                hosho::v1::CASE_STATE_VERIFIED)
+                  .ok());
+  ASSERT_EQ(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED)).outcome, RecordOutcome::kDone);
+  ASSERT_EQ(worker_.Handle(Verdict(VerificationCompleted::VERDICT_VERIFIED, kOther)).outcome, RecordOutcome::kDone);
   clock_.Set(kReceived + absl::Hours(24 * 7) + absl::Minutes(1));
 
   // The reminder round reads kCase first (same due time, ordered by id): its record is damaged.

@@ -384,8 +384,8 @@ TEST(RulesBeneficiaryTest, TheServiceNeedsTheCitysNameInItsFile) {
 }
 
 TEST(RulesBeneficiaryTest, TheRepositorysCityFileNamesTheDemoCity) {
-  auto policy = VerificationPolicyWithCity(*Config::FromYaml(
-      "city: {offices_file: \"" + std::string(HOSHO_SOURCE_DIR) + "/deploy/city/offices.yaml\"}\n"));
+  auto policy = VerificationPolicyWithCity(
+      *Config::FromYaml("city: {offices_file: \"" + std::string(HOSHO_SOURCE_DIR) + "/deploy/city/offices.yaml\"}\n"));
   ASSERT_TRUE(policy.ok()) << policy.status();
   EXPECT_EQ(policy->city_beneficiary, "みなと市長");
 }
@@ -403,52 +403,89 @@ struct Recheck {
 TEST(RecheckAfterContractChangeTest, EachChangeRunsTheRulesOfItsTermsAgainstTheCheckedOnes) {
   using O = RuleResult;
   const std::vector<Recheck> cases = {
-      {"a price rise the guarantee no longer covers", ContractGuarantee,
-       [](hosho::v1::Contract& k) { k.set_price_yen(60'000'000); }, false,
+      {"a price rise the guarantee no longer covers",
+       ContractGuarantee,
+       [](hosho::v1::Contract& k) { k.set_price_yen(60'000'000); },
+       false,
        {{"R13_AMOUNT_TOO_LOW_AFTER_CHANGE", O::OUTCOME_FAIL}}},
-      {"a rise of 9 yen: 1/10 of the new price rounds up past 4,800,000", ContractGuarantee,
-       [](hosho::v1::Contract& k) { k.set_price_yen(48'000'000 + 9); }, false,
+      {"a rise of 9 yen: 1/10 of the new price rounds up past 4,800,000",
+       ContractGuarantee,
+       [](hosho::v1::Contract& k) { k.set_price_yen(48'000'000 + 9); },
+       false,
        {{"R13_AMOUNT_TOO_LOW_AFTER_CHANGE", O::OUTCOME_FAIL}}},
-      {"a price rise it covers", [](Sub& s, Cert& c) { ContractGuarantee(s, c); c.set_guaranteed_amount_yen(6'000'000); },
-       [](hosho::v1::Contract& k) { k.set_price_yen(60'000'000); }, false, {{"R13_OK", O::OUTCOME_PASS}}},
-      {"a reduction R06 still meets asks nothing (reducing the guarantee is the contractor's choice)",
-       ContractGuarantee, [](hosho::v1::Contract& k) { k.set_price_yen(40'000'000); }, false,
+      {"a price rise it covers",
+       [](Sub& s, Cert& c) {
+         ContractGuarantee(s, c);
+         c.set_guaranteed_amount_yen(6'000'000);
+       },
+       [](hosho::v1::Contract& k) { k.set_price_yen(60'000'000); },
+       false,
        {{"R13_OK", O::OUTCOME_PASS}}},
-      {"an extension past the guarantee period", ContractGuarantee,
-       [](hosho::v1::Contract& k) { k.mutable_period_end()->set_month(6); }, false,
+      {"a reduction R06 still meets asks nothing (reducing the guarantee is the contractor's choice)",
+       ContractGuarantee,
+       [](hosho::v1::Contract& k) { k.set_price_yen(40'000'000); },
+       false,
+       {{"R13_OK", O::OUTCOME_PASS}}},
+      {"an extension past the guarantee period",
+       ContractGuarantee,
+       [](hosho::v1::Contract& k) { k.mutable_period_end()->set_month(6); },
+       false,
        {{"R07_PERIOD_NOT_COVERED", O::OUTCOME_FAIL}}},
-      {"an extension, then a reduction: the extension's debt is still there", ContractGuarantee,
+      {"an extension, then a reduction: the extension's debt is still there",
+       ContractGuarantee,
        [](hosho::v1::Contract& k) {
          k.mutable_period_end()->set_month(6);
          k.set_price_yen(40'000'000);
        },
-       false, {{"R13_OK", O::OUTCOME_PASS}, {"R07_PERIOD_NOT_COVERED", O::OUTCOME_FAIL}}},
-      {"an earlier completion still covered", ContractGuarantee,
-       [](hosho::v1::Contract& k) { k.mutable_period_end()->set_day(10); }, false, {{"R07_OK", O::OUTCOME_PASS}}},
-      {"a change of neither price nor period", ContractGuarantee,
-       [](hosho::v1::Contract& k) { k.mutable_contractor()->set_contact_email("new@example.jp"); }, false, {}},
-      {"an unpaid advance after a reduction: over the new 4/10 cap (R12)", Advance,
-       [](hosho::v1::Contract& k) { k.set_price_yen(40'000'000); }, false,
+       false,
+       {{"R13_OK", O::OUTCOME_PASS}, {"R07_PERIOD_NOT_COVERED", O::OUTCOME_FAIL}}},
+      {"an earlier completion still covered",
+       ContractGuarantee,
+       [](hosho::v1::Contract& k) { k.mutable_period_end()->set_day(10); },
+       false,
+       {{"R07_OK", O::OUTCOME_PASS}}},
+      {"a change of neither price nor period",
+       ContractGuarantee,
+       [](hosho::v1::Contract& k) { k.mutable_contractor()->set_contact_email("new@example.jp"); },
+       false,
+       {}},
+      {"an unpaid advance after a reduction: over the new 4/10 cap (R12)",
+       Advance,
+       [](hosho::v1::Contract& k) { k.set_price_yen(40'000'000); },
+       false,
        {{"R12_ADVANCE_OVER_REDUCED_CAP", O::OUTCOME_FAIL}}},
-      {"a paid advance after a reduction: over the cap too, repaid down and amended", Advance,
-       [](hosho::v1::Contract& k) { k.set_price_yen(40'000'000); }, true,
+      {"a paid advance after a reduction: over the cap too, repaid down and amended",
+       Advance,
+       [](hosho::v1::Contract& k) { k.set_price_yen(40'000'000); },
+       true,
        {{"R12_ADVANCE_OVER_REDUCED_CAP", O::OUTCOME_FAIL}}},
       {"an advance under the cap after a small reduction: still within it",
        [](Sub& s, Cert& c) {
          Advance(s, c);
          c.set_advance_amount_yen(18'000'000);
        },
-       [](hosho::v1::Contract& k) { k.set_price_yen(47'000'000); }, false, {{"R12_OK", O::OUTCOME_PASS}}},
-      {"an unpaid advance after a rise: raising it needs an amended certificate first", Advance,
-       [](hosho::v1::Contract& k) { k.set_price_yen(60'000'000); }, false,
+       [](hosho::v1::Contract& k) { k.set_price_yen(47'000'000); },
+       false,
+       {{"R12_OK", O::OUTCOME_PASS}}},
+      {"an unpaid advance after a rise: raising it needs an amended certificate first",
+       Advance,
+       [](hosho::v1::Contract& k) { k.set_price_yen(60'000'000); },
+       false,
        {{"R11_RAISE_NEEDS_AMENDED_CERTIFICATE", O::OUTCOME_WARN}}},
-      {"a paid advance after a rise: nothing", Advance, [](hosho::v1::Contract& k) { k.set_price_yen(60'000'000); },
-       true, {}},
-      {"an advance after an extension past its guarantee", Advance,
-       [](hosho::v1::Contract& k) { k.mutable_period_end()->set_month(6); }, false,
+      {"a paid advance after a rise: nothing",
+       Advance,
+       [](hosho::v1::Contract& k) { k.set_price_yen(60'000'000); },
+       true,
+       {}},
+      {"an advance after an extension past its guarantee",
+       Advance,
+       [](hosho::v1::Contract& k) { k.mutable_period_end()->set_month(6); },
+       false,
        {{"R09_ENDS_BEFORE_COMPLETION", O::OUTCOME_FAIL}}},
-      {"an intermediate advance after a reduction: over the new 2/10 cap", Intermediate,
-       [](hosho::v1::Contract& k) { k.set_price_yen(40'000'000); }, false,
+      {"an intermediate advance after a reduction: over the new 2/10 cap",
+       Intermediate,
+       [](hosho::v1::Contract& k) { k.set_price_yen(40'000'000); },
+       false,
        {{"R12_ADVANCE_OVER_REDUCED_CAP", O::OUTCOME_FAIL}}},
   };
   for (const Recheck& c : cases) {

@@ -47,16 +47,16 @@ class VerificationServiceTest : public ::testing::Test {
     c.mutable_period_end()->set_year(2027);
     ASSERT_TRUE(contracts_->PutVersion("K-1", c.SerializeAsString(), 1).ok());
 
-    auth_ = std::make_unique<Authenticator>(*Authenticator::FromYaml(
-        "tokens:\n  - {sha256: " + Sha256Hex("clerk-token") +
-            ", principal: sato, role: clerk, office: contract-division}\n",
-        &clock_));
+    auth_ = std::make_unique<Authenticator>(
+        *Authenticator::FromYaml("tokens:\n  - {sha256: " + Sha256Hex("clerk-token") +
+                                     ", principal: sato, role: clerk, office: contract-division}\n",
+                                 &clock_));
     VerificationOptions worker_options;
     worker_options.connector_platforms.clear();  // every case goes to the clerks
     worker_ = std::make_unique<VerificationWorker>(cases_.get(), &producer_, sealer_.get(), nullptr, &clock_,
                                                    VerificationPolicy{}, worker_options);
-    service_ = std::make_unique<VerificationServiceImpl>(cases_.get(), &producer_, sealer_.get(), auth_.get(),
-                                                         &clock_, VerificationPolicy{}, TaskOptions{});
+    service_ = std::make_unique<VerificationServiceImpl>(cases_.get(), &producer_, sealer_.get(), auth_.get(), &clock_,
+                                                         VerificationPolicy{}, TaskOptions{});
     GrpcServerOptions options;
     options.dev_plaintext = true;
     options.drain_timeout = absl::Seconds(1);
@@ -71,9 +71,9 @@ class VerificationServiceTest : public ::testing::Test {
 
   // A D-Sure 契約保証 through intake, queued by the worker for the contract division's clerks.
   std::string QueuedCase(const std::string& client_request_id = "r-1") {
-    IntakeServiceImpl intake(IntakeDeps{cases_.get(), contracts_.get(), &producer_, sealer_.get(), nullptr, &clock_,
-                                        nullptr, nullptr},
-                             ScopePolicy{}, IntakeOptions{});
+    IntakeServiceImpl intake(
+        IntakeDeps{cases_.get(), contracts_.get(), &producer_, sealer_.get(), nullptr, &clock_, nullptr, nullptr},
+        ScopePolicy{}, IntakeOptions{});
     hosho::v1::SubmitGuaranteeRequest r;
     r.set_client_request_id(client_request_id);
     r.set_contract_id("K-1");
@@ -91,7 +91,7 @@ class VerificationServiceTest : public ::testing::Test {
       in.key = out.key;
       in.value = out.value;
       in.headers = out.headers;
-      EXPECT_TRUE(worker_->Handle(in).ok());
+      EXPECT_EQ(worker_->Handle(in).outcome, RecordOutcome::kDone);
     }
     EXPECT_EQ(cases_->Get(submitted->case_id())->Field("state"), "AWAITING_VERIFICATION");
     return submitted->case_id();
@@ -226,8 +226,7 @@ TEST_F(VerificationServiceTest, AnUnreadableStoredVerdictIsCountedAndSkippedAndT
   ASSERT_EQ(PendingVerdicts(), 2);
   const std::string applied = "case:{" + damaged + "}:applied";
   ASSERT_TRUE(redis_client_->Command({"HSET", applied, damaged + ":verified", "3\nRETURNED\n\xff\xfe"}).ok());
-  const double unreadable_before =
-      Metrics().GetCounter("hosho_verification_verdicts_unreadable_total", "").Value();
+  const double unreadable_before = Metrics().GetCounter("hosho_verification_verdicts_unreadable_total", "").Value();
 
   producer_.Refuse(false);
   clock_.Advance(kVerdictPublishGrace + absl::Seconds(1));

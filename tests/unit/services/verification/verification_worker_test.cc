@@ -4,6 +4,7 @@
 
 #include "gtest/gtest.h"
 #include "services/common/domain/events.h"
+#include "tests/support/case_steps.h"
 #include "tests/support/fake_case_store.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_producer.h"
@@ -36,7 +37,7 @@ TransitionRequest Created(const Envelope& submitted) {
   TransitionRequest t;
   t.case_id = kCase;
   t.event_id = submitted.event_id();
-  t.to_state = "RECEIVED";
+  t.to_state = hosho::v1::CASE_STATE_RECEIVED;
   t.actor = "hosho-intake";
   t.at = kReceived;
   t.payload = submitted.SerializeAsString();
@@ -88,8 +89,8 @@ class VerificationWorkerTest : public ::testing::Test {
 };
 
 TEST_F(VerificationWorkerTest, TheConnectorsAnswerIsOneVerdictPublishedOnce) {
-  ASSERT_TRUE(worker_.Handle(Submitted()).ok());
-  ASSERT_TRUE(worker_.Handle(Submitted()).ok()) << "a redelivery";
+  ASSERT_EQ(worker_.Handle(Submitted()).outcome, RecordOutcome::kDone);
+  ASSERT_EQ(worker_.Handle(Submitted()).outcome, RecordOutcome::kDone) << "a redelivery";
 
   EXPECT_EQ(connector_.credentials.size(), 1u) << "the platform is asked once";
   const std::string state = *store_.GetState(kCase);
@@ -103,7 +104,7 @@ TEST_F(VerificationWorkerTest, TheConnectorsAnswerIsOneVerdictPublishedOnce) {
 
 TEST_F(VerificationWorkerTest, APlatformAwayLeavesTheCaseWaitingWithATimerAndNoVerdict) {
   connector_.answers = {absl::UnavailableError("D-Sure is away")};
-  ASSERT_TRUE(worker_.Handle(Submitted()).ok()) << "the record is done; the case waits";
+  ASSERT_EQ(worker_.Handle(Submitted()).outcome, RecordOutcome::kDone) << "the record is done; the case waits";
 
   auto record = *store_.Get(kCase);
   EXPECT_EQ(record.Field("state"), "VERIFYING");
@@ -115,7 +116,7 @@ TEST_F(VerificationWorkerTest, APlatformAwayLeavesTheCaseWaitingWithATimerAndNoV
 
 TEST_F(VerificationWorkerTest, AStoreOutageWhileResumingKeepsTheCaseWaitingUntilTheNextRound) {
   connector_.answers = {absl::UnavailableError("D-Sure is away")};
-  ASSERT_TRUE(worker_.Handle(Submitted()).ok());
+  ASSERT_EQ(worker_.Handle(Submitted()).outcome, RecordOutcome::kDone);
   clock_.Advance(absl::Minutes(2));
 
   // DueTimers answers, then reading the stored submission fails: the timer must stay (a case once
@@ -131,6 +132,31 @@ TEST_F(VerificationWorkerTest, AStoreOutageWhileResumingKeepsTheCaseWaitingUntil
   EXPECT_EQ(connector_.credentials.size(), 2u);
 }
 
+// A waiting case found behind VERIFYING (the store lost writes) keeps its timer and does not hold
+// back the other waiting cases of the round.
+TEST_F(VerificationWorkerTest, AWaitingCaseBehindItsStepKeepsItsTimerAndTheOthersStillResume) {
+  connector_.answers = {absl::UnavailableError("D-Sure is away")};
+  ASSERT_EQ(worker_.Handle(Submitted()).outcome, RecordOutcome::kDone);
+  const std::string behind = "case-verification-behind";
+  Envelope submitted = submission_;
+  submitted.set_case_id(behind);
+  submitted.set_event_id(absl::StrCat(behind, ":submitted"));
+  TransitionRequest creation = Created(submitted);
+  creation.case_id = behind;
+  ASSERT_TRUE(testing::CreateAt(store_, creation, hosho::v1::CASE_STATE_AWAITING_VERIFICATION).ok());
+  ASSERT_TRUE(store_.AddTimer(VerificationWorker::kWaitTimer, behind, kReceived).ok());  // due first
+  clock_.Advance(absl::Minutes(2));
+
+  auto resumed = worker_.ResumeDue();
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_EQ(*resumed, 1);
+  EXPECT_EQ(Verdicts().size(), 1u);
+  EXPECT_EQ(Verdicts()[0].case_id(), kCase);
+  EXPECT_EQ(*store_.GetState(behind), "AWAITING_VERIFICATION");
+  EXPECT_EQ(store_.Timer(VerificationWorker::kWaitTimer).count(behind), 1u);
+  EXPECT_EQ(store_.Timer(VerificationWorker::kWaitTimer).count(kCase), 0u);
+}
+
 TEST_F(VerificationWorkerTest, AStoreOutageWhenRecordingTheVerdictPublishesNothingAndTheRetryDecidesOnce) {
   // A store of its own, so that the refusal lands on the verdict's Apply exactly.
   testing::FakeCaseStore fresh;
@@ -139,11 +165,13 @@ TEST_F(VerificationWorkerTest, AStoreOutageWhenRecordingTheVerdictPublishesNothi
   VerificationWorker worker{
       &fresh, &producer, &sealer_, &connector_, &clock_, VerificationPolicy{}, VerificationOptions{}};
   fresh.Refuse(1, /*after=*/3);  // AddTimer(SLA), ApplyAll(queued, verifying), Get answer; Apply(verdict) fails
-  EXPECT_TRUE(absl::IsUnavailable(worker.Handle(Submitted())));
+  const RecordResult outage = worker.Handle(Submitted());
+  EXPECT_EQ(outage.outcome, RecordOutcome::kRetry) << outage;
+  EXPECT_TRUE(absl::IsUnavailable(outage.error)) << outage;
   EXPECT_EQ(*fresh.GetState(kCase), "VERIFYING");
   EXPECT_TRUE(producer.sent().empty());
 
-  ASSERT_TRUE(worker.Handle(Submitted()).ok());
+  ASSERT_EQ(worker.Handle(Submitted()).outcome, RecordOutcome::kDone);
   auto record = fresh.Get(kCase);
   ASSERT_TRUE(record.ok()) << record.status();
   int verdicts = 0;
@@ -152,12 +180,45 @@ TEST_F(VerificationWorkerTest, AStoreOutageWhenRecordingTheVerdictPublishesNothi
   EXPECT_EQ(producer.sent().size(), 1u);
 }
 
+TEST_F(VerificationWorkerTest, ACaseThatMovedOnIsSkippedWithTheStateItFound) {
+  testing::FakeCaseStore fresh;
+  ASSERT_TRUE(testing::CreateAt(fresh, Created(submission_), hosho::v1::CASE_STATE_WITHDRAWN).ok());
+  testing::FakeProducer producer;
+  VerificationWorker worker{
+      &fresh, &producer, &sealer_, &connector_, &clock_, VerificationPolicy{}, VerificationOptions{}};
+  const RecordResult skipped = worker.Handle(Submitted());
+  ASSERT_EQ(skipped.outcome, RecordOutcome::kSkipped) << skipped;
+  EXPECT_NE(skipped.reason.find("WITHDRAWN"), std::string::npos) << "the state it found: " << skipped;
+  EXPECT_EQ(*fresh.GetState(kCase), "WITHDRAWN");
+  EXPECT_TRUE(connector_.credentials.empty());
+  EXPECT_TRUE(producer.sent().empty());
+}
+
+TEST_F(VerificationWorkerTest, ARecordThatIsNotAnEnvelopeIsDeadLetteredAtOnce) {
+  KafkaRecord garbage = Submitted();
+  garbage.value = "not a protobuf \xFF\xFF";
+  const RecordResult refused = worker_.Handle(garbage);
+  EXPECT_EQ(refused.outcome, RecordOutcome::kDeadLetter) << refused;
+  EXPECT_TRUE(absl::IsInvalidArgument(refused.error)) << refused;
+  EXPECT_EQ(*store_.GetState(kCase), "RECEIVED");
+  EXPECT_TRUE(producer_.sent().empty());
+}
+
+TEST_F(VerificationWorkerTest, APermanentConnectorErrorGivesTheCaseToClerksAndDeadLettersTheRecord) {
+  connector_.answers = {absl::PermissionDeniedError("the platform refused hosho's credentials")};
+  const RecordResult handed = worker_.Handle(Submitted());
+  EXPECT_EQ(handed.outcome, RecordOutcome::kDeadLetter) << handed;
+  EXPECT_TRUE(absl::IsPermissionDenied(handed.error)) << "the platform's own error goes to the DLQ: " << handed;
+  EXPECT_EQ(*store_.ListTasks("contract-division", 10, 0), std::vector<std::string>{kCase});
+  EXPECT_TRUE(Verdicts().empty());
+}
+
 TEST_F(VerificationWorkerTest, APlatformWithoutTheConnectorQueuesTheCaseForAClerk) {
   VerificationOptions options;
   options.connector_platforms.clear();
   VerificationWorker clerks_only{&store_, &producer_, &sealer_, &connector_, &clock_, VerificationPolicy{}, options};
-  ASSERT_TRUE(clerks_only.Handle(Submitted()).ok());
-  ASSERT_TRUE(clerks_only.Handle(Submitted()).ok());
+  ASSERT_EQ(clerks_only.Handle(Submitted()).outcome, RecordOutcome::kDone);
+  ASSERT_EQ(clerks_only.Handle(Submitted()).outcome, RecordOutcome::kDone);
 
   EXPECT_EQ(*store_.GetState(kCase), "AWAITING_VERIFICATION");
   EXPECT_EQ(*store_.ListTasks("contract-division", 10, 0), std::vector<std::string>{kCase});
@@ -170,7 +231,7 @@ TEST_F(VerificationWorkerTest, TheDeadlineSweepEscalatesOnceAndKeepsItsTimerThro
   VerificationOptions options;
   options.connector_platforms.clear();  // the case waits for a clerk past the escalation time
   VerificationWorker clerks_only{&store_, &producer_, &sealer_, &connector_, &clock_, VerificationPolicy{}, options};
-  ASSERT_TRUE(clerks_only.Handle(Submitted()).ok());
+  ASSERT_EQ(clerks_only.Handle(Submitted()).outcome, RecordOutcome::kDone);
   EXPECT_EQ(*clerks_only.SweepDeadlines(), 0) << "not due yet";
   clock_.Set(kReceived + options.sla - options.escalate_before + absl::Minutes(1));
 

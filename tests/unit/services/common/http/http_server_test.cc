@@ -22,8 +22,9 @@ TEST(HttpServerTest, AThrowingHandlerAnswersAPlain500WithoutItsText) {
   const std::string log = ::testing::internal::GetCapturedStdout();
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_EQ(reply->status, 500);
-  EXPECT_EQ(reply->body,
-            R"({"error":{"code":"INTERNAL","message_ja":"内部エラーが発生しました","violations":[{"field":"","code":"INTERNAL","message_ja":"内部エラーが発生しました"}]}})");
+  EXPECT_EQ(
+      reply->body,
+      R"({"error":{"code":"INTERNAL","message_ja":"内部エラーが発生しました","violations":[{"field":"","code":"INTERNAL","message_ja":"内部エラーが発生しました"}]}})");
   for (const auto& [name, value] : reply->headers) {
     EXPECT_FALSE(absl::StrContains(value, "cause-detail")) << name;
     EXPECT_NE(name, "exception_what");

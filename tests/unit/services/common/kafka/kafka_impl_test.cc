@@ -3,11 +3,13 @@
 #include "services/common/kafka/kafka_impl.h"
 
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "services/common/kafka/kafka_admin.h"
+#include "services/common/runtime/metrics.h"
 #include "services/common/store/case_store_redis.h"
 #include "tests/support/await.h"
 #include "tests/support/redis_server.h"
@@ -66,7 +68,7 @@ TEST_F(KafkaTest, SendReturnsOnceStoredAndHeadersTravel) {
   std::thread t = RunInBackground(consumer.get(), [&](const KafkaRecord& r) {
     absl::MutexLock lock(&mu);
     seen.push_back(r);
-    return absl::OkStatus();
+    return RecordResult::Done();
   });
   EXPECT_TRUE(AwaitUntil([&] {
     absl::MutexLock lock(&mu);
@@ -92,16 +94,17 @@ TEST_F(KafkaTest, SendDoesNotClaimSuccessWhileTheBrokerIsDown) {
 
 TEST_F(KafkaTest, NoOffsetIsStoredBeforeTheEffect) {
   ASSERT_TRUE(Send("k", "r1").ok());
-  // The first consumer takes r1 and "crashes" before the effect (CANCELLED:
-  // stop without storing). A new member of the group must get r1 again.
+  // The first consumer takes r1 and "crashes" before the effect (it stops while the record waits for
+  // a retry: nothing is stored). A new member of the group must get r1 again.
   auto first = Consumer("g");
   std::atomic<int> first_calls{0};
   std::thread t1 = RunInBackground(first.get(), [&](const KafkaRecord&) {
     ++first_calls;
-    return absl::CancelledError("crash before the effect");
+    first->Stop();
+    return RecordResult::Retry(absl::UnavailableError("crash before the effect"));
   });
   ASSERT_TRUE(AwaitUntil([&] { return first_calls.load() > 0; }));
-  t1.join();  // Run returns by itself after CANCELLED
+  t1.join();  // Run returns by itself after the stop
 
   auto second = Consumer("g");
   absl::Mutex mu;
@@ -109,7 +112,7 @@ TEST_F(KafkaTest, NoOffsetIsStoredBeforeTheEffect) {
   std::thread t2 = RunInBackground(second.get(), [&](const KafkaRecord& r) {
     absl::MutexLock lock(&mu);
     seen.push_back(r.value);
-    return absl::OkStatus();
+    return RecordResult::Done();
   });
   EXPECT_TRUE(AwaitUntil([&] {
     absl::MutexLock lock(&mu);
@@ -127,7 +130,7 @@ TEST_F(KafkaTest, NoOffsetIsStoredBeforeTheEffect) {
   std::thread t3 = RunInBackground(third.get(), [&](const KafkaRecord& r) {
     absl::MutexLock lock(&mu);
     third_seen.push_back(r.value);
-    return absl::OkStatus();
+    return RecordResult::Done();
   });
   EXPECT_TRUE(AwaitUntil([&] {
     absl::MutexLock lock(&mu);
@@ -149,10 +152,10 @@ TEST_F(KafkaTest, APoisonRecordReachesTheDlqAfterNTriesAndThePartitionMovesOn) {
     absl::MutexLock lock(&mu);
     if (r.value == "poison") {
       ++poison_attempts;
-      return absl::InternalError("cannot handle this record");
+      return RecordResult::Retry(absl::InternalError("cannot handle this record"));
     }
     done.push_back(r.value);
-    return absl::OkStatus();
+    return RecordResult::Done();
   });
   EXPECT_TRUE(AwaitUntil([&] {
     absl::MutexLock lock(&mu);
@@ -168,7 +171,7 @@ TEST_F(KafkaTest, APoisonRecordReachesTheDlqAfterNTriesAndThePartitionMovesOn) {
   std::thread d = RunInBackground(dlq.get(), [&](const KafkaRecord& r) {
     absl::MutexLock lock(&mu);
     dead.push_back(r);
-    return absl::OkStatus();
+    return RecordResult::Done();
   });
   EXPECT_TRUE(AwaitUntil([&] {
     absl::MutexLock lock(&mu);
@@ -195,9 +198,11 @@ TEST_F(KafkaTest, AnOutageIsRetriedPastMaxAttemptsAndNothingIsDeadLettered) {
   std::atomic<int> attempts{0};
   std::atomic<bool> done{false};
   std::thread t = RunInBackground(consumer.get(), [&](const KafkaRecord&) {
-    if (++attempts <= 8) return absl::UnavailableError("redis: LOADING Redis is loading the dataset in memory");
+    if (++attempts <= 8) {
+      return RecordResult::Retry(absl::UnavailableError("redis: LOADING Redis is loading the dataset in memory"));
+    }
     done = true;
-    return absl::OkStatus();
+    return RecordResult::Done();
   });
   EXPECT_TRUE(AwaitUntil([&] { return done.load(); }));
   consumer->Stop();
@@ -221,7 +226,7 @@ TEST_F(KafkaTest, AnOutageLongerThanTheTransientRetryIsDeadLetteredAndThePartiti
   std::atomic<int> attempts{0};
   std::thread t = RunInBackground(consumer.get(), [&](const KafkaRecord&) {
     ++attempts;
-    return absl::UnavailableError("redis: Connection refused");
+    return RecordResult::Retry(absl::UnavailableError("redis: Connection refused"));
   });
   EXPECT_TRUE(AwaitUntil([&] {
     auto dead = CountRecords(options_, "t.dlq", absl::Seconds(5));
@@ -239,12 +244,12 @@ TEST_F(KafkaTest, AnUnreadableRecordGoesToTheDlqWithoutRetries) {
   std::atomic<bool> dlq_seen{false};
   std::thread t = RunInBackground(consumer.get(), [&](const KafkaRecord&) {
     ++calls;
-    return absl::InvalidArgumentError("not an envelope");
+    return RecordResult::DeadLetter(absl::InvalidArgumentError("not an envelope"));
   });
   auto dlq = Consumer("dlq-reader", "t.dlq");
   std::thread d = RunInBackground(dlq.get(), [&](const KafkaRecord&) {
     dlq_seen = true;
-    return absl::OkStatus();
+    return RecordResult::Done();
   });
   EXPECT_TRUE(AwaitUntil([&] { return dlq_seen.load(); }));
   consumer->Stop();
@@ -252,6 +257,97 @@ TEST_F(KafkaTest, AnUnreadableRecordGoesToTheDlqWithoutRetries) {
   t.join();
   d.join();
   EXPECT_EQ(calls.load(), 1);
+}
+
+double ConsumerRecords(const std::string& group, const std::string& outcome) {
+  return Metrics()
+      .GetCounter("hosho_consumer_records_total", "", {{"group", group}, {"topic", "t"}, {"outcome", outcome}})
+      .Value();
+}
+
+double DeadLettered(const std::string& group) {
+  return Metrics().GetCounter("hosho_dlq_records_total", "", {{"group", group}, {"topic", "t"}}).Value();
+}
+
+// Each outcome as the handler names it: done and skipped store the offset (skipped counted apart),
+// a dead letter goes to the DLQ after one call whatever its status code, a retry is tried
+// max_attempts times and then dead-lettered; only then does the partition move on.
+TEST_F(KafkaTest, EachOutcomeIsActedOnAndCounted) {
+  const std::string group = "g-outcomes";
+  for (const char* value : {"done", "skipped", "dead", "retry"}) ASSERT_TRUE(Send("k", value).ok());
+  const double done_before = ConsumerRecords(group, "ok");
+  const double skipped_before = ConsumerRecords(group, "skipped");
+  const double dlq_before = ConsumerRecords(group, "dlq");
+  const double dead_before = DeadLettered(group);
+  auto consumer = Consumer(group, "t", /*max_attempts=*/3);
+  absl::Mutex mu;
+  std::map<std::string, int> calls;
+  std::thread t = RunInBackground(consumer.get(), [&](const KafkaRecord& r) {
+    absl::MutexLock lock(&mu);
+    ++calls[r.value];
+    if (r.value == "skipped") return RecordResult::Skipped("case HS-1 is WITHDRAWN, expected VERIFIED");
+    if (r.value == "dead") return RecordResult::DeadLetter(absl::PermissionDeniedError("handed to people"));
+    if (r.value == "retry") return RecordResult::Retry(absl::InternalError("still failing"));
+    return RecordResult::Done();
+  });
+  EXPECT_TRUE(AwaitUntil([&] { return ConsumerRecords(group, "dlq") - dlq_before == 2; }));
+  consumer->Stop();
+  t.join();
+  EXPECT_EQ((std::map<std::string, int>{{"done", 1}, {"skipped", 1}, {"dead", 1}, {"retry", 3}}), calls);
+  EXPECT_EQ(ConsumerRecords(group, "ok") - done_before, 1);
+  EXPECT_EQ(ConsumerRecords(group, "skipped") - skipped_before, 1);
+  EXPECT_EQ(ConsumerRecords(group, "dlq") - dlq_before, 2);
+  EXPECT_EQ(DeadLettered(group) - dead_before, 2);
+  auto on_dlq = CountRecords(options_, "t.dlq", absl::Seconds(5));
+  ASSERT_TRUE(on_dlq.ok()) << on_dlq.status();
+  EXPECT_EQ(*on_dlq, 2) << "the dead letter and the exhausted retry; nothing for done or skipped";
+
+  std::vector<KafkaRecord> dead;
+  auto dlq = Consumer("dlq-reader", "t.dlq");
+  std::thread d = RunInBackground(dlq.get(), [&](const KafkaRecord& r) {
+    absl::MutexLock lock(&mu);
+    dead.push_back(r);
+    return RecordResult::Done();
+  });
+  EXPECT_TRUE(AwaitUntil([&] {
+    absl::MutexLock lock(&mu);
+    return dead.size() == 2;
+  }));
+  dlq->Stop();
+  d.join();
+  ASSERT_EQ(dead.size(), 2u);
+  EXPECT_EQ(dead[0].value, "dead");
+  EXPECT_EQ(dead[0].Header("dlq-error-code"), "PERMISSION_DENIED");
+  EXPECT_EQ(dead[0].Header("dlq-attempts"), "1");
+  EXPECT_EQ(dead[1].value, "retry");
+  EXPECT_EQ(dead[1].Header("dlq-attempts"), "3");
+
+  // Every offset was stored: the next member of the group gets only what came after.
+  ASSERT_TRUE(Send("k", "after").ok());
+  auto next = Consumer(group);
+  std::vector<std::string> next_seen;
+  std::thread n = RunInBackground(next.get(), [&](const KafkaRecord& r) {
+    absl::MutexLock lock(&mu);
+    next_seen.push_back(r.value);
+    return RecordResult::Done();
+  });
+  EXPECT_TRUE(AwaitUntil([&] {
+    absl::MutexLock lock(&mu);
+    return !next_seen.empty();
+  }));
+  next->Stop();
+  n.join();
+  EXPECT_EQ(next_seen, std::vector<std::string>{"after"});
+}
+
+TEST(RecordResultTest, ADependencyFailureIsRetriedUnlessRefusedAsInvalid) {
+  EXPECT_EQ(RecordResult::DependencyFailed(absl::UnavailableError("redis away")).outcome, RecordOutcome::kRetry);
+  EXPECT_EQ(RecordResult::DependencyFailed(absl::DataLossError("unreadable")).outcome, RecordOutcome::kRetry);
+  EXPECT_EQ(RecordResult::DependencyFailed(absl::InvalidArgumentError("not UTF-8")).outcome,
+            RecordOutcome::kDeadLetter);
+  // A failure outcome always carries a failure, so the DLQ's headers say something.
+  EXPECT_FALSE(RecordResult::Retry(absl::OkStatus()).error.ok());
+  EXPECT_EQ(ToString(RecordResult::Skipped("case is CLOSED")), "skipped: case is CLOSED");
 }
 
 TEST_F(KafkaTest, ARedeliveryChangesNothing) {
@@ -263,7 +359,7 @@ TEST_F(KafkaTest, ARedeliveryChangesNothing) {
   TransitionRequest create;
   create.case_id = "C1";
   create.event_id = "C1:submitted";
-  create.to_state = "RECEIVED";
+  create.to_state = hosho::v1::CASE_STATE_RECEIVED;
   create.at = absl::Now();
   ASSERT_TRUE(store.Apply(create).ok());
 
@@ -272,18 +368,18 @@ TEST_F(KafkaTest, ARedeliveryChangesNothing) {
   auto consumer = Consumer("g");
   std::atomic<int> handled{0};
   std::atomic<int> replays{0};
-  std::thread t = RunInBackground(consumer.get(), [&](const KafkaRecord& r) -> absl::Status {
+  std::thread t = RunInBackground(consumer.get(), [&](const KafkaRecord& r) {
     TransitionRequest step;
     step.case_id = r.key;
     step.event_id = r.Header("event-id");
-    step.expected_states = {"RECEIVED"};
-    step.to_state = "AWAITING_VERIFICATION";
+    step.expected_states = {hosho::v1::CASE_STATE_RECEIVED};
+    step.to_state = hosho::v1::CASE_STATE_AWAITING_VERIFICATION;
     step.at = absl::Now();
     auto applied = store.Apply(step);
-    if (!applied.ok()) return applied.status();
+    if (!applied.ok()) return RecordResult::DependencyFailed(applied.status());
     if (applied->replayed) ++replays;
     ++handled;
-    return absl::OkStatus();
+    return RecordResult::Done();
   });
   EXPECT_TRUE(AwaitUntil([&] { return handled.load() == 2; }));
   consumer->Stop();

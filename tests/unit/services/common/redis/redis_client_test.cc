@@ -23,10 +23,10 @@ TEST(RedisErrorStatusTest, AServerThatCannotAnswerForNowIsUnavailable) {
 
 // Never FAILED_PRECONDITION, which a worker would take for "the case moved on".
 TEST(RedisErrorStatusTest, EveryOtherErrorReplyIsAnInternalError) {
-  for (const char* reply : {"ERR wrong number of arguments for 'hset' command", "NOSCRIPT No matching script.",
-                            "WRONGTYPE Operation against a key holding the wrong kind of value",
-                            "BUSYGROUP Consumer Group name already exists", "LOADINGX not a prefix",
-                            "loading lower case"}) {
+  for (const char* reply :
+       {"ERR wrong number of arguments for 'hset' command", "NOSCRIPT No matching script.",
+        "WRONGTYPE Operation against a key holding the wrong kind of value",
+        "BUSYGROUP Consumer Group name already exists", "LOADINGX not a prefix", "loading lower case"}) {
     EXPECT_TRUE(absl::IsInternal(RedisErrorStatus(reply))) << reply;
   }
 }

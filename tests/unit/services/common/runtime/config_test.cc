@@ -49,5 +49,64 @@ TEST(ConfigTest, NonScalarItemsAndKeysAreSkippedNotThrown) {
   EXPECT_EQ(config->GetMap("files"), (std::vector<std::pair<std::string, std::string>>{{"請求書", "invoice"}}));
 }
 
+// The file overlays the defaults by a deep merge: maps key by key, a list or a scalar replaced whole.
+TEST(ConfigTest, TheOverlayMergesMapsAndReplacesLists) {
+  auto config = Config::LoadText("a: {b: 1, c: [x, y], d: {e: 2}}\n", "a: {c: [z], d: {f: 3}}\n");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(*config->RequireInt("a.b"), 1);
+  EXPECT_EQ(config->GetStringList("a.c"), std::vector<std::string>{"z"});
+  EXPECT_EQ(*config->RequireInt("a.d.e"), 2);
+  EXPECT_EQ(*config->RequireInt("a.d.f"), 3);
+}
+
+TEST(ConfigTest, ARequiredKeyThatIsMissingOrMistypedIsNamed) {
+  auto config = Config::LoadText("a: {n: twelve, flag: maybe, empty: \"\", map: {x: 1}}\n", "");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->RequireString("a.gone").status(), absl::NotFoundError("config key a.gone is missing"));
+  EXPECT_TRUE(absl::IsInvalidArgument(config->RequireInt("a.n").status()));
+  EXPECT_NE(config->RequireInt("a.n").status().message().find("a.n"), std::string::npos);
+  EXPECT_TRUE(absl::IsInvalidArgument(config->RequireBool("a.flag").status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(config->RequireString("a.map").status()));
+  EXPECT_EQ(*config->RequireString("a.empty"), "");
+
+  ConfigReader r(*config);
+  EXPECT_EQ(r.String("a.empty"), "");
+  EXPECT_EQ(r.Millis("a.gone"), absl::ZeroDuration());
+  r.Int("a.n");
+  EXPECT_EQ(r.status(), absl::NotFoundError("config key a.gone is missing")) << "the first error is kept";
+}
+
+TEST(ConfigTest, UnknownKeysAreTheOverlaysKeysTheDefaultsAndSharedSectionsDoNotKnow) {
+  auto config =
+      Config::LoadText("svc: {sweep_ms: 1, offices: {}, hooks: []}\nclient: {target: x}\n",
+                       "svc: {sweep_ms: 2, swep_ms: 3, offices: {a: 1}, hooks: [{name: n}]}\n"
+                       "client: {target: y, tls: {ca_file: c}, tsl: {}}\n"
+                       "grpc: {drain_timeout_ms: 5, tls: {cert_file: c}}\nkafka: {properties: {acks: all}, lanes: 3}\n"
+                       "redis: {passwrd_file: p}\nextra: 1\n");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->UnknownKeys(),
+            (std::vector<std::string>{"svc.swep_ms", "client.tsl", "redis.passwrd_file", "extra"}));
+}
+
+TEST(ConfigTest, MergeYamlIsTheOverlayAsText) {
+  auto merged = MergeYaml("a: {b: 1, c: 2}\n", "a: {c: 3}\nd: [x]\n");
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  auto config = Config::FromYaml(*merged);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->GetInt("a.b"), 1);
+  EXPECT_EQ(config->GetInt("a.c"), 3);
+  EXPECT_EQ(config->GetStringList("d"), std::vector<std::string>{"x"});
+  EXPECT_FALSE(MergeYaml("a: [", "").ok());
+}
+
+TEST(ConfigTest, SecretsUnreadAreCheckedForTheirFileOnly) {
+  auto config = Config::LoadText("", "x: {token_file: /nonexistent/token}\n");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(absl::IsNotFound(config->GetSecret("x.token").status()));
+  const Config unread = config->WithSecretsUnread();
+  EXPECT_TRUE(unread.GetSecret("x.token").ok());
+  EXPECT_TRUE(absl::IsNotFound(unread.GetSecret("y.token").status()));
+}
+
 }  // namespace
 }  // namespace hosho

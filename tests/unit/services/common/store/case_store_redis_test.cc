@@ -1,12 +1,24 @@
 #include "services/common/store/case_store_redis.h"
-#include "services/common/store/redis_contract_store.h"
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "services/common/store/redis_contract_store.h"
+#include "tests/support/case_steps.h"
 #include "tests/support/fake_case_store.h"
 #include "tests/support/redis_server.h"
 
 namespace hosho {
 namespace {
+
+using hosho::v1::CASE_STATE_AWAITING_VERIFICATION;
+using hosho::v1::CASE_STATE_CLOSED;
+using hosho::v1::CASE_STATE_CONTRACT_CONCLUDED;
+using hosho::v1::CASE_STATE_PAYMENT_HANDED_OFF;
+using hosho::v1::CASE_STATE_RECEIVED;
+using hosho::v1::CASE_STATE_ROUTED;
+using hosho::v1::CASE_STATE_VERIFIED;
+using hosho::v1::CASE_STATE_VERIFYING;
+using hosho::v1::CaseState;
 
 // The store's contract, run against Redis and against the in-memory fake that the workers' unit tests
 // use (tests/support/fake_case_store.h), so the fake cannot drift from what Redis does.
@@ -28,7 +40,7 @@ class CaseStoreTest : public ::testing::TestWithParam<std::string> {
     TransitionRequest t;
     t.case_id = id;
     t.event_id = id + ":submitted";
-    t.to_state = "RECEIVED";
+    t.to_state = CASE_STATE_RECEIVED;
     t.actor = "tester";
     t.reason = "受付";
     t.at = absl::FromUnixMillis(1'700'000'000'000);
@@ -38,8 +50,7 @@ class CaseStoreTest : public ::testing::TestWithParam<std::string> {
     return t;
   }
 
-  TransitionRequest Step(const std::string& id, const std::string& event, const std::string& from,
-                         const std::string& to) {
+  TransitionRequest Step(const std::string& id, const std::string& event, CaseState from, CaseState to) {
     TransitionRequest t = Create(id);
     t.event_id = event;
     t.expected_states = {from};
@@ -47,6 +58,11 @@ class CaseStoreTest : public ::testing::TestWithParam<std::string> {
     t.fields.clear();
     t.payload = "payload-of-" + event;
     return t;
+  }
+
+  // The case created and taken through the lifecycle's steps to VERIFIED (in its first office).
+  void CreateVerified(const std::string& id) {
+    ASSERT_TRUE(testing::CreateAt(*store_, Create(id), CASE_STATE_VERIFIED).ok());
   }
 
   static testing::RedisServer* server_;
@@ -84,7 +100,7 @@ TEST_P(CaseStoreTest, CreatingAnExistingCaseWithAnotherEventIsRefused) {
 
 TEST_P(CaseStoreTest, WrongStateIsRefusedAndChangesNothing) {
   ASSERT_TRUE(store_->Apply(Create("C1")).ok());
-  auto refused = store_->Apply(Step("C1", "C1:routed", "VERIFIED", "ROUTED"));
+  auto refused = store_->Apply(Step("C1", "C1:routed", CASE_STATE_VERIFIED, CASE_STATE_ROUTED));
   EXPECT_TRUE(absl::IsFailedPrecondition(refused.status())) << refused.status();
   auto record = *store_->Get("C1");
   EXPECT_EQ(record.Field("state"), "RECEIVED");
@@ -94,7 +110,7 @@ TEST_P(CaseStoreTest, WrongStateIsRefusedAndChangesNothing) {
 
 TEST_P(CaseStoreTest, WrongVersionIsRefused) {
   ASSERT_TRUE(store_->Apply(Create("C1")).ok());
-  TransitionRequest t = Step("C1", "C1:queued", "RECEIVED", "AWAITING_VERIFICATION");
+  TransitionRequest t = Step("C1", "C1:queued", CASE_STATE_RECEIVED, CASE_STATE_AWAITING_VERIFICATION);
   t.expected_version = 7;
   EXPECT_TRUE(absl::IsAborted(store_->Apply(t).status()));
   t.expected_version = 1;
@@ -103,9 +119,9 @@ TEST_P(CaseStoreTest, WrongVersionIsRefused) {
 
 TEST_P(CaseStoreTest, SameEventTwiceIsAppliedOnceAndReturnsTheFirstResult) {
   ASSERT_TRUE(store_->Apply(Create("C1")).ok());
-  auto first = store_->Apply(Step("C1", "C1:queued", "RECEIVED", "AWAITING_VERIFICATION"));
+  auto first = store_->Apply(Step("C1", "C1:queued", CASE_STATE_RECEIVED, CASE_STATE_AWAITING_VERIFICATION));
   ASSERT_TRUE(first.ok());
-  TransitionRequest again = Step("C1", "C1:queued", "RECEIVED", "AWAITING_VERIFICATION");
+  TransitionRequest again = Step("C1", "C1:queued", CASE_STATE_RECEIVED, CASE_STATE_AWAITING_VERIFICATION);
   again.payload = "a different outcome";
   auto second = store_->Apply(again);
   ASSERT_TRUE(second.ok()) << second.status();
@@ -119,12 +135,12 @@ TEST_P(CaseStoreTest, SameEventTwiceIsAppliedOnceAndReturnsTheFirstResult) {
 
 TEST_P(CaseStoreTest, ReplayAfterTheCaseMovedOnStillReturnsTheFirstResult) {
   ASSERT_TRUE(store_->Apply(Create("C1")).ok());
-  ASSERT_TRUE(store_->Apply(Step("C1", "C1:queued", "RECEIVED", "AWAITING_VERIFICATION")).ok());
-  ASSERT_TRUE(store_->Apply(Step("C1", "C1:verifying", "AWAITING_VERIFICATION", "VERIFYING")).ok());
-  auto replay = store_->Apply(Step("C1", "C1:queued", "RECEIVED", "AWAITING_VERIFICATION"));
+  ASSERT_TRUE(store_->Apply(Step("C1", "C1:queued", CASE_STATE_RECEIVED, CASE_STATE_AWAITING_VERIFICATION)).ok());
+  ASSERT_TRUE(store_->Apply(Step("C1", "C1:verifying", CASE_STATE_AWAITING_VERIFICATION, CASE_STATE_VERIFYING)).ok());
+  auto replay = store_->Apply(Step("C1", "C1:queued", CASE_STATE_RECEIVED, CASE_STATE_AWAITING_VERIFICATION));
   ASSERT_TRUE(replay.ok());
   EXPECT_TRUE(replay->replayed);
-  EXPECT_EQ(replay->state, "AWAITING_VERIFICATION");
+  EXPECT_EQ(replay->state, CASE_STATE_AWAITING_VERIFICATION);
   EXPECT_EQ(store_->Get("C1")->Field("state"), "VERIFYING");
 }
 
@@ -138,14 +154,17 @@ TEST_P(CaseStoreTest, BinaryPayloadsSurvive) {
 }
 
 TEST_P(CaseStoreTest, InflightIndexFollowsOfficeAndTerminalStates) {
-  ASSERT_TRUE(store_->Apply(Create("C1")).ok());
+  CreateVerified("C1");
   EXPECT_EQ(*store_->ListCaseIds("contract-division", 10, 0), std::vector<std::string>{"C1"});
-  TransitionRequest routed = Step("C1", "C1:routed", "RECEIVED", "ROUTED");
+  TransitionRequest routed = Step("C1", "C1:routed", CASE_STATE_VERIFIED, CASE_STATE_ROUTED);
   routed.office = "road-maintenance";
   ASSERT_TRUE(store_->Apply(routed).ok());
   EXPECT_TRUE(store_->ListCaseIds("contract-division", 10, 0)->empty());
   EXPECT_EQ(*store_->ListCaseIds("road-maintenance", 10, 0), std::vector<std::string>{"C1"});
-  TransitionRequest closed = Step("C1", "C1:closed", "ROUTED", "CLOSED");
+  TransitionRequest handed_off = Step("C1", "C1:handed-off", CASE_STATE_ROUTED, CASE_STATE_PAYMENT_HANDED_OFF);
+  handed_off.office = "road-maintenance";
+  ASSERT_TRUE(store_->Apply(handed_off).ok());
+  TransitionRequest closed = Step("C1", "C1:closed", CASE_STATE_PAYMENT_HANDED_OFF, CASE_STATE_CLOSED);
   closed.office = "road-maintenance";
   closed.terminal = true;
   ASSERT_TRUE(store_->Apply(closed).ok());
@@ -172,12 +191,16 @@ TEST_P(CaseStoreTest, ContractIdsAndGuaranteeNumbersLookUpTheirCasesNewestFirst)
   EXPECT_EQ(*store_->LookupCaseIds("K-2026-0001", 10), (std::vector<std::string>{"C2", "C1"}));
   EXPECT_EQ(*store_->LookupCaseIds("DS-1", 10), std::vector<std::string>{"C1"});
   EXPECT_TRUE(store_->LookupCaseIds("K-2026", 10)->empty()) << "exact terms only";
-  EXPECT_TRUE(store_->LookupCaseIds("", 10)->empty());
 }
 
 TEST_P(CaseStoreTest, PutIfAbsentKeepsTheFirstValue) {
-  EXPECT_EQ(*store_->PutIfAbsent("idem:{p}:r1", "C1", absl::Hours(1)), "C1");
-  EXPECT_EQ(*store_->PutIfAbsent("idem:{p}:r1", "C2", absl::Hours(1)), "C1");
+  const IdempotencyKey key = IdempotencyKey::ClientRequest("p", "r1");
+  EXPECT_EQ(*store_->PutIfAbsent(key, "C1", absl::Hours(1)), "C1");
+  EXPECT_EQ(*store_->PutIfAbsent(key, "C2", absl::Hours(1)), "C1");
+  EXPECT_EQ(*store_->GetValue(key), "C1");
+  EXPECT_TRUE(absl::IsNotFound(store_->GetValue(IdempotencyKey::ClientRequest("p", "r2")).status()));
+  EXPECT_TRUE(absl::IsNotFound(store_->GetValue(IdempotencyKey::ClientRequest("q", "r1")).status()))
+      << "a request id is the caller's own";
 }
 
 TEST_P(CaseStoreTest, NoticesAreRecordedOncePerDeliveryId) {
@@ -190,23 +213,23 @@ TEST_P(CaseStoreTest, NoticesAreRecordedOncePerDeliveryId) {
 
 TEST_P(CaseStoreTest, ApplyAllAppliesConsecutiveStepsInOrder) {
   ASSERT_TRUE(store_->Apply(Create("C1")).ok());
-  auto results = store_->ApplyAll({Step("C1", "C1:queued", "RECEIVED", "AWAITING_VERIFICATION"),
-                                   Step("C1", "C1:verifying", "AWAITING_VERIFICATION", "VERIFYING")});
+  auto results = store_->ApplyAll({Step("C1", "C1:queued", CASE_STATE_RECEIVED, CASE_STATE_AWAITING_VERIFICATION),
+                                   Step("C1", "C1:verifying", CASE_STATE_AWAITING_VERIFICATION, CASE_STATE_VERIFYING)});
   ASSERT_EQ(results.size(), 2u);
   ASSERT_TRUE(results[0].ok() && results[1].ok());
   EXPECT_EQ(results[1]->version, 3);
   EXPECT_EQ(store_->Get("C1")->Field("state"), "VERIFYING");
   // Again: both are replays and nothing changes.
-  auto again = store_->ApplyAll({Step("C1", "C1:queued", "RECEIVED", "AWAITING_VERIFICATION"),
-                                 Step("C1", "C1:verifying", "AWAITING_VERIFICATION", "VERIFYING")});
+  auto again = store_->ApplyAll({Step("C1", "C1:queued", CASE_STATE_RECEIVED, CASE_STATE_AWAITING_VERIFICATION),
+                                 Step("C1", "C1:verifying", CASE_STATE_AWAITING_VERIFICATION, CASE_STATE_VERIFYING)});
   EXPECT_TRUE(again[0]->replayed && again[1]->replayed);
   EXPECT_EQ(store_->Get("C1")->history.size(), 3u);
 }
 
 TEST_P(CaseStoreTest, ApplyAllStopsHavingEffectAfterAFailedStep) {
   ASSERT_TRUE(store_->Apply(Create("C1")).ok());
-  auto results = store_->ApplyAll(
-      {Step("C1", "C1:routed", "VERIFIED", "ROUTED"), Step("C1", "C1:concluded", "ROUTED", "CONTRACT_CONCLUDED")});
+  auto results = store_->ApplyAll({Step("C1", "C1:routed", CASE_STATE_VERIFIED, CASE_STATE_ROUTED),
+                                   Step("C1", "C1:concluded", CASE_STATE_ROUTED, CASE_STATE_CONTRACT_CONCLUDED)});
   EXPECT_TRUE(absl::IsFailedPrecondition(results[0].status()));
   EXPECT_TRUE(absl::IsFailedPrecondition(results[1].status()));
   EXPECT_EQ(store_->Get("C1")->Field("version"), "1");
@@ -225,7 +248,8 @@ TEST_P(RedisOnlyStoreTest, ContractVersionsAreACompareAndSet) {
 
 TEST_P(CaseStoreTest, UnknownCaseIsNotFound) {
   EXPECT_TRUE(absl::IsNotFound(store_->Get("nope").status()));
-  EXPECT_TRUE(absl::IsNotFound(store_->Apply(Step("nope", "e", "RECEIVED", "ROUTED")).status()));
+  EXPECT_TRUE(absl::IsNotFound(
+      store_->Apply(Step("nope", "e", CASE_STATE_RECEIVED, CASE_STATE_AWAITING_VERIFICATION)).status()));
 }
 
 TEST_P(RedisOnlyStoreTest, ReconnectsAfterTheServerRestarts) {
@@ -242,7 +266,7 @@ TEST_P(RedisOnlyStoreTest, ReconnectsAfterTheServerRestarts) {
 
 TEST_P(CaseStoreTest, AClaimIsHeldByOneClerkUntilItExpires) {
   ASSERT_TRUE(store_->Apply(Create("HS-C")).ok());
-  auto queued = Step("HS-C", "HS-C:queued", "RECEIVED", "AWAITING_VERIFICATION");
+  auto queued = Step("HS-C", "HS-C:queued", CASE_STATE_RECEIVED, CASE_STATE_AWAITING_VERIFICATION);
   queued.fields = {{"task", "1"}};
   ASSERT_TRUE(store_->Apply(queued).ok());
   const absl::Time t0 = absl::FromUnixMillis(1'700'000'100'000);
@@ -299,7 +323,7 @@ TEST_P(CaseStoreTest, NotesAreRecordedOnceAndTimersComeDueInOrder) {
 
 TEST_P(CaseStoreTest, AHistoryTextThatIsNotUtf8IsRefusedAndNothingIsWritten) {
   ASSERT_TRUE(store_->Apply(Create("C9")).ok());
-  TransitionRequest cut = Step("C9", "C9:verified", "RECEIVED", "VERIFIED");
+  TransitionRequest cut = Step("C9", "C9:queued", CASE_STATE_RECEIVED, CASE_STATE_AWAITING_VERIFICATION);
   cut.reason = std::string("確認できなかった理由") + "\xE7\xA2";  // a kanji cut after two of its three bytes
   auto applied = store_->Apply(cut);
   EXPECT_TRUE(absl::IsInvalidArgument(applied.status())) << applied.status();
@@ -326,11 +350,14 @@ TEST_P(RedisOnlyStoreTest, ACaseAnOlderVersionPoisonedWithACutCharacterIsStillRe
 }
 
 TEST_P(CaseStoreTest, AReplayOfAnOldStepAfterTheCaseEndedLeavesTheIndexesAsTheyAre) {
-  ASSERT_TRUE(store_->Apply(Create("C20")).ok());
-  auto routed = Step("C20", "C20:routed", "RECEIVED", "ROUTED");
+  CreateVerified("C20");
+  auto routed = Step("C20", "C20:routed", CASE_STATE_VERIFIED, CASE_STATE_ROUTED);
   routed.office = "road-maintenance";
   ASSERT_TRUE(store_->Apply(routed).ok());
-  auto closed = Step("C20", "C20:closed", "ROUTED", "CLOSED");
+  auto handed_off = Step("C20", "C20:handed-off", CASE_STATE_ROUTED, CASE_STATE_PAYMENT_HANDED_OFF);
+  handed_off.office = "road-maintenance";
+  ASSERT_TRUE(store_->Apply(handed_off).ok());
+  auto closed = Step("C20", "C20:closed", CASE_STATE_PAYMENT_HANDED_OFF, CASE_STATE_CLOSED);
   closed.office = "road-maintenance";
   closed.terminal = true;
   ASSERT_TRUE(store_->Apply(closed).ok());
@@ -350,6 +377,60 @@ TEST_P(CaseStoreTest, ACreateRefusedOnItsVersionLeavesNoCase) {
   EXPECT_TRUE(absl::IsNotFound(store_->Get("C21").status()));
   create.expected_version.reset();
   EXPECT_TRUE(store_->Apply(create).ok()) << "nothing was left behind to refuse the real creation";
+}
+
+TEST_P(CaseStoreTest, AStepOutsideTheLifecycleIsRefusedBeforeAnythingIsWritten) {
+  ASSERT_TRUE(store_->Apply(Create("C30")).ok());
+  auto skipped = store_->Apply(Step("C30", "C30:routed", CASE_STATE_RECEIVED, CASE_STATE_ROUTED));
+  ASSERT_TRUE(absl::IsInternal(skipped.status())) << skipped.status();
+  EXPECT_TRUE(absl::StrContains(skipped.status().message(), "RECEIVED")) << skipped.status();
+  EXPECT_TRUE(absl::StrContains(skipped.status().message(), "ROUTED")) << skipped.status();
+  // In one batch, an allowed step beside a forbidden one is not applied either.
+  auto batch = store_->ApplyAll({Step("C30", "C30:queued", CASE_STATE_RECEIVED, CASE_STATE_AWAITING_VERIFICATION),
+                                 Step("C30", "C30:closed", CASE_STATE_AWAITING_VERIFICATION, CASE_STATE_CLOSED)});
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_TRUE(absl::IsInternal(batch[0].status())) << batch[0].status();
+  EXPECT_TRUE(absl::IsInternal(batch[1].status())) << batch[1].status();
+  auto record = store_->Get("C30");
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->Field("state"), "RECEIVED");
+  EXPECT_EQ(record->Field("version"), "1");
+  EXPECT_EQ(record->history.size(), 1u);
+  EXPECT_TRUE(absl::IsNotFound(store_->AppliedPayload("C30", "C30:queued").status())) << "the event id is unused";
+  auto queued = store_->Apply(Step("C30", "C30:queued", CASE_STATE_RECEIVED, CASE_STATE_AWAITING_VERIFICATION));
+  ASSERT_TRUE(queued.ok()) << queued.status();
+  EXPECT_FALSE(queued->replayed);
+  // A case created in any state but RECEIVED is refused, and no case is left.
+  TransitionRequest verified = Create("C31");
+  verified.to_state = CASE_STATE_VERIFIED;
+  EXPECT_TRUE(absl::IsInternal(store_->Apply(verified).status()));
+  EXPECT_TRUE(absl::IsNotFound(store_->Get("C31").status()));
+  EXPECT_EQ(*store_->ListCaseIds("", 10, 0), std::vector<std::string>{"C30"});
+}
+
+TEST_P(RedisOnlyStoreTest, IdempotencyKeysKeepTheirStoredNames) {
+  // Existing data is found under these names: they are the same bytes as before the keys were typed.
+  ASSERT_TRUE(store_->PutIfAbsent(IdempotencyKey::ClientRequest("alice", "r-1"), "C1", absl::Hours(1)).ok());
+  ASSERT_TRUE(
+      store_->PutIfAbsent(IdempotencyKey::ReceiptNumber(hosho::v1::CHANNEL_WEB_FORM, "", "F-7"), "C2", absl::Hours(1))
+          .ok());
+  ASSERT_TRUE(
+      store_->PutIfAbsent(IdempotencyKey::ReceiptNumber(hosho::v1::CHANNEL_API, "bob", "R-9"), "C3", absl::Hours(1))
+          .ok());
+  ASSERT_TRUE(
+      store_
+          ->Put(IdempotencyKey::Guarantee("K-1", hosho::v1::GUARANTEE_KIND_ADVANCE_PAYMENT, std::string("\x01\xab", 2)),
+                "C4", absl::ZeroDuration())
+          .ok());
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"idem:{alice}:r-1", "C1"},
+                                                        {"receipt:{CHANNEL_WEB_FORM}:F-7", "C2"},
+                                                        {"receipt:{CHANNEL_API}:bob:R-9", "C3"},
+                                                        {"dup:{K-1}:2:01ab", "C4"}}) {
+    auto stored = client_->Command({"GET", name});
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    EXPECT_EQ(stored->str, value) << name;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, CaseStoreTest, ::testing::Values("redis", "fake"));

@@ -124,7 +124,10 @@ TEST(TruncateTextTest, RepairsMalformedInputFirst) {
   const std::string bad = std::string("理由") + "\xE7\xA2" + "x";
   EXPECT_FALSE(IsValidUtf8(bad));
   EXPECT_EQ(RepairUtf8(bad), "理由\uFFFDx") << "a cut character becomes one U+FFFD";
-  EXPECT_EQ(RepairUtf8("a\xFF\xFE" "b"), "a\uFFFD\uFFFDb") << "stray bytes one each";
+  EXPECT_EQ(RepairUtf8("a\xFF\xFE"
+                       "b"),
+            "a\uFFFD\uFFFDb")
+      << "stray bytes one each";
   EXPECT_EQ(RepairUtf8("正しい"), "正しい");
   EXPECT_TRUE(IsValidUtf8(TruncateText(bad, 3)));
   EXPECT_EQ(CharacterCount(bad), 5u) << "malformed bytes count one each";
