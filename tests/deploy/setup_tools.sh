@@ -4,7 +4,11 @@
 #   k8svalidate  tests/deploy/k8svalidate: strict decoding of rendered objects into the Kubernetes types
 #   buf          buf lint and buf breaking over proto/ (tests/api), pinned by tests/deploy/buftool/go.mod + go.sum
 # Idempotent: a tool whose stamp (version, sources, go.mod/go.sum, go version) matches is not rebuilt.
-# Everything Go writes (module cache, build cache, GOPATH) stays under CACHE_DIR; nothing goes to $HOME.
+# GOPATH and the tools stay under CACHE_DIR. Go's module and build caches are the user's, shared by
+# every clone ($HOSHO_GO_CACHE, default ${XDG_CACHE_HOME:-~/.cache}/hosho/go): both are content-addressed
+# (modules checked against the committed go.sum, build results keyed by their inputs, and -trimpath keeps
+# paths out of them), so a fresh clone links the pinned tools in seconds instead of compiling Helm and buf
+# for minutes.
 # The only site it needs is the Go module proxy ($GOPROXY, default proxy.golang.org). sum.golang.org is
 # not reachable from the project's machines, so the checksum database is off; it is not needed: both
 # modules build with -mod=readonly against their committed go.sum, so every downloaded module must match
@@ -75,10 +79,12 @@ if [ -z "$GO_BIN" ] || [ "$(newest "$NEED" "$GO_VER")" != "$GO_VER" ]; then
   [ -n "$GO_VER" ] && [ "$(newest "$NEED" "$GO_VER")" = "$GO_VER" ] || die "the fetched Go ($GO_BIN) does not run"
 fi
 
-export GOPATH=$CACHE/gopath GOMODCACHE=$CACHE/gomod GOCACHE=$CACHE/gocache
+GO_CACHE=${HOSHO_GO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hosho/go}
+mkdir -p "$GO_CACHE"
+export GOPATH=$CACHE/gopath GOMODCACHE=$GO_CACHE/mod GOCACHE=$GO_CACHE/build
 export GOPROXY=${GOPROXY:-https://proxy.golang.org} GOSUMDB=off GOTOOLCHAIN=local CGO_ENABLED=0
 # readonly: the committed go.mod and go.sum are the pins; a build that would change them fails.
-# modcacherw: the module cache is writable, so rm -rf CACHE_DIR removes it.
+# modcacherw: the module cache is writable, so rm -rf removes it.
 export GOFLAGS="-mod=readonly -modcacherw -buildvcs=false -trimpath"
 unset GOBIN GOWORK
 
@@ -135,7 +141,6 @@ else
   built=1
 fi
 
-# The build cache (about 1 GB after Helm) is not needed once the binaries exist; the module cache
-# (about 0.5 GB) stays, so a changed validator rebuilds without downloading again.
-[ "$built" -eq 0 ] || "$GO_BIN" clean -cache
+# Both caches stay (about 1 GB of build results after Helm, 1 GB of modules): the next clone links the
+# tools from them. Go itself trims build results unused for five days; `rm -rf "$GO_CACHE"` frees them.
 echo "helm $HELM_VERSION (Kubernetes 1.$K8S_MINOR by default), k8svalidate and buf $BUF_VERSION in $BIN"
