@@ -30,6 +30,7 @@
 #include "services/intake/intake_service.h"
 #include "services/intake/scope_rules.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/fake_contract_store.h"
 
 // A broken invariant aborts, so that libFuzzer saves the input as a crash- artifact and the run fails.
 #define FUZZ_CHECK(condition, what)                                                                     \
@@ -80,43 +81,10 @@ inline std::string FirstInvalidUtf8Field(const google::protobuf::Message& messag
   return "";
 }
 
-// The registered contract every known 工事番号 leads to: in scope, above every threshold, so that the
-// rules at the door judge the submission itself.
-inline constexpr char kContractId[] = "C-2026-0001";
-
-inline hosho::v1::Contract InScopeContract() {
-  hosho::v1::Contract c;
-  c.set_contract_id(kContractId);
-  c.set_contract_number("R8-道路-0001");
-  c.set_project_name("緑町通り歩道整備工事");
-  c.set_ordering_office("contract-division");
-  c.set_department_in_charge("road-maintenance");
-  c.set_work_category(hosho::v1::WORK_CATEGORY_CONSTRUCTION);
-  c.set_price_yen(120'000'000);
-  c.set_version(1);
-  return c;
-}
-
-// A 工事番号 beginning with '0' is unknown (so that both answers are reached); every other one is
-// kContractId. Writes are refused: mapping never writes.
-class FakeContractStore final : public ContractStore {
- public:
-  absl::Status PutVersion(absl::string_view, absl::string_view, int64_t) override {
-    return absl::UnimplementedError("fuzz: read-only");
-  }
-  absl::StatusOr<std::string> Get(absl::string_view contract_id) override {
-    if (contract_id != kContractId) return absl::NotFoundError("fuzz: no such contract");
-    return InScopeContract().SerializeAsString();
-  }
-  absl::StatusOr<std::string> IdForNumber(absl::string_view number) override {
-    if (number.empty() || number.front() == '0') return absl::NotFoundError("fuzz: no such number");
-    return std::string(kContractId);
-  }
-  absl::Status IndexNumber(absl::string_view, absl::string_view) override {
-    return absl::UnimplementedError("fuzz: read-only");
-  }
-  absl::StatusOr<std::vector<std::string>> ListIds() override { return std::vector<std::string>{kContractId}; }
-};
+// The registered contract (tests/support/fake_contract_store.h) every known 工事番号 leads to. A
+// 工事番号 beginning with '0' is unknown, so that both answers are reached.
+inline constexpr const char* kContractId = testing::kOneContractId;
+inline bool KnownNumber(absl::string_view number) { return !number.empty() && number.front() != '0'; }
 
 // Refuses every admission: IntakeServiceImpl::Submit asks the limiter before it touches the case
 // store or Kafka (neither exists here), so a mapped submission stops there with RATE_LIMITED.
@@ -139,7 +107,7 @@ struct FakeIntake {
         sealer(*KeyRing::FromYaml(KeyRing::GenerateYaml("fuzz"))),
         intake(IntakeDeps{.contracts = &contracts, .sealer = &sealer, .clock = &clock, .limiter = &limiter},
                ScopePolicy{}, IntakeOptions{}) {}
-  FakeContractStore contracts;
+  testing::OneContractStore contracts{KnownNumber};
   FakeClock clock;
   Sealer sealer;
   RefusingLimiter limiter;
@@ -152,7 +120,7 @@ inline std::vector<FieldViolation> DoorChecks(hosho::v1::SubmitGuaranteeRequest 
   NormalizeSubmission(request);
   const hosho::v1::Date today = TodayInJapan(FuzzNow());
   std::vector<FieldViolation> v = CheckSubmittedOn(request, today);
-  const hosho::v1::Contract contract = InScopeContract();
+  const hosho::v1::Contract contract = testing::OneContract();
   for (FieldViolation& f :
        CheckSubmission(request, request.contract_id() == kContractId ? &contract : nullptr, ScopePolicy{}, today)) {
     v.push_back(std::move(f));

@@ -16,6 +16,7 @@
 #include "services/common/store/case_fields.h"
 #include "tests/support/fake_case_store.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/fake_contract_store.h"
 #include "tests/support/fake_producer.h"
 
 namespace hosho {
@@ -24,40 +25,7 @@ namespace {
 using hosho::v1::SubmitGuaranteeRequest;
 using hosho::v1::SubmitGuaranteeResponse;
 
-constexpr char kContractId[] = "C-2026-0001";
-
-hosho::v1::Contract InScopeContract() {
-  hosho::v1::Contract c;
-  c.set_contract_id(kContractId);
-  c.set_contract_number("R8-道路-0001");
-  c.set_project_name("緑町通り歩道整備工事");
-  c.set_ordering_office("contract-division");
-  c.set_department_in_charge("road-maintenance");
-  c.set_work_category(hosho::v1::WORK_CATEGORY_CONSTRUCTION);
-  c.set_price_yen(120'000'000);
-  c.set_version(1);
-  return c;
-}
-
-// The registry holds one contract, kContractId; writes are refused (Submit never writes contracts).
-class FakeContractStore final : public ContractStore {
- public:
-  absl::Status PutVersion(absl::string_view, absl::string_view, int64_t) override {
-    return absl::UnimplementedError("test: read-only");
-  }
-  absl::StatusOr<std::string> Get(absl::string_view contract_id) override {
-    if (contract_id != kContractId) return absl::NotFoundError("test: no such contract");
-    return InScopeContract().SerializeAsString();
-  }
-  absl::StatusOr<std::string> IdForNumber(absl::string_view number) override {
-    if (number != "R8-道路-0001") return absl::NotFoundError("test: no such number");
-    return std::string(kContractId);
-  }
-  absl::Status IndexNumber(absl::string_view, absl::string_view) override {
-    return absl::UnimplementedError("test: read-only");
-  }
-  absl::StatusOr<std::vector<std::string>> ListIds() override { return std::vector<std::string>{kContractId}; }
-};
+constexpr const char* kContractId = testing::kOneContractId;
 
 // A D-Sure 契約保証 for kContractId.
 SubmitGuaranteeRequest DSureRequest(const std::string& request_id, const std::string& guarantee_number) {
@@ -106,7 +74,7 @@ class IntakeServiceTest : public ::testing::Test {
   }
 
   testing::FakeCaseStore cases_;
-  FakeContractStore contracts_;
+  testing::OneContractStore contracts_;
   testing::FakeProducer producer_;
   FakeClock clock_;
   Sealer sealer_;
